@@ -1,0 +1,69 @@
+// Parser throughput on generated captures: `make bench` runs this in a release build.
+// Targets (issue 2): /proc/net/tcp ≥ 200 MB/s, ss ≥ 100 MB/s on one core.
+import FleetPortsCore
+#if canImport(Glibc)
+  import Glibc
+#endif
+
+/// Deterministic synthetic captures of `count` sockets.
+enum SyntheticCapture {
+  static func procNetTCP(count: Int) -> [UInt8] {
+    var text = "  sl  local_address rem_address   st tx_queue rx_queue tr tm->when retrnsmt   uid  timeout inode\n"
+    text.reserveCapacity(count * 160)
+    for i in 0..<count {
+      let localPort = String(1024 + i % 60000, radix: 16, uppercase: true)
+      let remotePort = String(30000 + i % 30000, radix: 16, uppercase: true)
+      let state = i % 10 == 0 ? "0A" : "01"
+      let slot = String(i).leftPad(4)
+      text += "\(slot): 0100007F:\(localPort.leftPad(4, with: "0")) 0200000A:\(remotePort.leftPad(4, with: "0")) \(state) 00000000:00000000 00:00000000 00000000  1000        0 \(100000 + i) 1 0000000000000000 20 4 30 10 -1                     \n"
+    }
+    return Array(text.utf8)
+  }
+
+  static func ssTanp(count: Int) -> [UInt8] {
+    var text = "State      Recv-Q Send-Q        Local Address:Port          Peer Address:Port Process\n"
+    text.reserveCapacity(count * 130)
+    for i in 0..<count {
+      let state = i % 10 == 0 ? "LISTEN" : "ESTAB "
+      text += "\(state)     0      0           10.0.\(i % 256).\(i / 256 % 256):\(1024 + i % 60000)          10.1.2.3:\(30000 + i % 30000)  users:((\"nginx: worker\",pid=\(1000 + i % 5000),fd=\(3 + i % 100)))\n"
+    }
+    return Array(text.utf8)
+  }
+}
+
+extension String {
+  func leftPad(_ width: Int, with pad: Character = " ") -> String {
+    count >= width ? self : String(repeating: pad, count: width - count) + self
+  }
+}
+
+/// Best of `rounds` runs, in MB/s (10^6 bytes per second).
+func measure(_ name: String, bytes: [UInt8], rounds: Int = 5, target: Double, _ parse: ([UInt8]) -> Int) -> Bool {
+  let clock = ContinuousClock()
+  var best = Duration.seconds(1000)
+  var sockets = 0
+  for _ in 0..<rounds {
+    let elapsed = clock.measure { sockets = parse(bytes) }
+    best = min(best, elapsed)
+  }
+  let seconds = Double(best.components.seconds) + Double(best.components.attoseconds) / 1e18
+  let rate = Double(bytes.count) / seconds / 1e6
+  let verdict = rate >= target ? "ok" : "BELOW TARGET"
+  print("\(name.leftPad(0))  \(String(format: rate)) MB/s  (\(bytes.count / 1_000_000) MB, \(sockets) sockets, best of \(rounds): \(String(format: seconds * 1000)) ms; target \(Int(target)) MB/s: \(verdict))")
+  return rate >= target
+}
+
+func String(format value: Double) -> String {
+  let scaled = (value * 10).rounded() / 10
+  return "\(scaled)"
+}
+
+let count = 200_000
+let proc = SyntheticCapture.procNetTCP(count: count)
+let ss = SyntheticCapture.ssTanp(count: count)
+print("fleetports parser throughput, \(count) sockets each, release build, one core")
+let procOK = measure("proc-net-tcp", bytes: proc, target: 200) { ProcNetSocketParser.parse($0, proto: .tcp, family: .ipv4).sockets.count }
+let ssOK = measure("ss -tanp    ", bytes: ss, target: 100) { SSParser.parse($0).sockets.count }
+let netstatText = Array(("Active Internet connections (servers and established)\nProto Recv-Q Send-Q Local Address           Foreign Address         State       PID/Program name\n" + (0..<count).map { i in "tcp        0      0 10.0.\(i % 256).\(i / 256 % 256):\(1024 + i % 60000)         10.1.2.3:\(30000 + i % 30000)          ESTABLISHED \(1000 + i % 5000)/nginx\n" }.joined()).utf8)
+_ = measure("netstat     ", bytes: netstatText, target: 0) { NetstatParser.parse($0).sockets.count }
+if !(procOK && ssOK) { print("note: a parser is below its target") }

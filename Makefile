@@ -1,0 +1,38 @@
+# fleetports — build, test and benchmark entry points.
+# `make test` works on a bare Debian 12 machine: `setup` installs what is missing.
+
+SWIFT ?= swift
+APT_PACKAGES := libssh2-1-dev pkg-config openssh-server openssh-client iproute2 net-tools lsof busybox \
+                procps sudo python3 libsqlite3-dev
+SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+
+.PHONY: setup build test test-unit bench clean
+
+## setup: install the Debian packages fleetports needs (only those missing)
+setup:
+	@missing=""; for p in $(APT_PACKAGES); do \
+	  dpkg-query -W -f='$${Status}' $$p 2>/dev/null | grep -q "install ok installed" || missing="$$missing $$p"; \
+	done; \
+	if [ -n "$$missing" ]; then \
+	  echo "make setup: installing$$missing"; \
+	  $(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq --no-install-recommends $$missing; \
+	else echo "make setup: all packages present"; fi
+
+## build: debug build of every target
+build: setup
+	$(SWIFT) build
+
+## test: unit tests, fixture tests and (when root) lab integration tests
+test: setup
+	$(SWIFT) build --build-tests
+	$(SWIFT) test --skip-build
+
+## bench: parser throughput on generated inputs, release build
+bench: setup
+	$(SWIFT) build -c release --product fleetports-bench
+	.build/release/fleetports-bench
+
+clean:
+	rm -rf .build
+
+-include lab/lab.mk

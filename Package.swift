@@ -1,0 +1,62 @@
+// swift-tools-version: 6.1
+import PackageDescription
+
+/// Settings every Swift target shares: Swift 6 language mode plus the upcoming
+/// features that keep imports and existentials explicit (as swift-nio does).
+let strictSettings: [SwiftSetting] = [
+  .enableUpcomingFeature("MemberImportVisibility"),
+  .enableUpcomingFeature("ExistentialAny"),
+]
+
+let package = Package(
+  name: "fleetports",
+  platforms: [.macOS(.v13)],
+  products: [
+    .executable(name: "fleetports", targets: ["fleetports"]),
+    .library(name: "FleetPortsCore", targets: ["FleetPortsCore"]),
+  ],
+  dependencies: [
+    .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+  ],
+  targets: [
+    // libssh2 from Debian's libssh2-1-dev, found through pkg-config.
+    .systemLibrary(
+      name: "CLibSSH2",
+      pkgConfig: "libssh2",
+      providers: [.apt(["libssh2-1-dev"])]
+    ),
+    // Pure logic: the model, every parser, analysis. No sockets, files or clocks.
+    .target(
+      name: "FleetPortsCore",
+      swiftSettings: strictSettings
+    ),
+    // The command line: thin commands over the libraries.
+    .executableTarget(
+      name: "fleetports",
+      dependencies: [
+        "FleetPortsCore",
+        .product(name: "ArgumentParser", package: "swift-argument-parser"),
+      ],
+      swiftSettings: strictSettings
+    ),
+    // Parser throughput on generated inputs; run in release by `make bench`.
+    .executableTarget(
+      name: "fleetports-bench",
+      dependencies: ["FleetPortsCore"],
+      path: "Benchmarks/ParserBench",
+      swiftSettings: strictSettings
+    ),
+    .testTarget(
+      name: "FleetPortsCoreTests",
+      dependencies: ["FleetPortsCore"],
+      resources: [.copy("Fixtures")],
+      swiftSettings: strictSettings
+    ),
+    .testTarget(
+      name: "CLibSSH2Tests",
+      dependencies: ["CLibSSH2"],
+      swiftSettings: strictSettings
+    ),
+  ],
+  swiftLanguageModes: [.v6]
+)

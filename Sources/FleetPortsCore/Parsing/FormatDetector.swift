@@ -1,0 +1,93 @@
+/// Tells which capture format a text is, from its first meaningful lines.
+public enum FormatDetector {
+  /// How many non-blank lines to look at before giving up.
+  static let linesToExamine = 20
+
+  public static func detect(_ bytes: [UInt8]) -> CaptureFormat? {
+    bytes.withUnsafeBufferPointer { detect($0) }
+  }
+
+  public static func detect(_ buffer: UnsafeBufferPointer<UInt8>) -> CaptureFormat? {
+    var verdict: CaptureFormat?
+    var examined = 0
+    var sawGroupHeader = false
+    // lsof -F0 separates fields with NUL: `p123\0c…`.
+    if buffer.count > 2, buffer[0] == 112, buffer.prefix(64).contains(0) { return .lsofFields }
+    var firstLines: [UnsafeBufferPointer<UInt8>] = []
+    forEachLine(buffer) { _, line in
+      guard verdict == nil, examined < linesToExamine, !line.isBlank else { return }
+      examined += 1
+      firstLines.append(line)
+      let fields = fieldRanges(line, limit: 8)
+      if line.hasPrefix("Netid") || (line.hasPrefix("State") && line.firstIndex(of: "Recv-Q") != nil)
+        || (line.hasPrefix("Recv-Q") && line.firstIndex(of: "Local Address:Port") != nil)
+      {
+        verdict = .ss
+      } else if line.hasPrefix("Active Internet connections") || line.hasPrefix("Active UNIX domain sockets")
+        || line.hasPrefix("Proto Recv-Q") || line.hasPrefix("Proto RefCnt")
+      {
+        verdict = .netstat
+      } else if line.hasPrefix("COMMAND ") && line.firstIndex(of: "PID") != nil {
+        verdict = .lsof
+      } else if let first = fields.first, line.equals(first, "sl"), fields.count > 1, line.equals(fields[1], "local_address") {
+        verdict = procFormat(afterHeader: buffer)
+      } else if let first = fields.first, line.equals(first, "Num"), line.firstIndex(of: "RefCount") != nil {
+        verdict = .procNetUnix
+      } else if line.hasPrefix("TcpExt:") || line.hasPrefix("IpExt:") || (line.hasPrefix("Ip: ") && fields.count > 3) {
+        verdict = .procNetCounters
+      } else if fields.count == 2, line.hasPrefix("Ip6"), line.decimal(fields[1]) != nil {
+        verdict = .procNetCounters  // /proc/net/snmp6
+      } else if !isSpace(line[0]), line[line.count - 1] == 58, fields.count == 1 {
+        sawGroupHeader = true  // `Ip:` alone on a line: netstat -s, confirmed by an indented line next
+      } else if sawGroupHeader, isSpace(line[0]) {
+        verdict = .netstatStatistics
+      } else if line[0] == 112, line.count > 1, line.decimal(1..<line.count) != nil {
+        verdict = .lsofFields
+      } else if fields.count >= 5, let guess = headerlessSS(line, fields) {
+        verdict = guess
+      } else if let first = fields.first, line[first.upperBound - 1] == 58, fields.count >= 10,
+        line.decimal(first.lowerBound..<(first.upperBound - 1)) != nil
+      {
+        verdict = procFormat(row: line, fields)
+      }
+    }
+    return verdict
+  }
+
+  static func headerlessSS(_ line: UnsafeBufferPointer<UInt8>, _ fields: [Range<Int>]) -> CaptureFormat? {
+    guard let layout = SSParser.inferLayout(line, fields) else { return nil }
+    let start = (layout.hasNetid ? 1 : 0) + (layout.hasState ? 1 : 0)
+    guard fields.count > start + 1, line.decimal(fields[start]) != nil, line.decimal(fields[start + 1]) != nil else { return nil }
+    // netstat rows start with `tcp`/`udp` too but carry tcp6/udp6 or no state column words.
+    return .ss
+  }
+
+  /// /proc/net/tcp vs udp vs the v6 tables, from the header and the first row.
+  static func procFormat(afterHeader buffer: UnsafeBufferPointer<UInt8>) -> CaptureFormat {
+    var format = CaptureFormat.procNetTCP
+    var lineIndex = 0
+    var isUDPStyle = false
+    forEachLine(buffer) { _, line in
+      lineIndex += 1
+      if lineIndex == 1 {
+        isUDPStyle = line.firstIndex(of: "drops") != nil
+        format = isUDPStyle ? .procNetUDP : .procNetTCP
+      } else if lineIndex == 2 {
+        let fields = fieldRanges(line, limit: 3)
+        if fields.count >= 2, fields[1].count == 37 {
+          format = isUDPStyle ? .procNetUDP6 : .procNetTCP6
+        }
+      }
+    }
+    return format
+  }
+
+  static func procFormat(row line: UnsafeBufferPointer<UInt8>, _ fields: [Range<Int>]) -> CaptureFormat? {
+    guard fields.count > 1 else { return nil }
+    switch fields[1].count {
+    case 13: return .procNetTCP
+    case 37: return .procNetTCP6
+    default: return nil
+    }
+  }
+}

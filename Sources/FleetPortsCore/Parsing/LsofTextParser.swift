@@ -1,0 +1,209 @@
+/// Parses lsof's column output for sockets: `lsof -i -P -n`, `lsof +c 0 …` and `lsof -U`.
+/// COMMAND names arrive with unprintable bytes escaped (`my\x20"web"`); they are decoded.
+public enum LsofTextParser {
+  /// lsof's default COMMAND width; `+c 0` widens it to the kernel's 15 bytes.
+  static let defaultCommandWidth = 9
+
+  public static func parse(_ bytes: [UInt8]) -> SocketParse {
+    bytes.withUnsafeBufferPointer { parse($0) }
+  }
+
+  public static func parse(_ buffer: UnsafeBufferPointer<UInt8>) -> SocketParse {
+    var result = SocketParse(format: .lsof)
+    var byInode: [UInt64: Int] = [:]
+    forEachLine(buffer) { number, line in
+      result.report.linesRead += 1
+      if line.isBlank || line.hasPrefix("COMMAND ") {
+        result.report.linesIgnored += 1
+        return
+      }
+      if line.hasPrefix("lsof: WARNING") || line.hasPrefix("      Output information may be incomplete") {
+        result.report.linesIgnored += 1
+        result.report.note("lsof warned that its output may be incomplete")
+        return
+      }
+      switch parseRow(line) {
+      case .success(let record):
+        if let inode = record.inode, let index = byInode[inode], result.sockets[index].proto == record.proto {
+          for owner in record.processes where !result.sockets[index].processes.contains(owner) {
+            result.sockets[index].processes.append(owner)
+          }
+        } else {
+          if let inode = record.inode { byInode[inode] = result.sockets.count }
+          result.sockets.append(record)
+        }
+        result.report.linesUnderstood += 1
+      case .failure(let error):
+        result.report.reject(line: number, reason: error.text, bytes: line)
+      }
+    }
+    return result
+  }
+
+  static func parseRow(_ line: UnsafeBufferPointer<UInt8>) -> Result<SocketRecord, SSParser.RowError> {
+    let fields = fieldRanges(line, limit: 12)
+    guard fields.count >= 7 else { return .failure(.init(text: "too few columns for an lsof row")) }
+    guard let pid = line.decimal(fields[1]), pid <= UInt64(Int32.max) else { return .failure(.init(text: "PID is not a number")) }
+    guard let typeIndex = (2..<fields.count).first(where: { i in
+      line.equals(fields[i], "IPv4") || line.equals(fields[i], "IPv6") || line.equals(fields[i], "unix")
+    }), typeIndex >= 3 else {
+      return .failure(.init(text: "not a socket row (TYPE is not IPv4, IPv6 or unix)"))
+    }
+    let name = LsofName.decodeEscapes(line.string(fields[0]))
+    let fd = leadingNumber(line.string(fields[typeIndex - 1]))
+    let user = line.string(fields[typeIndex - 2])
+    var owner = OwningProcess(name: name, pid: Int32(pid), fd: fd)
+    owner.name = name
+    var record: SocketRecord
+    // DEVICE, SIZE/OFF and NODE follow TYPE; NAME is the rest of the line.
+    guard fields.count > typeIndex + 3 else { return .failure(.init(text: "row ends before NODE")) }
+    let nodeRange = fields[typeIndex + 3]
+    let nameText = NetstatParser.trimmedRest(line, from: nodeRange.upperBound)
+    if line.equals(fields[typeIndex], "unix") {
+      guard let inode = line.decimal(nodeRange) else { return .failure(.init(text: "unix NODE is not an inode number")) }
+      record = LsofName.unixRecord(nameText, inode: inode)
+    } else {
+      let family: IPFamily = line.equals(fields[typeIndex], "IPv4") ? .ipv4 : .ipv6
+      let protoText = line.string(nodeRange)
+      guard let proto = LsofName.ipProtocol(protoText) else {
+        return .failure(.init(text: "unsupported protocol '\(protoText)'"))
+      }
+      guard let parsed = LsofName.ipRecord(nameText, proto: proto, family: family) else {
+        return .failure(.init(text: "NAME '\(nameText)' not understood"))
+      }
+      record = parsed
+      record.inode = line.decimal(fields[typeIndex + 1])
+    }
+    if let uid = UInt32(user) { record.uid = uid } else { record.user = user }
+    record.processes = [owner]
+    let width = name.utf8.count
+    if width == defaultCommandWidth || width >= SSProcessList.commLimit {
+      record.dataLoss.insert(.processNameMayBeTruncated)
+    }
+    return .success(record)
+  }
+
+  static func leadingNumber(_ text: String) -> Int32? {
+    Int32(text.prefix(while: { $0.isASCII && $0.isNumber }))
+  }
+}
+
+/// What lsof's NAME column and `n` field hold, shared by the text and field parsers.
+enum LsofName {
+  static func ipProtocol(_ text: String) -> SocketProtocol? {
+    switch text {
+    case "TCP": return .tcp
+    case "UDP", "UDPLITE": return .udp
+    case "RAW", "raw": return .raw
+    default: return nil
+    }
+  }
+
+  /// `127.0.0.1:5432`, `*:22`, `[::1]:631`, `10.0.0.1:22->10.0.0.2:5555 (ESTABLISHED)`.
+  static func ipRecord(_ text: String, proto: SocketProtocol, family: IPFamily, tcpState: String? = nil) -> SocketRecord? {
+    var body = Substring(text)
+    var stateText = tcpState.map { Substring($0) }
+    if body.hasSuffix(")"), let open = body.lastIndex(of: "(") {
+      stateText = body[body.index(after: open)..<body.index(before: body.endIndex)]
+      body = body[..<open].droppingTrailingSpaces()
+    }
+    var localText = body
+    var peerText: Substring?
+    if let arrow = body.firstRange(of: "->") {
+      localText = body[..<arrow.lowerBound]
+      peerText = body[arrow.upperBound...]
+    }
+    guard var local = EndpointText.parse(localText) else { return nil }
+    // lsof prints `*` for both 0.0.0.0 and ::; the TYPE column says which.
+    if case .wildcard(nil) = local.address { local.address = .wildcard(family) }
+    var peer: Endpoint?
+    if let peerText {
+      guard let parsed = EndpointText.parse(peerText) else { return nil }
+      peer = parsed
+    }
+    var state: SocketState?
+    if let stateText {
+      guard let known = SocketState(toolSpelling: stateText) else { return nil }
+      state = known
+    } else if proto != .tcp {
+      state = peer == nil ? .unconnected : .established
+    }
+    return SocketRecord(proto: proto, family: family, state: state, local: local, peer: peer ?? (proto == .tcp ? nil : Endpoint(address: .wildcard(family), port: nil)))
+  }
+
+  /// `/run/x.sock type=STREAM (LISTEN)`, `@name type=DGRAM`, `type=STREAM (CONNECTED)`.
+  static func unixRecord(_ text: String, inode: UInt64) -> SocketRecord {
+    var body = Substring(text)
+    var state: SocketState?
+    if body.hasSuffix(")"), let open = body.lastIndex(of: "(") {
+      state = SocketState(toolSpelling: body[body.index(after: open)..<body.index(before: body.endIndex)])
+      body = body[..<open].droppingTrailingSpaces()
+    }
+    var type: UnixSocketType?
+    if let typeRange = body.ranges(of: "type=").last {
+      switch body[typeRange.upperBound...] {
+      case "STREAM": type = .stream
+      case "DGRAM": type = .datagram
+      case "SEQPACKET": type = .seqpacket
+      default: type = nil
+      }
+      body = body[..<typeRange.lowerBound].droppingTrailingSpaces()
+    }
+    var details = UnixSocketDetails(path: nil, isAbstract: false, type: type)
+    if !body.isEmpty {
+      if body.hasPrefix("@") {
+        details.isAbstract = true
+        details.path = String(body.dropFirst())
+      } else {
+        details.path = String(body)
+      }
+    }
+    if state == nil {
+      state = type == .datagram ? .unconnected : nil
+    }
+    return SocketRecord(proto: .unix, state: state, inode: inode, unix: details)
+  }
+
+  /// Undoes lsof's `\xNN` escapes and its `\n`, `\t`, `\\` forms.
+  static func decodeEscapes(_ text: String) -> String {
+    guard text.contains("\\") else { return text }
+    var bytes: [UInt8] = []
+    let source = Array(text.utf8)
+    var i = 0
+    while i < source.count {
+      if source[i] == 92, i + 1 < source.count {
+        let next = source[i + 1]
+        if next == 120, i + 3 < source.count, let h = hexDigit(source[i + 2]), let l = hexDigit(source[i + 3]) {
+          bytes.append(h << 4 | l)
+          i += 4
+          continue
+        }
+        switch next {
+        case 110: bytes.append(10)
+        case 116: bytes.append(9)
+        case 114: bytes.append(13)
+        case 98: bytes.append(8)
+        case 102: bytes.append(12)
+        case 92: bytes.append(92)
+        default:
+          bytes.append(92)
+          i += 1
+          continue
+        }
+        i += 2
+        continue
+      }
+      bytes.append(source[i])
+      i += 1
+    }
+    return String(decoding: bytes, as: UTF8.self)
+  }
+}
+
+extension Substring {
+  func droppingTrailingSpaces() -> Substring {
+    var result = self
+    while result.last == " " { result = result.dropLast() }
+    return result
+  }
+}

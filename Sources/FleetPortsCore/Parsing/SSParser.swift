@@ -1,0 +1,248 @@
+/// Parses iproute2 `ss` socket tables: `-tuanp`, `-tlnp`, `-ulnp`, `-xlp`, `-xa`, `-e`, `-H`,
+/// with or without the Netid and State columns, old and new iproute2 layouts.
+public enum SSParser {
+  /// Which optional leading columns a table has.
+  struct Layout: Equatable {
+    var hasNetid: Bool
+    var hasState: Bool
+  }
+
+  public static func parse(_ bytes: [UInt8], options: ParseOptions = ParseOptions()) -> SocketParse {
+    bytes.withUnsafeBufferPointer { parse($0, options: options) }
+  }
+
+  public static func parse(_ buffer: UnsafeBufferPointer<UInt8>, options: ParseOptions = ParseOptions()) -> SocketParse {
+    var result = SocketParse(format: .ss)
+    var layout: Layout?
+    var assumedNoted = false
+    forEachLine(buffer) { number, line in
+      result.report.linesRead += 1
+      if line.isBlank {
+        result.report.linesIgnored += 1
+        return
+      }
+      let fields = fieldRanges(line, limit: 6)
+      if let header = headerLayout(line, fields) {
+        layout = header
+        result.report.linesIgnored += 1
+        return
+      }
+      let rowLayout = layout ?? inferLayout(line, fields)
+      guard let rowLayout else {
+        result.report.reject(line: number, reason: "not an ss row: no Netid, State or queue columns", bytes: line)
+        return
+      }
+      if !rowLayout.hasNetid && !assumedNoted {
+        assumedNoted = true
+        result.report.note("no Netid column: protocol taken from --as/options or from each row's state")
+      }
+      switch parseRow(line, fields, rowLayout, options) {
+      case .success(let record):
+        result.sockets.append(record.record)
+        if let problem = record.ownerProblem {
+          result.report.reject(line: number, reason: problem, bytes: line)
+        } else {
+          result.report.linesUnderstood += 1
+        }
+      case .failure(let reason):
+        result.report.reject(line: number, reason: reason.text, bytes: line)
+      }
+    }
+    return result
+  }
+
+  struct RowError: Error { var text: String }
+  struct Row {
+    var record: SocketRecord
+    /// Set when the socket was read but its owner column was not: the socket is kept, the line counted.
+    var ownerProblem: String?
+  }
+
+  static let netids: Set<String> = [
+    "tcp", "udp", "raw", "u_str", "u_dgr", "u_seq", "p_raw", "p_dgr", "nl", "sctp", "mptcp",
+    "tipc", "v_str", "v_dgr", "xdp", "icmp6", "dccp", "u_seqpacket",
+  ]
+
+  static func headerLayout(_ line: UnsafeBufferPointer<UInt8>, _ fields: [Range<Int>]) -> Layout? {
+    guard let first = fields.first else { return nil }
+    if line.equals(first, "Netid") {
+      let hasState = fields.count > 1 && line.equals(fields[1], "State")
+      return Layout(hasNetid: true, hasState: hasState)
+    }
+    if line.equals(first, "State") && fields.count > 1 && line.equals(fields[1], "Recv-Q") {
+      return Layout(hasNetid: false, hasState: true)
+    }
+    if line.equals(first, "Recv-Q") && fields.count > 1 && line.equals(fields[1], "Send-Q") {
+      return Layout(hasNetid: false, hasState: false)
+    }
+    return nil
+  }
+
+  /// For `-H` output: read the layout from the row itself.
+  static func inferLayout(_ line: UnsafeBufferPointer<UInt8>, _ fields: [Range<Int>]) -> Layout? {
+    guard fields.count >= 4 else { return nil }
+    let first = line.substring(fields[0])
+    if netids.contains(String(first)) {
+      let hasState = SocketState(toolSpelling: line.substring(fields[1])) != nil
+      return Layout(hasNetid: true, hasState: hasState)
+    }
+    if SocketState(toolSpelling: first) != nil { return Layout(hasNetid: false, hasState: true) }
+    if line.decimal(fields[0]) != nil && line.decimal(fields[1]) != nil {
+      return Layout(hasNetid: false, hasState: false)
+    }
+    return nil
+  }
+
+  static func parseRow(
+    _ line: UnsafeBufferPointer<UInt8>, _ fields: [Range<Int>], _ layout: Layout, _ options: ParseOptions
+  ) -> Result<Row, RowError> {
+    var index = 0
+    var proto: SocketProtocol?
+    var unixType: UnixSocketType?
+    if layout.hasNetid {
+      guard fields.count > index else { return .failure(RowError(text: "missing Netid")) }
+      let netid = line.string(fields[index])
+      index += 1
+      switch netid {
+      case "tcp": proto = .tcp
+      case "udp": proto = .udp
+      case "raw": proto = .raw
+      case "u_str": (proto, unixType) = (.unix, .stream)
+      case "u_dgr": (proto, unixType) = (.unix, .datagram)
+      case "u_seq", "u_seqpacket": (proto, unixType) = (.unix, .seqpacket)
+      default: return .failure(RowError(text: "unsupported socket kind '\(netid)'"))
+      }
+    }
+    var state: SocketState?
+    if layout.hasState {
+      guard fields.count > index else { return .failure(RowError(text: "missing State")) }
+      guard let parsed = SocketState(toolSpelling: line.substring(fields[index])) else {
+        return .failure(RowError(text: "unknown state '\(line.string(fields[index]))'"))
+      }
+      state = parsed
+      index += 1
+    }
+    guard fields.count >= index + 2,
+      let recvQ = line.decimal(fields[index]), let sendQ = line.decimal(fields[index + 1])
+    else { return .failure(RowError(text: "Recv-Q and Send-Q are not numbers")) }
+    index += 2
+    if proto == nil {
+      proto = options.assumedProtocol ?? protocolFromState(state)
+    }
+    guard let proto else { return .failure(RowError(text: "cannot tell the protocol")) }
+    if proto == .unix {
+      return parseUnixRest(line, from: fields[index - 1].upperBound, proto: proto, type: unixType, state: state, recvQ: recvQ, sendQ: sendQ)
+    }
+    guard fields.count >= index + 2 else { return .failure(RowError(text: "missing local or peer address")) }
+    guard let local = EndpointText.parse(line.substring(fields[index])) else {
+      return .failure(RowError(text: "local address '\(line.string(fields[index]))' not understood"))
+    }
+    guard let peer = EndpointText.parse(line.substring(fields[index + 1])) else {
+      return .failure(RowError(text: "peer address '\(line.string(fields[index + 1]))' not understood"))
+    }
+    var record = SocketRecord(
+      proto: proto, family: local.address.family ?? peer.address.family,
+      state: normalised(state, proto: proto), local: local, peer: peer,
+      receiveQueue: recvQ, sendQueue: sendQ)
+    let tail = readTail(line, from: fields[index + 1].upperBound, into: &record)
+    return .success(Row(record: record, ownerProblem: tail))
+  }
+
+  /// ss calls an unconnected UDP socket UNCONN; the kernel calls it CLOSE. Keep ss's meaning.
+  static func normalised(_ state: SocketState?, proto: SocketProtocol) -> SocketState? {
+    if proto != .tcp && state == .close { return .unconnected }
+    return state
+  }
+
+  static func protocolFromState(_ state: SocketState?) -> SocketProtocol? {
+    switch state {
+    case .listen, .synSent, .synReceived, .finWait1, .finWait2, .timeWait, .closeWait, .lastAck, .closing, .newSynReceived:
+      return .tcp
+    case .unconnected:
+      return .udp
+    default:
+      return .tcp
+    }
+  }
+
+  /// Reads what follows the peer column: `users:(...)`, `uid:N`, `ino:N`, `sk:…`, `v6only:1`, timers.
+  /// Returns a problem text when an owner list was present but not understood.
+  static func readTail(_ line: UnsafeBufferPointer<UInt8>, from start: Int, into record: inout SocketRecord) -> String? {
+    var i = start
+    var problem: String?
+    let n = line.count
+    while i < n {
+      while i < n && isSpace(line[i]) { i += 1 }
+      if i >= n { break }
+      if line.count - i >= 7, line.slice(i..<(i + 7)).hasPrefix("users:(") {
+        if let list = SSProcessList.parse(line, at: i) {
+          record.processes.append(contentsOf: list.processes)
+          record.dataLoss.formUnion(list.dataLoss)
+          i = list.end
+          continue
+        }
+        problem = "owner list not understood; socket kept without owners"
+        break
+      }
+      let tokenStart = i
+      var depth = 0
+      while i < n && (depth > 0 || !isSpace(line[i])) {
+        if line[i] == 40 { depth += 1 } else if line[i] == 41 && depth > 0 { depth -= 1 }
+        i += 1
+      }
+      let token = line.slice(tokenStart..<i)
+      if token.hasPrefix("uid:"), let uid = token.decimal(4..<token.count), uid <= UInt64(UInt32.max) {
+        record.uid = UInt32(uid)
+      } else if token.hasPrefix("ino:"), let inode = token.decimal(4..<token.count) {
+        record.inode = inode
+      }
+    }
+    return problem
+  }
+
+  /// Unix rows: `path inode peer-path peer-inode`, where a path may contain spaces.
+  static func parseUnixRest(
+    _ line: UnsafeBufferPointer<UInt8>, from start: Int, proto: SocketProtocol, type: UnixSocketType?,
+    state: SocketState?, recvQ: UInt64, sendQ: UInt64
+  ) -> Result<Row, RowError> {
+    let ownersAt = line.firstIndex(of: " users:((", from: start)
+    let columnsEnd = ownersAt ?? line.count
+    var tokens = fieldRanges(line.slice(start..<columnsEnd)).map { ($0.lowerBound + start)..<($0.upperBound + start) }
+    // Drop -e extras (ino:, uid:, sk:, `<->`) that follow the peer inode.
+    while let last = tokens.last, isExtendedField(line.slice(last)) { tokens.removeLast() }
+    guard tokens.count >= 4 else { return .failure(RowError(text: "unix row needs path, inode, peer and peer inode")) }
+    let peerInodeRange = tokens[tokens.count - 1]
+    let peerRange = tokens[tokens.count - 2]
+    let inodeRange = tokens[tokens.count - 3]
+    guard let inode = line.decimal(inodeRange) else {
+      return .failure(RowError(text: "unix socket inode '\(line.string(inodeRange))' is not a number"))
+    }
+    let peerInode = line.decimal(peerInodeRange)
+    let pathRange = tokens[0].lowerBound..<tokens[tokens.count - 4].upperBound
+    let pathText = line.string(pathRange)
+    var details = UnixSocketDetails(path: nil, isAbstract: false, type: type)
+    if pathText != "*" {
+      if pathText.hasPrefix("@") {
+        details.isAbstract = true
+        details.path = String(pathText.dropFirst())
+      } else {
+        details.path = pathText
+      }
+    }
+    if let peerInode, peerInode != 0 { details.peerInode = peerInode }
+    _ = peerRange
+    var record = SocketRecord(
+      proto: proto, state: state, receiveQueue: recvQ, sendQueue: sendQ, inode: inode, unix: details)
+    let problem = readTail(line, from: ownersAt ?? line.count, into: &record)
+    record.inode = inode
+    return .success(Row(record: record, ownerProblem: problem))
+  }
+
+  static func isExtendedField(_ token: UnsafeBufferPointer<UInt8>) -> Bool {
+    if token.count == 3 && (token.hasPrefix("<->") || token.hasPrefix("-->") || token.hasPrefix("<--")) { return true }
+    for prefix in ["ino:", "uid:", "sk:", "cgroup:", "fwmark:", "v6only:"] where String(decoding: token, as: UTF8.self).hasPrefix(prefix) {
+      return true
+    }
+    return false
+  }
+}

@@ -1,0 +1,84 @@
+import ArgumentParser
+import FleetPortsCore
+import Foundation
+
+/// `fleetports parse`: read captured ss, netstat, lsof or /proc/net output and show the sockets.
+struct ParseCommand: ParsableCommand {
+  static let configuration = CommandConfiguration(
+    commandName: "parse",
+    abstract: "Parse captured ss, netstat, lsof or /proc/net output.",
+    discussion: """
+      Reads FILE (or standard input) and prints the sockets it holds as a table, or as JSON \
+      with --json. The format is detected unless --as names it. What could not be read is \
+      reported on standard error with line numbers; nothing is dropped silently.
+
+      Examples:
+        sudo ss -tuanp | fleetports parse
+        fleetports parse --as proc-net-tcp6 /proc/net/tcp6
+        ssh web1 'lsof -i -P -n -F pcuLftPnTi' | fleetports parse --json
+
+      Exit codes: 0 parsed, 1 nothing recognised, 2 usage error.
+      """
+  )
+
+  @Argument(help: "A file of captured output; standard input when omitted.")
+  var file: String?
+
+  @Option(name: .customLong("as"), help: "The format: \(CaptureFormat.allCases.map(\.rawValue).joined(separator: ", ")).")
+  var format: CaptureFormat?
+
+  @Flag(help: "Print JSON (sockets, counters and the parse report) instead of a table.")
+  var json = false
+
+  @Option(help: "Byte order of the host that wrote /proc/net hex addresses: little or big.")
+  var byteOrder: ParseOptions.ByteOrder = .little
+
+  /// Captures larger than this are refused rather than read into memory.
+  static let maxInputBytes = 512 * 1024 * 1024
+
+  func run() throws {
+    let bytes = try readInput()
+    let options = ParseOptions(procByteOrder: byteOrder)
+    guard let parsed = CaptureParser.parse(bytes, as: format, options: options) else {
+      FileOutput.standardError("fleetports: could not recognise the format of \(file ?? "standard input"); name it with --as (one of: \(CaptureFormat.allCases.map(\.rawValue).joined(separator: ", ")))\n")
+      throw ExitCode(1)
+    }
+    if json {
+      let encoder = JSONEncoder()
+      encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+      let data = try encoder.encode(parsed)
+      FileOutput.standardOutput(String(decoding: data, as: UTF8.self) + "\n")
+    } else {
+      FileOutput.standardOutput(SocketTable.render(parsed))
+    }
+    FileOutput.standardError(ParseReportText.render(parsed.report, format: parsed.format))
+    if parsed.sockets.isEmpty && parsed.counters.isEmpty {
+      throw ExitCode(1)
+    }
+  }
+
+  func readInput() throws -> [UInt8] {
+    let handle: FileHandle
+    if let file {
+      guard let opened = FileHandle(forReadingAtPath: file) else {
+        throw ValidationError("cannot open \(file): no such file or not readable")
+      }
+      handle = opened
+    } else {
+      handle = FileHandle.standardInput
+    }
+    var bytes: [UInt8] = []
+    while true {
+      let chunk = handle.readData(ofLength: 1 << 20)
+      if chunk.isEmpty { break }
+      bytes.append(contentsOf: chunk)
+      if bytes.count > Self.maxInputBytes {
+        throw ValidationError("input is larger than \(Self.maxInputBytes >> 20) MiB; refusing to read it all")
+      }
+    }
+    return bytes
+  }
+}
+
+extension CaptureFormat: ExpressibleByArgument {}
+extension ParseOptions.ByteOrder: ExpressibleByArgument {}
