@@ -96,10 +96,10 @@ public enum NetstatParser {
     guard let rq = cursor.next(), let recvQ = line.decimal(rq), let sq = cursor.next(), let sendQ = line.decimal(sq) else {
       return .failure(.init(text: "Recv-Q and Send-Q are not numbers"))
     }
-    guard let localRange = cursor.next(), let local = EndpointText.parse(line.substring(localRange)) else {
+    guard let localRange = cursor.next(), let local = EndpointText.parse(bytes: line.slice(localRange)) else {
       return .failure(.init(text: "local address not understood"))
     }
-    guard let peerRange = cursor.next(), let peer = EndpointText.parse(line.substring(peerRange)) else {
+    guard let peerRange = cursor.next(), let peer = EndpointText.parse(bytes: line.slice(peerRange)) else {
       return .failure(.init(text: "foreign address not understood"))
     }
     var record = SocketRecord(proto: proto, family: family, local: local, peer: peer, receiveQueue: recvQ, sendQueue: sendQ)

@@ -101,16 +101,22 @@ public enum SSParser {
     var unixType: UnixSocketType?
     if layout.hasNetid {
       guard fields.count > index else { return .failure(RowError(text: "missing Netid")) }
-      let netid = line.string(fields[index])
+      let netid = fields[index]
       index += 1
-      switch netid {
-      case "tcp": proto = .tcp
-      case "udp": proto = .udp
-      case "raw": proto = .raw
-      case "u_str": (proto, unixType) = (.unix, .stream)
-      case "u_dgr": (proto, unixType) = (.unix, .datagram)
-      case "u_seq", "u_seqpacket": (proto, unixType) = (.unix, .seqpacket)
-      default: return .failure(RowError(text: "unsupported socket kind '\(netid)'"))
+      if line.equals(netid, "tcp") {
+        proto = .tcp
+      } else if line.equals(netid, "udp") {
+        proto = .udp
+      } else if line.equals(netid, "raw") {
+        proto = .raw
+      } else if line.equals(netid, "u_str") {
+        (proto, unixType) = (.unix, .stream)
+      } else if line.equals(netid, "u_dgr") {
+        (proto, unixType) = (.unix, .datagram)
+      } else if line.equals(netid, "u_seq") || line.equals(netid, "u_seqpacket") {
+        (proto, unixType) = (.unix, .seqpacket)
+      } else {
+        return .failure(RowError(text: "unsupported socket kind '\(line.string(netid))'"))
       }
     }
     var state: SocketState?
@@ -134,10 +140,10 @@ public enum SSParser {
       return parseUnixRest(line, from: fields[index - 1].upperBound, proto: proto, type: unixType, state: state, recvQ: recvQ, sendQ: sendQ)
     }
     guard fields.count >= index + 2 else { return .failure(RowError(text: "missing local or peer address")) }
-    guard let local = EndpointText.parse(line.substring(fields[index])) else {
+    guard let local = EndpointText.parse(bytes: line.slice(fields[index])) else {
       return .failure(RowError(text: "local address '\(line.string(fields[index]))' not understood"))
     }
-    guard let peer = EndpointText.parse(line.substring(fields[index + 1])) else {
+    guard let peer = EndpointText.parse(bytes: line.slice(fields[index + 1])) else {
       return .failure(RowError(text: "peer address '\(line.string(fields[index + 1]))' not understood"))
     }
     var record = SocketRecord(

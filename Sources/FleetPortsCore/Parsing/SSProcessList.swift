@@ -40,7 +40,7 @@ struct SSProcessList {
       guard let accepted else { return nil }
       result.processes.append(accepted.entry)
       if accepted.entry.name.utf8.count >= commLimit { result.dataLoss.insert(.processNameMayBeTruncated) }
-      if accepted.entry.name.contains("\"") { result.dataLoss.insert(.processListAmbiguous) }
+      if accepted.entry.name.utf8.contains(34) { result.dataLoss.insert(.processListAmbiguous) }
       if opensWithoutClosing(accepted.entry.name) { result.dataLoss.insert(.processNameMayBeCutAtParenthesis) }
       i = accepted.next
       if line[i] == 41 {  // `)` closes the list
@@ -54,8 +54,9 @@ struct SSProcessList {
   /// ss reads names from /proc/PID/stat and stops at the first `)`, so `my (x),y` shows as
   /// `my (x`: an opening parenthesis left unclosed is the trace of that cut.
   static func opensWithoutClosing(_ name: String) -> Bool {
-    guard let open = name.lastIndex(of: "(") else { return false }
-    return !name[open...].contains(")")
+    let bytes = name.utf8
+    guard let open = bytes.lastIndex(of: 40) else { return false }
+    return !bytes[open...].contains(41)
   }
 
   private static func nextQuoteComma(_ line: UnsafeBufferPointer<UInt8>, from: Int) -> Int? {
