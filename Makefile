@@ -3,7 +3,8 @@
 
 SWIFT ?= swift
 APT_PACKAGES := libssh2-1-dev pkg-config openssh-server openssh-client iproute2 net-tools lsof busybox \
-                procps sudo python3 libsqlite3-dev
+                procps sudo python3 util-linux libsqlite3-dev
+LAB_HOSTS ?= 6
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
 .PHONY: setup build test test-unit bench clean
@@ -22,10 +23,15 @@ setup:
 build: setup
 	$(SWIFT) build
 
-## test: unit tests, fixture tests and (when root) lab integration tests
+## test: unit tests, fixture tests and (as root) integration tests on a lab of $(LAB_HOSTS) hosts
 test: setup
 	$(SWIFT) build --build-tests
-	$(SWIFT) test --skip-build
+	@if [ "$$(id -u)" = 0 ]; then \
+	  lab/with-lab.sh $(LAB_HOSTS) -- env FLEETPORTS_REQUIRE_LAB=1 $(SWIFT) test --skip-build; \
+	else \
+	  echo "make test: not root, so no lab: integration tests are skipped"; \
+	  $(SWIFT) test --skip-build; \
+	fi
 
 ## bench: parser throughput on generated inputs, release build
 bench: setup

@@ -52,6 +52,18 @@ let package = Package(
       resources: [.copy("Fixtures")],
       swiftSettings: strictSettings
     ),
+    // Test-side access to the lab fleet (lab/): truth, inventory, ssh files.
+    .target(
+      name: "LabSupport",
+      path: "Tests/LabSupport",
+      swiftSettings: strictSettings
+    ),
+    // Parsers against the real lab hosts (root, `make test` brings the lab up).
+    .testTarget(
+      name: "FleetPortsLabTests",
+      dependencies: ["FleetPortsCore", "LabSupport"],
+      swiftSettings: strictSettings
+    ),
     .testTarget(
       name: "CLibSSH2Tests",
       dependencies: ["CLibSSH2"],

@@ -1,0 +1,108 @@
+import FleetPortsCore
+import LabSupport
+import Testing
+
+/// Every parser, on what the real tools print on the lab hosts, must find exactly the
+/// listeners the lab's truth file says each host has.
+@Suite struct LabParserTests {
+  struct Listener: Hashable, CustomStringConvertible {
+    var proto: String
+    var address: String
+    var port: Int
+    var description: String { "\(proto) \(address):\(port)" }
+  }
+
+  static func truth(_ host: LabHost) -> Set<Listener> {
+    Set(host.listeners.map { Listener(proto: $0.proto, address: $0.address, port: $0.port) })
+  }
+
+  static func listeners(_ sockets: [SocketRecord]) -> Set<Listener> {
+    Set(sockets.compactMap { socket in
+      guard socket.isListening, socket.proto == .tcp || socket.proto == .udp, let local = socket.local, let port = local.port else { return nil }
+      let address: String
+      switch local.address {
+      case .wildcard(.ipv4): address = "0.0.0.0"
+      case .wildcard: address = "::"
+      default: address = local.address.description
+      }
+      return Listener(proto: socket.proto.rawValue, address: address, port: Int(port))
+    })
+  }
+
+  static func owners(_ sockets: [SocketRecord]) -> [Listener: Set<String>] {
+    var result: [Listener: Set<String>] = [:]
+    for socket in sockets {
+      guard let key = listeners([socket]).first else { continue }
+      result[key, default: []].formUnion(socket.processes.map(\.name))
+    }
+    return result
+  }
+
+  @Test func ssListenersEqualTheTruthOnEveryHost() throws {
+    guard let lab = try LabHostCommand.lab() else { return }
+    for host in lab.hosts {
+      let parsed = SSParser.parse(try LabHostCommand.run(host, ["ss", "-tuanp"]))
+      #expect(parsed.report.unparsedCount == 0, "\(host.name): \(parsed.report.unparsed)")
+      #expect(Self.listeners(parsed.sockets) == Self.truth(host), "\(host.name)")
+      let owners = Self.owners(parsed.sockets)
+      for listener in host.listeners {
+        let key = Listener(proto: listener.proto, address: listener.address, port: listener.port)
+        #expect(owners[key]?.contains(listener.process) == true, "\(host.name) \(key): \(owners[key] ?? [])")
+      }
+    }
+  }
+
+  @Test func netstatListenersEqualTheTruthOnEveryHost() throws {
+    guard let lab = try LabHostCommand.lab() else { return }
+    for host in lab.hosts {
+      let parsed = NetstatParser.parse(try LabHostCommand.run(host, ["netstat", "-tulnpW"]))
+      #expect(parsed.report.unparsedCount == 0, "\(host.name): \(parsed.report.unparsed)")
+      #expect(Self.listeners(parsed.sockets) == Self.truth(host), "\(host.name)")
+    }
+  }
+
+  @Test func lsofListenersEqualTheTruthOnEveryHost() throws {
+    guard let lab = try LabHostCommand.lab() else { return }
+    for host in lab.hosts {
+      let parsed = LsofFieldParser.parse(try LabHostCommand.run(host, ["lsof", "-nP", "-i", "-F0pcuLftPnTi"]))
+      #expect(parsed.report.unparsedCount == 0, "\(host.name): \(parsed.report.unparsed)")
+      #expect(Self.listeners(parsed.sockets) == Self.truth(host), "\(host.name)")
+      let owners = Self.owners(parsed.sockets)
+      for listener in host.listeners {
+        let key = Listener(proto: listener.proto, address: listener.address, port: listener.port)
+        #expect(owners[key]?.contains(listener.process) == true, "\(host.name) \(key): \(owners[key] ?? [])")
+      }
+    }
+  }
+
+  @Test func procNetListenersEqualTheTruthAsRootAndAsAnUnprivilegedUser() throws {
+    guard let lab = try LabHostCommand.lab() else { return }
+    for host in lab.hosts {
+      for user in [nil, lab.unprivilegedUser] {
+        var sockets: [SocketRecord] = []
+        for (file, format) in [("tcp", CaptureFormat.procNetTCP), ("tcp6", .procNetTCP6), ("udp", .procNetUDP), ("udp6", .procNetUDP6)] {
+          let bytes = try LabHostCommand.run(host, ["cat", "/proc/net/\(file)"], asUser: user)
+          let parsed = try #require(CaptureParser.parse(bytes, as: format))
+          #expect(parsed.report.unparsedCount == 0)
+          sockets += parsed.sockets
+        }
+        #expect(Self.listeners(sockets) == Self.truth(host), "\(host.name) as \(user ?? "root")")
+      }
+    }
+  }
+
+  @Test func unixSocketsAndOverflowCountersMatchTheTruth() throws {
+    guard let lab = try LabHostCommand.lab() else { return }
+    for host in lab.hosts {
+      let unix = ProcNetUnixParser.parse(try LabHostCommand.run(host, ["cat", "/proc/net/unix"]))
+      let paths = Set(unix.sockets.filter { $0.state == .listen }.compactMap(\.unix?.path))
+      #expect(Set(host.unixSockets.map(\.path)).isSubset(of: paths), "\(host.name)")
+      let counters = ProcNetCounterParser.parse(try LabHostCommand.run(host, ["cat", "/proc/net/netstat"]))
+      if host.listenOverflow {
+        #expect((counters.counters.listenOverflows ?? 0) > 0, "\(host.name) was flooded")
+      }
+      let ss = SSParser.parse(try LabHostCommand.run(host, ["ss", "-tan"]))
+      #expect(ss.sockets.filter { $0.state == .closeWait }.count == host.closeWait, "\(host.name)")
+    }
+  }
+}

@@ -1,0 +1,114 @@
+import Foundation
+
+/// One listening socket the lab started on a host, exactly as `ss -tulnp` shows it
+/// inside the host's network namespace.
+public struct LabListener: Codable, Sendable, Hashable {
+  /// "tcp" or "udp".
+  public var proto: String
+  /// The bind address as `ss` prints it without brackets: "0.0.0.0", "::", "127.0.0.1", "10.200.0.13".
+  public var address: String
+  public var port: Int
+  /// The process name (comm), which may contain spaces, e.g. "web worker".
+  public var process: String
+  /// The user the owning process runs as.
+  public var user: String
+
+  public init(proto: String, address: String, port: Int, process: String, user: String) {
+    self.proto = proto
+    self.address = address
+    self.port = port
+    self.process = process
+    self.user = user
+  }
+
+  public var isTCP: Bool { proto == "tcp" }
+  public var isUDP: Bool { proto == "udp" }
+  /// Bound to every address (IPv4 or IPv6 wildcard).
+  public var isWildcard: Bool { address == "0.0.0.0" || address == "::" }
+  public var isLoopback: Bool { address == "127.0.0.1" || address == "::1" }
+}
+
+/// A listening Unix stream socket (filesystem path) the lab started on a host.
+public struct LabUnixSocket: Codable, Sendable, Hashable {
+  public var path: String
+  /// Octal permission bits as a string, e.g. "0666".
+  public var mode: String
+  public var process: String
+  public var user: String
+
+  public init(path: String, mode: String, process: String, user: String) {
+    self.path = path
+    self.mode = mode
+    self.process = process
+    self.user = user
+  }
+
+  /// The permission bits as a number (0o666 for "0666").
+  public var permissions: Int { Int(mode, radix: 8) ?? 0 }
+  public var isWorldWritable: Bool { permissions & 0o002 != 0 }
+}
+
+/// The truth for one lab host.
+public struct LabHost: Codable, Sendable, Hashable {
+  public var index: Int
+  /// The hostname seen over ssh, e.g. "lab-007"; also its Host alias in the lab ssh_config.
+  public var name: String
+  /// The network namespace, e.g. "fplab-007".
+  public var namespace: String
+  public var ipv4: String
+  public var ipv6: String
+  /// Inventory groups the host is listed under ("web" or "db").
+  public var groups: [String]
+  /// Host key algorithms the host's sshd offers, e.g. ["ssh-ed25519", "ecdsa-sha2-nistp256"].
+  public var hostKeys: [String]
+  /// Every TCP and UDP listener, sshd included.
+  public var listeners: [LabListener]
+  public var unixSockets: [LabUnixSocket]
+  /// Sockets the lab left in CLOSE-WAIT on purpose.
+  public var closeWait: Int
+  /// Loopback connections held ESTABLISHED to port 80 (each is two ESTAB sockets).
+  public var established: Int
+  /// Whether TcpExt ListenOverflows was made to rise in this namespace.
+  public var listenOverflow: Bool
+  /// Names of the lab processes on the host, sshd first.
+  public var processes: [String]
+
+  enum CodingKeys: String, CodingKey {
+    case index, name, namespace, ipv4, ipv6, groups, listeners, established, processes
+    case hostKeys = "host_keys"
+    case unixSockets = "unix_sockets"
+    case closeWait = "close_wait"
+    case listenOverflow = "listen_overflow"
+  }
+
+  public func listeners(port: Int) -> [LabListener] { listeners.filter { $0.port == port } }
+  public var tcpListeners: [LabListener] { listeners.filter(\.isTCP) }
+  public var udpListeners: [LabListener] { listeners.filter(\.isUDP) }
+  public func isIn(group: String) -> Bool { groups.contains(group) }
+}
+
+/// The whole of `lab/run/truth.json`.
+public struct LabTruth: Codable, Sendable, Hashable {
+  public struct Bridge: Codable, Sendable, Hashable {
+    public var name: String
+    public var ipv4: String
+    public var ipv6: String
+  }
+
+  public struct Users: Codable, Sendable, Hashable {
+    /// Logs in by key, no sudo ("fpuser").
+    public var unprivileged: String
+    /// Logs in by key, passwordless sudo ("fpsudo").
+    public var sudo: String
+  }
+
+  public var version: Int
+  public var count: Int
+  public var bridge: Bridge
+  public var users: Users
+  public var hosts: [LabHost]
+
+  public static func decode(_ data: Data) throws -> LabTruth {
+    try JSONDecoder().decode(LabTruth.self, from: data)
+  }
+}

@@ -1,0 +1,534 @@
+#!/usr/bin/python3
+"""fleetports lab fleet: plan, generated files, per-host services, keeper, verify.
+
+Stdlib only. Called by lab/lab.sh; see lab/README.md.
+
+  fleetlab.py files N           write truth.json, inventory, ssh_config, known_hosts, sshd configs
+  fleetlab.py keeper N          start all hosts (parallel), then stay as child subreaper
+  fleetlab.py serve I           (inside netns + uts ns) hostname, sshd, service processes
+  fleetlab.py verify [-P n]     compare every host over ssh with truth.json
+"""
+import concurrent.futures
+import ctypes
+import ipaddress
+import json
+import os
+import pwd
+import re
+import signal
+import socket
+import subprocess
+import sys
+import time
+
+LAB = os.path.dirname(os.path.abspath(__file__))
+ROOT = os.path.dirname(LAB)
+RUN = os.path.join(LAB, "run")
+UNIXROOT = "/run/fleetports-lab"
+BRIDGE = "fpbr0"
+LAB_NET = ipaddress.ip_network("10.200.0.0/16")
+LAB_NET6 = ipaddress.ip_network("fd00:200::/64")
+MAXN = 300
+
+
+def name_of(i):
+    return "lab-%03d" % i
+
+
+def ns_of(i):
+    return "fplab-%03d" % i
+
+
+def ipv4_of(i):
+    return "10.200.%d.%d" % (i // 200, i % 200 + 10)
+
+
+def ipv6_of(i):
+    return "fd00:200::1:%x" % i
+
+
+def L(proto, addr, port, proc, user):
+    return {"proto": proto, "address": addr, "port": port, "process": proc, "user": user}
+
+
+def plan(i):
+    """The deterministic per-host mix. Documented in lab/README.md."""
+    v4 = ipv4_of(i)
+    svcs = []
+    # every host: sshd (started separately, listed here for the truth)
+    if i % 2 == 1:
+        svcs.append({"kind": "web", "comm": "web worker", "user": "root",
+                     "listeners": [L("tcp", "0.0.0.0", 80, "web worker", "root"),
+                                   L("tcp", "::", 443, "web worker", "root")],
+                     "established": 2})
+    if i % 4 == 2:
+        svcs.append({"kind": "tcp", "comm": "postgres", "user": "fpuser",
+                     "listeners": [L("tcp", "127.0.0.1", 5432, "postgres", "fpuser")]})
+    if i % 4 == 0:
+        svcs.append({"kind": "tcp", "comm": "postgres", "user": "fpuser",
+                     "listeners": [L("tcp", "0.0.0.0", 5432, "postgres", "fpuser")]})
+    if i % 6 == 3:
+        svcs.append({"kind": "tcp", "comm": "redis-server", "user": "nobody",
+                     "listeners": [L("tcp", "0.0.0.0", 6379, "redis-server", "nobody")]})
+    if i % 3 == 1:
+        svcs.append({"kind": "udp", "comm": "ntpd", "user": "root",
+                     "listeners": [L("udp", "0.0.0.0", 123, "ntpd", "root")]})
+    if i % 3 == 2:
+        # binds port 53 as root, then drops to nobody (like real dnsmasq)
+        svcs.append({"kind": "udp", "comm": "dnsmasq", "user": "nobody",
+                     "listeners": [L("udp", "0.0.0.0", 53, "dnsmasq", "nobody")]})
+    if i % 5 == 0:
+        svcs.append({"kind": "udp", "comm": "memcached", "user": "nobody",
+                     "listeners": [L("udp", "0.0.0.0", 11211, "memcached", "nobody")]})
+    if i % 3 == 0:
+        svcs.append({"kind": "tcp", "comm": "metrics agent", "user": "fpuser",
+                     "listeners": [L("tcp", v4, 9100, "metrics agent", "fpuser")]})
+    if i % 2 == 0:
+        svcs.append({"kind": "unix", "comm": "app server", "user": "fpuser", "listeners": [],
+                     "unix": [{"path": "%s/%s/app.sock" % (UNIXROOT, name_of(i)),
+                               "mode": "0666" if i % 4 == 0 else "0600",
+                               "process": "app server", "user": "fpuser"}]})
+    if i % 5 == 1:
+        svcs.append({"kind": "leak", "comm": "leaky svc", "user": "fpuser",
+                     "listeners": [L("tcp", "0.0.0.0", 8080, "leaky svc", "fpuser")],
+                     "close_wait": 2 + i % 3})
+    if i % 5 == 2:
+        svcs.append({"kind": "overflow", "comm": "slow accept", "user": "fpuser",
+                     "listeners": [L("tcp", "0.0.0.0", 7000, "slow accept", "fpuser")],
+                     "flood": 12})
+    return svcs
+
+
+def host_truth(i):
+    svcs = plan(i)
+    listeners = [L("tcp", "0.0.0.0", 22, "sshd", "root"), L("tcp", "::", 22, "sshd", "root")]
+    unix = []
+    for s in svcs:
+        listeners += s["listeners"]
+        unix += s.get("unix", [])
+    listeners.sort(key=lambda x: (x["proto"], x["port"], x["address"]))
+    keys = ["ssh-ed25519"] + (["ecdsa-sha2-nistp256"] if i % 2 == 1 else [])
+    groups = ["web"] if i % 2 == 1 else ["db"]
+    return {
+        "index": i, "name": name_of(i), "namespace": ns_of(i),
+        "ipv4": ipv4_of(i), "ipv6": ipv6_of(i), "groups": groups,
+        "host_keys": keys,
+        "listeners": listeners,
+        "unix_sockets": unix,
+        "close_wait": sum(s.get("close_wait", 0) for s in svcs),
+        "established": sum(s.get("established", 0) for s in svcs),
+        "listen_overflow": any(s["kind"] == "overflow" for s in svcs),
+        "processes": ["sshd"] + [s["comm"] for s in svcs],
+    }
+
+
+# ---------------------------------------------------------------- files
+
+def write(path, text, mode=0o644):
+    tmp = path + ".tmp"
+    with open(tmp, "w") as f:
+        f.write(text)
+    os.chmod(tmp, mode)
+    os.replace(tmp, path)
+
+
+def cmd_files(n):
+    hosts = [host_truth(i) for i in range(1, n + 1)]
+    idfile = os.path.join(RUN, "id_ed25519")
+    truth = {
+        "version": 1,
+        "count": n,
+        "bridge": {"name": BRIDGE, "ipv4": "10.200.0.1/16", "ipv6": "fd00:200::1/64"},
+        "users": {"root": "root", "unprivileged": "fpuser", "sudo": "fpsudo"},
+        "files": {"inventory": "inventory/lab.txt", "inventory_ipv6": "lab/run/inventory-ipv6.txt",
+                  "ssh_config": "lab/run/ssh_config", "known_hosts": "lab/run/known_hosts",
+                  "identity": "lab/run/id_ed25519"},
+        "hosts": hosts,
+    }
+    write(os.path.join(RUN, "truth.json"), json.dumps(truth, indent=1) + "\n")
+
+    inv = ["# fleetports lab inventory, generated by lab/lab.sh up %d; do not edit" % n,
+           "# host i is lab-NNN at 10.200.(i/200).(i%200+10); see lab/README.md"]
+    for g in ("web", "db"):
+        if not any(g in h["groups"] for h in hosts):
+            continue
+        inv.append("[%s]" % g)
+        for h in hosts:
+            if g in h["groups"]:
+                inv.append("root@%s" % h["ipv4"])
+    os.makedirs(os.path.join(ROOT, "inventory"), exist_ok=True)
+    write(os.path.join(ROOT, "inventory", "lab.txt"), "\n".join(inv) + "\n")
+    write(os.path.join(RUN, "inventory-ipv6.txt"),
+          "# lab host 1 over IPv6\nroot@[%s]\n" % hosts[0]["ipv6"])
+
+    cfg = ["# fleetports lab ssh_config, generated; use: ssh -F lab/run/ssh_config lab-001"]
+    kh = []
+    for h in hosts:
+        d = os.path.join(RUN, h["name"])
+        for alias, addr in ((h["name"], h["ipv4"]), (h["name"] + "-v6", h["ipv6"])):
+            cfg += ["Host " + alias, "  HostName " + addr, "  User root",
+                    "  IdentityFile " + idfile, "  IdentitiesOnly yes",
+                    "  UserKnownHostsFile " + os.path.join(RUN, "known_hosts"),
+                    "  GlobalKnownHostsFile /dev/null",
+                    "  StrictHostKeyChecking yes", "  UpdateHostKeys no", "  CheckHostIP no",
+                    "  BatchMode yes", "  ConnectTimeout 10", "  LogLevel ERROR", ""]
+        for kt in ("ed25519", "ecdsa"):
+            pub = os.path.join(d, "ssh_host_%s_key.pub" % kt)
+            if os.path.exists(pub):
+                with open(pub) as f:
+                    parts = f.read().split()
+                kh.append("%s,%s,%s %s %s" % (h["name"], h["ipv4"], h["ipv6"], parts[0], parts[1]))
+        keys = ["HostKey %s/ssh_host_%s_key" % (d, kt) for kt in ("ed25519", "ecdsa")
+                if os.path.exists(os.path.join(d, "ssh_host_%s_key" % kt))]
+        sshd = keys + [
+            "Port 22", "ListenAddress 0.0.0.0", "ListenAddress ::",
+            "PidFile %s/sshd.pid" % d,
+            "AuthorizedKeysFile %s/authorized_keys" % RUN,
+            "PermitRootLogin prohibit-password", "PubkeyAuthentication yes",
+            "PasswordAuthentication no", "KbdInteractiveAuthentication no",
+            "UsePAM no", "StrictModes no", "UseDNS no",
+            "MaxStartups 1000:30:1000", "MaxSessions 100", "LoginGraceTime 30",
+            "PrintMotd no", "PrintLastLog no", "X11Forwarding no", "AllowTcpForwarding no",
+            "AllowUsers root fpuser fpsudo", "Subsystem sftp internal-sftp",
+            "LogLevel ERROR", ""]
+        write(os.path.join(d, "sshd_config"), "\n".join(sshd))
+    write(os.path.join(RUN, "ssh_config"), "\n".join(cfg) + "\n")
+    write(os.path.join(RUN, "known_hosts"), "\n".join(kh) + "\n")
+
+
+# ---------------------------------------------------------------- services (inside the host)
+
+def set_comm(name):
+    with open("/proc/self/comm", "w") as f:
+        f.write(name)
+
+
+def drop_to(user):
+    pw = pwd.getpwnam(user)
+    if pw.pw_uid == os.getuid():
+        return
+    os.setgroups([])
+    os.setgid(pw.pw_gid)
+    os.setuid(pw.pw_uid)
+
+
+def listen_sock(proto, addr, port, backlog=64):
+    fam = socket.AF_INET6 if ":" in addr else socket.AF_INET
+    typ = socket.SOCK_STREAM if proto == "tcp" else socket.SOCK_DGRAM
+    s = socket.socket(fam, typ)
+    s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    if fam == socket.AF_INET6:
+        s.setsockopt(socket.IPPROTO_IPV6, socket.IPV6_V6ONLY, 1)
+    s.bind((addr, port))
+    if proto == "tcp":
+        s.listen(backlog)
+    return s
+
+
+def netstat_counter(name):
+    with open("/proc/net/netstat") as f:
+        lines = f.read().splitlines()
+    for a, b in zip(lines[0::2], lines[1::2]):
+        if a.startswith("TcpExt:"):
+            return int(dict(zip(a.split()[1:], b.split()[1:])).get(name, "0"))
+    return 0
+
+
+def run_service(s, keep):
+    set_comm(s["comm"])
+    k = s["kind"]
+    if k == "unix":
+        u = s["unix"][0]
+        os.makedirs(os.path.dirname(u["path"]), exist_ok=True)
+        if os.path.exists(u["path"]):
+            os.unlink(u["path"])
+        us = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+        us.bind(u["path"])
+        os.chmod(u["path"], int(u["mode"], 8))
+        pw = pwd.getpwnam(u["user"])
+        os.chown(u["path"], pw.pw_uid, pw.pw_gid)
+        us.listen(16)
+        keep.append(us)
+        drop_to(s["user"])
+        return
+    backlog = 1 if k == "overflow" else 64
+    socks = [listen_sock(l["proto"], l["address"], l["port"], backlog) for l in s["listeners"]]
+    keep += socks
+    drop_to(s["user"])
+    if k == "web":
+        for _ in range(s["established"]):
+            c = socket.create_connection(("127.0.0.1", 80), timeout=5)
+            a, _addr = socks[0].accept()
+            keep += [c, a]
+    elif k == "leak":
+        clients = [socket.create_connection(("127.0.0.1", 8080), timeout=5) for _ in range(s["close_wait"])]
+        for _ in clients:
+            a, _addr = socks[0].accept()
+            keep.append(a)          # never closed: CLOSE-WAIT once the client is gone
+        for c in clients:
+            c.close()
+    elif k == "overflow":
+        before = netstat_counter("ListenOverflows")
+        for _ in range(s["flood"]):
+            c = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+            c.setblocking(False)
+            try:
+                c.connect(("127.0.0.1", 7000))
+            except BlockingIOError:
+                pass
+            keep.append(c)
+        for _ in range(100):        # bounded: up to 5 s
+            if netstat_counter("ListenOverflows") > before:
+                break
+            time.sleep(0.05)
+        else:
+            raise RuntimeError("ListenOverflows did not rise")
+
+
+def tcp_listening(port):
+    want = ":%04X" % port
+    for fn in ("/proc/net/tcp", "/proc/net/tcp6"):
+        with open(fn) as f:
+            for line in f.readlines()[1:]:
+                p = line.split()
+                if p[1].endswith(want) and p[3] == "0A":
+                    return True
+    return False
+
+
+def cmd_serve(i):
+    name = name_of(i)
+    d = os.path.join(RUN, name)
+    socket.sethostname(name)
+    os.makedirs(os.path.join(UNIXROOT, name), exist_ok=True)
+    pidfile = os.path.join(d, "services.pid")
+    log = os.path.join(d, "services.log")
+    subprocess.run(["/usr/sbin/sshd", "-f", os.path.join(d, "sshd_config"),
+                    "-E", os.path.join(d, "sshd.log")], check=True, stdin=subprocess.DEVNULL)
+    with open(pidfile, "w") as pf:
+        pass
+    pipes = []
+    for s in plan(i):
+        r, w = os.pipe()
+        pid = os.fork()
+        if pid == 0:
+            os.close(r)
+            try:
+                os.setsid()
+                fd = os.open("/dev/null", os.O_RDWR)
+                lf = os.open(log, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o644)
+                os.dup2(fd, 0); os.dup2(fd, 1); os.dup2(lf, 2)
+                keep = []
+                run_service(s, keep)
+                os.write(w, b"1")
+                os.close(w)
+                signal.signal(signal.SIGTERM, lambda *a: os._exit(0))
+                while True:
+                    signal.pause()
+            except BaseException as e:
+                os.write(2, ("%s: %s: %r\n" % (name, s["comm"], e)).encode())
+                os._exit(1)
+        os.close(w)
+        with open(pidfile, "a") as pf:
+            pf.write("%d %s\n" % (pid, s["comm"]))
+        pipes.append((r, s["comm"]))
+    bad = []
+    for r, comm in pipes:
+        if os.read(r, 1) != b"1":   # EOF: the child died before ready
+            bad.append(comm)
+        os.close(r)
+    for _ in range(200):            # bounded: sshd listening within 10 s
+        if tcp_listening(22):
+            break
+        time.sleep(0.05)
+    else:
+        bad.append("sshd")
+    if bad:
+        sys.exit("%s: not ready: %s" % (name, ", ".join(bad)))
+
+
+# ---------------------------------------------------------------- keeper
+
+def cmd_keeper(n, par):
+    """Starts every host, then stays as child subreaper so that daemonised lab processes
+    are reaped when lab down kills them (PID 1 may not reap in containers)."""
+    libc = ctypes.CDLL(None, use_errno=True)
+    libc.prctl(36, 1, 0, 0, 0)  # PR_SET_CHILD_SUBREAPER
+    set_comm("fplab-keeper")
+    ready = os.path.join(RUN, "keeper.ready")
+    hostup = os.path.join(LAB, "host-up.sh")
+
+    def one(i):
+        p = subprocess.run([hostup, str(i)], stdin=subprocess.DEVNULL,
+                           stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, timeout=120)
+        return i, p.returncode, p.stdout
+
+    fails = []
+    with concurrent.futures.ThreadPoolExecutor(par) as ex:
+        for i, rc, out in ex.map(one, range(1, n + 1)):
+            if rc != 0:
+                fails.append("%s rc=%d %s" % (name_of(i), rc, out.strip()[-300:]))
+    write(ready, ("ok\n" if not fails else "fail\n" + "\n".join(fails) + "\n"))
+    signal.signal(signal.SIGTERM, lambda *a: sys.exit(0))
+    while True:
+        try:
+            os.wait()
+        except ChildProcessError:
+            time.sleep(1)
+
+
+# ---------------------------------------------------------------- verify
+
+USERS_RE = re.compile(r'\("((?:[^"\\]|\\.)*)",pid=(\d+),fd=\d+\)')
+
+
+def split_addr(s):
+    host, _, port = s.rpartition(":")
+    if host.startswith("[") and host.endswith("]"):
+        host = host[1:-1]
+    if host == "*":
+        host = "0.0.0.0"
+    return host, int(port) if port.isdigit() else port
+
+
+def route_ok(addr):
+    ip = ipaddress.ip_address(addr)
+    if ip not in LAB_NET and ip not in LAB_NET6:
+        return False
+    out = subprocess.run(["ip", "route", "get", addr], capture_output=True, text=True).stdout
+    return (" dev %s " % BRIDGE) in out + " "
+
+
+def ssh(alias, cmd, user=None, timeout=30):
+    args = ["ssh", "-F", os.path.join(RUN, "ssh_config")]
+    if user:
+        args += ["-l", user]
+    return subprocess.run(args + [alias, cmd], capture_output=True, text=True,
+                          stdin=subprocess.DEVNULL, timeout=timeout)
+
+
+PROBE = ("hostname; echo @@; ss -Htlnp; echo @@; ss -Hulnp; echo @@; ss -Htan; echo @@; "
+         "ss -Hxlp; echo @@; ps -eo pid=,user:32=; echo @@; grep TcpExt: /proc/net/netstat; echo @@; ")
+
+
+def verify_host(h):
+    errs = []
+    name = h["name"]
+    for a in (h["ipv4"], h["ipv6"]):
+        if not route_ok(a):
+            return name, ["refusing: %s does not route via %s" % (a, BRIDGE)]
+    paths = " ".join(u["path"] for u in h["unix_sockets"])
+    cmd = PROBE + ("stat -c '%n %a %U' " + paths if paths else "true")
+    p = ssh(name, cmd)
+    if p.returncode != 0:
+        return name, ["ssh root failed rc=%d: %s" % (p.returncode, p.stderr.strip())]
+    parts = p.stdout.split("@@\n")
+    if len(parts) != 8:
+        return name, ["unexpected probe output"]
+    hostname, tl, ul, tan, xl, ps, netstat, stat = parts
+    if hostname.strip() != name:
+        errs.append("hostname %r != %r" % (hostname.strip(), name))
+    users = {}
+    for line in ps.splitlines():
+        f = line.split()
+        if len(f) == 2:
+            users[f[0]] = f[1]
+    got = set()
+    for proto, text in (("tcp", tl), ("udp", ul)):
+        for line in text.splitlines():
+            f = line.split()
+            if len(f) < 5:
+                continue
+            addr, port = split_addr(f[3])
+            m = USERS_RE.findall(line)
+            procs = sorted(set((c, users.get(pid, "?")) for c, pid in m)) or [("?", "?")]
+            for comm, user in procs:
+                got.add((proto, addr, port, comm, user))
+    want = set((l["proto"], l["address"], l["port"], l["process"], l["user"]) for l in h["listeners"])
+    for x in sorted(want - got, key=str):
+        errs.append("missing listener %s" % (x,))
+    for x in sorted(got - want, key=str):
+        errs.append("unexpected listener %s" % (x,))
+    cw = est = 0
+    for line in tan.splitlines():
+        f = line.split()
+        if len(f) < 5:
+            continue
+        if f[0] == "CLOSE-WAIT":
+            cw += 1
+        if f[0] == "ESTAB" and (split_addr(f[3])[1] == 80 or split_addr(f[4])[1] == 80):
+            est += 1
+    if cw != h["close_wait"]:
+        errs.append("close-wait %d != %d" % (cw, h["close_wait"]))
+    if est != 2 * h["established"]:
+        errs.append("established sockets on :80 %d != %d" % (est, 2 * h["established"]))
+    nl = netstat.splitlines()
+    ovf = 0
+    if len(nl) >= 2:
+        ovf = int(dict(zip(nl[0].split()[1:], nl[1].split()[1:])).get("ListenOverflows", "0"))
+    if h["listen_overflow"] and ovf <= 0:
+        errs.append("ListenOverflows is 0 but overflow was induced")
+    xs = set()
+    for line in xl.splitlines():
+        f = line.split()
+        if len(f) >= 5 and f[0] == "u_str":
+            xs.add(f[4])
+    wantx = set(u["path"] for u in h["unix_sockets"])
+    if xs != wantx:
+        errs.append("unix listeners %s != %s" % (sorted(xs), sorted(wantx)))
+    st = {}
+    for line in stat.splitlines():
+        f = line.split()
+        if len(f) == 3:
+            st[f[0]] = (f[1], f[2])
+    for u in h["unix_sockets"]:
+        if st.get(u["path"]) != (u["mode"].lstrip("0"), u["user"]):
+            errs.append("unix %s mode/owner %s != %s %s" % (u["path"], st.get(u["path"]), u["mode"], u["user"]))
+    # users: fpuser logs in and has no sudo; fpsudo has passwordless sudo
+    p = ssh(name, "id -un; sudo -n true 2>/dev/null && echo SUDO || echo NOSUDO", user="fpuser")
+    if p.stdout.split() != ["fpuser", "NOSUDO"]:
+        errs.append("fpuser check: rc=%d %r %r" % (p.returncode, p.stdout, p.stderr.strip()))
+    p = ssh(name, "id -un; sudo -n true && echo SUDO || echo NOSUDO", user="fpsudo")
+    if p.stdout.split() != ["fpsudo", "SUDO"]:
+        errs.append("fpsudo check: rc=%d %r %r" % (p.returncode, p.stdout, p.stderr.strip()))
+    p = ssh(name + "-v6", "hostname")
+    if p.stdout.strip() != name:
+        errs.append("ipv6 ssh: rc=%d %r %r" % (p.returncode, p.stdout, p.stderr.strip()))
+    return name, errs
+
+
+def cmd_verify(par):
+    with open(os.path.join(RUN, "truth.json")) as f:
+        truth = json.load(f)
+    bad = 0
+    with concurrent.futures.ThreadPoolExecutor(par) as ex:
+        for name, errs in ex.map(verify_host, truth["hosts"]):
+            if errs:
+                bad += 1
+                for e in errs:
+                    print("FAIL %s: %s" % (name, e))
+    n = len(truth["hosts"])
+    print("verify: %d/%d hosts match truth.json" % (n - bad, n))
+    return 1 if bad else 0
+
+
+def main():
+    a = sys.argv[1:]
+    if not a:
+        sys.exit(__doc__)
+    if a[0] == "files":
+        cmd_files(int(a[1]))
+    elif a[0] == "keeper":
+        cmd_keeper(int(a[1]), int(a[2]) if len(a) > 2 else 16)
+    elif a[0] == "serve":
+        cmd_serve(int(a[1]))
+    elif a[0] == "verify":
+        sys.exit(cmd_verify(int(a[1]) if len(a) > 1 else 8))
+    elif a[0] == "ipv4":
+        print(ipv4_of(int(a[1])))
+    else:
+        sys.exit(__doc__)
+
+
+if __name__ == "__main__":
+    main()
