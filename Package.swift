@@ -14,6 +14,7 @@ let package = Package(
   products: [
     .executable(name: "fleetports", targets: ["fleetports"]),
     .library(name: "FleetPortsCore", targets: ["FleetPortsCore"]),
+    .library(name: "FleetPortsSSH", targets: ["FleetPortsSSH"]),
   ],
   dependencies: [
     .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
@@ -24,6 +25,18 @@ let package = Package(
       name: "CLibSSH2",
       pkgConfig: "libssh2",
       providers: [.apt(["libssh2-1-dev"])]
+    ),
+    // epoll/eventfd and libssh2's function-like macros, as C functions Swift can call.
+    .target(
+      name: "CFleetShims",
+      dependencies: ["CLibSSH2"],
+      cSettings: [.define("_GNU_SOURCE")]
+    ),
+    // libssh2 sessions driven by one epoll reactor thread: connect, host keys, auth, exec.
+    .target(
+      name: "FleetPortsSSH",
+      dependencies: ["FleetPortsCore", "CLibSSH2", "CFleetShims"],
+      swiftSettings: strictSettings
     ),
     // Pure logic: the model, every parser, analysis. No sockets, files or clocks.
     .target(
@@ -62,6 +75,12 @@ let package = Package(
     .testTarget(
       name: "FleetPortsLabTests",
       dependencies: ["FleetPortsCore", "LabSupport"],
+      swiftSettings: strictSettings
+    ),
+    // The transport against real sshd on the lab hosts.
+    .testTarget(
+      name: "FleetPortsSSHTests",
+      dependencies: ["FleetPortsSSH", "FleetPortsCore", "LabSupport"],
       swiftSettings: strictSettings
     ),
     .testTarget(

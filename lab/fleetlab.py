@@ -190,6 +190,10 @@ def cmd_files(n):
             "MaxStartups 1000:30:1000", "MaxSessions 100", "LoginGraceTime 30",
             "PrintMotd no", "PrintLastLog no", "X11Forwarding no", "AllowTcpForwarding no",
             "AllowUsers root fpuser fpsudo", "Subsystem sftp internal-sftp",
+            # The lab hosts share this machine's /root: bash run by sshd would source root's
+            # ~/.bashrc, whose `pyenv init` takes a lock and stalls parallel logins for up to
+            # 60 s. bash skips ~/.bashrc for ssh commands when SHLVL is already set.
+            "SetEnv SHLVL=1",
             "LogLevel ERROR", ""]
         write(os.path.join(d, "sshd_config"), "\n".join(sshd))
     write(os.path.join(RUN, "ssh_config"), "\n".join(cfg) + "\n")

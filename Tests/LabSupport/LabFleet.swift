@@ -109,3 +109,15 @@ public struct LabFleet: Sendable {
     return nil
   }
 }
+
+extension LabFleet {
+  /// The lab for a test: nil (the test returns early) when none is up, but an error when
+  /// `make test` promised one (`FLEETPORTS_REQUIRE_LAB=1`), so CI can never skip silently.
+  public static func forTests(filePath: String = #filePath) throws -> LabFleet? {
+    let fleet = try current(filePath: filePath)
+    if fleet == nil && ProcessInfo.processInfo.environment["FLEETPORTS_REQUIRE_LAB"] == "1" {
+      throw LabFleetError(notUpMessage)
+    }
+    return fleet
+  }
+}

@@ -1,0 +1,69 @@
+#ifndef CFLEETSHIMS_H
+#define CFLEETSHIMS_H
+// Thin C shims for what Swift cannot see: Linux epoll/eventfd (not exported by Glibc's
+// Swift overlay) and libssh2's function-like macros. Nothing here holds logic.
+#include <sys/epoll.h>
+#include <sys/eventfd.h>
+#include <sys/socket.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <libssh2.h>
+
+static inline int cfleet_epoll_create(void) { return epoll_create1(EPOLL_CLOEXEC); }
+
+static inline int cfleet_epoll_ctl(int epfd, int op, int fd, uint32_t events) {
+  struct epoll_event ev;
+  ev.events = events;
+  ev.data.u64 = 0;
+  ev.data.fd = fd;
+  return epoll_ctl(epfd, op, fd, &ev);
+}
+
+/// Waits for up to `max` events; writes their fds and event masks into the two arrays.
+static inline int cfleet_epoll_wait(int epfd, int *fds, uint32_t *masks, int max, int timeout_ms) {
+  struct epoll_event events[256];
+  if (max > 256) max = 256;
+  int n = epoll_wait(epfd, events, max, timeout_ms);
+  for (int i = 0; i < n; i++) {
+    fds[i] = events[i].data.fd;
+    masks[i] = events[i].events;
+  }
+  return n;
+}
+
+static inline int cfleet_eventfd(void) { return eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK); }
+
+static const uint32_t CFLEET_EPOLLIN = EPOLLIN;
+static const uint32_t CFLEET_EPOLLOUT = EPOLLOUT;
+static const uint32_t CFLEET_EPOLLERR = EPOLLERR;
+static const uint32_t CFLEET_EPOLLHUP = EPOLLHUP;
+static const uint32_t CFLEET_EPOLLONESHOT = EPOLLONESHOT;
+static const int CFLEET_EPOLL_CTL_ADD = EPOLL_CTL_ADD;
+static const int CFLEET_EPOLL_CTL_MOD = EPOLL_CTL_MOD;
+static const int CFLEET_EPOLL_CTL_DEL = EPOLL_CTL_DEL;
+
+// libssh2 macros, as functions.
+static inline LIBSSH2_SESSION *cfleet_session_init(void) { return libssh2_session_init_ex(NULL, NULL, NULL, NULL); }
+static inline int cfleet_session_disconnect(LIBSSH2_SESSION *s, const char *why) {
+  return libssh2_session_disconnect_ex(s, SSH_DISCONNECT_BY_APPLICATION, why, "");
+}
+static inline LIBSSH2_CHANNEL *cfleet_channel_open_session(LIBSSH2_SESSION *s) {
+  return libssh2_channel_open_ex(s, "session", sizeof("session") - 1, LIBSSH2_CHANNEL_WINDOW_DEFAULT,
+                                 LIBSSH2_CHANNEL_PACKET_DEFAULT, NULL, 0);
+}
+static inline int cfleet_channel_exec(LIBSSH2_CHANNEL *c, const char *command, unsigned int length) {
+  return libssh2_channel_process_startup(c, "exec", sizeof("exec") - 1, command, length);
+}
+static inline ssize_t cfleet_channel_read(LIBSSH2_CHANNEL *c, int stream, char *buffer, size_t length) {
+  return libssh2_channel_read_ex(c, stream, buffer, length);
+}
+static inline ssize_t cfleet_channel_write(LIBSSH2_CHANNEL *c, const char *buffer, size_t length) {
+  return libssh2_channel_write_ex(c, 0, buffer, length);
+}
+
+static const int CFLEET_INBOUND = LIBSSH2_SESSION_BLOCK_INBOUND;
+static const int CFLEET_OUTBOUND = LIBSSH2_SESSION_BLOCK_OUTBOUND;
+static const int CFLEET_EAGAIN = LIBSSH2_ERROR_EAGAIN;
+static const int CFLEET_STDERR = SSH_EXTENDED_DATA_STDERR;
+
+#endif

@@ -1,0 +1,15 @@
+import Foundation
+
+/// Recognises RSA private keys before libssh2 tries them: libssh2 1.10 signs RSA only
+/// with SHA-1, which current OpenSSH refuses, and says nothing helpful about it.
+enum IdentityKind {
+  static func isRSA(_ privateKey: [UInt8]) -> Bool {
+    let text = String(decoding: privateKey, as: UTF8.self)
+    if text.contains("BEGIN RSA PRIVATE KEY") { return true }
+    guard text.contains("BEGIN OPENSSH PRIVATE KEY") else { return false }
+    // The OpenSSH container names the key type in its (unencrypted) public part.
+    let body = text.split(separator: "\n").filter { !$0.hasPrefix("-----") }.joined()
+    guard let data = Data(base64Encoded: body) else { return false }
+    return data.range(of: Data("ssh-rsa".utf8)) != nil
+  }
+}

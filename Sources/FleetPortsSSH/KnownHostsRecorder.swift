@@ -1,0 +1,44 @@
+import FleetPortsCore
+import Foundation
+import Synchronization
+
+/// The known_hosts a client checks against, and the one place that appends to it
+/// (`accept-new`), serialised so parallel sessions never interleave lines.
+public final class KnownHostsStore: Sendable {
+  public let path: String
+  public let knownHosts: KnownHosts
+  private let appended = Mutex<[String: String]>([:])
+
+  /// Reads `path`; a missing file is an empty known_hosts (every host unknown).
+  public init(path: String) throws {
+    self.path = path
+    if FileManager.default.fileExists(atPath: path) {
+      let data = try Data(contentsOf: URL(fileURLWithPath: path))
+      knownHosts = KnownHosts.parse(String(decoding: data, as: UTF8.self))
+    } else {
+      knownHosts = KnownHosts()
+    }
+  }
+
+  /// Records a first-seen key; a second session to the same host in this run sees it too.
+  func record(host: String, port: Int, keyType: String, keyBase64: String) throws {
+    let name = KnownHosts.lookupName(host: host, port: port)
+    let line = KnownHosts.line(host: host, port: port, keyType: keyType, keyBase64: keyBase64) + "\n"
+    try appended.withLock { recorded in
+      if recorded[name] != nil { return }
+      let fd = open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0o600)
+      guard fd >= 0 else { throw SSHError(.internalFailure("cannot append to \(path): \(String(cString: strerror(errno)))")) }
+      defer { close(fd) }
+      let bytes = Array(line.utf8)
+      guard write(fd, bytes, bytes.count) == bytes.count else {
+        throw SSHError(.internalFailure("cannot append to \(path): \(String(cString: strerror(errno)))"))
+      }
+      recorded[name] = keyBase64
+    }
+  }
+
+  /// A key recorded earlier in this run, when the file on disk did not have the host.
+  func recordedKey(host: String, port: Int) -> String? {
+    appended.withLock { $0[KnownHosts.lookupName(host: host, port: port)] }
+  }
+}

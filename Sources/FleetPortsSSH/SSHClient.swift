@@ -1,0 +1,70 @@
+import CLibSSH2
+import FleetPortsCore
+import Foundation
+
+#if canImport(Glibc)
+  import Glibc
+#endif
+
+/// libssh2's global state: initialised once, lazily and thread-safely (Swift globals are),
+/// and never torn down while sessions may be alive.
+let libssh2Ready: Int32 = libssh2_init(0)
+
+/// Runs commands on hosts over SSH: one non-blocking libssh2 session per call, driven by
+/// the shared reactor, host keys checked against known_hosts, keys or agent for auth.
+public struct SSHClient: Sendable {
+  public var knownHosts: KnownHostsStore
+  public var checking: HostKeyChecking
+  public var credentials: SSHCredentials
+  public var deadlines: SSHDeadlines
+  /// Bytes kept per stream; the rest is drained and the result marked truncated.
+  public var outputCap: Int
+
+  public static let defaultOutputCap = 64 << 20
+
+  public init(
+    knownHosts: KnownHostsStore, checking: HostKeyChecking = .strict, credentials: SSHCredentials,
+    deadlines: SSHDeadlines = SSHDeadlines(), outputCap: Int = SSHClient.defaultOutputCap
+  ) {
+    self.knownHosts = knownHosts
+    self.checking = checking
+    self.credentials = credentials
+    self.deadlines = deadlines
+    self.outputCap = outputCap
+    _ = SSHClient.processSetup
+  }
+
+  /// Raises the open-file limit to its hard maximum (1,000 sessions need 1,000 sockets)
+  /// and ignores SIGPIPE, once per process.
+  static let processSetup: Void = {
+    var limit = rlimit()
+    if getrlimit(Int32(RLIMIT_NOFILE.rawValue), &limit) == 0, limit.rlim_cur < limit.rlim_max {
+      limit.rlim_cur = limit.rlim_max
+      _ = setrlimit(Int32(RLIMIT_NOFILE.rawValue), &limit)
+    }
+    signal(SIGPIPE, SIG_IGN)
+    precondition(libssh2Ready == 0, "libssh2_init failed")
+  }()
+
+  /// Runs `command` on `target`, feeding `stdin` (then EOF) when given.
+  /// - Throws: `SSHError`, whose message says what went wrong and what to do;
+  ///   `CancellationError` never escapes: cancellation is `SSHError(.cancelled)`.
+  public func run(_ command: String, stdin: [UInt8]? = nil, on target: SSHTarget) async throws -> SSHCommandResult {
+    let connection = SSHConnection(client: self, target: target)
+    do {
+      let result = try await connection.run(command: command, stdin: stdin)
+      connection.close(graceful: true)
+      return result
+    } catch var error as SSHError {
+      connection.close(graceful: false)
+      error.host = target.host
+      throw error
+    } catch is CancellationError {
+      connection.close(graceful: false)
+      throw SSHError(.cancelled, host: target.host)
+    } catch {
+      connection.close(graceful: false)
+      throw SSHError(.internalFailure("\(error)"), host: target.host)
+    }
+  }
+}
