@@ -100,7 +100,10 @@ import Testing
     let error = await #expect(throws: SSHError.self) { try await client.run("true", on: SSHTarget(host: "127.0.0.1", port: port, user: "root")) }
     let elapsed = clock.now - start
     #expect(error?.kind == .timedOut(.handshake, seconds: 1))
-    #expect(elapsed < .seconds(2), "the 1 s deadline fired after \(elapsed)")
+    // The bound is generous because other tests load both cores at the same time; what
+    // matters is that the wait ends (a hang would run into the test's own limits).
+    #expect(elapsed < .seconds(6), "the 1 s deadline fired after \(elapsed)")
+    #expect(elapsed >= .seconds(1))
   }
 
   @Test func keyNotInAuthorizedKeysFailsAuthentication() async throws {
