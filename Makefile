@@ -2,7 +2,7 @@
 # `make test` works on a bare Debian 12 machine: `setup` installs what is missing.
 
 SWIFT ?= swift
-APT_PACKAGES := libssh2-1-dev pkg-config openssh-server openssh-client iproute2 net-tools lsof busybox \
+APT_PACKAGES := libssh2-1-dev libssl-dev pkg-config openssh-server openssh-client iproute2 net-tools lsof busybox \
                 procps sudo python3 util-linux libsqlite3-dev
 LAB_HOSTS ?= 6
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
@@ -33,10 +33,13 @@ test: setup
 	  $(SWIFT) test --skip-build; \
 	fi
 
-## bench: parser throughput on generated inputs, release build
+## bench: parser throughput (release build); as root also the transport on a 200-host lab
 bench: setup
 	$(SWIFT) build -c release --product fleetports-bench
+	$(SWIFT) build -c release --product fleetports-ssh-bench
 	.build/release/fleetports-bench
+	@if [ "$$(id -u)" = 0 ]; then lab/with-lab.sh 200 -- lab/bench-ssh.sh; \
+	else echo "make bench: not root, so no lab: transport benchmark skipped"; fi
 
 clean:
 	rm -rf .build

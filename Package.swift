@@ -30,7 +30,8 @@ let package = Package(
     .target(
       name: "CFleetShims",
       dependencies: ["CLibSSH2"],
-      cSettings: [.define("_GNU_SOURCE")]
+      cSettings: [.define("_GNU_SOURCE")],
+      linkerSettings: [.linkedLibrary("crypto")]
     ),
     // libssh2 sessions driven by one epoll reactor thread: connect, host keys, auth, exec.
     .target(
@@ -57,6 +58,13 @@ let package = Package(
       name: "fleetports-bench",
       dependencies: ["FleetPortsCore"],
       path: "Benchmarks/ParserBench",
+      swiftSettings: strictSettings
+    ),
+    // Transport throughput on the lab; run in release by `make bench`.
+    .executableTarget(
+      name: "fleetports-ssh-bench",
+      dependencies: ["FleetPortsSSH"],
+      path: "Benchmarks/SSHBench",
       swiftSettings: strictSettings
     ),
     .testTarget(

@@ -195,21 +195,32 @@ final class SSHConnection {
         }
         tried.append("publickey \(identity.path)")
         let key = identity.privateKey
-        let rc = try await drive(.authentication, until: deadline) {
-          key.withUnsafeBufferPointer { bytes in
-            bytes.withMemoryRebound(to: CChar.self) { chars in
-              libssh2_userauth_publickey_frommemory(
-                session, user, Int(userLength), nil, 0, chars.baseAddress, chars.count, identity.passphrase)
+        let rc: Int32
+        if let signer = identity.signer {
+          var abstract: UnsafeMutableRawPointer? = signer.key
+          rc = try await drive(.authentication, until: deadline) {
+            signer.publicBlob.withUnsafeBufferPointer { blob in
+              cfleet_userauth_ed25519(session, user, userLength, blob.baseAddress, blob.count, &abstract)
+            }
+          }
+        } else {
+          rc = try await drive(.authentication, until: deadline) {
+            key.withUnsafeBufferPointer { bytes in
+              bytes.withMemoryRebound(to: CChar.self) { chars in
+                libssh2_userauth_publickey_frommemory(
+                  session, user, Int(userLength), nil, 0, chars.baseAddress, chars.count, identity.passphrase)
+              }
             }
           }
         }
         if rc == 0 { return }
-        if rc == LIBSSH2_ERROR_FILE || rc == LIBSSH2_ERROR_METHOD_NOT_SUPPORTED {
-          throw failure(.identityUnreadable(path: identity.path, reason: "libssh2 could not load it (wrong passphrase or unsupported format): \(lastError())"), rc)
-        }
-        if rc != LIBSSH2_ERROR_AUTHENTICATION_FAILED && rc != LIBSSH2_ERROR_PUBLICKEY_UNVERIFIED {
+        if rc == LIBSSH2_ERROR_AUTHENTICATION_FAILED || rc == LIBSSH2_ERROR_PUBLICKEY_UNVERIFIED { continue }
+        if [LIBSSH2_ERROR_SOCKET_SEND, LIBSSH2_ERROR_SOCKET_RECV, LIBSSH2_ERROR_SOCKET_DISCONNECT, LIBSSH2_ERROR_TIMEOUT].contains(rc) {
           throw failure(.connectionLost(.authentication, lastError()), rc)
         }
+        // Anything else is libssh2 failing to load or use the key itself (wrong passphrase,
+        // unsupported format): say so instead of blaming the server.
+        throw failure(.identityUnreadable(path: identity.path, reason: "\(lastError()) — wrong passphrase or unsupported key format?"), rc)
       }
       if let socketPath = client.credentials.agentSocket, try await authenticateWithAgent(session, socketPath: socketPath, until: deadline, tried: &tried) {
         return

@@ -26,11 +26,14 @@ public struct SSHIdentity: Sendable {
   public var path: String
   public var privateKey: [UInt8]
   public var passphrase: String?
+  /// Unencrypted Ed25519 keys are parsed once and signed in-process (see `Ed25519Signer`).
+  let signer: Ed25519Signer?
 
   public init(path: String, privateKey: [UInt8], passphrase: String? = nil) {
     self.path = path
     self.privateKey = privateKey
     self.passphrase = passphrase
+    signer = OpenSSHEd25519Key(privateKey).flatMap(Ed25519Signer.init)
   }
 }
 

@@ -121,6 +121,35 @@ import Testing
     #expect(accepts.contains("publickey"))
   }
 
+  /// ECDSA keys and passphrase-protected Ed25519 keys go through libssh2's own key loading;
+  /// unencrypted Ed25519 keys (the lab's) are signed in-process. Both paths must log in.
+  @Test func ecdsaAndPassphraseProtectedKeysAuthenticate() async throws {
+    guard let lab = try LabFleet.forTests() else { return }
+    let dir = try LabSSH.scratch()
+    defer { try? FileManager.default.removeItem(atPath: dir) }
+    try LabSSH.local(["ssh-keygen", "-q", "-t", "ecdsa", "-N", "", "-f", dir + "/id_ecdsa"])
+    try LabSSH.local(["ssh-keygen", "-q", "-t", "ed25519", "-N", "secret words", "-f", dir + "/id_locked"])
+    let authorized = lab.runPath + "/authorized_keys"
+    let handle = try FileHandle(forWritingTo: URL(fileURLWithPath: authorized))
+    handle.seekToEndOfFile()
+    for name in ["id_ecdsa", "id_locked"] {
+      handle.write(try Data(contentsOf: URL(fileURLWithPath: dir + "/\(name).pub")))
+    }
+    try handle.close()
+    let ecdsa = try await LabSSH.client(lab, identityPath: dir + "/id_ecdsa").run("true", on: LabSSH.target(lab.hosts[0]))
+    #expect(ecdsa.exitStatus == 0)
+    let lockedKey = Array(try Data(contentsOf: URL(fileURLWithPath: dir + "/id_locked")))
+    var locked = try LabSSH.client(lab)
+    locked.credentials = SSHCredentials(identities: [SSHIdentity(path: dir + "/id_locked", privateKey: lockedKey, passphrase: "secret words")])
+    #expect(try await locked.run("true", on: LabSSH.target(lab.hosts[0])).exitStatus == 0)
+    locked.credentials = SSHCredentials(identities: [SSHIdentity(path: dir + "/id_locked", privateKey: lockedKey, passphrase: "wrong")])
+    let error = await #expect(throws: SSHError.self) { try await locked.run("true", on: LabSSH.target(lab.hosts[0])) }
+    guard case .identityUnreadable? = error?.kind else {
+      Issue.record("a wrong passphrase should say the key could not be loaded, got \(String(describing: error))")
+      return
+    }
+  }
+
   @Test func rsaKeyIsExplainedNotAGenericFailure() async throws {
     guard let lab = try LabFleet.forTests() else { return }
     let dir = try LabSSH.scratch()

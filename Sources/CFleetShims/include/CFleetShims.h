@@ -61,6 +61,18 @@ static inline ssize_t cfleet_channel_write(LIBSSH2_CHANNEL *c, const char *buffe
   return libssh2_channel_write_ex(c, 0, buffer, length);
 }
 
+// Ed25519 public-key auth with a key parsed once: libssh2 1.10 re-decodes a private key
+// through OpenSSL 3's decoders on every session, which costs more CPU than the rest of the
+// session. These sign through a callback with an EVP_PKEY made once from the raw seed.
+void *cfleet_ed25519_key_new(const unsigned char *seed32);
+void cfleet_ed25519_key_free(void *key);
+int cfleet_ed25519_sign(LIBSSH2_SESSION *session, unsigned char **sig, size_t *sig_len,
+                        const unsigned char *data, size_t data_len, void **abstract);
+static inline int cfleet_userauth_ed25519(LIBSSH2_SESSION *s, const char *user, unsigned int user_len,
+                                          const unsigned char *public_blob, size_t blob_len, void **key) {
+  return libssh2_userauth_publickey(s, user, public_blob, blob_len, cfleet_ed25519_sign, key);
+}
+
 static const int CFLEET_INBOUND = LIBSSH2_SESSION_BLOCK_INBOUND;
 static const int CFLEET_OUTBOUND = LIBSSH2_SESSION_BLOCK_OUTBOUND;
 static const int CFLEET_EAGAIN = LIBSSH2_ERROR_EAGAIN;

@@ -1,0 +1,47 @@
+#!/bin/bash
+# Transport benchmark on a lab that is up (run through lab/with-lab.sh by `make bench`):
+# `ss -tuanp` on every host with full parallelism, by fleetports' libssh2 transport and by
+# OpenSSH `ssh` under `xargs -P`, at 100 and 200 hosts, plus 1,000 sessions in flight.
+# Prints a Markdown table and writes it to reports/bench/transport.md.
+set -euo pipefail
+ROOT=$(cd "$(dirname "$0")/.." && pwd)
+RUN="$ROOT/lab/run"
+BENCH="$ROOT/.build/release/fleetports-ssh-bench"
+OUT="$ROOT/reports/bench"
+mkdir -p "$OUT" && chmod 700 "$ROOT/reports" "$OUT"
+total=$(python3 -c 'import json,sys; print(len(json.load(open(sys.argv[1]))["hosts"]))' "$RUN/truth.json")
+hosts_file() { python3 -c 'import json,sys; [print(h[sys.argv[3]]) for h in json.load(open(sys.argv[1]))["hosts"][:int(sys.argv[2])]]' "$RUN/truth.json" "$1" "${2:-ipv4}"; }
+# Never connect anywhere but the lab: every address must route through the lab bridge.
+for ip in $(hosts_file "$total"); do
+  ip route get "$ip" | grep -q "dev fpbr0" || { echo "bench: $ip does not route via fpbr0; refusing" >&2; exit 1; }
+done
+table="$OUT/transport.md"
+{
+  echo "| client | hosts | sessions | succeeded | wall | client CPU per session | peak RSS | stdout per session |"
+  echo "|---|---|---|---|---|---|---|---|"
+} > "$table"
+for n in 100 200; do
+  [ "$n" -le "$total" ] || continue
+  hosts_file "$n" > "$OUT/hosts-$n.txt"
+  hosts_file "$n" name > "$OUT/names-$n.txt"  # OpenSSH finds each host's key through the lab ssh_config
+  "$BENCH" "$RUN/known_hosts" "$RUN/id_ed25519" "$OUT/hosts-$n.txt" 1 "ss -tuanp" >> "$table"
+  # OpenSSH under xargs -P, same hosts, same parallelism; children's CPU and peak RSS from rusage.
+  python3 - "$n" "$OUT/names-$n.txt" "$RUN/ssh_config" >> "$table" <<'PY'
+import resource, subprocess, sys, time
+n, hosts, config = int(sys.argv[1]), sys.argv[2], sys.argv[3]
+start = time.monotonic()
+cmd = ["xargs", "-P", str(n), "-I{}", "ssh", "-F", config, "-o", "BatchMode=yes", "-l", "root", "{}", "ss -tuanp"]
+with open(hosts) as stdin:
+    proc = subprocess.run(cmd, stdin=stdin, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
+wall = time.monotonic() - start
+usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+cpu = usage.ru_utime + usage.ru_stime
+ok = "all" if proc.returncode == 0 else "some failed"
+# ru_maxrss of children is the largest single child, not the sum of n concurrent ssh processes.
+print(f"| OpenSSH ssh, xargs -P {n} | {n} | {n} | {ok} | {wall:.2f} s | {cpu * 1000 / n:.2f} ms | {usage.ru_maxrss / 1024:.1f} MB per process (x{n} at once) | {len(proc.stdout) // n} B |")
+PY
+done
+if [ "$total" -ge 200 ]; then
+  "$BENCH" "$RUN/known_hosts" "$RUN/id_ed25519" "$OUT/hosts-200.txt" 5 "ss -tuanp" >> "$table"
+fi
+cat "$table"
