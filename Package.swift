@@ -39,6 +39,18 @@ let package = Package(
       dependencies: ["FleetPortsCore", "CLibSSH2", "CFleetShims"],
       swiftSettings: strictSettings
     ),
+    // Inventory files, the probe run over SSH or locally, orchestration of many hosts.
+    .target(
+      name: "FleetPortsScan",
+      dependencies: ["FleetPortsCore", "FleetPortsSSH"],
+      swiftSettings: strictSettings
+    ),
+    // Renderers: the terminal summary today; HTML, Markdown, SARIF and JUnit to come.
+    .target(
+      name: "FleetPortsReport",
+      dependencies: ["FleetPortsCore"],
+      swiftSettings: strictSettings
+    ),
     // Pure logic: the model, every parser, analysis. No sockets, files or clocks.
     .target(
       name: "FleetPortsCore",
@@ -49,6 +61,9 @@ let package = Package(
       name: "fleetports",
       dependencies: [
         "FleetPortsCore",
+        "FleetPortsSSH",
+        "FleetPortsScan",
+        "FleetPortsReport",
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
       ],
       swiftSettings: strictSettings
@@ -89,6 +104,12 @@ let package = Package(
     .testTarget(
       name: "FleetPortsSSHTests",
       dependencies: ["FleetPortsSSH", "FleetPortsCore", "LabSupport"],
+      swiftSettings: strictSettings
+    ),
+    // Whole scans of the lab, through the library and the built command.
+    .testTarget(
+      name: "FleetPortsScanTests",
+      dependencies: ["FleetPortsScan", "FleetPortsSSH", "FleetPortsCore", "LabSupport"],
       swiftSettings: strictSettings
     ),
     .testTarget(

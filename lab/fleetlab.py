@@ -25,6 +25,8 @@ LAB = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(LAB)
 RUN = os.path.join(LAB, "run")
 UNIXROOT = "/run/fleetports-lab"
+# A PATH with every command of the machine but `ss`, for the hosts that "have no ss".
+NOSS_BIN = os.path.join(RUN, "noss-bin")
 BRIDGE = "fpbr0"
 LAB_NET = ipaddress.ip_network("10.200.0.0/16")
 LAB_NET6 = ipaddress.ip_network("fd00:200::/64")
@@ -96,7 +98,21 @@ def plan(i):
         svcs.append({"kind": "overflow", "comm": "slow accept", "user": "fpuser",
                      "listeners": [L("tcp", "0.0.0.0", 7000, "slow accept", "fpuser")],
                      "flood": 12})
+    if i % 7 == 0:
+        # A process whose name is hostile to anything that shows it: markup, quotes and an
+        # ANSI escape (comm holds 15 bytes at most).
+        svcs.append({"kind": "tcp", "comm": HOSTILE_COMM, "user": "fpuser",
+                     "listeners": [L("tcp", "127.0.0.1", 6666, HOSTILE_COMM, "fpuser")]})
     return svcs
+
+
+# The name of the hostile process on hosts with i % 7 == 0.
+HOSTILE_COMM = '<b>"x"\x1b[31m&'
+
+
+def has_ss(i):
+    """Hosts with i % 7 == 0 have no `ss` on the PATH their sshd gives sessions."""
+    return i % 7 != 0
 
 
 def host_truth(i):
@@ -119,6 +135,7 @@ def host_truth(i):
         "established": sum(s.get("established", 0) for s in svcs),
         "listen_overflow": any(s["kind"] == "overflow" for s in svcs),
         "processes": ["sshd"] + [s["comm"] for s in svcs],
+        "has_ss": has_ss(i),
     }
 
 
@@ -132,7 +149,20 @@ def write(path, text, mode=0o644):
     os.replace(tmp, path)
 
 
+def make_noss_bin():
+    os.makedirs(NOSS_BIN, exist_ok=True)
+    for d in ("/usr/local/sbin", "/usr/local/bin", "/usr/sbin", "/usr/bin", "/sbin", "/bin"):
+        if not os.path.isdir(d):
+            continue
+        for name in os.listdir(d):
+            link = os.path.join(NOSS_BIN, name)
+            if name == "ss" or os.path.lexists(link):
+                continue
+            os.symlink(os.path.join(d, name), link)
+
+
 def cmd_files(n):
+    make_noss_bin()
     hosts = [host_truth(i) for i in range(1, n + 1)]
     idfile = os.path.join(RUN, "id_ed25519")
     truth = {
@@ -193,7 +223,7 @@ def cmd_files(n):
             # The lab hosts share this machine's /root: bash run by sshd would source root's
             # ~/.bashrc, whose `pyenv init` takes a lock and stalls parallel logins for up to
             # 60 s. bash skips ~/.bashrc for ssh commands when SHLVL is already set.
-            "SetEnv SHLVL=1",
+            "SetEnv SHLVL=1" + ("" if has_ss(h["index"]) else " PATH=" + NOSS_BIN),
             "LogLevel ERROR", ""]
         write(os.path.join(d, "sshd_config"), "\n".join(sshd))
     write(os.path.join(RUN, "ssh_config"), "\n".join(cfg) + "\n")
@@ -383,7 +413,8 @@ def cmd_keeper(n, par):
 
 # ---------------------------------------------------------------- verify
 
-USERS_RE = re.compile(r'\("((?:[^"\\]|\\.)*)",pid=(\d+),fd=\d+\)')
+# ss prints names unescaped, quotes included: a name ends at the first `",pid=N,fd=N)`.
+USERS_RE = re.compile(r'\("(.*?)",pid=(\d+),fd=\d+\)')
 
 
 def split_addr(s):
@@ -411,8 +442,8 @@ def ssh(alias, cmd, user=None, timeout=30):
                           stdin=subprocess.DEVNULL, timeout=timeout)
 
 
-PROBE = ("hostname; echo @@; ss -Htlnp; echo @@; ss -Hulnp; echo @@; ss -Htan; echo @@; "
-         "ss -Hxlp; echo @@; ps -eo pid=,user:32=; echo @@; grep TcpExt: /proc/net/netstat; echo @@; ")
+PROBE = ("hostname; echo @@; /usr/bin/ss -Htlnp; echo @@; /usr/bin/ss -Hulnp; echo @@; /usr/bin/ss -Htan; echo @@; "
+         "/usr/bin/ss -Hxlp; echo @@; ps -eo pid=,user:32=; echo @@; grep TcpExt: /proc/net/netstat; echo @@; ")
 
 
 def verify_host(h):

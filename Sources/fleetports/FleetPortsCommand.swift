@@ -8,31 +8,41 @@ struct FleetPortsCommand: AsyncParsableCommand {
     abstract: "Audit what a fleet of Linux hosts listens on, over SSH.",
     discussion: """
       fleetports logs into every host of an inventory, collects its sockets in one round trip, \
-      and reports what is exposed where. Today it parses captured output; scanning arrives next.
+      and reports what is exposed where.
 
-      Exit codes: 0 success, 1 nothing recognised (parse), 2 usage error.
+      Each subcommand documents its exit codes; 2 is always a usage error.
       """,
     version: "0.1.0",
-    subcommands: [ParseCommand.self]
+    subcommands: [ScanCommand.self, LocalCommand.self, ParseCommand.self]
   )
 
   /// Runs the command and maps usage errors to exit code 2, as the README documents
   /// (ArgumentParser's own default is 64).
   static func main() async {
+    var command: any ParsableCommand
     do {
-      var command = try parseAsRoot()
+      command = try parseAsRoot()
+    } catch {
+      // Bad flags or arguments: ArgumentParser's message and usage, exit 2 (its default is 64).
+      let code = exitCode(for: error)
+      if code == .validationFailure {
+        FileOutput.standardError(fullMessage(for: error) + "\n")
+        exit(withError: ExitCode(2))
+      }
+      exit(withError: error)
+    }
+    do {
       if var asyncCommand = command as? any AsyncParsableCommand {
         try await asyncCommand.run()
       } else {
         try command.run()
       }
+    } catch let error as ValidationError {
+      // A problem with what the user handed us (unreadable inventory, malformed line): no usage dump.
+      let name = type(of: command).configuration.commandName ?? "fleetports"
+      FileOutput.standardError("fleetports \(name): \(error.message)\n")
+      exit(withError: ExitCode(2))
     } catch {
-      let code = exitCode(for: error)
-      if code == .validationFailure {
-        let message = fullMessage(for: error)
-        FileOutput.standardError(message + "\n")
-        exit(withError: ExitCode(2))
-      }
       exit(withError: error)
     }
   }

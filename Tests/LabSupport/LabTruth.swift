@@ -70,6 +70,8 @@ public struct LabHost: Codable, Sendable, Hashable {
   public var established: Int
   /// Whether TcpExt ListenOverflows was made to rise in this namespace.
   public var listenOverflow: Bool
+  /// False on hosts whose sshd gives sessions a PATH without `ss` (i % 7 == 0).
+  public var hasSS: Bool
   /// Names of the lab processes on the host, sshd first.
   public var processes: [String]
 
@@ -79,6 +81,7 @@ public struct LabHost: Codable, Sendable, Hashable {
     case unixSockets = "unix_sockets"
     case closeWait = "close_wait"
     case listenOverflow = "listen_overflow"
+    case hasSS = "has_ss"
   }
 
   public func listeners(port: Int) -> [LabListener] { listeners.filter { $0.port == port } }

@@ -92,7 +92,7 @@ public enum LsofFieldParser {
             finish(file)
             file = nil
             process = ProcessSet(pid: Int32(value))
-          case 99: process.command = value  // c
+          case 99: process.command = LsofName.decodeEscapes(value)  // c
           case 117: process.uid = UInt32(value)  // u
           case 76: process.login = value  // L
           case 102:  // f

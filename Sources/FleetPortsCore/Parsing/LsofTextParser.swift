@@ -164,13 +164,20 @@ enum LsofName {
     return SocketRecord(proto: .unix, state: state, inode: inode, unix: details)
   }
 
-  /// Undoes lsof's `\xNN` escapes and its `\n`, `\t`, `\\` forms.
+  /// Undoes lsof's escapes of unprintable bytes: `\xNN`, `\n`, `\t`, `\\`, and the caret
+  /// form `^[` (ESC) it uses for control characters. A literal `^` followed by one of
+  /// `@A-Z[\]^_?` cannot be told apart from that form; lsof leaves that ambiguity to us.
   static func decodeEscapes(_ text: String) -> String {
-    guard text.contains("\\") else { return text }
+    guard text.contains("\\") || text.contains("^") else { return text }
     var bytes: [UInt8] = []
     let source = Array(text.utf8)
     var i = 0
     while i < source.count {
+      if source[i] == 94, i + 1 < source.count, (64...95).contains(source[i + 1]) || source[i + 1] == 63 {
+        bytes.append(source[i + 1] == 63 ? 127 : source[i + 1] - 64)
+        i += 2
+        continue
+      }
       if source[i] == 92, i + 1 < source.count {
         let next = source[i + 1]
         if next == 120, i + 3 < source.count, let h = hexDigit(source[i + 2]), let l = hexDigit(source[i + 3]) {

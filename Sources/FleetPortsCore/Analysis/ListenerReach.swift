@@ -1,0 +1,65 @@
+/// How far the network can reach a listener, from its bind address and the host's own
+/// addresses. Ordered: `loopback` < `linkLocal` < `privateNetwork` < `public`.
+public enum ReachClass: String, Hashable, Sendable, Codable, CaseIterable, Comparable {
+  case loopback
+  case linkLocal = "link-local"
+  case privateNetwork = "private-network"
+  case `public`
+
+  private var rank: Int {
+    switch self {
+    case .loopback: return 0
+    case .linkLocal: return 1
+    case .privateNetwork: return 2
+    case .public: return 3
+    }
+  }
+
+  public static func < (lhs: ReachClass, rhs: ReachClass) -> Bool { lhs.rank < rhs.rank }
+}
+
+/// Classifies bind addresses. A wildcard bind reaches as far as the widest address the host
+/// has in that family; an IPv6 wildcard is taken as dual-stack (both families) because
+/// /proc/net cannot show IPV6_V6ONLY and assuming less would hide exposure.
+public enum ListenerReach {
+  /// The reach of one address on its own (no wildcard).
+  public static func reach(of address: HostAddress) -> ReachClass? {
+    switch address {
+    case .wildcard, .text:
+      return nil
+    case .ipv4(let v4, _), .ipv4Mapped(let v4):
+      return reach(of: v4)
+    case .ipv6(let v6, _):
+      if let mapped = v6.mappedIPv4 { return reach(of: mapped) }
+      if v6.isLoopback { return .loopback }
+      let top = UInt16(truncatingIfNeeded: v6.high >> 48)
+      if top & 0xffc0 == 0xfe80 { return .linkLocal }
+      if top & 0xfe00 == 0xfc00 { return .privateNetwork }  // ULA fc00::/7
+      return .public
+    }
+  }
+
+  public static func reach(of v4: IPv4Address) -> ReachClass {
+    let a = v4.value >> 24
+    let b = (v4.value >> 16) & 0xff
+    if a == 127 { return .loopback }
+    if a == 169 && b == 254 { return .linkLocal }
+    if a == 10 || (a == 172 && (16...31).contains(b)) || (a == 192 && b == 168) { return .privateNetwork }
+    if a == 100 && (64...127).contains(b) { return .privateNetwork }  // CGNAT 100.64.0.0/10
+    return .public
+  }
+
+  /// The reach of a listener bound to `address` on a host with `hostAddresses`.
+  /// With no known host addresses a wildcard is judged `public`: the safe assumption.
+  public static func classify(_ address: HostAddress, hostAddresses: [InterfaceAddress]) -> ReachClass {
+    guard case .wildcard(let family) = address else {
+      return reach(of: address) ?? .public
+    }
+    let candidates = hostAddresses.filter { entry in
+      guard family == .ipv4 else { return true }
+      return entry.address.family == .ipv4
+    }
+    guard !candidates.isEmpty else { return .public }
+    return candidates.compactMap { reach(of: $0.address) }.max() ?? .public
+  }
+}

@@ -1,0 +1,82 @@
+/// The hosts a scan visits, as the inventory file listed them. Values the file did not
+/// set stay nil so ssh_config and command-line flags can fill them later.
+public struct Inventory: Sendable, Hashable {
+  public var hosts: [InventoryHost]
+
+  public init(hosts: [InventoryHost] = []) {
+    self.hosts = hosts
+  }
+
+  /// The host with this display name, if listed.
+  public func host(named name: String) -> InventoryHost? {
+    hosts.first { $0.name == name }
+  }
+}
+
+/// One host of an inventory.
+public struct InventoryHost: Sendable, Hashable {
+  /// The name as written (brackets of an IPv6 literal removed): the display name, and
+  /// for Ansible the inventory alias. ssh_config `Host` patterns match against it.
+  public var name: String
+  /// What to connect to: the same as `name` unless `ansible_host` or ssh_config's
+  /// `HostName` said otherwise.
+  public var address: String
+  /// nil: not set (ssh_config or the default 22 decides).
+  public var port: Int?
+  public var user: String?
+  /// A private key path as written (`~` is not expanded here).
+  public var identityFile: String?
+  /// Sorted, without duplicates.
+  public var groups: [String]
+  /// Run the probe under `sudo -n`; nil: not set.
+  public var sudo: Bool?
+  /// The line that first listed the host.
+  public var source: SourceLine
+
+  public init(
+    name: String, address: String? = nil, port: Int? = nil, user: String? = nil,
+    identityFile: String? = nil, groups: [String] = [], sudo: Bool? = nil, source: SourceLine
+  ) {
+    self.name = name
+    self.address = address ?? name
+    self.port = port
+    self.user = user
+    self.identityFile = identityFile
+    self.groups = Array(Set(groups)).sorted()
+    self.sudo = sudo
+    self.source = source
+  }
+}
+
+/// The inventory dialects `InventoryParser` reads.
+public enum InventoryFormat: String, Sendable, Hashable, CaseIterable, Codable {
+  /// fleetports' own: `[user@]host[:port] key=value…` with `[group]` headers.
+  case native
+  /// Ansible's INI inventory: `alias ansible_host=… ansible_user=…`, `[g:children]`, `[g:vars]`.
+  case ansible
+
+  /// Ansible when any line has an `ansible_…=` variable or a `[group:children]` /
+  /// `[group:vars]` header; native otherwise.
+  public static func detect(_ text: String) -> InventoryFormat {
+    for rawLine in text.split(whereSeparator: \.isNewline) {
+      let line = rawLine.trimmingWhitespace()
+      if line.hasPrefix("#") || line.hasPrefix(";") { continue }
+      let tokens = line.split(whereSeparator: { $0 == " " || $0 == "\t" })
+      if let first = tokens.first, first.hasPrefix("["), first.hasSuffix(":children]") || first.hasSuffix(":vars]") {
+        return .ansible
+      }
+      if tokens.contains(where: { $0.hasPrefix("ansible_") && $0.contains("=") }) { return .ansible }
+    }
+    return .native
+  }
+}
+
+extension StringProtocol {
+  /// The text without leading and trailing blanks, tabs and carriage returns.
+  func trimmingWhitespace() -> SubSequence {
+    let isBlank: (Character) -> Bool = { $0 == " " || $0 == "\t" || $0 == "\r" }
+    guard let start = firstIndex(where: { !isBlank($0) }) else { return self[endIndex...] }
+    let end = lastIndex(where: { !isBlank($0) })!
+    return self[start...end]
+  }
+}

@@ -1,0 +1,101 @@
+/// One scan of a fleet: what was asked, every host's outcome, and whether it was cut short.
+/// This is `scan.json` (see docs/scan-json.md); `schemaVersion` changes when a field's
+/// meaning changes, never silently.
+public struct ScanResult: Hashable, Sendable, Codable {
+  public static let currentSchemaVersion = 1
+
+  public var schemaVersion: Int
+  public var tool: String
+  public var toolVersion: String
+  /// UTC timestamps in ISO 8601, set by the caller (the core has no clock).
+  public var startedAt: String
+  public var finishedAt: String
+  /// Ctrl-C stopped the scan: hosts not reached are listed with status `not-scanned`.
+  public var interrupted: Bool
+  public var options: ScanOptions
+  public var hosts: [HostResult]
+
+  public init(
+    toolVersion: String, startedAt: String, finishedAt: String, interrupted: Bool, options: ScanOptions, hosts: [HostResult]
+  ) {
+    self.schemaVersion = ScanResult.currentSchemaVersion
+    self.tool = "fleetports"
+    self.toolVersion = toolVersion
+    self.startedAt = startedAt
+    self.finishedAt = finishedAt
+    self.interrupted = interrupted
+    self.options = options
+    self.hosts = hosts
+  }
+
+  public var succeeded: [HostResult] { hosts.filter { $0.status == .ok } }
+  public var failed: [HostResult] { hosts.filter { $0.status == .failed } }
+}
+
+/// The settings a scan ran with, kept so a report can say how it was made.
+public struct ScanOptions: Hashable, Sendable, Codable {
+  public var inventory: String
+  public var method: ProbeMethod
+  public var sudo: Bool
+  public var parallel: Int
+  public var timeoutSeconds: Double
+  public var hostKeyChecking: String
+
+  public init(inventory: String, method: ProbeMethod, sudo: Bool, parallel: Int, timeoutSeconds: Double, hostKeyChecking: String) {
+    self.inventory = inventory
+    self.method = method
+    self.sudo = sudo
+    self.parallel = parallel
+    self.timeoutSeconds = timeoutSeconds
+    self.hostKeyChecking = hostKeyChecking
+  }
+}
+
+/// One host's outcome: its snapshot, or why there is none.
+public struct HostResult: Hashable, Sendable, Codable {
+  public enum Status: String, Hashable, Sendable, Codable {
+    case ok
+    case failed
+    /// The scan was interrupted before this host was tried.
+    case notScanned = "not-scanned"
+  }
+
+  /// Why a host has no snapshot: a stable code for machines and a message for people.
+  public struct Failure: Error, Hashable, Sendable, Codable {
+    public var code: String
+    public var message: String
+
+    public init(code: String, message: String) {
+      self.code = code
+      self.message = message
+    }
+  }
+
+  /// The name the inventory gave the host.
+  public var name: String
+  public var address: String
+  public var port: Int
+  public var user: String
+  public var groups: [String]
+  public var status: Status
+  public var failure: Failure?
+  public var durationSeconds: Double?
+  public var hostKeyFingerprint: String?
+  public var snapshot: HostSnapshot?
+
+  public init(
+    name: String, address: String, port: Int, user: String, groups: [String], status: Status, failure: Failure? = nil,
+    durationSeconds: Double? = nil, hostKeyFingerprint: String? = nil, snapshot: HostSnapshot? = nil
+  ) {
+    self.name = name
+    self.address = address
+    self.port = port
+    self.user = user
+    self.groups = groups
+    self.status = status
+    self.failure = failure
+    self.durationSeconds = durationSeconds
+    self.hostKeyFingerprint = hostKeyFingerprint
+    self.snapshot = snapshot
+  }
+}

@@ -1,0 +1,247 @@
+/// Turns one host's probe output into a `HostSnapshot`: the kernel's socket tables are the
+/// list of sockets, the attribution tool's output names their owners, and everything that
+/// could not be read is recorded in the provenance instead of being dropped.
+public enum SnapshotAssembler {
+  /// How many unparsed lines a section report keeps as examples.
+  static let problemExamples = 5
+
+  public static func assemble(_ output: ProbeOutput) -> HostSnapshot {
+    var problems = output.problems
+    let meta = output.meta ?? ProbeMeta()
+    if output["meta"] == nil { problems.append("the probe printed no meta section") }
+    if !output.finished { problems.append("the probe did not run to its end (output cut off)") }
+    let options = ParseOptions(procByteOrder: meta.procByteOrder)
+    var reports: [Provenance.SectionReport] = []
+    var counters = KernelCounters()
+
+    func parse(_ section: ProbeSection, as format: CaptureFormat) -> SocketParse {
+      let parsed = section.body.withUnsafeBufferPointer { CaptureParser.parse($0, as: format, options: options) }
+      reports.append(report(section, parsed.report))
+      return parsed
+    }
+
+    // 1. The kernel's tables: the sockets that exist.
+    var sockets: [SocketRecord] = []
+    var tablesRead = 0
+    for (name, format) in ProbeScript.procNetSections {
+      guard let section = output[name] else {
+        problems.append("section \(name) is missing")
+        continue
+      }
+      guard section.exitCode == 0 else {
+        reports.append(report(section, nil))
+        problems.append("\(name) could not be read (exit \(section.exitCode.map(String.init) ?? "?")): \(firstLine(section.body))")
+        continue
+      }
+      let parsed = parse(section, as: format)
+      if format == .procNetCounters {
+        counters.values.merge(parsed.counters.values) { _, new in new }
+      } else {
+        sockets += parsed.sockets
+        tablesRead += 1
+      }
+    }
+    let kernelTablesRead = tablesRead >= 4
+
+    // 2. Owners, from the tool the probe chose.
+    var owners: [SocketRecord] = []
+    var ownersByInode: [UInt64: [OwningProcess]] = [:]
+    var toolRan = false
+    var toolSaidNotRoot = false
+    for name in (meta.method ?? .auto).attributionSections {
+      guard let section = output[name] else { continue }
+      if name == "proc-fd" {
+        let table = ProcFdTable.parse(section.body)
+        reports.append(report(section, table.report))
+        for (inode, processes) in table.owners { ownersByInode[inode, default: []] += processes }
+        toolRan = section.exitCode == 0 || !table.owners.isEmpty
+        continue
+      }
+      guard let format = section.captureFormat else { continue }
+      // A tool that failed outright (127: not installed) printed an error, not a table.
+      if section.exitCode != 0 && FormatDetector.detect(section.body) != format {
+        reports.append(report(section, nil))
+        problems.append("\(name) did not run (exit \(section.exitCode.map(String.init) ?? "?")): \(firstLine(section.body))")
+        continue
+      }
+      let parsed = parse(section, as: format)
+      owners += parsed.sockets
+      if parsed.report.notes.contains(where: { $0.contains("not root") }) { toolSaidNotRoot = true }
+      if section.exitCode == 0 || !parsed.sockets.isEmpty { toolRan = true }
+      if section.exitCode != 0 { problems.append("\(name) exited \(section.exitCode.map(String.init) ?? "?"): \(firstLine(section.body))") }
+    }
+
+    // 3. Merge: each kernel socket takes the owners the tool reported for it.
+    if kernelTablesRead {
+      let index = OwnerIndex(owners)
+      for i in sockets.indices {
+        if let inode = sockets[i].inode, let processes = ownersByInode[inode] {
+          sockets[i].processes = processes
+          continue
+        }
+        if let match = index.match(sockets[i]) {
+          sockets[i].processes = match.processes
+          sockets[i].dataLoss.formUnion(match.dataLoss)
+          if sockets[i].user == nil { sockets[i].user = match.user }
+        }
+      }
+    } else {
+      problems.append("the kernel's socket tables were not readable: sockets come from the attribution tool alone")
+      sockets = owners
+    }
+
+    // 4. Unix socket modes and interface addresses.
+    let modes = output["unix-modes"].map { UnixSocketModeParser.parse($0.body) } ?? []
+    var addresses: [InterfaceAddress] = []
+    for name in ["addresses-ip", "addresses-if-inet6", "addresses-fib-trie"] {
+      if let section = output[name], section.exitCode == 0 { addresses += InterfaceAddressParser.parse(section.body) }
+    }
+    if addresses.isEmpty { problems.append("no interface addresses found: reach of wildcard binds cannot be judged") }
+
+    let attribution: Provenance.Attribution
+    if !toolRan {
+      attribution = .none
+    } else if !meta.isRoot || toolSaidNotRoot {
+      attribution = .partial
+    } else {
+      attribution = .complete
+    }
+    var versions: [String: String] = [:]
+    if let v = meta.ssVersion { versions["ss"] = v }
+    if let v = meta.netstatVersion { versions["netstat"] = v }
+    if let v = meta.lsofVersion { versions["lsof"] = v }
+    let provenance = Provenance(
+      method: meta.method, attribution: attribution, isRoot: meta.isRoot, kernelTablesRead: kernelTablesRead,
+      toolVersions: versions, sections: reports, problems: problems)
+    return HostSnapshot(meta: meta, addresses: addresses, sockets: sockets, unixSocketModes: modes, counters: counters, provenance: provenance)
+  }
+
+  static func report(_ section: ProbeSection, _ parse: ParseReport?) -> Provenance.SectionReport {
+    Provenance.SectionReport(
+      name: section.name, exitCode: section.exitCode, bytes: section.body.count, truncated: section.truncated,
+      complete: section.complete, linesRead: parse?.linesRead ?? 0, linesNotUnderstood: parse?.unparsedCount ?? 0,
+      firstProblems: Array(parse?.unparsed.prefix(problemExamples) ?? []))
+  }
+
+  static func firstLine(_ bytes: [UInt8]) -> String {
+    let line = bytes.prefix { $0 != 10 }.prefix(200)
+    return TerminalText.sanitize(String(decoding: line, as: UTF8.self))
+  }
+}
+
+/// Finds the tool's record for a kernel socket: by inode when the tool printed one, else by
+/// protocol and both endpoints (zones dropped: /proc/net has none; ss's `*` matches either family).
+struct OwnerIndex {
+  struct Key: Hashable {
+    var proto: SocketProtocol
+    var family: IPFamily?
+    var local: String
+    var peer: String
+  }
+
+  var byInode: [UInt64: SocketRecord] = [:]
+  var byKey: [Key: SocketRecord] = [:]
+
+  init(_ records: [SocketRecord]) {
+    for record in records {
+      if let inode = record.inode, inode != 0 { byInode[inode] = merged(byInode[inode], record) }
+      if let key = OwnerIndex.key(record, family: record.family) { byKey[key] = merged(byKey[key], record) }
+    }
+  }
+
+  /// The same socket seen twice (a v4 and a v6 line of one lsof file set) keeps all owners.
+  private func merged(_ existing: SocketRecord?, _ record: SocketRecord) -> SocketRecord {
+    guard var existing else { return record }
+    for owner in record.processes where !existing.processes.contains(owner) { existing.processes.append(owner) }
+    return existing
+  }
+
+  func match(_ socket: SocketRecord) -> SocketRecord? {
+    if let inode = socket.inode, inode != 0, let found = byInode[inode] { return found }
+    if let key = OwnerIndex.key(socket, family: socket.family), let found = byKey[key] { return found }
+    if let key = OwnerIndex.key(socket, family: nil), let found = byKey[key] { return found }
+    return nil
+  }
+
+  static func key(_ record: SocketRecord, family: IPFamily?) -> Key? {
+    if let unix = record.unix {
+      guard let inode = record.inode else { return nil }
+      return Key(proto: .unix, family: nil, local: unix.path ?? "", peer: String(inode))
+    }
+    guard let local = record.local else { return nil }
+    // "No peer" is spelled three ways (lsof prints none, ss `*:*`, /proc/net 0.0.0.0:0).
+    let peer = record.peer.flatMap { $0.address.isWildcard && $0.port == nil ? nil : $0 }
+    return Key(proto: record.proto, family: family, local: text(local), peer: peer.map(text) ?? "*")
+  }
+
+  static func text(_ endpoint: Endpoint) -> String {
+    let address: String
+    switch endpoint.address {
+    case .wildcard: address = "*"
+    case .ipv4(let v4, _): address = v4.description
+    case .ipv6(let v6, _): address = v6.description
+    case .ipv4Mapped(let v4): address = "::ffff:\(v4)"
+    case .text(let text): address = text
+    }
+    return "\(address):\(endpoint.port.map(String.init) ?? "*")"
+  }
+}
+
+/// The probe's `proc-fd` section: `pid inode comm` for every socket descriptor.
+enum ProcFdTable {
+  static func parse(_ bytes: [UInt8]) -> (owners: [UInt64: [OwningProcess]], report: ParseReport) {
+    var owners: [UInt64: [OwningProcess]] = [:]
+    var report = ParseReport()
+    bytes.withUnsafeBufferPointer { buffer in
+      forEachLine(buffer) { number, line in
+        report.linesRead += 1
+        var cursor = FieldCursor(line)
+        guard let pidRange = cursor.next(), let pid = line.decimal(pidRange), pid <= UInt64(Int32.max),
+          let inodeRange = cursor.next(), let inode = line.decimal(inodeRange)
+        else {
+          if line.hasPrefix("#") {
+            report.linesIgnored += 1  // the probe's own summary, e.g. of stat errors
+            report.note(String(decoding: line, as: UTF8.self))
+          } else if line.hasPrefix("stat:") || line.hasPrefix("no readable") {
+            report.linesIgnored += 1  // a process that vanished mid-scan, or nothing to read
+          } else {
+            report.reject(line: number, reason: "expected 'pid inode comm'", bytes: line)
+          }
+          return
+        }
+        let name = inodeRange.upperBound + 1 < line.count ? line.string((inodeRange.upperBound + 1)..<line.count) : ""
+        let owner = OwningProcess(name: name, pid: Int32(pid), fd: nil)
+        if !(owners[inode]?.contains(owner) ?? false) { owners[inode, default: []].append(owner) }
+        report.linesUnderstood += 1
+      }
+    }
+    return (owners, report)
+  }
+}
+
+/// The probe's `unix-modes` section: `stat -c '%a %U %G %n'` lines, or `ls -ld` lines.
+enum UnixSocketModeParser {
+  static func parse(_ bytes: [UInt8]) -> [UnixSocketMode] {
+    var result: [UnixSocketMode] = []
+    for line in String(decoding: bytes, as: UTF8.self).split(separator: "\n") {
+      let fields = line.split(separator: " ", maxSplits: 3, omittingEmptySubsequences: true)
+      if fields.count == 4, fields[0].allSatisfy({ $0 >= "0" && $0 <= "7" }) {
+        result.append(UnixSocketMode(path: String(fields[3]), mode: String(fields[0]), owner: String(fields[1])))
+      } else if let first = fields.first, first.hasPrefix("s"), first.count >= 10 {
+        // ls -ld: `srw-rw-rw- 1 user group 0 Jan  1 00:00 /path`
+        let all = line.split(separator: " ", omittingEmptySubsequences: true)
+        guard all.count >= 9, let pathStart = line.firstRange(of: " /") else { continue }
+        result.append(UnixSocketMode(path: String(line[line.index(after: pathStart.lowerBound)...]), mode: octal(String(first)), owner: String(all[2])))
+      }
+    }
+    return result
+  }
+
+  static func octal(_ symbolic: String) -> String {
+    let chars = Array(symbolic.dropFirst().prefix(9))
+    guard chars.count == 9 else { return "?" }
+    var value = 0
+    for (i, c) in chars.enumerated() where c != "-" { value |= 1 << (8 - i) }
+    return String(value, radix: 8)
+  }
+}

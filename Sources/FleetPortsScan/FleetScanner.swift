@@ -1,0 +1,123 @@
+import FleetPortsCore
+import FleetPortsSSH
+import Foundation
+
+/// Scans many hosts at once: a sliding window of `parallel` hosts, each one SSH session
+/// running the probe, each outcome a `HostResult` whatever happens to the others.
+public struct FleetScanner: Sendable {
+  public var knownHosts: KnownHostsStore
+  public var checking: HostKeyChecking
+  /// Identities by path, read once before the scan.
+  public var identities: [String: SSHIdentity]
+  /// Identities tried for hosts without their own `key=` (the user's defaults or --identity).
+  public var defaultIdentities: [SSHIdentity]
+  public var agentSocket: String?
+  public var method: ProbeMethod
+  public var parallel: Int
+  public var deadlines: SSHDeadlines
+  public var sectionCap: Int
+
+  public init(
+    knownHosts: KnownHostsStore, checking: HostKeyChecking, identities: [String: SSHIdentity], defaultIdentities: [SSHIdentity],
+    agentSocket: String?, method: ProbeMethod, parallel: Int, deadlines: SSHDeadlines, sectionCap: Int = ProbeScript.defaultSectionCap
+  ) {
+    self.knownHosts = knownHosts
+    self.checking = checking
+    self.identities = identities
+    self.defaultIdentities = defaultIdentities
+    self.agentSocket = agentSocket
+    self.method = method
+    self.parallel = max(1, parallel)
+    self.deadlines = deadlines
+    self.sectionCap = sectionCap
+  }
+
+  /// Scans `targets`; returns one result per target in inventory order. When the calling
+  /// task is cancelled (Ctrl-C), no new host is started, hosts in flight are abandoned at
+  /// once, and the ones not finished come back as `not-scanned`.
+  public func scan(_ targets: [ScanTarget], progress: @escaping @Sendable (ScanProgress) -> Void = { _ in }) async -> (hosts: [HostResult], interrupted: Bool) {
+    let nonce = ProbeScript.makeNonce()
+    let script = Array(ProbeScript.make(nonce: nonce, method: method, sectionCap: sectionCap).utf8)
+    let clock = ContinuousClock()
+    let start = clock.now
+    var results = [HostResult?](repeating: nil, count: targets.count)
+    var failed = 0
+    var done = 0
+    await withTaskGroup(of: (Int, HostResult).self) { group in
+      var next = 0
+      func startNext() {
+        guard next < targets.count, !Task.isCancelled else { return }
+        let index = next
+        let target = targets[index]
+        next += 1
+        group.addTask { (index, await self.scanOne(target, script: script, nonce: nonce)) }
+      }
+      for _ in 0..<min(parallel, targets.count) { startNext() }
+      while let (index, result) = await group.next() {
+        results[index] = result
+        done += 1
+        if result.status == .failed { failed += 1 }
+        let elapsed = clock.now - start
+        progress(ScanProgress(
+          done: done, total: targets.count, failed: failed,
+          elapsedSeconds: Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18,
+          lastHost: target(targets[index]), lastStatus: result.failure?.code ?? result.status.rawValue))
+        startNext()
+      }
+    }
+    let interrupted = Task.isCancelled
+    let hosts = targets.enumerated().map { index, target in
+      results[index] ?? HostResult(
+        name: target.name, address: target.address, port: target.port, user: target.user, groups: target.groups,
+        status: .notScanned, failure: HostResult.Failure(code: "interrupted", message: "the scan was interrupted before this host finished"))
+    }
+    return (hosts, interrupted)
+  }
+
+  private func target(_ target: ScanTarget) -> String { target.name }
+
+  func scanOne(_ target: ScanTarget, script: [UInt8], nonce: String) async -> HostResult {
+    let clock = ContinuousClock()
+    let start = clock.now
+    var result = HostResult(name: target.name, address: target.address, port: target.port, user: target.user, groups: target.groups, status: .failed)
+    func finish() -> HostResult {
+      let elapsed = clock.now - start
+      result.durationSeconds = ((Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18) * 1000).rounded() / 1000
+      return result
+    }
+    var credentials = SSHCredentials(identities: defaultIdentities, agentSocket: agentSocket)
+    if let path = target.identityFile {
+      guard let identity = identities[path] else {
+        result.failure = HostResult.Failure(code: "identity-unreadable", message: "identity file \(path) could not be read")
+        return finish()
+      }
+      credentials.identities = [identity]
+    }
+    let client = SSHClient(knownHosts: knownHosts, checking: checking, credentials: credentials, deadlines: deadlines, outputCap: sectionCap * 24)
+    do {
+      let output = try await client.run(
+        ProbeCommand.commandLine(sudo: target.sudo), stdin: script,
+        on: SSHTarget(host: target.address, port: target.port, user: target.user))
+      result.hostKeyFingerprint = output.hostKeyFingerprint
+      switch ProbeCommand.interpret(stdout: output.stdout, stderr: output.stderr, exitStatus: output.exitStatus, nonce: nonce, sudo: target.sudo) {
+      case .success(let snapshot):
+        result.status = .ok
+        result.snapshot = snapshot
+      case .failure(let failure):
+        result.failure = failure
+      }
+    } catch let error as SSHError {
+      if error.kind == .cancelled {
+        result.status = .notScanned
+        result.failure = HostResult.Failure(code: "interrupted", message: "abandoned when the scan was interrupted")
+      } else {
+        var described = error
+        described.host = ""
+        result.failure = HostResult.Failure(code: error.code, message: described.description)
+      }
+    } catch {
+      result.failure = HostResult.Failure(code: "internal", message: "\(error)")
+    }
+    return finish()
+  }
+}

@@ -1,0 +1,30 @@
+import FleetPortsCore
+
+/// One host to scan, with every default already applied (inventory, then ssh_config,
+/// then command-line flags, then built-in defaults).
+public struct ScanTarget: Sendable, Hashable {
+  public var name: String
+  public var address: String
+  public var port: Int
+  public var user: String
+  public var identityFile: String?
+  public var groups: [String]
+  public var sudo: Bool
+
+  public init(name: String, address: String, port: Int, user: String, identityFile: String?, groups: [String], sudo: Bool) {
+    self.name = name
+    self.address = address
+    self.port = port
+    self.user = user
+    self.identityFile = identityFile
+    self.groups = groups
+    self.sudo = sudo
+  }
+
+  /// Fills what the inventory left open from the command line's defaults.
+  public init(_ host: InventoryHost, defaultUser: String, defaultPort: Int = 22, defaultIdentity: String?, defaultSudo: Bool) {
+    self.init(
+      name: host.name, address: host.address, port: host.port ?? defaultPort, user: host.user ?? defaultUser,
+      identityFile: host.identityFile ?? defaultIdentity, groups: host.groups, sudo: host.sudo ?? defaultSudo)
+  }
+}

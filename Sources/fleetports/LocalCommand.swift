@@ -1,0 +1,32 @@
+import ArgumentParser
+import FleetPortsCore
+import FleetPortsReport
+import FleetPortsScan
+import Foundation
+
+/// `fleetports local`: audit this machine with the same probe and pipeline, without SSH.
+struct LocalCommand: ParsableCommand {
+  static let configuration = CommandConfiguration(
+    commandName: "local",
+    abstract: "Audit this machine with the same probe, without SSH.",
+    discussion: "Runs the probe through /bin/sh here and writes scan.json like `scan` does. Run it as root for full process attribution.\n\nExit codes: 0 scanned, 4 the probe failed, 2 usage error."
+  )
+
+  @Option(help: "Where owners come from: auto, ss, netstat, lsof or proc.")
+  var method: ProbeMethod = .auto
+
+  @Option(help: "The folder for this scan's files. Default: reports/<UTC timestamp>.")
+  var out: String?
+
+  func run() throws {
+    let startedAt = Date()
+    let host = try LocalCollector.collect(method: method)
+    let options = ScanOptions(inventory: "(local)", method: method, sudo: false, parallel: 1, timeoutSeconds: 0, hostKeyChecking: "n/a")
+    let scan = ScanResult(
+      toolVersion: FleetPortsCommand.configuration.version, startedAt: ScanArchive.iso8601(startedAt),
+      finishedAt: ScanArchive.iso8601(Date()), interrupted: false, options: options, hosts: [host])
+    let path = try ScanArchive.write(scan, to: out ?? ScanArchive.defaultFolder(startedAt: startedAt))
+    FileOutput.standardOutput(ScanSummaryText.render(scan, reportPath: path))
+    if host.status != .ok { throw ExitCode(4) }
+  }
+}

@@ -1,0 +1,135 @@
+import FleetPortsCore
+import FleetPortsSSH
+import FleetPortsScan
+import Foundation
+import LabSupport
+import Testing
+
+#if canImport(Glibc)
+  import Glibc
+#endif
+
+/// One scan over a fleet where things go wrong: every host must end as the right row and
+/// the command must finish with the documented exit code.
+@Suite struct MixedFleetTests {
+  /// A lab address no host has: it routes through the lab bridge, and nothing answers.
+  static let absentAddress = "10.200.0.250"
+
+  static func routesThroughLabBridge(_ address: String) throws -> Bool {
+    let process = Process()
+    process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+    process.arguments = ["ip", "route", "get", address]
+    let pipe = Pipe()
+    process.standardOutput = pipe
+    try process.run()
+    let text = String(decoding: pipe.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+    process.waitUntilExit()
+    return text.contains("dev fpbr0")
+  }
+
+  /// A loopback port that completes TCP (the kernel does) but never speaks SSH.
+  static func silentListener() -> (fd: Int32, port: Int) {
+    let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+    var address = sockaddr_in()
+    address.sin_family = sa_family_t(AF_INET)
+    address.sin_addr.s_addr = UInt32(0x7F00_0001).bigEndian
+    var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+    withUnsafeMutablePointer(to: &address) { pointer in
+      pointer.withMemoryRebound(to: sockaddr.self, capacity: 1) { _ = bind(fd, $0, length) }
+    }
+    listen(fd, 16)
+    withUnsafeMutablePointer(to: &address) { pointer in
+      pointer.withMemoryRebound(to: sockaddr.self, capacity: 1) { _ = getsockname(fd, $0, &length) }
+    }
+    return (fd, Int(UInt16(bigEndian: address.sin_port)))
+  }
+
+  static func run(_ arguments: [String]) throws -> (status: Int32, stdout: String) {
+    let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+    let binary = root.appendingPathComponent(".build/debug/fleetports").path
+    let process = Process()
+    process.executableURL = URL(fileURLWithPath: binary)
+    process.arguments = arguments
+    let pipe = Pipe()
+    process.standardOutput = pipe
+    process.standardError = FileHandle.nullDevice
+    try process.run()
+    let data = pipe.fileHandleForReading.readDataToEndOfFile()
+    process.waitUntilExit()
+    return (process.terminationStatus, String(decoding: data, as: UTF8.self))
+  }
+
+  @Test func everyHostEndsAsTheRightRow() async throws {
+    guard let lab = try LabFleet.forTests() else { return }
+    let noSS = try #require(lab.hosts.first { !$0.hasSS }, "the lab needs 7 hosts for one without ss")
+    let (ok, refused, changed) = (lab.hosts[0], lab.hosts[1], lab.hosts[2])
+    #expect(try Self.routesThroughLabBridge(Self.absentAddress))
+    let dir = try LabScan.scratch()
+    defer { try? FileManager.default.removeItem(atPath: dir) }
+    // A key the lab does not know, for one host.
+    let stranger = dir + "/stranger"
+    let keygen = Process()
+    keygen.executableURL = URL(fileURLWithPath: "/usr/bin/ssh-keygen")
+    keygen.arguments = ["-q", "-t", "ed25519", "-N", "", "-f", stranger]
+    try keygen.run()
+    keygen.waitUntilExit()
+    // known_hosts where `changed` holds another host's keys: a re-installed machine.
+    let lines = try String(contentsOfFile: lab.knownHostsPath, encoding: .utf8).split(separator: "\n").map(String.init)
+    let forged = lines.map { line -> String in
+      let fields = line.split(separator: " ", maxSplits: 1)
+      guard fields[0].split(separator: ",").contains(Substring(changed.ipv4)) else { return line }
+      let donor = lines.first { $0.hasPrefix(lab.hosts[3].name + ",") && $0.contains(" ssh-ed25519 ") } ?? line
+      return "\(changed.name),\(changed.ipv4) " + donor.split(separator: " ", maxSplits: 1)[1]
+    }
+    let knownHosts = dir + "/known_hosts"
+    try (forged.joined(separator: "\n") + "\n").write(toFile: knownHosts, atomically: true, encoding: .utf8)
+    let silent = Self.silentListener()
+    defer { close(silent.fd) }
+    let inventory = """
+      # a fleet in trouble
+      [fine]
+      root@\(ok.ipv4)
+      root@\(noSS.ipv4)
+      [broken]
+      root@\(refused.ipv4) key=\(stranger)
+      root@\(changed.ipv4)
+      root@\(Self.absentAddress)
+      root@127.0.0.1:\(silent.port)
+      """
+    try inventory.write(toFile: dir + "/inventory.txt", atomically: true, encoding: .utf8)
+    let result = try Self.run([
+      "scan", dir + "/inventory.txt", "--known-hosts", knownHosts, "--identity", lab.identityPath,
+      "--timeout", "8", "--out", dir + "/report", "--ssh-config", "/dev/null",
+    ])
+    #expect(result.status == 3, "some hosts failed: exit 3\n\(result.stdout)")
+    let attributes = try FileManager.default.attributesOfItem(atPath: dir + "/report/scan.json")
+    #expect((attributes[.posixPermissions] as? Int) == 0o600)
+    let scan = try JSONDecoder().decode(ScanResult.self, from: Data(contentsOf: URL(fileURLWithPath: dir + "/report/scan.json")))
+    let byAddress = Dictionary(uniqueKeysWithValues: scan.hosts.map { ("\($0.address):\($0.port)", $0) })
+    #expect(byAddress["\(ok.ipv4):22"]?.status == .ok)
+    let fallback = try #require(byAddress["\(noSS.ipv4):22"]?.snapshot)
+    #expect(fallback.provenance.method == .netstat, "no ss on the PATH: auto falls back to netstat")
+    #expect(Set(LabScan.listeners(fallback).keys) == LabScan.truth(noSS))
+    #expect(byAddress["\(refused.ipv4):22"]?.failure?.code == "auth-failed")
+    #expect(byAddress["\(changed.ipv4):22"]?.failure?.code == "host-key-changed")
+    let absent = byAddress["\(Self.absentAddress):22"]?.failure?.code
+    #expect(absent == "timeout-connect" || absent == "unreachable", "absent host: \(String(describing: absent))")
+    #expect(byAddress["127.0.0.1:\(silent.port)"]?.failure?.code == "timeout-handshake")
+    // The hostile process name is kept as data and never reaches the terminal raw.
+    let hostile = fallback.sockets.flatMap(\.processes).map(\.name).first { $0.contains("<b>") }
+    #expect(hostile?.contains("\u{1B}") == true || fallback.provenance.method == .netstat)
+    #expect(!result.stdout.contains("\u{1B}"), "no raw escape sequence in the summary")
+    #expect(result.stdout.contains("HOST KEY CHANGED"))
+  }
+
+  @Test func hostileProcessNamesAreDataNotTerminalCommands() async throws {
+    guard let lab = try LabFleet.forTests() else { return }
+    let host = try #require(lab.hosts.first { $0.listeners.contains { $0.process.contains("<b>") } })
+    let (results, _) = await try LabScan.scanner(lab, method: .lsof).scan([LabScan.target(host)])
+    let snapshot = try #require(results.first?.snapshot)
+    let names = snapshot.sockets.flatMap(\.processes).map(\.name)
+    let hostile = try #require(names.first { $0.hasPrefix("<b>") })
+    #expect(hostile == "<b>\"x\"\u{1B}[31m&")
+    #expect(!TerminalText.sanitize(hostile).contains("\u{1B}"))
+  }
+}
