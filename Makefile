@@ -7,7 +7,7 @@ APT_PACKAGES := libssh2-1-dev libssl-dev pkg-config openssh-server openssh-clien
 LAB_HOSTS ?= 8
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: setup build test test-unit bench clean
+.PHONY: setup build test bench demo clean
 
 ## setup: install the Debian packages fleetports needs (only those missing)
 setup:
@@ -33,13 +33,23 @@ test: setup
 	  $(SWIFT) test --skip-build --no-parallel; \
 	fi
 
-## bench: parser throughput (release build); as root also the transport on a 200-host lab
+## bench: parser throughput (release build); as root also the transport and whole scans on a 200-host lab
 bench: setup
 	$(SWIFT) build -c release --product fleetports-bench
 	$(SWIFT) build -c release --product fleetports-ssh-bench
+	$(SWIFT) build -c release --product fleetports
 	.build/release/fleetports-bench
-	@if [ "$$(id -u)" = 0 ]; then lab/with-lab.sh 200 -- lab/bench-ssh.sh; \
+	@if [ "$$(id -u)" = 0 ]; then lab/with-lab.sh 200 -- lab/bench.sh; \
 	else echo "make bench: not root, so no lab: transport benchmark skipped"; fi
+
+## demo: a 12-host lab, scanned; the lab stays up until `make lab-down`
+demo: setup
+	$(SWIFT) build --product fleetports
+	lab/lab.sh up 12
+	.build/debug/fleetports scan inventory/lab.txt --known-hosts lab/run/known_hosts \
+	  --identity lab/run/id_ed25519 --ssh-config /dev/null; status=$$?; \
+	  echo; echo "The lab is still up: try 'ssh -F lab/run/ssh_config lab-004 ss -tlnp', then 'make lab-down'."; \
+	  exit $$status
 
 clean:
 	rm -rf .build

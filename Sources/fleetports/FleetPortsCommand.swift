@@ -1,5 +1,9 @@
 import ArgumentParser
 
+#if canImport(Glibc)
+  import Glibc
+#endif
+
 /// The `fleetports` command: audits what a fleet of Linux hosts exposes on the network.
 @main
 struct FleetPortsCommand: AsyncParsableCommand {
@@ -19,6 +23,11 @@ struct FleetPortsCommand: AsyncParsableCommand {
   /// Runs the command and maps usage errors to exit code 2, as the README documents
   /// (ArgumentParser's own default is 64).
   static func main() async {
+    // A parent may hand us a blocked SIGINT (test runners do); Ctrl-C must always reach us.
+    var interrupt = sigset_t()
+    sigemptyset(&interrupt)
+    sigaddset(&interrupt, SIGINT)
+    pthread_sigmask(SIG_UNBLOCK, &interrupt, nil)
     var command: any ParsableCommand
     do {
       command = try parseAsRoot()

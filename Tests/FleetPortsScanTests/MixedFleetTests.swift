@@ -44,11 +44,15 @@ import Testing
     return (fd, Int(UInt16(bigEndian: address.sin_port)))
   }
 
-  static func run(_ arguments: [String]) throws -> (status: Int32, stdout: String) {
+  /// The `fleetports` executable `swift build --build-tests` made beside the tests.
+  static var binaryPath: String {
     let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-    let binary = root.appendingPathComponent(".build/debug/fleetports").path
+    return root.appendingPathComponent(".build/debug/fleetports").path
+  }
+
+  static func run(_ arguments: [String]) throws -> (status: Int32, stdout: String) {
     let process = Process()
-    process.executableURL = URL(fileURLWithPath: binary)
+    process.executableURL = URL(fileURLWithPath: binaryPath)
     process.arguments = arguments
     let pipe = Pipe()
     process.standardOutput = pipe

@@ -1,8 +1,10 @@
 #!/bin/bash
-# Transport benchmark on a lab that is up (run through lab/with-lab.sh by `make bench`):
-# `ss -tuanp` on every host with full parallelism, by fleetports' libssh2 transport and by
-# OpenSSH `ssh` under `xargs -P`, at 100 and 200 hosts, plus 1,000 sessions in flight.
-# Prints a Markdown table and writes it to reports/bench/transport.md.
+# Benchmarks on a lab that is up (run through lab/with-lab.sh by `make bench`):
+# 1. the transport: `ss -tuanp` on every host with full parallelism, by fleetports' libssh2
+#    transport and by OpenSSH `ssh` under `xargs -P`, at 100 and 200 hosts, plus 1,000
+#    sessions in flight; written to reports/bench/transport.md;
+# 2. a full `fleetports scan` (collect, parse, write scan.json) of 100 and 200 hosts;
+#    written to reports/bench/scan.md. Both tables are printed.
 set -euo pipefail
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 RUN="$ROOT/lab/run"
@@ -45,3 +47,28 @@ if [ "$total" -ge 200 ]; then
   "$BENCH" "$RUN/known_hosts" "$RUN/id_ed25519" "$OUT/hosts-200.txt" 5 "ss -tuanp" >> "$table"
 fi
 cat "$table"
+
+# 2. Whole scans, measured from outside (children's rusage: CPU and peak RSS of fleetports).
+scan_table="$OUT/scan.md"
+{
+  echo
+  echo "| fleetports scan | hosts | ok | wall | client CPU per host | peak RSS |"
+  echo "|---|---|---|---|---|---|"
+} > "$scan_table"
+for n in 100 200; do
+  [ "$n" -le "$total" ] || continue
+  sed 's/^/root@/' "$OUT/hosts-$n.txt" > "$OUT/inventory-$n.txt"
+  python3 - "$n" "$ROOT/.build/release/fleetports" "$OUT/inventory-$n.txt" "$RUN" "$OUT/scan-$n" >> "$scan_table" <<'PY'
+import json, resource, subprocess, sys, time
+n, binary, inventory, run, out = int(sys.argv[1]), sys.argv[2], sys.argv[3], sys.argv[4], sys.argv[5]
+start = time.monotonic()
+proc = subprocess.run([binary, "scan", inventory, "--known-hosts", run + "/known_hosts", "--identity", run + "/id_ed25519",
+                       "--ssh-config", "/dev/null", "--parallel", str(n), "--timeout", "120", "--out", out],
+                      stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+wall = time.monotonic() - start
+usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+ok = sum(1 for h in json.load(open(out + "/scan.json"))["hosts"] if h["status"] == "ok")
+print(f"| --parallel {n} | {n} | {ok} | {wall:.2f} s | {(usage.ru_utime + usage.ru_stime) * 1000 / n:.2f} ms | {usage.ru_maxrss / 1024:.1f} MB |")
+PY
+done
+cat "$scan_table"

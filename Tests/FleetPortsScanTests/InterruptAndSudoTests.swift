@@ -1,0 +1,65 @@
+import FleetPortsCore
+import FleetPortsScan
+import Foundation
+import LabSupport
+import Testing
+
+#if canImport(Glibc)
+  import Glibc
+#endif
+
+@Suite struct InterruptAndSudoTests {
+  @Test func ctrlCAbandonsHostsInFlightAndKeepsWhatFinished() async throws {
+    guard let lab = try LabFleet.forTests() else { return }
+    let dir = try LabScan.scratch()
+    defer { try? FileManager.default.removeItem(atPath: dir) }
+    let silent = (0..<3).map { _ in MixedFleetTests.silentListener() }
+    defer { for listener in silent { close(listener.fd) } }
+    let finished = lab.hosts.prefix(3)
+    let inventory = (finished.map { "root@\($0.ipv4)" } + silent.map { "root@127.0.0.1:\($0.port)" }).joined(separator: "\n")
+    try inventory.write(toFile: dir + "/inventory.txt", atomically: true, encoding: .utf8)
+    let process = Process()
+    process.executableURL = URL(fileURLWithPath: MixedFleetTests.binaryPath)
+    process.arguments = [
+      "scan", dir + "/inventory.txt", "--known-hosts", lab.knownHostsPath, "--identity", lab.identityPath,
+      "--timeout", "60", "--parallel", "6", "--out", dir + "/report", "--ssh-config", "/dev/null",
+    ]
+    process.standardOutput = FileHandle.nullDevice
+    process.standardError = FileHandle.nullDevice
+    try process.run()
+    // The lab hosts take well under a second; the silent ones would take a minute.
+    try await Task.sleep(for: .seconds(3))
+    let clock = ContinuousClock()
+    let interruptedAt = clock.now
+    process.interrupt()
+    while process.isRunning && clock.now - interruptedAt < .seconds(10) {
+      try await Task.sleep(for: .milliseconds(20))
+    }
+    let stopTime = clock.now - interruptedAt
+    #expect(!process.isRunning)
+    #expect(stopTime < .seconds(2), "Ctrl-C took \(stopTime) to finish the scan")
+    #expect(process.terminationStatus == 130)
+    let scan = try JSONDecoder().decode(ScanResult.self, from: Data(contentsOf: URL(fileURLWithPath: dir + "/report/scan.json")))
+    #expect(scan.interrupted)
+    #expect(scan.hosts.count == 6)
+    #expect(scan.hosts.filter { $0.status == .ok }.map(\.address) == finished.map(\.ipv4))
+    #expect(scan.hosts.filter { $0.status == .notScanned }.allSatisfy { $0.failure?.code == "interrupted" })
+    #expect(scan.hosts.filter { $0.status == .notScanned }.count == 3)
+  }
+
+  @Test func sudoGivesFullAttributionAndIsRefusedWithoutPasswordlessSudo() async throws {
+    guard let lab = try LabFleet.forTests() else { return }
+    let host = lab.hosts[0]
+    var withSudo = LabScan.target(host, user: lab.sudoUser)
+    withSudo.sudo = true
+    var refused = LabScan.target(host, user: lab.unprivilegedUser)
+    refused.sudo = true
+    let (results, _) = await try LabScan.scanner(lab).scan([withSudo, refused])
+    let snapshot = try #require(results[0].snapshot, "\(results[0].failure?.message ?? "")")
+    #expect(snapshot.provenance.isRoot)
+    #expect(snapshot.provenance.attribution == .complete)
+    #expect(Set(LabScan.listeners(snapshot).keys) == LabScan.truth(host))
+    #expect(results[1].status == .failed)
+    #expect(results[1].failure?.code == "sudo-refused", "\(String(describing: results[1].failure))")
+  }
+}
