@@ -18,6 +18,10 @@ let package = Package(
   ],
   dependencies: [
     .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+    // Policy files (YAML), read at the edge in FleetPortsScan.
+    .package(url: "https://github.com/jpsim/Yams", from: "5.0.1"),
+    // HTML report templates.
+    .package(url: "https://github.com/hummingbird-project/swift-mustache", from: "2.1.1"),
   ],
   targets: [
     // libssh2 from Debian's libssh2-1-dev, found through pkg-config.
@@ -42,13 +46,14 @@ let package = Package(
     // Inventory files, the probe run over SSH or locally, orchestration of many hosts.
     .target(
       name: "FleetPortsScan",
-      dependencies: ["FleetPortsCore", "FleetPortsSSH"],
+      dependencies: ["FleetPortsCore", "FleetPortsSSH", .product(name: "Yams", package: "Yams")],
       swiftSettings: strictSettings
     ),
     // Renderers: the terminal summary today; HTML, Markdown, SARIF and JUnit to come.
     .target(
       name: "FleetPortsReport",
-      dependencies: ["FleetPortsCore"],
+      dependencies: ["FleetPortsCore", .product(name: "Mustache", package: "swift-mustache")],
+      resources: [.copy("Templates")],
       swiftSettings: strictSettings
     ),
     // Pure logic: the model, every parser, analysis. No sockets, files or clocks.
@@ -110,6 +115,12 @@ let package = Package(
     .testTarget(
       name: "FleetPortsScanTests",
       dependencies: ["FleetPortsScan", "FleetPortsSSH", "FleetPortsCore", "LabSupport"],
+      swiftSettings: strictSettings
+    ),
+    .testTarget(
+      name: "FleetPortsReportTests",
+      dependencies: ["FleetPortsReport", "FleetPortsCore"],
+      resources: [.copy("Fixtures")],
       swiftSettings: strictSettings
     ),
     .testTarget(

@@ -26,13 +26,13 @@ for n in 100 200; do
   [ "$n" -le "$total" ] || continue
   hosts_file "$n" > "$OUT/hosts-$n.txt"
   hosts_file "$n" name > "$OUT/names-$n.txt"  # OpenSSH finds each host's key through the lab ssh_config
-  "$BENCH" "$RUN/known_hosts" "$RUN/id_ed25519" "$OUT/hosts-$n.txt" 1 "ss -tuanp" >> "$table"
-  # OpenSSH under xargs -P, same hosts, same parallelism; children's CPU and peak RSS from rusage.
+  "$BENCH" "$RUN/known_hosts" "$RUN/id_ed25519" "$OUT/hosts-$n.txt" 1 "/usr/bin/ss -tuanp" >> "$table"
+  # OpenSSH under xargs -P, same hosts, same parallelism (/usr/bin/ss: some lab hosts have no ss on PATH); children's CPU and peak RSS from rusage.
   python3 - "$n" "$OUT/names-$n.txt" "$RUN/ssh_config" >> "$table" <<'PY'
 import resource, subprocess, sys, time
 n, hosts, config = int(sys.argv[1]), sys.argv[2], sys.argv[3]
 start = time.monotonic()
-cmd = ["xargs", "-P", str(n), "-I{}", "ssh", "-F", config, "-o", "BatchMode=yes", "-l", "root", "{}", "ss -tuanp"]
+cmd = ["xargs", "-P", str(n), "-I{}", "ssh", "-F", config, "-o", "BatchMode=yes", "-l", "root", "{}", "/usr/bin/ss -tuanp"]
 with open(hosts) as stdin:
     proc = subprocess.run(cmd, stdin=stdin, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
 wall = time.monotonic() - start
@@ -44,7 +44,7 @@ print(f"| OpenSSH ssh, xargs -P {n} | {n} | {n} | {ok} | {wall:.2f} s | {cpu * 1
 PY
 done
 if [ "$total" -ge 200 ]; then
-  "$BENCH" "$RUN/known_hosts" "$RUN/id_ed25519" "$OUT/hosts-200.txt" 5 "ss -tuanp" >> "$table"
+  "$BENCH" "$RUN/known_hosts" "$RUN/id_ed25519" "$OUT/hosts-200.txt" 5 "/usr/bin/ss -tuanp" >> "$table"
 fi
 cat "$table"
 

@@ -14,6 +14,10 @@ public struct ScanResult: Hashable, Sendable, Codable {
   public var interrupted: Bool
   public var options: ScanOptions
   public var hosts: [HostResult]
+  /// What the analysis found (empty until it has run); suppressed ones included, marked.
+  public var findings: [Finding] = []
+  /// Notes about the analysis itself, e.g. expired policy suppressions.
+  public var analysisNotes: [String] = []
 
   public init(
     toolVersion: String, startedAt: String, finishedAt: String, interrupted: Bool, options: ScanOptions, hosts: [HostResult]
@@ -97,5 +101,26 @@ public struct HostResult: Hashable, Sendable, Codable {
     self.durationSeconds = durationSeconds
     self.hostKeyFingerprint = hostKeyFingerprint
     self.snapshot = snapshot
+  }
+}
+
+extension ScanResult {
+  enum CodingKeys: String, CodingKey {
+    case schemaVersion, tool, toolVersion, startedAt, finishedAt, interrupted, options, hosts, findings, analysisNotes
+  }
+
+  /// Reads scan.json; fields added within schema version 1 (findings, analysisNotes) may be absent.
+  public init(from decoder: any Decoder) throws {
+    let container = try decoder.container(keyedBy: CodingKeys.self)
+    schemaVersion = try container.decode(Int.self, forKey: .schemaVersion)
+    tool = try container.decode(String.self, forKey: .tool)
+    toolVersion = try container.decode(String.self, forKey: .toolVersion)
+    startedAt = try container.decode(String.self, forKey: .startedAt)
+    finishedAt = try container.decode(String.self, forKey: .finishedAt)
+    interrupted = try container.decode(Bool.self, forKey: .interrupted)
+    options = try container.decode(ScanOptions.self, forKey: .options)
+    hosts = try container.decode([HostResult].self, forKey: .hosts)
+    findings = try container.decodeIfPresent([Finding].self, forKey: .findings) ?? []
+    analysisNotes = try container.decodeIfPresent([String].self, forKey: .analysisNotes) ?? []
   }
 }
