@@ -95,6 +95,9 @@ import Testing
     }
     let port = Int(UInt16(bigEndian: address.sin_port))
     let client = try LabSSH.client(lab, deadlines: SSHDeadlines(connect: .seconds(2), handshakeAndAuth: .seconds(1)))
+    // A name, not a literal: resolution runs off the pool and leads to the same listener.
+    let byName = await #expect(throws: SSHError.self) { try await client.run("true", on: SSHTarget(host: "localhost", port: port, user: "root")) }
+    #expect(byName?.kind == .timedOut(.handshake, seconds: 1))
     let clock = ContinuousClock()
     let start = clock.now
     let error = await #expect(throws: SSHError.self) { try await client.run("true", on: SSHTarget(host: "127.0.0.1", port: port, user: "root")) }
