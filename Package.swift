@@ -96,6 +96,7 @@ let package = Package(
     // Test-side access to the lab fleet (lab/): truth, inventory, ssh files.
     .target(
       name: "LabSupport",
+      dependencies: ["FleetPortsCore"],
       path: "Tests/LabSupport",
       swiftSettings: strictSettings
     ),

@@ -5,32 +5,12 @@ import Testing
 /// Every parser, on what the real tools print on the lab hosts, must find exactly the
 /// listeners the lab's truth file says each host has.
 @Suite struct LabParserTests {
-  struct Listener: Hashable, CustomStringConvertible {
-    var proto: String
-    var address: String
-    var port: Int
-    var description: String { "\(proto) \(address):\(port)" }
-  }
+  static func truth(_ host: LabHost) -> Set<ListenerKey> { host.listenerKeys }
 
-  static func truth(_ host: LabHost) -> Set<Listener> {
-    Set(host.listeners.map { Listener(proto: $0.proto, address: $0.address, port: $0.port) })
-  }
+  static func listeners(_ sockets: [SocketRecord]) -> Set<ListenerKey> { Set(sockets.compactMap(ListenerKey.init)) }
 
-  static func listeners(_ sockets: [SocketRecord]) -> Set<Listener> {
-    Set(sockets.compactMap { socket in
-      guard socket.isListening, socket.proto == .tcp || socket.proto == .udp, let local = socket.local, let port = local.port else { return nil }
-      let address: String
-      switch local.address {
-      case .wildcard(.ipv4): address = "0.0.0.0"
-      case .wildcard: address = "::"
-      default: address = local.address.description
-      }
-      return Listener(proto: socket.proto.rawValue, address: address, port: Int(port))
-    })
-  }
-
-  static func owners(_ sockets: [SocketRecord]) -> [Listener: Set<String>] {
-    var result: [Listener: Set<String>] = [:]
+  static func owners(_ sockets: [SocketRecord]) -> [ListenerKey: Set<String>] {
+    var result: [ListenerKey: Set<String>] = [:]
     for socket in sockets {
       guard let key = listeners([socket]).first else { continue }
       result[key, default: []].formUnion(socket.processes.map(\.name))
@@ -46,7 +26,7 @@ import Testing
       #expect(Self.listeners(parsed.sockets) == Self.truth(host), "\(host.name)")
       let owners = Self.owners(parsed.sockets)
       for listener in host.listeners {
-        let key = Listener(proto: listener.proto, address: listener.address, port: listener.port)
+        let key = ListenerKey(listener)
         #expect(owners[key]?.contains(listener.process) == true, "\(host.name) \(key): \(owners[key] ?? [])")
       }
     }
@@ -69,7 +49,7 @@ import Testing
       #expect(Self.listeners(parsed.sockets) == Self.truth(host), "\(host.name)")
       let owners = Self.owners(parsed.sockets)
       for listener in host.listeners {
-        let key = Listener(proto: listener.proto, address: listener.address, port: listener.port)
+        let key = ListenerKey(listener)
         #expect(owners[key]?.contains(listener.process) == true, "\(host.name) \(key): \(owners[key] ?? [])")
       }
     }

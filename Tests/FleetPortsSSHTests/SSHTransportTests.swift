@@ -79,21 +79,9 @@ import Testing
 
   @Test func silentListenerHitsTheHandshakeDeadline() async throws {
     guard let lab = try LabFleet.forTests() else { return }
-    // A loopback listener that completes TCP (the kernel does) but never speaks SSH.
-    let listener = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-    defer { close(listener) }
-    var address = sockaddr_in()
-    address.sin_family = sa_family_t(AF_INET)
-    address.sin_addr.s_addr = UInt32(0x7F00_0001).bigEndian
-    var length = socklen_t(MemoryLayout<sockaddr_in>.size)
-    withUnsafeMutablePointer(to: &address) { pointer in
-      pointer.withMemoryRebound(to: sockaddr.self, capacity: 1) { _ = bind(listener, $0, length) }
-    }
-    #expect(listen(listener, 16) == 0)
-    withUnsafeMutablePointer(to: &address) { pointer in
-      pointer.withMemoryRebound(to: sockaddr.self, capacity: 1) { _ = getsockname(listener, $0, &length) }
-    }
-    let port = Int(UInt16(bigEndian: address.sin_port))
+    let listener = SilentListener()
+    defer { listener.close() }
+    let port = listener.port
     let client = try LabSSH.client(lab, deadlines: SSHDeadlines(connect: .seconds(2), handshakeAndAuth: .seconds(1)))
     // A name, not a literal: resolution runs off the pool and leads to the same listener.
     let byName = await #expect(throws: SSHError.self) { try await client.run("true", on: SSHTarget(host: "localhost", port: port, user: "root")) }

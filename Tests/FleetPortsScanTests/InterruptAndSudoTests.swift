@@ -13,8 +13,8 @@ import Testing
     guard let lab = try LabFleet.forTests() else { return }
     let dir = try LabScan.scratch()
     defer { try? FileManager.default.removeItem(atPath: dir) }
-    let silent = (0..<3).map { _ in MixedFleetTests.silentListener() }
-    defer { for listener in silent { close(listener.fd) } }
+    let silent = (0..<3).map { _ in SilentListener() }
+    defer { for listener in silent { listener.close() } }
     let finished = lab.hosts.prefix(3)
     let inventory = (finished.map { "root@\($0.ipv4)" } + silent.map { "root@127.0.0.1:\($0.port)" }).joined(separator: "\n")
     try inventory.write(toFile: dir + "/inventory.txt", atomically: true, encoding: .utf8)
@@ -58,7 +58,7 @@ import Testing
     let snapshot = try #require(results[0].snapshot, "\(results[0].failure?.message ?? "")")
     #expect(snapshot.provenance.isRoot)
     #expect(snapshot.provenance.attribution == .complete)
-    #expect(Set(LabScan.listeners(snapshot).keys) == LabScan.truth(host))
+    #expect(Set(LabScan.listeners(snapshot).keys) == host.listenerKeys)
     #expect(results[1].status == .failed)
     #expect(results[1].failure?.code == "sudo-refused", "\(String(describing: results[1].failure))")
   }

@@ -18,29 +18,11 @@ enum LabScan {
     ScanTarget(name: host.name, address: host.ipv4, port: port, user: user, identityFile: nil, groups: host.groups, sudo: false)
   }
 
-  /// (proto, address, port) of every IP listener, as the truth file writes them.
-  struct Listener: Hashable, CustomStringConvertible {
-    var proto: String
-    var address: String
-    var port: Int
-    var description: String { "\(proto) \(address):\(port)" }
-  }
-
-  static func truth(_ host: LabHost) -> Set<Listener> {
-    Set(host.listeners.map { Listener(proto: $0.proto, address: $0.address, port: $0.port) })
-  }
-
-  static func listeners(_ snapshot: HostSnapshot) -> [Listener: SocketRecord] {
-    var result: [Listener: SocketRecord] = [:]
-    for socket in snapshot.listeners where socket.proto == .tcp || socket.proto == .udp {
-      guard let local = socket.local, let port = local.port else { continue }
-      let address: String
-      switch local.address {
-      case .wildcard(.ipv4): address = "0.0.0.0"
-      case .wildcard: address = "::"
-      default: address = local.address.description
-      }
-      result[Listener(proto: socket.proto.rawValue, address: address, port: Int(port))] = socket
+  /// Every IP listener of a snapshot, by the key the truth file uses.
+  static func listeners(_ snapshot: HostSnapshot) -> [ListenerKey: SocketRecord] {
+    var result: [ListenerKey: SocketRecord] = [:]
+    for socket in snapshot.listeners {
+      if let key = ListenerKey(socket) { result[key] = socket }
     }
     return result
   }

@@ -21,7 +21,7 @@ import Testing
     for (host, result) in zip(lab.hosts, results) {
       let snapshot = try #require(result.snapshot, "\(host.name): \(result.failure?.message ?? "no snapshot")")
       let found = LabScan.listeners(snapshot)
-      #expect(Set(found.keys) == LabScan.truth(host), "\(host.name) with \(method)")
+      #expect(Set(found.keys) == host.listenerKeys, "\(host.name) with \(method)")
       #expect(snapshot.provenance.kernelTablesRead)
       #expect(snapshot.provenance.sections.allSatisfy { $0.linesNotUnderstood == 0 }, "\(host.name): \(snapshot.provenance.sections.filter { $0.linesNotUnderstood > 0 })")
       // Owners: ss, lsof and /proc/<pid>/fd report the kernel's comm, as the truth does.
@@ -30,7 +30,7 @@ import Testing
       if method != .netstat && toolPresent && !(method == .auto && !host.hasSS) {
         #expect(snapshot.provenance.attribution == .complete, "\(host.name) with \(method)")
         for listener in host.listeners {
-          let key = LabScan.Listener(proto: listener.proto, address: listener.address, port: listener.port)
+          let key = ListenerKey(listener)
           let names = Set(found[key]?.processes.map(\.name) ?? [])
           #expect(names.contains(listener.process), "\(host.name) \(key) with \(method): owners \(names)")
         }
@@ -49,13 +49,13 @@ import Testing
     let (results, _) = await try LabScan.scanner(lab, method: method).scan(targets)
     for (host, result) in zip(lab.hosts, results) {
       let snapshot = try #require(result.snapshot, "\(host.name): \(result.failure?.message ?? "no snapshot")")
-      #expect(Set(LabScan.listeners(snapshot).keys) == LabScan.truth(host), "\(host.name) as \(lab.unprivilegedUser)")
+      #expect(Set(LabScan.listeners(snapshot).keys) == host.listenerKeys, "\(host.name) as \(lab.unprivilegedUser)")
       #expect(!snapshot.provenance.isRoot)
       #expect(snapshot.provenance.attribution != .complete, "\(host.name): attribution must be marked partial")
       // Services that dropped root are not dumpable, so even their own user cannot read
       // their /proc/<pid>/fd: owners go missing, but an owner that is shown must be right.
       for listener in host.listeners {
-        let key = LabScan.Listener(proto: listener.proto, address: listener.address, port: listener.port)
+        let key = ListenerKey(listener)
         let names = Set(LabScan.listeners(snapshot)[key]?.processes.map(\.name) ?? [])
         #expect(names.isSubset(of: [listener.process]), "\(host.name) \(key): \(names)")
       }

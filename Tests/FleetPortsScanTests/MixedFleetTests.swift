@@ -27,23 +27,6 @@ import Testing
     return text.contains("dev fpbr0")
   }
 
-  /// A loopback port that completes TCP (the kernel does) but never speaks SSH.
-  static func silentListener() -> (fd: Int32, port: Int) {
-    let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-    var address = sockaddr_in()
-    address.sin_family = sa_family_t(AF_INET)
-    address.sin_addr.s_addr = UInt32(0x7F00_0001).bigEndian
-    var length = socklen_t(MemoryLayout<sockaddr_in>.size)
-    withUnsafeMutablePointer(to: &address) { pointer in
-      pointer.withMemoryRebound(to: sockaddr.self, capacity: 1) { _ = bind(fd, $0, length) }
-    }
-    listen(fd, 16)
-    withUnsafeMutablePointer(to: &address) { pointer in
-      pointer.withMemoryRebound(to: sockaddr.self, capacity: 1) { _ = getsockname(fd, $0, &length) }
-    }
-    return (fd, Int(UInt16(bigEndian: address.sin_port)))
-  }
-
   /// The `fleetports` executable `swift build --build-tests` made beside the tests.
   static var binaryPath: String {
     let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
@@ -87,8 +70,8 @@ import Testing
     }
     let knownHosts = dir + "/known_hosts"
     try (forged.joined(separator: "\n") + "\n").write(toFile: knownHosts, atomically: true, encoding: .utf8)
-    let silent = Self.silentListener()
-    defer { close(silent.fd) }
+    let silent = SilentListener()
+    defer { silent.close() }
     let inventory = """
       # a fleet in trouble
       [fine]
@@ -113,7 +96,7 @@ import Testing
     #expect(byAddress["\(ok.ipv4):22"]?.status == .ok)
     let fallback = try #require(byAddress["\(noSS.ipv4):22"]?.snapshot)
     #expect(fallback.provenance.method == .netstat, "no ss on the PATH: auto falls back to netstat")
-    #expect(Set(LabScan.listeners(fallback).keys) == LabScan.truth(noSS))
+    #expect(Set(LabScan.listeners(fallback).keys) == noSS.listenerKeys)
     #expect(byAddress["\(refused.ipv4):22"]?.failure?.code == "auth-failed")
     #expect(byAddress["\(changed.ipv4):22"]?.failure?.code == "host-key-changed")
     let absent = byAddress["\(Self.absentAddress):22"]?.failure?.code
