@@ -39,6 +39,14 @@ public enum ScanSummaryText {
         text += "  \(clean(host.name)) (\(clean(host.address)):\(host.port)): \(clean(host.failure?.message ?? "unknown failure"))\n"
       }
     }
+    let degraded = ok.filter { $0.snapshot?.provenance.isDegraded ?? false }
+    if !degraded.isEmpty {
+      text += "\nIncomplete results (some sockets may be missing):\n"
+      for host in degraded {
+        let reasons = host.snapshot?.provenance.degraded.joined(separator: "; ") ?? ""
+        text += "  \(clean(host.name)): \(clean(reasons))\n"
+      }
+    }
     let partial = ok.filter { $0.snapshot?.provenance.attribution != .complete }
     if !partial.isEmpty {
       text += "\nProcess attribution is partial on \(partial.count) host(s) (not root, or the tool failed): "

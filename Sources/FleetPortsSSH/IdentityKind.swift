@@ -7,9 +7,15 @@ enum IdentityKind {
     let text = String(decoding: privateKey, as: UTF8.self)
     if text.contains("BEGIN RSA PRIVATE KEY") { return true }
     guard text.contains("BEGIN OPENSSH PRIVATE KEY") else { return false }
-    // The OpenSSH container names the key type in its (unencrypted) public part.
-    let body = text.split(separator: "\n").filter { !$0.hasPrefix("-----") }.joined()
+    // The OpenSSH container names the key type in its (unencrypted) public key blob.
+    let body = text.split(separator: "\n").filter { !$0.hasPrefix("-----") }.map { $0.trimmingCharacters(in: .whitespaces) }.joined()
     guard let data = Data(base64Encoded: body) else { return false }
-    return data.range(of: Data("ssh-rsa".utf8)) != nil
+    var reader = SSHWireReader(Array(data))
+    guard reader.take(15) == Array("openssh-key-v1".utf8) + [0],
+      reader.string() != nil, reader.string() != nil, reader.string() != nil, reader.uint32() != nil,
+      let publicBlob = reader.string()
+    else { return false }
+    var blob = SSHWireReader(publicBlob)
+    return blob.string() == Array("ssh-rsa".utf8)
   }
 }

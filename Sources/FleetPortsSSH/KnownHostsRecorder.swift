@@ -25,11 +25,22 @@ public final class KnownHostsStore: Sendable {
     let name = KnownHosts.lookupName(host: host, port: port)
     let line = KnownHosts.line(host: host, port: port, keyType: keyType, keyBase64: keyBase64) + "\n"
     try appended.withLock { recorded in
-      if recorded[name] != nil { return }
-      let fd = open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0o600)
+      if let earlier = recorded[name] {
+        // Another session of this run already met this host with a key: a different one now
+        // is a changed key, whatever the file said before.
+        guard earlier == keyBase64 else {
+          throw SSHError(.hostKeyChanged(keyType: keyType, fingerprint: "(differs from the key recorded earlier in this scan)", knownLines: [], knownHostsPath: path))
+        }
+        return
+      }
+      let fd = open(path, O_RDWR | O_APPEND | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0o600)
       guard fd >= 0 else { throw SSHError(.internalFailure("cannot append to \(path): \(String(cString: strerror(errno)))")) }
       defer { close(fd) }
-      let bytes = Array(line.utf8)
+      // A file whose last line has no newline would swallow ours into its key.
+      var last: UInt8 = 10
+      let size = lseek(fd, 0, SEEK_END)
+      if size > 0 { _ = pread(fd, &last, 1, size - 1) }
+      let bytes = Array(((last == 10 ? "" : "\n") + line).utf8)
       guard write(fd, bytes, bytes.count) == bytes.count else {
         throw SSHError(.internalFailure("cannot append to \(path): \(String(cString: strerror(errno)))"))
       }

@@ -309,7 +309,16 @@ final class SSHConnection {
     let buffer = UnsafeMutablePointer<CChar>.allocate(capacity: bufferSize)
     defer { buffer.deallocate() }
     var lastTraffic = clock.now
+    var bytesSinceYield = 0
     while true {
+      // A host that never pauses its output must still meet the deadline and Ctrl-C,
+      // and must not keep one of the pool's two threads to itself.
+      if clock.now >= deadline { throw SSHError(.timedOut(.command, seconds: client.deadlines.command.seconds)) }
+      try Task.checkCancellation()
+      if bytesSinceYield >= 1 << 20 {
+        bytesSinceYield = 0
+        await Task.yield()
+      }
       var progressed = false
       var blocked = 0
       for stream in [Int32(0), CFLEET_STDERR] {
@@ -317,6 +326,7 @@ final class SSHConnection {
           let n = cfleet_channel_read(channel, stream, buffer, bufferSize)
           if n > 0 {
             progressed = true
+            bytesSinceYield += n
             let bytes = UnsafeRawBufferPointer(start: buffer, count: n)
             if stream == 0 {
               append(bytes, to: &result.stdout, truncated: &result.stdoutTruncated)

@@ -71,7 +71,8 @@ public struct SSHTarget: Sendable, Hashable {
 public struct SSHCommandResult: Sendable {
   public var stdout: [UInt8]
   public var stderr: [UInt8]
-  /// The exit status; nil when the command died of a signal or the server sent none.
+  /// The exit status; nil when the command died of a signal. libssh2 1.10 cannot tell
+  /// "no status sent" from 0, so a server that sends none reads as 0.
   public var exitStatus: Int32?
   public var exitSignal: String?
   public var stdoutTruncated: Bool

@@ -36,8 +36,6 @@ public struct FleetScanner: Sendable {
   /// task is cancelled (Ctrl-C), no new host is started, hosts in flight are abandoned at
   /// once, and the ones not finished come back as `not-scanned`.
   public func scan(_ targets: [ScanTarget], progress: @escaping @Sendable (ScanProgress) -> Void = { _ in }) async -> (hosts: [HostResult], interrupted: Bool) {
-    let nonce = ProbeScript.makeNonce()
-    let script = Array(ProbeScript.make(nonce: nonce, method: method, sectionCap: sectionCap).utf8)
     let clock = ContinuousClock()
     let start = clock.now
     var results = [HostResult?](repeating: nil, count: targets.count)
@@ -50,7 +48,7 @@ public struct FleetScanner: Sendable {
         let index = next
         let target = targets[index]
         next += 1
-        group.addTask { (index, await self.scanOne(target, script: script, nonce: nonce)) }
+        group.addTask { (index, await self.scanOne(target)) }
       }
       for _ in 0..<min(parallel, targets.count) { startNext() }
       while let (index, result) = await group.next() {
@@ -76,7 +74,11 @@ public struct FleetScanner: Sendable {
 
   private func target(_ target: ScanTarget) -> String { target.name }
 
-  func scanOne(_ target: ScanTarget, script: [UInt8], nonce: String) async -> HostResult {
+  func scanOne(_ target: ScanTarget) async -> HostResult {
+    // A nonce per host: a host sees its own script, so one compromised host must not learn
+    // the nonce that frames another host's output.
+    let nonce = ProbeScript.makeNonce()
+    let script = Array(ProbeScript.make(nonce: nonce, method: method, sectionCap: sectionCap).utf8)
     let clock = ContinuousClock()
     let start = clock.now
     var result = HostResult(name: target.name, address: target.address, port: target.port, user: target.user, groups: target.groups, status: .failed)
@@ -93,13 +95,16 @@ public struct FleetScanner: Sendable {
       }
       credentials.identities = [identity]
     }
-    let client = SSHClient(knownHosts: knownHosts, checking: checking, credentials: credentials, deadlines: deadlines, outputCap: sectionCap * 24)
+    let client = SSHClient(knownHosts: knownHosts, checking: checking, credentials: credentials, deadlines: deadlines)
     do {
       let output = try await client.run(
         ProbeCommand.commandLine(sudo: target.sudo), stdin: script,
         on: SSHTarget(host: target.address, port: target.port, user: target.user))
       result.hostKeyFingerprint = output.hostKeyFingerprint
-      switch ProbeCommand.interpret(stdout: output.stdout, stderr: output.stderr, exitStatus: output.exitStatus, nonce: nonce, sudo: target.sudo) {
+      switch ProbeCommand.interpret(
+        stdout: output.stdout, stderr: output.stderr, exitStatus: output.exitStatus, nonce: nonce, sudo: target.sudo,
+        outputCut: output.stdoutTruncated, signal: output.exitSignal)
+      {
       case .success(let snapshot):
         result.status = .ok
         result.snapshot = snapshot

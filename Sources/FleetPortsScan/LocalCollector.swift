@@ -34,7 +34,9 @@ public enum LocalCollector {
     let hostname = ProcessInfo.processInfo.hostName
     var result = HostResult(name: hostname, address: "localhost", port: 0, user: NSUserName(), groups: [], status: .failed)
     result.durationSeconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
-    switch ProbeCommand.interpret(stdout: Array(stdout), stderr: Array(stderrData.value), exitStatus: process.terminationStatus, nonce: nonce, sudo: false) {
+    switch ProbeCommand.interpret(
+      stdout: Array(stdout), stderr: Array(stderrData.value), exitStatus: process.terminationStatus, nonce: nonce, sudo: false)
+    {
     case .success(let snapshot):
       result.status = .ok
       result.snapshot = snapshot

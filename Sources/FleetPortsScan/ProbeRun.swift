@@ -11,7 +11,9 @@ enum ProbeCommand {
   }
 
   /// Turns what the host printed into a snapshot, or a failure when it is not probe output.
-  static func interpret(stdout: [UInt8], stderr: [UInt8], exitStatus: Int32?, nonce: String, sudo: Bool) -> Result<HostSnapshot, HostResult.Failure> {
+  static func interpret(
+    stdout: [UInt8], stderr: [UInt8], exitStatus: Int32?, nonce: String, sudo: Bool, outputCut: Bool = false, signal: String? = nil
+  ) -> Result<HostSnapshot, HostResult.Failure> {
     let output = ProbeOutput.parse(stdout, nonce: nonce)
     if output.sections.isEmpty {
       let message = TerminalText.sanitize(String(decoding: stderr.prefix(300), as: UTF8.self)).trimmingCharacters(in: .whitespacesAndNewlines)
@@ -22,6 +24,9 @@ enum ProbeCommand {
         code: "probe-failed",
         message: "the probe printed nothing fleetports can read (exit \(exitStatus.map(String.init) ?? "?")): \(message.isEmpty ? "no error output" : message)"))
     }
-    return .success(SnapshotAssembler.assemble(output))
+    var snapshot = SnapshotAssembler.assemble(output)
+    if outputCut { snapshot.provenance.degraded.append("the probe's output passed the \(SSHClient.defaultOutputCap >> 20) MiB cap and was cut") }
+    if let signal { snapshot.provenance.degraded.append("the probe was killed by SIG\(signal)") }
+    return .success(snapshot)
   }
 }

@@ -9,7 +9,7 @@ struct LocalCommand: ParsableCommand {
   static let configuration = CommandConfiguration(
     commandName: "local",
     abstract: "Audit this machine with the same probe, without SSH.",
-    discussion: "Runs the probe through /bin/sh here and writes scan.json like `scan` does. Run it as root for full process attribution.\n\nExit codes: 0 scanned, 4 the probe failed, 2 usage error."
+    discussion: "Runs the probe through /bin/sh here and writes scan.json like `scan` does. Run it as root for full process attribution. Findings are analysed as for `scan` (--policy, --fail-on).\n\nExit codes: 0 scanned; 1 unsuppressed findings at or above --fail-on; 4 the probe failed; 2 usage error (flags, policy)."
   )
 
   @Option(help: "Where owners come from: auto, ss, netstat, lsof or proc.")
@@ -18,15 +18,21 @@ struct LocalCommand: ParsableCommand {
   @Option(help: "The folder for this scan's files. Default: reports/<UTC timestamp>.")
   var out: String?
 
+  @OptionGroup var analysis: AnalysisOptions
+
   func run() throws {
+    let policy = try analysis.loadPolicy()
     let startedAt = Date()
     let host = try LocalCollector.collect(method: method)
     let options = ScanOptions(inventory: "(local)", method: method, sudo: false, parallel: 1, timeoutSeconds: 0, hostKeyChecking: "n/a")
     let scan = ScanResult(
       toolVersion: FleetPortsCommand.configuration.version, startedAt: ScanArchive.iso8601(startedAt),
-      finishedAt: ScanArchive.iso8601(Date()), interrupted: false, options: options, hosts: [host])
-    let path = try ScanArchive.write(scan, to: out ?? ScanArchive.defaultFolder(startedAt: startedAt))
+      finishedAt: ScanArchive.iso8601(Date()), interrupted: false, options: options, hosts: [host]
+    ).analyzed(policy: policy, today: AnalysisOptions.today())
+    let path = try ScanArchive.write(scan, to: out ?? ScanArchive.defaultFolder(startedAt: startedAt), updateLatest: out == nil)
     FileOutput.standardOutput(ScanSummaryText.render(scan, reportPath: path))
+    FileOutput.standardOutput(FindingsText.render(scan, failOn: analysis.failOn))
+    if analysis.failed(scan) { throw ExitCode(1) }
     if host.status != .ok { throw ExitCode(4) }
   }
 }

@@ -26,9 +26,14 @@ struct ScanCommand: AsyncParsableCommand {
       key, groups, sudo); `[group]` headers; `#` comments. Ansible INI inventories work too \
       (ansible_host, ansible_user, ansible_port, [group:children]).
 
-      Exit codes: 0 every host scanned; 2 usage error (flags, unreadable or malformed \
-      inventory); 3 some hosts could not be scanned; 4 no host could be scanned; \
-      130 interrupted (what finished is written).
+      The scan is analysed before scan.json is written: findings (datastores beyond loopback, \
+      UDP amplifiers, CLOSE-WAIT pile-ups, accept-queue overflows, world-writable Unix sockets, …) \
+      judged against --policy when given (docs/policy.md).
+
+      Exit codes (the first that applies): 130 interrupted (what finished is written); \
+      1 unsuppressed findings at or above --fail-on; 4 no host could be scanned; \
+      3 some hosts could not be scanned or only partly; 0 otherwise. 2 is a usage error (flags, unreadable \
+      or malformed inventory or policy).
       """
   )
 
@@ -74,6 +79,8 @@ struct ScanCommand: AsyncParsableCommand {
   @Flag(help: "Do not ask ssh-agent even when SSH_AUTH_SOCK is set.")
   var noAgent = false
 
+  @OptionGroup var analysis: AnalysisOptions
+
   func validate() throws {
     guard parallel >= 1 && parallel <= 4096 else { throw ValidationError("--parallel must be between 1 and 4096") }
     guard timeout > 0 && timeout <= 3600 else { throw ValidationError("--timeout must be between 0 and 3600 seconds") }
@@ -85,6 +92,7 @@ struct ScanCommand: AsyncParsableCommand {
 
   mutating func run() async throws {
     let home = FileManager.default.homeDirectoryForCurrentUser.path
+    let policy = try analysis.loadPolicy()
     let targets: [ScanTarget]
     var refused: [HostResult] = []
     do {
@@ -136,13 +144,18 @@ struct ScanCommand: AsyncParsableCommand {
       inventory: inventory, method: method, sudo: sudo, parallel: parallel, timeoutSeconds: timeout, hostKeyChecking: hostKeyCheck.rawValue)
     let scan = ScanResult(
       toolVersion: FleetPortsCommand.configuration.version, startedAt: ScanArchive.iso8601(startedAt),
-      finishedAt: ScanArchive.iso8601(Date()), interrupted: interrupted, options: options, hosts: hosts + refused)
+      finishedAt: ScanArchive.iso8601(Date()), interrupted: interrupted, options: options, hosts: hosts + refused
+    ).analyzed(policy: policy, today: AnalysisOptions.today())
     let folder = out ?? ScanArchive.defaultFolder(startedAt: startedAt)
-    let path = try ScanArchive.write(scan, to: folder)
+    let path = try ScanArchive.write(scan, to: folder, updateLatest: out == nil)
     FileOutput.standardOutput(ScanSummaryText.render(scan, reportPath: path))
+    FileOutput.standardOutput(FindingsText.render(scan, failOn: analysis.failOn))
     if interrupted { throw ExitCode(130) }
+    if analysis.failed(scan) { throw ExitCode(1) }
     if scan.succeeded.isEmpty { throw ExitCode(4) }
-    if scan.succeeded.count < scan.hosts.count { throw ExitCode(3) }
+    // A degraded host (a kernel table cut or unreadable, output cut off) is not a clean scan either.
+    let degraded = scan.succeeded.contains { $0.snapshot?.provenance.isDegraded ?? false }
+    if scan.succeeded.count < scan.hosts.count || degraded { throw ExitCode(3) }
   }
 
   /// Reads the inventory (and ssh_config), applies defaults; hosts ssh_config sends through

@@ -121,6 +121,8 @@ import Testing
     try LabSSH.local(["ssh-keygen", "-q", "-t", "ecdsa", "-N", "", "-f", dir + "/id_ecdsa"])
     try LabSSH.local(["ssh-keygen", "-q", "-t", "ed25519", "-N", "secret words", "-f", dir + "/id_locked"])
     let authorized = lab.runPath + "/authorized_keys"
+    let original = try Data(contentsOf: URL(fileURLWithPath: authorized))
+    defer { try? original.write(to: URL(fileURLWithPath: authorized)) }
     let handle = try FileHandle(forWritingTo: URL(fileURLWithPath: authorized))
     handle.seekToEndOfFile()
     for name in ["id_ecdsa", "id_locked"] {

@@ -52,14 +52,53 @@ public enum ListenerReach {
   /// The reach of a listener bound to `address` on a host with `hostAddresses`.
   /// With no known host addresses a wildcard is judged `public`: the safe assumption.
   public static func classify(_ address: HostAddress, hostAddresses: [InterfaceAddress]) -> ReachClass {
+    assess(address, hostAddresses: hostAddresses).reach
+  }
+
+  /// The reach of a listener with the reasoning that led to it, for a finding's evidence.
+  /// `0.0.0.0` is resolved against the host's IPv4 addresses only; `::` against both
+  /// families unless `v6Only` is known to be true; ss's dual-stack `*` against both.
+  public static func assess(_ address: HostAddress, hostAddresses: [InterfaceAddress], v6Only: Bool? = nil) -> ReachAssessment {
     guard case .wildcard(let family) = address else {
-      return reach(of: address) ?? .public
+      if let reach = reach(of: address) {
+        return ReachAssessment(reach: reach, basis: "bound to \(address)")
+      }
+      return ReachAssessment(reach: .public, basis: "bound to \(address), not an address literal: assumed public")
     }
-    let candidates = hostAddresses.filter { entry in
-      guard family == .ipv4 else { return true }
-      return entry.address.family == .ipv4
+    let families: Set<IPFamily>
+    switch family {
+    case .ipv4: families = [.ipv4]
+    case .ipv6: families = v6Only == true ? [.ipv6] : [.ipv4, .ipv6]
+    case nil: families = [.ipv4, .ipv6]
     }
-    guard !candidates.isEmpty else { return .public }
-    return candidates.compactMap { reach(of: $0.address) }.max() ?? .public
+    let familyText = families.count == 2 ? "IPv4 and IPv6" : (families.contains(.ipv4) ? "IPv4" : "IPv6")
+    let candidates = hostAddresses.filter { entry in entry.address.family.map(families.contains) ?? false }
+    guard !candidates.isEmpty else {
+      return ReachAssessment(
+        reach: .public, basis: "wildcard \(address) on a host with no known \(familyText) addresses: assumed public")
+    }
+    var widest: (reach: ReachClass, entry: InterfaceAddress)?
+    for entry in candidates {
+      guard let reach = reach(of: entry.address) else { continue }
+      if widest == nil || reach > widest!.reach { widest = (reach, entry) }
+    }
+    guard let widest else {
+      return ReachAssessment(reach: .public, basis: "wildcard \(address): no host address could be classified, assumed public")
+    }
+    return ReachAssessment(
+      reach: widest.reach,
+      basis: "wildcard \(address) covers the host's \(familyText) addresses; widest is \(widest.entry.address) on \(widest.entry.interface)")
+  }
+}
+
+/// A listener's reach and, in words, why: which address decided it.
+public struct ReachAssessment: Hashable, Sendable, Codable {
+  public var reach: ReachClass
+  /// E.g. `wildcard 0.0.0.0 covers the host's IPv4 addresses; widest is 10.0.0.5 on eth0`.
+  public var basis: String
+
+  public init(reach: ReachClass, basis: String) {
+    self.reach = reach
+    self.basis = basis
   }
 }

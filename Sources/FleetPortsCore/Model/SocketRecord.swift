@@ -72,6 +72,9 @@ public struct SocketRecord: Hashable, Sendable, Codable {
   public var processes: [OwningProcess]
   public var unix: UnixSocketDetails?
   public var dataLoss: Set<DataLoss>
+  /// A TCP listener's accept backlog (`listen()`'s limit), where a tool showed it: `ss`
+  /// prints it as Send-Q of a LISTEN socket. /proc/net, netstat and lsof do not show it.
+  public var listenBacklog: UInt64?
 
   public init(
     proto: SocketProtocol, family: IPFamily? = nil, state: SocketState? = nil,
@@ -79,7 +82,7 @@ public struct SocketRecord: Hashable, Sendable, Codable {
     receiveQueue: UInt64? = nil, sendQueue: UInt64? = nil,
     inode: UInt64? = nil, uid: UInt32? = nil, user: String? = nil,
     processes: [OwningProcess] = [], unix: UnixSocketDetails? = nil,
-    dataLoss: Set<DataLoss> = []
+    dataLoss: Set<DataLoss> = [], listenBacklog: UInt64? = nil
   ) {
     self.proto = proto
     self.family = family
@@ -94,6 +97,7 @@ public struct SocketRecord: Hashable, Sendable, Codable {
     self.processes = processes
     self.unix = unix
     self.dataLoss = dataLoss
+    self.listenBacklog = listenBacklog
   }
 
   /// True for a socket that accepts traffic from anyone: a TCP or stream/seqpacket

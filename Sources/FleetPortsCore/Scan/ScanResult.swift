@@ -18,6 +18,8 @@ public struct ScanResult: Hashable, Sendable, Codable {
   public var findings: [Finding] = []
   /// Notes about the analysis itself, e.g. expired policy suppressions.
   public var analysisNotes: [String] = []
+  /// The fleet across hosts (port × host, services, reach counts, peer outliers); nil until analysed.
+  public var aggregate: FleetAggregate?
 
   public init(
     toolVersion: String, startedAt: String, finishedAt: String, interrupted: Bool, options: ScanOptions, hosts: [HostResult]
@@ -106,10 +108,10 @@ public struct HostResult: Hashable, Sendable, Codable {
 
 extension ScanResult {
   enum CodingKeys: String, CodingKey {
-    case schemaVersion, tool, toolVersion, startedAt, finishedAt, interrupted, options, hosts, findings, analysisNotes
+    case schemaVersion, tool, toolVersion, startedAt, finishedAt, interrupted, options, hosts, findings, analysisNotes, aggregate
   }
 
-  /// Reads scan.json; fields added within schema version 1 (findings, analysisNotes) may be absent.
+  /// Reads scan.json; fields added within schema version 1 (findings, analysisNotes, aggregate) may be absent.
   public init(from decoder: any Decoder) throws {
     let container = try decoder.container(keyedBy: CodingKeys.self)
     schemaVersion = try container.decode(Int.self, forKey: .schemaVersion)
@@ -122,5 +124,6 @@ extension ScanResult {
     hosts = try container.decode([HostResult].self, forKey: .hosts)
     findings = try container.decodeIfPresent([Finding].self, forKey: .findings) ?? []
     analysisNotes = try container.decodeIfPresent([String].self, forKey: .analysisNotes) ?? []
+    aggregate = try container.decodeIfPresent(FleetAggregate.self, forKey: .aggregate)
   }
 }

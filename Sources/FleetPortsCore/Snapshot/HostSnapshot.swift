@@ -75,4 +75,28 @@ public struct Provenance: Hashable, Sendable, Codable {
   public var toolVersions: [String: String]
   public var sections: [SectionReport]
   public var problems: [String]
+  /// Why this snapshot may be missing sockets (a kernel table cut or unreadable, the probe's
+  /// output cut off); empty when the probe ran whole. A degraded host is not a clean result.
+  public var degraded: [String]
+
+  public var isDegraded: Bool { !degraded.isEmpty }
+}
+
+extension Provenance {
+  enum CodingKeys: String, CodingKey {
+    case method, attribution, isRoot, kernelTablesRead, toolVersions, sections, problems, degraded
+  }
+
+  /// `degraded` came later within schema 1; older files read as not degraded.
+  public init(from decoder: any Decoder) throws {
+    let container = try decoder.container(keyedBy: CodingKeys.self)
+    method = try container.decodeIfPresent(ProbeMethod.self, forKey: .method)
+    attribution = try container.decode(Attribution.self, forKey: .attribution)
+    isRoot = try container.decode(Bool.self, forKey: .isRoot)
+    kernelTablesRead = try container.decode(Bool.self, forKey: .kernelTablesRead)
+    toolVersions = try container.decode([String: String].self, forKey: .toolVersions)
+    sections = try container.decode([SectionReport].self, forKey: .sections)
+    problems = try container.decode([String].self, forKey: .problems)
+    degraded = try container.decodeIfPresent([String].self, forKey: .degraded) ?? []
+  }
 }

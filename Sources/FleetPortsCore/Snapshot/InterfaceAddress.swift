@@ -25,7 +25,8 @@ public enum InterfaceAddressParser {
       if fields.count >= 4, fields[0].hasSuffix(":"), fields[2] == "inet" || fields[2] == "inet6" {
         let interface = String(fields[1].split(separator: "@").first ?? fields[1])
         let parts = fields[3].split(separator: "/")
-        let address = HostAddress.parse(parts[0])
+        guard let first = parts.first else { continue }
+        let address = HostAddress.parse(first)
         if case .text = address { continue }
         result.append(InterfaceAddress(interface: interface, address: address, prefixLength: parts.count > 1 ? Int(parts[1]) : nil))
         continue

@@ -7,9 +7,10 @@ public enum SnapshotAssembler {
 
   public static func assemble(_ output: ProbeOutput) -> HostSnapshot {
     var problems = output.problems
+    var degraded: [String] = []
     let meta = output.meta ?? ProbeMeta()
-    if output["meta"] == nil { problems.append("the probe printed no meta section") }
-    if !output.finished { problems.append("the probe did not run to its end (output cut off)") }
+    if output["meta"] == nil { degraded.append("the probe printed no meta section") }
+    if !output.finished { degraded.append("the probe did not run to its end (output cut off)") }
     let options = ParseOptions(procByteOrder: meta.procByteOrder)
     var reports: [Provenance.SectionReport] = []
     var counters = KernelCounters()
@@ -20,19 +21,25 @@ public enum SnapshotAssembler {
       return parsed
     }
 
-    // 1. The kernel's tables: the sockets that exist.
+    // 1. The kernel's tables: the sockets that exist. A table cut at the section cap is
+    // still read (listeners come first in it); one that is missing is made up for below.
     var sockets: [SocketRecord] = []
     var tablesRead = 0
+    var tablesMissing: Set<TableKind> = []
     for (name, format) in ProbeScript.procNetSections {
+      let kind = TableKind(format)
       guard let section = output[name] else {
-        problems.append("section \(name) is missing")
+        degraded.append("section \(name) is missing")
+        if let kind { tablesMissing.insert(kind) }
         continue
       }
-      guard section.exitCode == 0 else {
+      guard section.exitCode == 0 || section.truncated else {
         reports.append(report(section, nil))
-        problems.append("\(name) could not be read (exit \(section.exitCode.map(String.init) ?? "?")): \(firstLine(section.body))")
+        degraded.append("\(name) could not be read (exit \(section.exitCode.map(String.init) ?? "?")): \(firstLine(section.body))")
+        if let kind { tablesMissing.insert(kind) }
         continue
       }
+      if section.truncated { degraded.append("\(name) was cut at \(section.body.count) bytes: sockets after that are missing") }
       let parsed = parse(section, as: format)
       if format == .procNetCounters {
         counters.values.merge(parsed.counters.values) { _, new in new }
@@ -64,15 +71,26 @@ public enum SnapshotAssembler {
         problems.append("\(name) did not run (exit \(section.exitCode.map(String.init) ?? "?")): \(firstLine(section.body))")
         continue
       }
-      let parsed = parse(section, as: format)
+      var parsed = parse(section, as: format)
+      if format == .ss {
+        // ss prints a TCP listener's backlog as its Send-Q; keep it where analysis can see it.
+        for i in parsed.sockets.indices where parsed.sockets[i].proto == .tcp && parsed.sockets[i].state == .listen {
+          parsed.sockets[i].listenBacklog = parsed.sockets[i].sendQueue
+        }
+      }
       owners += parsed.sockets
       if parsed.report.notes.contains(where: { $0.contains("not root") }) { toolSaidNotRoot = true }
       if section.exitCode == 0 || !parsed.sockets.isEmpty { toolRan = true }
       if section.exitCode != 0 { problems.append("\(name) exited \(section.exitCode.map(String.init) ?? "?"): \(firstLine(section.body))") }
     }
 
-    // 3. Merge: each kernel socket takes the owners the tool reported for it.
+    // 3. Merge: each kernel socket takes the owners the tool reported for it; for a table
+    // the kernel did not give us, the tool's own records stand in.
     if kernelTablesRead {
+      let standIns = owners.filter { record in TableKind(record).map(tablesMissing.contains) ?? false }
+      if !standIns.isEmpty {
+        problems.append("\(standIns.count) sockets taken from the attribution tool because their kernel table was missing")
+      }
       let index = OwnerIndex(owners)
       for i in sockets.indices {
         if let inode = sockets[i].inode, let processes = ownersByInode[inode] {
@@ -83,10 +101,12 @@ public enum SnapshotAssembler {
           sockets[i].processes = match.processes
           sockets[i].dataLoss.formUnion(match.dataLoss)
           if sockets[i].user == nil { sockets[i].user = match.user }
+          if sockets[i].state == .listen, sockets[i].listenBacklog == nil { sockets[i].listenBacklog = match.listenBacklog }
         }
       }
+      sockets += standIns
     } else {
-      problems.append("the kernel's socket tables were not readable: sockets come from the attribution tool alone")
+      degraded.append("the kernel's socket tables were not readable: sockets come from the attribution tool alone")
       sockets = owners
     }
 
@@ -112,7 +132,7 @@ public enum SnapshotAssembler {
     if let v = meta.lsofVersion { versions["lsof"] = v }
     let provenance = Provenance(
       method: meta.method, attribution: attribution, isRoot: meta.isRoot, kernelTablesRead: kernelTablesRead,
-      toolVersions: versions, sections: reports, problems: problems)
+      toolVersions: versions, sections: reports, problems: problems, degraded: degraded)
     return HostSnapshot(meta: meta, addresses: addresses, sockets: sockets, unixSocketModes: modes, counters: counters, provenance: provenance)
   }
 
@@ -126,6 +146,31 @@ public enum SnapshotAssembler {
   static func firstLine(_ bytes: [UInt8]) -> String {
     let line = bytes.prefix { $0 != 10 }.prefix(200)
     return TerminalText.sanitize(String(decoding: line, as: UTF8.self))
+  }
+}
+
+/// Which kernel table a socket belongs in: /proc/net has one per protocol and family.
+struct TableKind: Hashable {
+  var proto: SocketProtocol
+  var family: IPFamily?
+
+  init?(_ format: CaptureFormat) {
+    switch format {
+    case .procNetTCP: (proto, family) = (.tcp, .ipv4)
+    case .procNetTCP6: (proto, family) = (.tcp, .ipv6)
+    case .procNetUDP: (proto, family) = (.udp, .ipv4)
+    case .procNetUDP6: (proto, family) = (.udp, .ipv6)
+    case .procNetRaw: (proto, family) = (.raw, .ipv4)
+    case .procNetRaw6: (proto, family) = (.raw, .ipv6)
+    case .procNetUnix: (proto, family) = (.unix, nil)
+    default: return nil
+    }
+  }
+
+  /// A tool's record; `*` (either family) counts as IPv6, the table dual-stack sockets live in.
+  init?(_ record: SocketRecord) {
+    proto = record.proto
+    family = record.proto == .unix ? nil : (record.family ?? .ipv6)
   }
 }
 

@@ -1,0 +1,84 @@
+/// The fleet seen across hosts, for renderers: which host listens on what (port × host),
+/// which services run where, how far listeners reach, and the listeners few peers share.
+/// Built from successfully scanned hosts only.
+public struct FleetAggregate: Hashable, Sendable, Codable {
+  /// One (protocol, port) and, per host that listens on it, its widest reach there.
+  public struct PortRow: Hashable, Sendable, Codable {
+    public var proto: SocketProtocol
+    public var port: UInt16
+    /// The service most hosts identify on it, if any.
+    public var service: String?
+    /// Host name → widest reach of its listeners on this port.
+    public var hosts: [String: ReachClass]
+  }
+
+  /// A recognised service and the hosts that run it.
+  public struct ServiceHosts: Hashable, Sendable, Codable {
+    public var service: String
+    public var category: ServiceCategory
+    public var hosts: [String]
+  }
+
+  /// Listener sockets (TCP and UDP) counted by reach.
+  public struct ReachCounts: Hashable, Sendable, Codable {
+    public var loopback = 0
+    public var linkLocal = 0
+    public var privateNetwork = 0
+    public var `public` = 0
+
+    public init() {}
+
+    public subscript(reach: ReachClass) -> Int {
+      get {
+        switch reach {
+        case .loopback: return loopback
+        case .linkLocal: return linkLocal
+        case .privateNetwork: return privateNetwork
+        case .public: return self.public
+        }
+      }
+      set {
+        switch reach {
+        case .loopback: loopback = newValue
+        case .linkLocal: linkLocal = newValue
+        case .privateNetwork: privateNetwork = newValue
+        case .public: self.public = newValue
+        }
+      }
+    }
+  }
+
+  /// A (protocol, port) reachable beyond loopback on fewer than `thresholdPercent` % of its group's hosts.
+  public struct PeerOutlier: Hashable, Sendable, Codable {
+    /// The inventory group, or `(ungrouped)` for hosts in none.
+    public var group: String
+    public var proto: SocketProtocol
+    public var port: UInt16
+    public var hosts: [String]
+    public var groupSize: Int
+    public var thresholdPercent: Int
+  }
+
+  /// Hosts that were analysed (status ok), in scan order.
+  public var hosts: [String]
+  public var ports: [PortRow]
+  public var services: [ServiceHosts]
+  public var reach: ReachCounts
+  public var reachByHost: [String: ReachCounts]
+  public var outliers: [PeerOutlier]
+
+  public init(
+    hosts: [String], ports: [PortRow], services: [ServiceHosts], reach: ReachCounts, reachByHost: [String: ReachCounts],
+    outliers: [PeerOutlier]
+  ) {
+    self.hosts = hosts
+    self.ports = ports
+    self.services = services
+    self.reach = reach
+    self.reachByHost = reachByHost
+    self.outliers = outliers
+  }
+
+  /// Hosts in none of the inventory's groups are compared with each other under this name.
+  public static let ungrouped = "(ungrouped)"
+}

@@ -1,0 +1,69 @@
+/// Builds a `FleetAggregate` from the analysed hosts.
+public enum FleetAggregation {
+  public static func aggregate(_ contexts: [HostContext], policy: Policy?) -> FleetAggregate {
+    var rows: [String: FleetAggregate.PortRow] = [:]
+    var serviceVotes: [String: [String: Int]] = [:]
+    var services: [String: (category: ServiceCategory, hosts: [String])] = [:]
+    var reach = FleetAggregate.ReachCounts()
+    var reachByHost: [String: FleetAggregate.ReachCounts] = [:]
+    for host in contexts {
+      var counts = FleetAggregate.ReachCounts()
+      for listener in host.ipListeners {
+        guard let port = listener.port, let assessed = listener.reach?.reach else { continue }
+        counts[assessed] += 1
+        let key = "\(listener.proto.rawValue)/\(port)"
+        var row = rows[key] ?? FleetAggregate.PortRow(proto: listener.proto, port: port, service: nil, hosts: [:])
+        row.hosts[host.name] = max(row.hosts[host.name] ?? assessed, assessed)
+        rows[key] = row
+        if let service = listener.service?.service {
+          serviceVotes[key, default: [:]][service.name, default: 0] += 1
+          var entry = services[service.name] ?? (service.category, [])
+          if !entry.hosts.contains(host.name) { entry.hosts.append(host.name) }
+          services[service.name] = entry
+        }
+      }
+      for r in ReachClass.allCases { reach[r] += counts[r] }
+      reachByHost[host.name] = counts
+    }
+    for (key, votes) in serviceVotes {
+      rows[key]?.service = votes.sorted { $0.value != $1.value ? $0.value > $1.value : $0.key < $1.key }.first?.key
+    }
+    let ports = rows.values.sorted { ($0.port, $0.proto.rawValue) < ($1.port, $1.proto.rawValue) }
+    let serviceList = services.map { FleetAggregate.ServiceHosts(service: $0.key, category: $0.value.category, hosts: $0.value.hosts) }
+      .sorted { $0.service < $1.service }
+    return FleetAggregate(
+      hosts: contexts.map(\.name), ports: ports, services: serviceList, reach: reach, reachByHost: reachByHost,
+      outliers: outliers(contexts, policy: policy))
+  }
+
+  /// Per group: each (protocol, port) reachable beyond loopback that fewer than k % of the
+  /// group's hosts have (k from the group's or the defaults' peer_outlier_percent, else 20).
+  static func outliers(_ contexts: [HostContext], policy: Policy?) -> [FleetAggregate.PeerOutlier] {
+    var members: [String: [HostContext]] = [:]
+    for host in contexts {
+      for group in host.groups.isEmpty ? [FleetAggregate.ungrouped] : host.groups { members[group, default: []].append(host) }
+    }
+    var result: [FleetAggregate.PeerOutlier] = []
+    for (group, hosts) in members.sorted(by: { $0.key < $1.key }) where hosts.count >= 2 {
+      let percent =
+        policy?.groups[group]?.thresholds.peerOutlierPercent ?? policy?.defaults.thresholds.peerOutlierPercent
+        ?? Thresholds.builtIn.peerOutlierPercent
+      var holders: [String: (proto: SocketProtocol, port: UInt16, hosts: [String])] = [:]
+      for host in hosts {
+        for listener in host.ipListeners where (listener.reach?.reach ?? .loopback) > .loopback {
+          guard let port = listener.port else { continue }
+          let key = "\(listener.proto.rawValue)/\(port)"
+          var entry = holders[key] ?? (listener.proto, port, [])
+          if !entry.hosts.contains(host.name) { entry.hosts.append(host.name) }
+          holders[key] = entry
+        }
+      }
+      for entry in holders.values where entry.hosts.count * 100 < percent * hosts.count {
+        result.append(
+          FleetAggregate.PeerOutlier(
+            group: group, proto: entry.proto, port: entry.port, hosts: entry.hosts, groupSize: hosts.count, thresholdPercent: percent))
+      }
+    }
+    return result.sorted { ($0.group, $0.port, $0.proto.rawValue) < ($1.group, $1.port, $1.proto.rawValue) }
+  }
+}

@@ -1,0 +1,177 @@
+/// What a fleet's owner allows and accepts: exposures per host and group, thresholds, and
+/// suppressions with a reason and an expiry. Read from YAML by `PolicyLoader` (FleetPortsScan);
+/// see docs/policy.md.
+public struct Policy: Hashable, Sendable, Codable {
+  /// Applies to every host.
+  public var defaults: PolicyRules
+  /// By inventory group name.
+  public var groups: [String: PolicyRules]
+  /// By inventory host name (`HostResult.name`).
+  public var hosts: [String: PolicyRules]
+  public var suppressions: [Suppression]
+
+  public init(
+    defaults: PolicyRules = PolicyRules(), groups: [String: PolicyRules] = [:], hosts: [String: PolicyRules] = [:],
+    suppressions: [Suppression] = []
+  ) {
+    self.defaults = defaults
+    self.groups = groups
+    self.hosts = hosts
+    self.suppressions = suppressions
+  }
+
+  /// The rules for one host: allowances add up over defaults, the host's groups and the host;
+  /// a threshold comes from the host, else the strictest of its groups, else the defaults.
+  public func effective(host: String, groups hostGroups: [String]) -> EffectivePolicy {
+    let groupRules = hostGroups.sorted().compactMap { groups[$0] }
+    let hostRules = hosts[host]
+    let layers = [defaults] + groupRules + (hostRules.map { [$0] } ?? [])
+    var result = EffectivePolicy()
+    for layer in layers {
+      result.allowPublic += layer.allowPublic
+      result.allowPrivate += layer.allowPrivate
+    }
+    result.thresholds = Thresholds.builtIn
+      .overridden(by: defaults.thresholds)
+      .overridden(by: Thresholds.strictest(groupRules.map(\.thresholds)))
+      .overridden(by: hostRules?.thresholds ?? PolicyThresholds())
+    return result
+  }
+}
+
+/// One level of a policy (`defaults`, a group or a host).
+public struct PolicyRules: Hashable, Sendable, Codable {
+  /// Ports that may be reachable from public addresses (and so from private ones too).
+  public var allowPublic: [PortAllowance]
+  /// Ports that may be reachable from private networks (RFC 1918, ULA, CGNAT, link-local).
+  public var allowPrivate: [PortAllowance]
+  public var thresholds: PolicyThresholds
+
+  public init(allowPublic: [PortAllowance] = [], allowPrivate: [PortAllowance] = [], thresholds: PolicyThresholds = PolicyThresholds()) {
+    self.allowPublic = allowPublic
+    self.allowPrivate = allowPrivate
+    self.thresholds = thresholds
+  }
+}
+
+/// A port or port range, for one protocol or both: `80`, `"5432/tcp"`, `"8000-8099"`.
+public struct PortAllowance: Hashable, Sendable, Codable, CustomStringConvertible {
+  public var ports: ClosedRange<UInt16>
+  /// nil: TCP and UDP.
+  public var proto: SocketProtocol?
+
+  public init(ports: ClosedRange<UInt16>, proto: SocketProtocol? = nil) {
+    self.ports = ports
+    self.proto = proto
+  }
+
+  /// Reads `80`, `80/tcp`, `53/udp`, `8000-8099`, `8000-8099/tcp`; nil for anything else.
+  public init?(_ text: String) {
+    let parts = text.split(separator: "/", omittingEmptySubsequences: false)
+    guard parts.count <= 2 else { return nil }
+    if parts.count == 2 {
+      switch parts[1] {
+      case "tcp": proto = .tcp
+      case "udp": proto = .udp
+      default: return nil
+      }
+    } else {
+      proto = nil
+    }
+    let bounds = parts[0].split(separator: "-", omittingEmptySubsequences: false)
+    guard (1...2).contains(bounds.count), let low = UInt16(bounds[0]), let high = UInt16(bounds.last!), low <= high else { return nil }
+    ports = low...high
+  }
+
+  public func allows(_ proto: SocketProtocol, _ port: UInt16) -> Bool {
+    (self.proto == nil || self.proto == proto) && ports.contains(port)
+  }
+
+  public var description: String {
+    let range = ports.lowerBound == ports.upperBound ? "\(ports.lowerBound)" : "\(ports.lowerBound)-\(ports.upperBound)"
+    return proto.map { "\(range)/\($0.rawValue)" } ?? range
+  }
+}
+
+/// Thresholds as a policy level writes them; nil means "not set here".
+public struct PolicyThresholds: Hashable, Sendable, Codable {
+  public var closeWait: Int?
+  public var timeWait: Int?
+  public var queuePercent: Int?
+  public var peerOutlierPercent: Int?
+
+  public init(closeWait: Int? = nil, timeWait: Int? = nil, queuePercent: Int? = nil, peerOutlierPercent: Int? = nil) {
+    self.closeWait = closeWait
+    self.timeWait = timeWait
+    self.queuePercent = queuePercent
+    self.peerOutlierPercent = peerOutlierPercent
+  }
+}
+
+/// The thresholds the rules use for one host.
+public struct Thresholds: Hashable, Sendable, Codable {
+  /// CLOSE-WAIT sockets one process may hold before `close-wait-pileup` (at least this many).
+  public var closeWait: Int
+  /// TIME-WAIT sockets on a host before `time-wait-volume` (at least this many).
+  public var timeWait: Int
+  /// Recv-Q as a percentage of the backlog at which a listener counts as under accept-queue pressure.
+  public var queuePercent: Int
+  /// A (protocol, port) on fewer than this percentage of its group's hosts is a peer outlier.
+  public var peerOutlierPercent: Int
+
+  public init(closeWait: Int, timeWait: Int, queuePercent: Int, peerOutlierPercent: Int) {
+    self.closeWait = closeWait
+    self.timeWait = timeWait
+    self.queuePercent = queuePercent
+    self.peerOutlierPercent = peerOutlierPercent
+  }
+
+  /// The defaults (docs/policy.md explains each choice).
+  public static let builtIn = Thresholds(closeWait: 2, timeWait: 1000, queuePercent: 80, peerOutlierPercent: 20)
+
+  func overridden(by policy: PolicyThresholds) -> Thresholds {
+    Thresholds(
+      closeWait: policy.closeWait ?? closeWait, timeWait: policy.timeWait ?? timeWait,
+      queuePercent: policy.queuePercent ?? queuePercent, peerOutlierPercent: policy.peerOutlierPercent ?? peerOutlierPercent)
+  }
+
+  /// The lowest value each threshold is set to (lower means stricter for every threshold).
+  static func strictest(_ levels: [PolicyThresholds]) -> PolicyThresholds {
+    PolicyThresholds(
+      closeWait: levels.compactMap(\.closeWait).min(), timeWait: levels.compactMap(\.timeWait).min(),
+      queuePercent: levels.compactMap(\.queuePercent).min(), peerOutlierPercent: levels.compactMap(\.peerOutlierPercent).max())
+  }
+}
+
+/// The policy as it applies to one host.
+public struct EffectivePolicy: Hashable, Sendable, Codable {
+  public var allowPublic: [PortAllowance] = []
+  public var allowPrivate: [PortAllowance] = []
+  public var thresholds: Thresholds = .builtIn
+
+  public init() {}
+
+  /// Whether a listener may have this reach: loopback always; private-network and link-local
+  /// when the port is allowed private or public; public when allowed public.
+  public func allows(_ proto: SocketProtocol, _ port: UInt16, reach: ReachClass) -> Bool {
+    switch reach {
+    case .loopback: return true
+    case .linkLocal, .privateNetwork:
+      return (allowPrivate + allowPublic).contains { $0.allows(proto, port) }
+    case .public:
+      return allowPublic.contains { $0.allows(proto, port) }
+    }
+  }
+
+  /// The allowance that admits this listener, for evidence.
+  public func allowance(_ proto: SocketProtocol, _ port: UInt16, reach: ReachClass) -> String? {
+    switch reach {
+    case .loopback: return nil
+    case .linkLocal, .privateNetwork:
+      if let hit = allowPrivate.first(where: { $0.allows(proto, port) }) { return "allow.private \(hit)" }
+      return allowPublic.first { $0.allows(proto, port) }.map { "allow.public \($0)" }
+    case .public:
+      return allowPublic.first { $0.allows(proto, port) }.map { "allow.public \($0)" }
+    }
+  }
+}

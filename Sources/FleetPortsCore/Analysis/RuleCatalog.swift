@@ -1,0 +1,77 @@
+/// A rule's stable id, its usual severity and what it looks for (docs/policy.md lists them).
+public struct RuleInfo: Hashable, Sendable, Codable {
+  public var id: String
+  /// The severity the rule gives most of its findings; some vary it with reach or count.
+  public var severity: Severity
+  public var title: String
+  public var triggers: String
+
+  public init(id: String, severity: Severity, title: String, triggers: String) {
+    self.id = id
+    self.severity = severity
+    self.title = title
+    self.triggers = triggers
+  }
+}
+
+/// Every rule the analysis runs, in the order it runs them.
+public enum RuleCatalog {
+  /// A rule: its description and the function that checks one host.
+  struct Entry: Sendable {
+    var info: RuleInfo
+    var evaluate: @Sendable (HostContext) -> [Finding]
+  }
+
+  static let entries: [Entry] = [
+    Entry(info: DatastoreExposedRule.info, evaluate: DatastoreExposedRule.evaluate),
+    Entry(info: PublicNotAllowedRule.info, evaluate: PublicNotAllowedRule.evaluate),
+    Entry(info: UDPAmplifierRule.info, evaluate: UDPAmplifierRule.evaluate),
+    Entry(info: CloseWaitRule.info, evaluate: CloseWaitRule.evaluate),
+    Entry(info: AcceptQueueRule.info, evaluate: AcceptQueueRule.evaluate),
+    Entry(info: WorldWritableUnixSocketRule.info, evaluate: WorldWritableUnixSocketRule.evaluate),
+    Entry(info: AbstractUnixSocketRule.info, evaluate: AbstractUnixSocketRule.evaluate),
+    Entry(info: PrivilegedPortRule.info, evaluate: PrivilegedPortRule.evaluate),
+    Entry(info: UnknownOwnerRule.info, evaluate: UnknownOwnerRule.evaluate),
+    Entry(info: TimeWaitRule.info, evaluate: TimeWaitRule.evaluate),
+  ]
+
+  public static var rules: [RuleInfo] { entries.map(\.info) }
+  public static var ids: Set<String> { Set(entries.map(\.info.id)) }
+}
+
+/// Listeners of one (protocol, port) on a host, reported once: the widest reach decides,
+/// the other binds are named in the evidence (postgres on 0.0.0.0 and :: is one finding).
+struct PortGroup {
+  var proto: SocketProtocol
+  var port: UInt16
+  var listeners: [ListenerFacts]
+
+  /// The listener with the widest reach.
+  var widest: ListenerFacts {
+    listeners.max { ($0.reach?.reach ?? .loopback) < ($1.reach?.reach ?? .loopback) }!
+  }
+
+  var reach: ReachAssessment { widest.reach! }
+
+  var evidence: String {
+    var text = widest.described + "; reach \(reach.reach.rawValue): \(reach.basis)"
+    let others = listeners.filter { $0 != widest }.map(\.address)
+    if !others.isEmpty { text += "; also bound to " + others.joined(separator: ", ") }
+    return text
+  }
+
+  static func groups(_ listeners: [ListenerFacts]) -> [PortGroup] {
+    var order: [String] = []
+    var byKey: [String: PortGroup] = [:]
+    for listener in listeners {
+      guard let port = listener.port, listener.reach != nil else { continue }
+      let key = "\(listener.proto.rawValue)/\(port)"
+      if byKey[key] == nil {
+        order.append(key)
+        byKey[key] = PortGroup(proto: listener.proto, port: port, listeners: [])
+      }
+      byKey[key]!.listeners.append(listener)
+    }
+    return order.compactMap { byKey[$0] }
+  }
+}

@@ -1,0 +1,126 @@
+import FleetPortsCore
+import FleetPortsScan
+import Foundation
+import LabSupport
+import Testing
+
+/// The analysis on a live lab scan: every problem the lab seeds is found on exactly the hosts
+/// its truth says, and nothing else is flagged.
+@Suite struct AnalysisLabTests {
+  struct Key: Hashable, CustomStringConvertible {
+    var rule: String
+    var host: String
+    var port: UInt16?
+    var description: String { "(\(rule), \(host), \(port.map(String.init) ?? "-"))" }
+  }
+
+  static let datastores: Set<String> = ["postgres", "redis-server"]
+  static let amplifierPorts: Set<Int> = [123, 53, 11211]
+
+  /// What each host's truth implies: datastores and UDP amplifiers on a wildcard, 0666 Unix
+  /// sockets, a CLOSE-WAIT leak (on the leaky service's port) and an induced overflow (on the
+  /// never-accepting listener's port).
+  static func expected(_ host: LabHost) -> Set<Key> {
+    var keys: Set<Key> = []
+    for listener in host.listeners where listener.isWildcard {
+      if listener.isTCP && datastores.contains(listener.process) { keys.insert(Key(rule: "datastore-exposed", host: host.name, port: UInt16(listener.port))) }
+      if listener.isUDP && amplifierPorts.contains(listener.port) { keys.insert(Key(rule: "udp-amplifier", host: host.name, port: UInt16(listener.port))) }
+    }
+    for unix in host.unixSockets where unix.isWorldWritable { keys.insert(Key(rule: "unix-socket-world-writable", host: host.name, port: nil)) }
+    if host.closeWait >= 2, let leaky = host.listeners.first(where: { $0.process == "leaky svc" }) {
+      keys.insert(Key(rule: "close-wait-pileup", host: host.name, port: UInt16(leaky.port)))
+    }
+    if host.listenOverflow, let slow = host.listeners.first(where: { $0.process == "slow accept" }) {
+      keys.insert(Key(rule: "accept-queue-overflow", host: host.name, port: UInt16(slow.port)))
+    }
+    return keys
+  }
+
+  /// The same expectation from the index formulas of lab/README.md, to catch a truth file that drifted.
+  static func expectedByIndex(_ host: LabHost) -> Set<Key> {
+    let i = host.index
+    var keys: Set<Key> = []
+    func add(_ rule: String, _ port: UInt16?) { keys.insert(Key(rule: rule, host: host.name, port: port)) }
+    if i % 4 == 0 { add("datastore-exposed", 5432) }
+    if i % 6 == 3 { add("datastore-exposed", 6379) }
+    if i % 5 == 0 { add("udp-amplifier", 11211) }
+    if i % 3 == 1 { add("udp-amplifier", 123) }
+    if i % 3 == 2 { add("udp-amplifier", 53) }
+    if i % 4 == 0 { add("unix-socket-world-writable", nil) }
+    if i % 5 == 1 { add("close-wait-pileup", 8080) }
+    if i % 5 == 2 { add("accept-queue-overflow", 7000) }
+    return keys
+  }
+
+  static func keys(_ findings: [Finding]) -> Set<Key> {
+    Set(findings.map { Key(rule: $0.ruleID, host: $0.host, port: $0.socket?.port) })
+  }
+
+  @Test func everySeededProblemIsFoundOnExactlyItsHosts() async throws {
+    guard let lab = try LabFleet.forTests() else { return }
+    #expect(lab.hosts.count >= 8)
+    let (results, interrupted) = await try LabScan.scanner(lab).scan(lab.hosts.map { LabScan.target($0) })
+    #expect(!interrupted)
+    #expect(results.allSatisfy { $0.status == .ok }, "\(results.filter { $0.status != .ok }.map { "\($0.name): \($0.failure?.message ?? "")" })")
+    let analysis = ExposureAnalysis.analyze(results, policy: nil, today: PolicyDate("2025-06-01")!)
+    let found = Self.keys(analysis.findings)
+    for host in lab.hosts {
+      #expect(Self.expected(host) == Self.expectedByIndex(host), "\(host.name): truth and README disagree")
+      let mine = found.filter { $0.host == host.name }
+      #expect(mine == Self.expected(host), "\(host.name): found \(mine.sorted { $0.description < $1.description }) expected \(Self.expected(host).sorted { $0.description < $1.description })")
+    }
+  }
+
+  @Test func theDocumentedPolicyAllowsSuppressesAndFailsAsDescribed() async throws {
+    guard let lab = try LabFleet.forTests() else { return }
+    let policy = try PolicyLoader.parse(try AnalysisPolicyLoaderTests.documentedExample(), file: "policy.md")
+    let (results, _) = await try LabScan.scanner(lab).scan(lab.hosts.map { LabScan.target($0) })
+    let analysis = ExposureAnalysis.analyze(results, policy: policy, today: PolicyDate("2025-06-01")!)
+    let all = Self.keys(analysis.findings)
+    let expected = lab.hosts.reduce(into: Set<Key>()) { $0.formUnion(Self.expected($1)) }
+    // db hosts' postgres is allowed: gone. Everything else stays (DNS and lab-004's socket only suppressed).
+    #expect(all == expected.filter { !($0.rule == "datastore-exposed" && $0.port == 5432) })
+    let suppressed = Self.keys(analysis.findings.filter { $0.suppressed != nil })
+    #expect(suppressed == expected.filter { ($0.rule == "udp-amplifier" && $0.port == 53) || ($0.rule == "unix-socket-world-writable" && $0.host == "lab-004") })
+    #expect(analysis.notes.allSatisfy { !$0.contains("expired") })
+  }
+
+  static var binaryPath: String {
+    let sibling = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent("fleetports").path
+    return FileManager.default.isExecutableFile(atPath: sibling) ? sibling : MixedFleetTests.binaryPath
+  }
+
+  @Test func failOnSetsExitCodeOneAndTheSummaryListsFindings() throws {
+    guard let lab = try LabFleet.forTests() else { return }
+    let dir = try LabScan.scratch()
+    defer { try? FileManager.default.removeItem(atPath: dir) }
+    let inventory = lab.hosts.prefix(4).map { "root@\($0.ipv4)" }.joined(separator: "\n") + "\n"
+    try inventory.write(toFile: dir + "/inventory.txt", atomically: true, encoding: .utf8)
+    func scan(_ extra: [String]) throws -> (Int32, String) {
+      let process = Process()
+      process.executableURL = URL(fileURLWithPath: Self.binaryPath)
+      process.arguments = [
+        "scan", dir + "/inventory.txt", "--known-hosts", lab.knownHostsPath, "--identity", lab.identityPath, "--no-agent",
+        "--out", dir + "/out-\(extra.count)",
+      ] + extra
+      let pipe = Pipe()
+      process.standardOutput = pipe
+      process.standardError = FileHandle.nullDevice
+      try process.run()
+      let data = pipe.fileHandleForReading.readDataToEndOfFile()
+      process.waitUntilExit()
+      return (process.terminationStatus, String(decoding: data, as: UTF8.self))
+    }
+    let (failing, text) = try scan(["--fail-on", "high"])
+    #expect(failing == 1, "\(text)")  // hosts 1-4 include redis (3) and postgres (4) on 0.0.0.0
+    #expect(text.contains("datastore-exposed") && text.contains("--fail-on high:"))
+    let (passing, _) = try scan(["--fail-on", "critical"])
+    #expect(passing == 0)
+    try "hosts:\n  x:\n    alow: {}\n".write(toFile: dir + "/bad.yaml", atomically: true, encoding: .utf8)
+    let (refused, _) = try scan(["--policy", dir + "/bad.yaml"])
+    #expect(refused == 2)
+    let json = try Data(contentsOf: URL(fileURLWithPath: dir + "/out-2/scan.json"))
+    let result = try JSONDecoder().decode(ScanResult.self, from: json)
+    #expect(result.aggregate?.hosts.count == 4 && !result.findings.isEmpty)
+  }
+}
