@@ -3,7 +3,7 @@
 
 SWIFT ?= swift
 APT_PACKAGES := libssh2-1-dev libssl-dev pkg-config openssh-server openssh-client iproute2 net-tools lsof busybox \
-                procps sudo python3 util-linux libsqlite3-dev
+                procps sudo python3 util-linux libsqlite3-dev chromium python3-jsonschema
 LAB_HOSTS ?= 8
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
@@ -27,10 +27,10 @@ build: setup
 test: setup
 	$(SWIFT) build --build-tests
 	@if [ "$$(id -u)" = 0 ]; then \
-	  lab/with-lab.sh $(LAB_HOSTS) -- env FLEETPORTS_REQUIRE_LAB=1 $(SWIFT) test --skip-build --no-parallel; \
+	  lab/with-lab.sh $(LAB_HOSTS) -- env FLEETPORTS_REQUIRE_LAB=1 FLEETPORTS_REQUIRE_TOOLS=1 $(SWIFT) test --skip-build --no-parallel; \
 	else \
 	  echo "make test: not root, so no lab: integration tests are skipped"; \
-	  $(SWIFT) test --skip-build --no-parallel; \
+	  FLEETPORTS_REQUIRE_TOOLS=1 $(SWIFT) test --skip-build --no-parallel; \
 	fi
 
 ## bench: parser throughput (release build); as root also the transport and whole scans on a 200-host lab

@@ -18,6 +18,9 @@ struct LocalCommand: ParsableCommand {
   @Option(help: "The folder for this scan's files. Default: reports/<UTC timestamp>.")
   var out: String?
 
+  @Option(help: "Report formats, comma separated: html, md, json, sarif, junit. scan.json is always written.")
+  var format: String = ReportOutput.defaultFormats
+
   @OptionGroup var analysis: AnalysisOptions
 
   func run() throws {
@@ -29,8 +32,8 @@ struct LocalCommand: ParsableCommand {
       toolVersion: FleetPortsCommand.configuration.version, startedAt: ScanArchive.iso8601(startedAt),
       finishedAt: ScanArchive.iso8601(Date()), interrupted: false, options: options, hosts: [host]
     ).analyzed(policy: policy, today: AnalysisOptions.today())
-    let path = try ScanArchive.write(scan, to: out ?? ScanArchive.defaultFolder(startedAt: startedAt), updateLatest: out == nil)
-    FileOutput.standardOutput(ScanSummaryText.render(scan, reportPath: path))
+    let paths = try ReportOutput.write(scan, formats: try ReportOutput.formats(format), out: out, startedAt: startedAt)
+    FileOutput.standardOutput(ScanSummaryText.render(scan, reportPath: paths.joined(separator: ", ")))
     FileOutput.standardOutput(FindingsText.render(scan, failOn: analysis.failOn))
     if analysis.failed(scan) { throw ExitCode(1) }
     if host.status != .ok { throw ExitCode(4) }

@@ -73,8 +73,8 @@ struct ScanCommand: AsyncParsableCommand {
   @Option(help: "The folder for this scan's files. Default: reports/<UTC timestamp>.")
   var out: String?
 
-  @Option(help: "Output formats, comma separated. Available now: json.")
-  var format: String = "json"
+  @Option(help: "Report formats, comma separated: html, md, json, sarif, junit. scan.json is always written.")
+  var format: String = ReportOutput.defaultFormats
 
   @Flag(help: "Do not ask ssh-agent even when SSH_AUTH_SOCK is set.")
   var noAgent = false
@@ -84,9 +84,10 @@ struct ScanCommand: AsyncParsableCommand {
   func validate() throws {
     guard parallel >= 1 && parallel <= 4096 else { throw ValidationError("--parallel must be between 1 and 4096") }
     guard timeout > 0 && timeout <= 3600 else { throw ValidationError("--timeout must be between 0 and 3600 seconds") }
-    let formats = format.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }
-    for name in formats where name != "json" {
-      throw ValidationError("--format \(name) is not available yet; use json")
+    do {
+      _ = try ReportOutput.formats(format)
+    } catch {
+      throw ValidationError("\(error)")
     }
   }
 
@@ -146,9 +147,8 @@ struct ScanCommand: AsyncParsableCommand {
       toolVersion: FleetPortsCommand.configuration.version, startedAt: ScanArchive.iso8601(startedAt),
       finishedAt: ScanArchive.iso8601(Date()), interrupted: interrupted, options: options, hosts: hosts + refused
     ).analyzed(policy: policy, today: AnalysisOptions.today())
-    let folder = out ?? ScanArchive.defaultFolder(startedAt: startedAt)
-    let path = try ScanArchive.write(scan, to: folder, updateLatest: out == nil)
-    FileOutput.standardOutput(ScanSummaryText.render(scan, reportPath: path))
+    let paths = try ReportOutput.write(scan, formats: try ReportOutput.formats(format), out: out, startedAt: startedAt)
+    FileOutput.standardOutput(ScanSummaryText.render(scan, reportPath: paths.joined(separator: ", ")))
     FileOutput.standardOutput(FindingsText.render(scan, failOn: analysis.failOn))
     if interrupted { throw ExitCode(130) }
     if analysis.failed(scan) { throw ExitCode(1) }

@@ -1,0 +1,82 @@
+import Foundation
+
+#if canImport(Glibc)
+  import Glibc
+#endif
+
+/// Files that map a fleet's attack surface: folders 0700, files created 0600 from the start
+/// (written to a temporary name, then renamed), and the `latest` link beside the folder.
+enum PrivateFiles {
+  /// Creates `folder` 0700 (missing parents too). An existing folder is used only when this
+  /// user owns it and nobody else can write to it, and its mode is never changed: `--out /tmp`
+  /// must neither chmod /tmp nor write a fleet map where others can swap files.
+  static func createFolder(_ folder: String) throws(ReportError) {
+    var info = stat()
+    // stat follows a link (re-rendering through `reports/latest`); what it leads to is checked.
+    if stat(folder, &info) == 0 {
+      guard info.st_mode & S_IFMT == S_IFDIR else {
+        throw .writeFailed(path: folder, reason: "it exists and is not a folder; choose another --out")
+      }
+      guard info.st_uid == geteuid() else {
+        throw .writeFailed(path: folder, reason: "it belongs to another user; reports map the fleet's attack surface, so choose a folder of your own with --out")
+      }
+      guard info.st_mode & 0o022 == 0 else {
+        throw .writeFailed(path: folder, reason: "other users can write to it; choose a private folder with --out (or chmod go-w it)")
+      }
+      return
+    }
+    let parent = (folder as NSString).deletingLastPathComponent
+    if !parent.isEmpty && !FileManager.default.fileExists(atPath: parent) {
+      do {
+        try FileManager.default.createDirectory(atPath: parent, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
+      } catch {
+        throw .writeFailed(path: parent, reason: error.localizedDescription)
+      }
+    }
+    guard mkdir(folder, 0o700) == 0 else { throw .writeFailed(path: folder, reason: String(cString: strerror(errno))) }
+    chmod(folder, 0o700)  // ours, just made: undo whatever the umask did
+  }
+
+  static func write(_ bytes: [UInt8], to path: String) throws(ReportError) {
+    let temporary = path + ".tmp"
+    unlink(temporary)
+    // O_EXCL|O_NOFOLLOW: never write through a link someone planted under the temporary name.
+    let fd = open(temporary, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0o600)
+    guard fd >= 0 else { throw .writeFailed(path: path, reason: String(cString: strerror(errno))) }
+    var offset = 0
+    while offset < bytes.count {
+      let written = bytes[offset...].withUnsafeBytes { Glibc.write(fd, $0.baseAddress, $0.count) }
+      if written < 0 && errno == EINTR { continue }
+      if written <= 0 {
+        let reason = String(cString: strerror(errno))
+        close(fd)
+        unlink(temporary)
+        throw .writeFailed(path: path, reason: reason)
+      }
+      offset += written
+    }
+    fchmod(fd, 0o600)
+    fsync(fd)
+    close(fd)
+    guard rename(temporary, path) == 0 else {
+      let reason = String(cString: strerror(errno))
+      unlink(temporary)
+      throw .writeFailed(path: path, reason: reason)
+    }
+  }
+
+  /// Points `<parent>/latest` at `folder` (relative, replaced atomically). The folder is
+  /// resolved first, so re-rendering `reports/latest` never makes the link point at itself.
+  static func updateLatestLink(_ folder: String) {
+    guard let resolved = realpath(folder, nil) else { return }
+    let real = String(cString: resolved)
+    free(resolved)
+    let parent = (real as NSString).deletingLastPathComponent
+    let target = (real as NSString).lastPathComponent
+    guard target != "latest", !target.isEmpty else { return }
+    let link = (parent as NSString).appendingPathComponent("latest")
+    unlink(link + ".new")
+    guard symlink(target, link + ".new") == 0 else { return }
+    rename(link + ".new", link)
+  }
+}

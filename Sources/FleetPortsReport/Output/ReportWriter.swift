@@ -1,0 +1,37 @@
+import FleetPortsCore
+
+/// Writes a scan's files into one folder (created 0700; every file 0600 from the start):
+/// scan.json and the reports. The one place fleetports writes reports.
+public enum ReportWriter {
+  /// Writes each format's file into `folder` and returns their paths, in `formats` order.
+  /// `updateLatest` points `<parent>/latest` at the folder: only for the default `reports/`
+  /// root, so a custom `--out` never plants a link in someone else's directory.
+  @discardableResult
+  public static func write(_ scan: ScanResult, formats: [ReportFormat], to folder: String, updateLatest: Bool = false) throws -> [String] {
+    try PrivateFiles.createFolder(folder)
+    let facts = ReportFacts(scan)
+    var paths: [String] = []
+    for format in formats {
+      let path = folder.hasSuffix("/") ? folder + format.fileName : folder + "/" + format.fileName
+      try PrivateFiles.write(try render(format, facts: facts), to: path)
+      paths.append(path)
+    }
+    if updateLatest { PrivateFiles.updateLatestLink(folder) }
+    return paths
+  }
+
+  /// One format's bytes, without touching the file system.
+  public static func render(_ scan: ScanResult, format: ReportFormat) throws -> [UInt8] {
+    try render(format, facts: ReportFacts(scan))
+  }
+
+  static func render(_ format: ReportFormat, facts: ReportFacts) throws -> [UInt8] {
+    switch format {
+    case .html: return Array(try HTMLReport.render(facts).utf8)
+    case .md: return Array(MarkdownReport.render(facts).utf8)
+    case .json: return try ScanJSON.encode(facts.scan)
+    case .sarif: return try SARIFReport.render(facts)
+    case .junit: return Array(JUnitReport.render(facts).utf8)
+    }
+  }
+}

@@ -1,0 +1,72 @@
+import ArgumentParser
+import FleetPortsCore
+import FleetPortsReport
+import Foundation
+
+/// `fleetports report [SCAN]`: re-render a stored scan's reports from its scan.json.
+struct ReportCommand: ParsableCommand {
+  static let configuration = CommandConfiguration(
+    commandName: "report",
+    abstract: "Re-render the reports of a stored scan.",
+    discussion: """
+      Reads SCAN (a scan folder, a `latest` link, or a scan.json) and writes report.html, \
+      report.md, report.sarif and report.junit.xml (mode 0600) into --out, by default the \
+      scan's own folder. With --out elsewhere scan.json is copied too, so the folder stands alone.
+
+      Exit codes: 0 written; 2 usage error (unknown format, unreadable or invalid scan.json); \
+      1 a report could not be written.
+      """
+  )
+
+  @Argument(help: "A scan folder or scan.json.")
+  var scan: String = "reports/latest"
+
+  @Option(help: "Formats, comma separated: html, md, json, sarif, junit. Default: all but json (json too with --out elsewhere).")
+  var format: String?
+
+  @Option(help: "The folder to write into. Default: the scan's folder.")
+  var out: String?
+
+  func validate() throws {
+    if let format {
+      do {
+        _ = try ReportFormat.parseList(format)
+      } catch {
+        throw ValidationError("--format: \(error)")
+      }
+    }
+  }
+
+  func run() throws {
+    let loaded: (scan: ScanResult, file: String)
+    do {
+      loaded = try ScanJSON.load(scan)
+    } catch {
+      throw ValidationError(error.description)
+    }
+    let sourceFolder = (loaded.file as NSString).deletingLastPathComponent
+    let folder = resolved(out ?? (sourceFolder.isEmpty ? "." : sourceFolder))
+    let sameFolder = folder == resolved(sourceFolder.isEmpty ? "." : sourceFolder)
+    var formats: [ReportFormat] = [.html, .md, .sarif, .junit]
+    if let format {
+      formats = try ReportFormat.parseList(format)
+    } else if !sameFolder {
+      formats.append(.json)
+    }
+    let paths: [String]
+    do {
+      paths = try ReportWriter.write(loaded.scan, formats: formats, to: folder)
+    } catch {
+      FileOutput.standardError("fleetports report: \(error)\n")
+      throw ExitCode(1)
+    }
+    FileOutput.standardOutput(paths.map { "\($0)\n" }.joined())
+  }
+
+  /// The real path of an existing folder (so `reports/latest` is written through, not replaced).
+  func resolved(_ path: String) -> String {
+    guard let real = realpath(path, nil) else { return path }
+    defer { free(real) }
+    return String(cString: real)
+  }
+}
