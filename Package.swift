@@ -76,7 +76,7 @@ let package = Package(
     // Parser throughput on generated inputs; run in release by `make bench`.
     .executableTarget(
       name: "fleetports-bench",
-      dependencies: ["FleetPortsCore"],
+      dependencies: ["FleetPortsCore", "FleetPortsReport"],
       path: "Benchmarks/ParserBench",
       swiftSettings: strictSettings
     ),

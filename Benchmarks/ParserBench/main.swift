@@ -67,3 +67,46 @@ let ssOK = measure("ss -tanp    ", bytes: ss, target: 100) { SSParser.parse($0).
 let netstatText = Array(("Active Internet connections (servers and established)\nProto Recv-Q Send-Q Local Address           Foreign Address         State       PID/Program name\n" + (0..<count).map { i in "tcp        0      0 10.0.\(i % 256).\(i / 256 % 256):\(1024 + i % 60000)         10.1.2.3:\(30000 + i % 30000)          ESTABLISHED \(1000 + i % 5000)/nginx\n" }.joined()).utf8)
 _ = measure("netstat     ", bytes: netstatText, target: 0) { NetstatParser.parse($0).sockets.count }
 if !(procOK && ssOK) { print("note: a parser is below its target") }
+
+// Reports: a 1,000-host scan grown from the report fixture (real lab snapshots), every format.
+// Target (issue 7): under 1 s for all formats together, HTML under 5 MB.
+import FleetPortsReport
+import Foundation
+
+func thousandHostScan() throws -> ScanResult {
+  let data = try Data(contentsOf: URL(fileURLWithPath: "Tests/FleetPortsReportTests/Fixtures/fleet.scan.json"))
+  let base = try JSONDecoder().decode(ScanResult.self, from: data)
+  let templates = base.hosts.filter { $0.status == .ok && !$0.name.contains("<") }
+  var scan = base
+  scan.hosts = []
+  scan.findings = []
+  for index in 0..<1000 {
+    var host = templates[index % templates.count]
+    host.name = "host-\(index).dc\(index % 7).example"
+    host.address = "10.\(index / 250).\(index % 250).\(index % 200 + 10)"
+    scan.hosts.append(host)
+    for (rule, severity) in [("datastore-exposed", Severity.high), ("udp-amplifier", .medium), ("close-wait-pileup", .low)] {
+      scan.findings.append(Finding(
+        ruleID: rule, severity: severity, title: "\(rule) on \(host.name)", host: host.name,
+        socket: FindingSocket(proto: .tcp, address: "0.0.0.0", port: UInt16(5000 + index % 100), processes: ["svc"], user: "root", reach: .public),
+        evidence: "evidence \(index)", fix: "fix it"))
+    }
+  }
+  return scan
+}
+
+let scan = try thousandHostScan()
+_ = try ReportWriter.render(scan, format: .html)  // templates parsed once
+let clock = ContinuousClock()
+var line: [String] = []
+for format in ReportFormat.allCases {
+  var size = 0
+  let elapsed = try clock.measure { size = try ReportWriter.render(scan, format: format).count }
+  line.append("\(format.rawValue) \(Int(Double(elapsed.components.attoseconds) / 1e15 + Double(elapsed.components.seconds) * 1000)) ms / \(size / 1024) KiB")
+}
+print("reports, 1,000 hosts, one at a time: " + line.joined(separator: ", "))
+let folder = NSTemporaryDirectory() + "fleetports-bench-\(UUID().uuidString)"
+let writeAll = try clock.measure { _ = try ReportWriter.write(scan, formats: ReportFormat.allCases, to: folder) }
+try? FileManager.default.removeItem(atPath: folder)
+let seconds = Double(writeAll.components.seconds) + Double(writeAll.components.attoseconds) / 1e18
+print("reports, 1,000 hosts, all formats rendered on both cores and written: \(String(format: seconds)) s (target 1 s: \(seconds < 1 ? "ok" : "ABOVE TARGET"))")

@@ -18,7 +18,7 @@ public enum ScanSummaryText {
       var counts: [ReachClass: Int] = [:]
       for listener in snapshot.listeners where listener.proto != .unix {
         guard let local = listener.local else { continue }
-        let reach = ListenerReach.classify(local.address, hostAddresses: snapshot.addresses)
+        let reach = ListenerReach.classify(local.address, hostAddresses: snapshot.addresses, v6Only: listener.ipv6Only)
         counts[reach, default: 0] += 1
         byReach[reach, default: 0] += 1
       }

@@ -36,6 +36,9 @@ import Testing
     let shared = try #require(snapshot.listeners.first { $0.local?.port == 7040 })
     #expect(shared.processes.count == 2)
     #expect(snapshot.provenance.attribution == .complete)
+    // ss printed `*:7020` (dual-stack) and `[::]:7012` (V6ONLY); /proc/net alone shows both as `::`.
+    #expect(snapshot.listeners.first { $0.local?.port == 7020 && $0.proto == .tcp }?.ipv6Only == false)
+    #expect(snapshot.listeners.first { $0.local?.port == 7012 && $0.proto == .tcp }?.ipv6Only == true)
   }
 
   @Test func aTruncatedKernelTableIsStillReadAndMarksTheHostDegraded() throws {

@@ -41,7 +41,7 @@ import Testing
     return scan
   }
 
-  @Test func thousandHostsRenderQuicklyAndStaySmall() throws {
+  @Test func thousandHostsStaySmall() throws {
     let scan = try Self.fleet(hosts: 1000)
     var sizes: [ReportFormat: Int] = [:]
     let clock = ContinuousClock()
@@ -57,9 +57,7 @@ import Testing
     let writeTime = try clock.measure { _ = try ReportWriter.write(scan, formats: ReportFormat.allCases, to: folder) }
     let sizeText = ReportFormat.allCases.map { "\($0.rawValue) \((sizes[$0] ?? 0) / 1024) KiB" }.joined(separator: ", ")
     print("1,000 hosts: render \(total) (\(each.joined(separator: ", "))); write all \(writeTime); sizes \(sizeText)")
+    // Time is measured by `make bench` (release); here only what must hold in any build.
     #expect((sizes[.html] ?? .max) < 5_000_000, "HTML is \(sizes[.html] ?? 0) bytes")
-    #if !DEBUG
-      #expect(total < .seconds(1), "rendering took \(total) in release")
-    #endif
   }
 }

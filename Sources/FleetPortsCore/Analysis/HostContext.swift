@@ -36,7 +36,7 @@ public struct ListenerFacts: Hashable, Sendable {
   public init(_ socket: SocketRecord, hostAddresses: [InterfaceAddress]) {
     self.socket = socket
     if socket.proto == .tcp || socket.proto == .udp, let local = socket.local {
-      reach = ListenerReach.assess(local.address, hostAddresses: hostAddresses)
+      reach = ListenerReach.assess(local.address, hostAddresses: hostAddresses, v6Only: socket.ipv6Only)
     }
     service = ServiceIdentifier.identify(socket)
   }

@@ -51,8 +51,8 @@ public enum ListenerReach {
 
   /// The reach of a listener bound to `address` on a host with `hostAddresses`.
   /// With no known host addresses a wildcard is judged `public`: the safe assumption.
-  public static func classify(_ address: HostAddress, hostAddresses: [InterfaceAddress]) -> ReachClass {
-    assess(address, hostAddresses: hostAddresses).reach
+  public static func classify(_ address: HostAddress, hostAddresses: [InterfaceAddress], v6Only: Bool? = nil) -> ReachClass {
+    assess(address, hostAddresses: hostAddresses, v6Only: v6Only).reach
   }
 
   /// The reach of a listener with the reasoning that led to it, for a finding's evidence.

@@ -75,6 +75,9 @@ public struct SocketRecord: Hashable, Sendable, Codable {
   /// A TCP listener's accept backlog (`listen()`'s limit), where a tool showed it: `ss`
   /// prints it as Send-Q of a LISTEN socket. /proc/net, netstat and lsof do not show it.
   public var listenBacklog: UInt64?
+  /// IPV6_V6ONLY of an IPv6 wildcard bind, where ss showed it: `[::]` is IPv6 only (true),
+  /// `*` takes IPv4 too (false). nil when unknown (/proc/net, netstat and lsof cannot tell).
+  public var ipv6Only: Bool?
 
   public init(
     proto: SocketProtocol, family: IPFamily? = nil, state: SocketState? = nil,

@@ -102,6 +102,11 @@ public enum SnapshotAssembler {
           sockets[i].dataLoss.formUnion(match.dataLoss)
           if sockets[i].user == nil { sockets[i].user = match.user }
           if sockets[i].state == .listen, sockets[i].listenBacklog == nil { sockets[i].listenBacklog = match.listenBacklog }
+          // Only ss tells `[::]` (IPV6_V6ONLY) from `*` (dual-stack); /proc/net shows both as `::`.
+          if meta.method == .ss, sockets[i].local?.address == .wildcard(.ipv6) {
+            if match.local?.address == .wildcard(nil) { sockets[i].ipv6Only = false }
+            if match.local?.address == .wildcard(.ipv6) { sockets[i].ipv6Only = true }
+          }
         }
       }
       sockets += standIns

@@ -37,7 +37,7 @@ struct ListenerRow {
     } else {
       bind = socket.local.map { "\($0.address)" } ?? "?"
       port = socket.local?.port
-      reach = socket.local.map { ListenerReach.classify($0.address, hostAddresses: addresses) }
+      reach = socket.local.map { ListenerReach.classify($0.address, hostAddresses: addresses, v6Only: socket.ipv6Only) }
       mode = nil
     }
     processes = socket.processes.map { process in process.pid.map { "\(process.name) (\($0))" } ?? process.name }.joined(separator: ", ")

@@ -1,4 +1,6 @@
+import Dispatch
 import FleetPortsCore
+import Synchronization
 
 /// Writes a scan's files into one folder (created 0700; every file 0600 from the start):
 /// scan.json and the reports. The one place fleetports writes reports.
@@ -10,10 +12,19 @@ public enum ReportWriter {
   public static func write(_ scan: ScanResult, formats: [ReportFormat], to folder: String, updateLatest: Bool = false) throws -> [String] {
     try PrivateFiles.createFolder(folder)
     let facts = ReportFacts(scan)
+    // The formats are independent: render them on both cores (scan.json's encoding alone
+    // takes as long as all the others together), then write them in order.
+    let rendered = Mutex<[Int: Result<[UInt8], any Error>]>([:])
+    DispatchQueue.concurrentPerform(iterations: formats.count) { index in
+      let bytes = Result { try render(formats[index], facts: facts) }
+      rendered.withLock { $0[index] = bytes }
+    }
+    let outputs = rendered.withLock { $0 }
     var paths: [String] = []
-    for format in formats {
+    for (index, format) in formats.enumerated() {
       let path = folder.hasSuffix("/") ? folder + format.fileName : folder + "/" + format.fileName
-      try PrivateFiles.write(try render(format, facts: facts), to: path)
+      guard let bytes = outputs[index] else { continue }
+      try PrivateFiles.write(try bytes.get(), to: path)
       paths.append(path)
     }
     if updateLatest { PrivateFiles.updateLatestLink(folder) }
