@@ -40,13 +40,9 @@ final class SSHConnection {
 
   private func connect() async throws {
     try Task.checkCancellation()
-    let addresses: [ResolvedAddress]
-    do {
-      addresses = try await SocketAddressResolver.resolve(target.host, port: target.port)
-    } catch let error as SSHError {
-      throw error
-    }
+    // Resolution and connecting share the connect deadline.
     let deadline = clock.now + client.deadlines.connect
+    let addresses = try await SocketAddressResolver.resolve(target.host, port: target.port, until: deadline, limit: client.deadlines.connect)
     var lastError = SSHError(.unreachable("no address"))
     for address in addresses {
       let socketFD = socket(address.family, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_NONBLOCK.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)

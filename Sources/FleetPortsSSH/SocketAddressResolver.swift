@@ -1,9 +1,37 @@
 import CFleetShims
 import Foundation
+import Synchronization
 
 #if canImport(Glibc)
   import Glibc
 #endif
+
+/// A continuation that the first of several racers resumes; the others are ignored.
+final class ResumeOnce: Sendable {
+  private let state = Mutex<(continuation: CheckedContinuation<[ResolvedAddress], any Error>?, done: Bool)>((nil, false))
+
+  func set(_ continuation: CheckedContinuation<[ResolvedAddress], any Error>) {
+    let early = state.withLock { value -> Bool in
+      if value.done { return true }
+      value.continuation = continuation
+      return false
+    }
+    if early { continuation.resume(throwing: CancellationError()) }
+  }
+
+  func resume(with result: Result<[ResolvedAddress], any Error>) {
+    let continuation = state.withLock { value -> CheckedContinuation<[ResolvedAddress], any Error>? in
+      defer {
+        value.continuation = nil
+        value.done = true
+      }
+      return value.done ? nil : value.continuation
+    }
+    continuation?.resume(with: result)
+  }
+
+  func resume(throwing error: any Error) { resume(with: .failure(error)) }
+}
 
 /// A resolved address ready for `connect(2)`.
 struct ResolvedAddress: Sendable {
@@ -21,32 +49,47 @@ enum SocketAddressResolver {
     return queue
   }()
 
-  static func resolve(_ host: String, port: Int) async throws -> [ResolvedAddress] {
+  /// Resolves `host`, giving up at `deadline` (or on cancellation) even while getaddrinfo,
+  /// which cannot be interrupted, is still waiting for DNS: its late answer is dropped.
+  static func resolve(_ host: String, port: Int, until deadline: ContinuousClock.Instant, limit: Duration) async throws -> [ResolvedAddress] {
     if let literal = literal(host, port: port) { return [literal] }
-    return try await withCheckedThrowingContinuation { continuation in
-      queue.addOperation {
-        var hints = addrinfo()
-        hints.ai_socktype = Int32(SOCK_STREAM.rawValue)
-        hints.ai_family = AF_UNSPEC
-        var result: UnsafeMutablePointer<addrinfo>?
-        let rc = getaddrinfo(host, String(port), &hints, &result)
-        guard rc == 0, let first = result else {
-          continuation.resume(throwing: SSHError(.resolveFailed(String(cString: gai_strerror(rc)))))
-          return
+    let once = ResumeOnce()
+    return try await withTaskCancellationHandler {
+      try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<[ResolvedAddress], any Error>) in
+        once.set(continuation)
+        Task {
+          try? await Task.sleep(until: deadline, clock: .continuous)
+          once.resume(throwing: SSHError(.timedOut(.resolve, seconds: Double(limit.components.seconds))))
         }
-        var addresses: [ResolvedAddress] = []
-        var cursor: UnsafeMutablePointer<addrinfo>? = first
-        while let info = cursor {
-          if let address = info.pointee.ai_addr {
-            let bytes = UnsafeRawBufferPointer(start: address, count: Int(info.pointee.ai_addrlen))
-            addresses.append(ResolvedAddress(family: info.pointee.ai_family, storage: Array(bytes)))
-          }
-          cursor = info.pointee.ai_next
+        queue.addOperation {
+          once.resume(with: lookup(host, port: port))
         }
-        freeaddrinfo(first)
-        continuation.resume(returning: addresses)
       }
+    } onCancel: {
+      once.resume(throwing: CancellationError())
     }
+  }
+
+  private static func lookup(_ host: String, port: Int) -> Result<[ResolvedAddress], any Error> {
+    var hints = addrinfo()
+    hints.ai_socktype = Int32(SOCK_STREAM.rawValue)
+    hints.ai_family = AF_UNSPEC
+    var result: UnsafeMutablePointer<addrinfo>?
+    let rc = getaddrinfo(host, String(port), &hints, &result)
+    guard rc == 0, let first = result else {
+      return .failure(SSHError(.resolveFailed(String(cString: gai_strerror(rc)))))
+    }
+    var addresses: [ResolvedAddress] = []
+    var cursor: UnsafeMutablePointer<addrinfo>? = first
+    while let info = cursor {
+      if let address = info.pointee.ai_addr {
+        let bytes = UnsafeRawBufferPointer(start: address, count: Int(info.pointee.ai_addrlen))
+        addresses.append(ResolvedAddress(family: info.pointee.ai_family, storage: Array(bytes)))
+      }
+      cursor = info.pointee.ai_next
+    }
+    freeaddrinfo(first)
+    return .success(addresses)
   }
 
   /// `10.0.0.1`, `fd00::1`, `[fd00::1]`, `fe80::1%eth0`.
