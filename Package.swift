@@ -53,7 +53,9 @@ let package = Package(
     .target(
       name: "FleetPortsReport",
       dependencies: ["FleetPortsCore", .product(name: "Mustache", package: "swift-mustache")],
-      resources: [.copy("Templates")],
+      // Templates/*.mustache are the source; tools/embed-templates.py compiles them in, so an
+      // installed binary needs no resource bundle.
+      exclude: ["Templates"],
       swiftSettings: strictSettings
     ),
     // Pure logic: the model, every parser, analysis. No sockets, files or clocks.

@@ -26,15 +26,17 @@ struct LocalCommand: ParsableCommand {
   func run() throws {
     let policy = try analysis.loadPolicy()
     let startedAt = Date()
+    try ReportOutput.prepare(out: out, startedAt: startedAt)
     let host = try LocalCollector.collect(method: method)
     let options = ScanOptions(inventory: "(local)", method: method, sudo: false, parallel: 1, timeoutSeconds: 0, hostKeyChecking: "n/a")
     let scan = ScanResult(
       toolVersion: FleetPortsCommand.configuration.version, startedAt: ScanArchive.iso8601(startedAt),
       finishedAt: ScanArchive.iso8601(Date()), interrupted: false, options: options, hosts: [host]
     ).analyzed(policy: policy, today: AnalysisOptions.today())
-    let paths = try ReportOutput.write(scan, formats: try ReportOutput.formats(format), out: out, startedAt: startedAt)
-    FileOutput.standardOutput(ScanSummaryText.render(scan, reportPath: paths.joined(separator: ", ")))
+    let written = ReportOutput.write(scan, formats: try ReportOutput.formats(format), out: out, startedAt: startedAt)
+    FileOutput.standardOutput(ScanSummaryText.render(scan, reportPath: written.failed ? nil : written.paths.joined(separator: ", ")))
     FileOutput.standardOutput(FindingsText.render(scan, failOn: analysis.failOn))
+    if written.failed { throw ReportOutput.writeFailure }
     if analysis.failed(scan) { throw ExitCode(1) }
     if host.status != .ok { throw ExitCode(4) }
   }

@@ -1,3 +1,4 @@
+import ArgumentParser
 import FleetPortsCore
 import FleetPortsReport
 import FleetPortsScan
@@ -14,10 +15,32 @@ enum ReportOutput {
     return formats
   }
 
-  /// Writes the files and returns the path of scan.json, then the others.
-  static func write(_ scan: ScanResult, formats: [ReportFormat], out: String?, startedAt: Date) throws -> [String] {
-    let folder = out ?? ScanArchive.defaultFolder(startedAt: startedAt)
+  /// The folder a scan started at `startedAt` writes to.
+  static func folder(out: String?, startedAt: Date) -> String {
+    out ?? ScanArchive.defaultFolder(startedAt: startedAt)
+  }
+
+  /// Checks (or creates) the folder before scanning: a bad `--out` is a usage error (exit 2).
+  static func prepare(out: String?, startedAt: Date) throws {
+    do {
+      try ReportWriter.prepare(folder: folder(out: out, startedAt: startedAt))
+    } catch {
+      throw ValidationError("\(error)")
+    }
+  }
+
+  /// Exit code when the scan ran but its files could not all be written (disk full, …).
+  static let writeFailure = ExitCode(5)
+
+  /// Writes the files and returns the path of scan.json, then the others; a failure to
+  /// write is reported and ends the command with exit 5 (the summary is still printed).
+  static func write(_ scan: ScanResult, formats: [ReportFormat], out: String?, startedAt: Date) -> (paths: [String], failed: Bool) {
     let ordered = [ReportFormat.json] + formats.filter { $0 != .json }
-    return try ReportWriter.write(scan, formats: ordered, to: folder, updateLatest: out == nil)
+    do {
+      return (try ReportWriter.write(scan, formats: ordered, to: folder(out: out, startedAt: startedAt), updateLatest: out == nil), false)
+    } catch {
+      FileOutput.standardError("fleetports: could not write the reports: \(error)\n")
+      return ([], true)
+    }
   }
 }

@@ -32,7 +32,8 @@ struct ScanCommand: AsyncParsableCommand {
 
       Exit codes (the first that applies): 130 interrupted (what finished is written); \
       1 unsuppressed findings at or above --fail-on; 4 no host could be scanned; \
-      3 some hosts could not be scanned or only partly; 0 otherwise. 2 is a usage error (flags, unreadable \
+      3 some hosts could not be scanned or only partly; 0 otherwise. 5: the scan ran but its files \
+      could not all be written. 2 is a usage error (flags, an --out folder that is not private, unreadable \
       or malformed inventory or policy).
       """
   )
@@ -134,6 +135,7 @@ struct ScanCommand: AsyncParsableCommand {
       deadlines: SSHDeadlines(connect: min(deadline, .seconds(10)), handshakeAndAuth: deadline, command: deadline))
 
     let startedAt = Date()
+    try ReportOutput.prepare(out: out, startedAt: startedAt)
     let progress = ProgressLine(total: targets.count + refused.count)
     let scanTask = Task { await scanner.scan(targets) { progress.update($0) } }
     let interrupt = InterruptHandler { scanTask.cancel() }
@@ -147,9 +149,10 @@ struct ScanCommand: AsyncParsableCommand {
       toolVersion: FleetPortsCommand.configuration.version, startedAt: ScanArchive.iso8601(startedAt),
       finishedAt: ScanArchive.iso8601(Date()), interrupted: interrupted, options: options, hosts: hosts + refused
     ).analyzed(policy: policy, today: AnalysisOptions.today())
-    let paths = try ReportOutput.write(scan, formats: try ReportOutput.formats(format), out: out, startedAt: startedAt)
-    FileOutput.standardOutput(ScanSummaryText.render(scan, reportPath: paths.joined(separator: ", ")))
+    let written = ReportOutput.write(scan, formats: try ReportOutput.formats(format), out: out, startedAt: startedAt)
+    FileOutput.standardOutput(ScanSummaryText.render(scan, reportPath: written.failed ? nil : written.paths.joined(separator: ", ")))
     FileOutput.standardOutput(FindingsText.render(scan, failOn: analysis.failOn))
+    if written.failed { throw ReportOutput.writeFailure }
     if interrupted { throw ExitCode(130) }
     if analysis.failed(scan) { throw ExitCode(1) }
     if scan.succeeded.isEmpty { throw ExitCode(4) }

@@ -151,3 +151,14 @@ import Testing
     #expect(parsed.report.unparsedCount == 1)
   }
 }
+
+extension SSParserTests {
+  @Test func onlyBracketedWildcardsSayIPv6Only() throws {
+    let current = try parse("ss/debian12-root-tuanp.out")
+    #expect(try socket(current, port: 7012).ipv6Only == true)  // [::]:7012, V6ONLY
+    #expect(try socket(current, port: 7020).ipv6Only == false)  // *:7020, dual-stack
+    // iproute2 3.10 prints `:::port` for every IPv6 wildcard and `*` for IPv4: nothing is known.
+    let old = try parse("ss/centos7-iproute2-3.10.0-repro-tuanp.out")
+    #expect(old.sockets.filter { $0.local?.address == .wildcard(.ipv6) }.allSatisfy { $0.ipv6Only == nil })
+  }
+}

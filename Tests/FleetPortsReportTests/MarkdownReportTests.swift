@@ -55,3 +55,14 @@ import Testing
     return count
   }
 }
+
+@testable import FleetPortsReport
+
+extension MarkdownReportTests {
+  @Test func hostTextCannotBecomeALinkOrSpoofDirection() {
+    let cell = MarkdownText.cell("see https://evil.example and www.evil.example \u{202E}txt.exe")
+    #expect(!cell.contains("://"))
+    #expect(!cell.lowercased().contains("www."))
+    #expect(!cell.unicodeScalars.contains { $0.value == 0x202E })
+  }
+}

@@ -1,6 +1,10 @@
 import FleetPortsCore
 import FleetPortsReport
 import Foundation
+
+#if canImport(Glibc)
+  import Glibc
+#endif
 import Testing
 
 /// Fixtures, external tools (python3, chromium) and a scratch folder for the report tests.
@@ -20,7 +24,8 @@ enum TestSupport {
   static func outputFolder(_ name: String) throws -> String {
     let folder = repoRoot.appendingPathComponent(".build-report/report-test-output/\(name)").path
     try? FileManager.default.removeItem(atPath: folder)
-    try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+    try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
+    chmod(folder, 0o700)  // whatever the umask: the writer refuses folders others can write to
     return folder
   }
 

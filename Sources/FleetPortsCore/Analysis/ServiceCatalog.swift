@@ -91,5 +91,7 @@ public enum ServiceCatalog {
   public static let genericRuntimes: Set<String> = [
     "java", "python", "python2", "python3", "node", "nodejs", "ruby", "perl", "php", "beam.smp", "dotnet", "mono",
     "docker-proxy", "rootlessport", "slirp4netns", "pasta",
+    // Socket activators hold the listening socket for the service they start.
+    "systemd", "inetd", "xinetd",
   ]
 }

@@ -16,5 +16,8 @@ public enum TerminalText {
 
   static func isControl(_ scalar: Unicode.Scalar) -> Bool {
     scalar.value < 0x20 || (0x7f...0x9f).contains(scalar.value) || scalar.value == 0x2028 || scalar.value == 0x2029
+      // Bidi overrides and isolates, zero-width characters: they make one name look like another.
+      || (0x202a...0x202e).contains(scalar.value) || (0x2066...0x2069).contains(scalar.value)
+      || (0x200b...0x200f).contains(scalar.value) || scalar.value == 0xfeff
   }
 }

@@ -150,6 +150,13 @@ public enum SSParser {
       proto: proto, family: local.address.family ?? peer.address.family,
       state: normalised(state, proto: proto), local: local, peer: peer,
       receiveQueue: recvQ, sendQueue: sendQ)
+    // Current iproute2 prints an IPV6_V6ONLY wildcard as `[::]` and a dual-stack one as `*`;
+    // old versions print every IPv6 wildcard as `:::port` and `*` for IPv4: those say nothing.
+    if local.address == .wildcard(.ipv6), line[fields[index].lowerBound] == 91 {
+      record.ipv6Only = true
+    } else if local.address == .wildcard(nil), proto == .tcp || proto == .udp {
+      record.ipv6Only = false
+    }
     let tail = readTail(line, from: fields[index + 1].upperBound, into: &record)
     return .success(Row(record: record, ownerProblem: tail))
   }

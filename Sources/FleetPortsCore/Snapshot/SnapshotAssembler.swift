@@ -102,11 +102,9 @@ public enum SnapshotAssembler {
           sockets[i].dataLoss.formUnion(match.dataLoss)
           if sockets[i].user == nil { sockets[i].user = match.user }
           if sockets[i].state == .listen, sockets[i].listenBacklog == nil { sockets[i].listenBacklog = match.listenBacklog }
-          // Only ss tells `[::]` (IPV6_V6ONLY) from `*` (dual-stack); /proc/net shows both as `::`.
-          if meta.method == .ss, sockets[i].local?.address == .wildcard(.ipv6) {
-            if match.local?.address == .wildcard(nil) { sockets[i].ipv6Only = false }
-            if match.local?.address == .wildcard(.ipv6) { sockets[i].ipv6Only = true }
-          }
+          // Only current ss tells `[::]` (IPV6_V6ONLY) from `*` (dual-stack); /proc/net shows
+          // both as `::`. The parser sets ipv6Only only for those two forms.
+          if sockets[i].local?.address == .wildcard(.ipv6), let only = match.ipv6Only { sockets[i].ipv6Only = only }
         }
       }
       sockets += standIns

@@ -24,22 +24,16 @@ enum HTMLReport {
   }
 
   private static let cachedLibrary: Result<MustacheLibrary, ReportError> = {
-    guard let folder = Bundle.module.url(forResource: "Templates", withExtension: nil) else {
-      return .failure(.template(name: "Templates", reason: "the resource folder is missing from the bundle"))
-    }
     var library = MustacheLibrary()
-    let names = (try? FileManager.default.contentsOfDirectory(atPath: folder.path)) ?? []
-    for file in names.sorted() where file.hasSuffix(".mustache") {
-      let name = String(file.dropLast(".mustache".count))
+    for (name, text) in EmbeddedTemplates.all.sorted(by: { $0.key < $1.key }) {
       do {
-        let text = try String(contentsOf: folder.appendingPathComponent(file), encoding: .utf8)
         try library.register(text, named: name)
       } catch {
-        return .failure(.template(name: file, reason: "\(error)"))
+        return .failure(.template(name: name + ".mustache", reason: "\(error)"))
       }
     }
     guard library.getTemplate(named: "report") != nil else {
-      return .failure(.template(name: "report.mustache", reason: "not found in \(folder.path)"))
+      return .failure(.template(name: "report.mustache", reason: "missing from EmbeddedTemplates"))
     }
     return .success(library)
   }()

@@ -182,7 +182,8 @@ enum HTMLView {
       case "kernel": return kernel
       case "duration": return duration.isEmpty ? nil : duration
       case "publicCount": return publicCount == 0 ? nil : publicCount
-      case "findingCount": return findingCount == 0 ? nil : findingCount
+      // A nil would make Mustache look the name up in the page (the fleet's total): own key.
+      case "hostFindingCount": return findingCount == 0 ? nil : findingCount
       case "listenerCount": return tcp.count + udp.count + unix.count
       case "tcp": return tcp
       case "hasTCP": return !tcp.isEmpty

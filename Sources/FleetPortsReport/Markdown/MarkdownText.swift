@@ -1,4 +1,5 @@
 import FleetPortsCore
+import Foundation
 
 /// Makes host-supplied text safe inside a GitHub-flavoured Markdown table cell: nothing can
 /// end the cell or row (`|`, newlines), open code or emphasis, form a link or mention, or
@@ -22,11 +23,14 @@ enum MarkdownText {
       case ">": out += "&gt;"
       case "&": out += "&amp;"
       case "@": out += "&#64;"
+      // GitHub autolinks `www.…` even in table cells (`://` is broken below).
+      case ".": out += out.lowercased().hasSuffix("www") ? "&#46;" : "."
       default:
         out += TerminalText.sanitize(String(scalar))
       }
     }
-    return out.isEmpty ? "" : out
+    // …and `scheme://…`: an entity for the colon keeps it text.
+    return out.replacingOccurrences(of: "://", with: "&#58;//")
   }
 
   /// A table from a header and rows of already-escaped cells.

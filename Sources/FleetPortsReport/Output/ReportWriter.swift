@@ -20,15 +20,32 @@ public enum ReportWriter {
       rendered.withLock { $0[index] = bytes }
     }
     let outputs = rendered.withLock { $0 }
-    var paths: [String] = []
-    for (index, format) in formats.enumerated() {
+    // scan.json first, and every format that rendered is written even if another failed:
+    // a scan's record must never be lost to a report's problem.
+    var written: [Int: String] = [:]
+    var firstError: (any Error)?
+    let order = formats.indices.sorted { (formats[$0] == .json ? 0 : 1, $0) < (formats[$1] == .json ? 0 : 1, $1) }
+    for index in order {
+      let format = formats[index]
       let path = folder.hasSuffix("/") ? folder + format.fileName : folder + "/" + format.fileName
-      guard let bytes = outputs[index] else { continue }
-      try PrivateFiles.write(try bytes.get(), to: path)
-      paths.append(path)
+      do {
+        guard let bytes = outputs[index] else { continue }
+        try PrivateFiles.write(try bytes.get(), to: path)
+        written[index] = path
+      } catch {
+        if firstError == nil { firstError = error }
+      }
     }
+    if let firstError { throw firstError }
+    let paths = formats.indices.compactMap { written[$0] }
     if updateLatest { PrivateFiles.updateLatestLink(folder) }
     return paths
+  }
+
+  /// Creates `folder` (0700) or checks an existing one is private to this user, before a scan
+  /// starts, so a bad `--out` is refused before any host is contacted.
+  public static func prepare(folder: String) throws {
+    try PrivateFiles.createFolder(folder)
   }
 
   /// One format's bytes, without touching the file system.

@@ -20,7 +20,10 @@ enum AcceptQueueRule {
       var pressure = false
       var queueText = "Recv-Q \(queued)"
       if let backlog = listener.socket.listenBacklog {
-        pressure = queued > 0 && queued * 100 >= UInt64(max(percent, 0)) * backlog
+        // Host-supplied numbers: compare without overflow (a hostile Send-Q must not trap).
+        let (left, overflowLeft) = queued.multipliedReportingOverflow(by: 100)
+        let (right, overflowRight) = UInt64(max(percent, 0)).multipliedReportingOverflow(by: backlog)
+        pressure = queued > 0 && !overflowRight && (overflowLeft || left >= right)
         queueText += " of backlog \(backlog) (backlog from ss Send-Q)"
       } else {
         queueText += " (queue length from /proc/net; backlog unknown: only ss shows it)"
