@@ -20,6 +20,8 @@ public struct ScanResult: Hashable, Sendable, Codable {
   public var analysisNotes: [String] = []
   /// The fleet across hosts (port × host, services, reach counts, peer outliers); nil until analysed.
   public var aggregate: FleetAggregate?
+  /// What changed since the previous stored scan; nil when there is none (or no history).
+  public var changesSinceLast: ScanChanges?
 
   public init(
     toolVersion: String, startedAt: String, finishedAt: String, interrupted: Bool, options: ScanOptions, hosts: [HostResult]
@@ -109,6 +111,7 @@ public struct HostResult: Hashable, Sendable, Codable {
 extension ScanResult {
   enum CodingKeys: String, CodingKey {
     case schemaVersion, tool, toolVersion, startedAt, finishedAt, interrupted, options, hosts, findings, analysisNotes, aggregate
+    case changesSinceLast
   }
 
   /// Reads scan.json; fields added within schema version 1 (findings, analysisNotes, aggregate) may be absent.
@@ -125,5 +128,6 @@ extension ScanResult {
     findings = try container.decodeIfPresent([Finding].self, forKey: .findings) ?? []
     analysisNotes = try container.decodeIfPresent([String].self, forKey: .analysisNotes) ?? []
     aggregate = try container.decodeIfPresent(FleetAggregate.self, forKey: .aggregate)
+    changesSinceLast = try container.decodeIfPresent(ScanChanges.self, forKey: .changesSinceLast)
   }
 }

@@ -123,6 +123,18 @@ enum EmbeddedTemplates {
 <section class="cards" aria-label="Findings by severity">
 {{#severityCards}}<div class="card {{css}}"><span class="value">{{value}}</span><span class="label">{{label}}</span></div>{{/severityCards}}
 </section>
+{{#changes}}
+<section id="changes">
+<h2>Changes since the previous scan</h2>
+<p class="muted">From scan {{changesOld}} to {{changesNew}}.</p>
+{{#noChangeRows}}<p>No changes.</p>{{/noChangeRows}}
+{{#hasChangeRows}}
+<table class="sortable"><thead><tr><th>Change</th><th>Host</th><th>Listener</th><th>Detail</th></tr></thead><tbody>
+{{#changeRows}}<tr><td>{{changeKind}}</td><td>{{changeHost}}</td><td>{{changeListener}}</td><td>{{changeDetail}}</td></tr>
+{{/changeRows}}</tbody></table>
+{{/hasChangeRows}}
+</section>
+{{/changes}}
 {{> findings}}
 {{> matrix}}
 {{#hasFailed}}

@@ -37,7 +37,29 @@ enum HTMLViewBuilder {
       method: scan.options.method.rawValue + (scan.options.sudo ? " (sudo)" : ""), interrupted: scan.interrupted, nonce: nonce,
       cards: cards, severityCards: severityCards, findings: findings, severities: Severity.allCases.reversed().map(\.rawValue),
       filterHosts: Set(facts.findings.map(\.host)).sorted(), filterRules: facts.rules, matrix: matrix(facts),
-      hosts: facts.hosts.filter { $0.result.status == .ok }.map { host($0, facts: facts) }, failed: failed, notes: scan.analysisNotes)
+      hosts: facts.hosts.filter { $0.result.status == .ok }.map { host($0, facts: facts) }, failed: failed, notes: scan.analysisNotes,
+      changes: scan.changesSinceLast.map(changes))
+  }
+
+  /// Values only: the template escapes every one of them.
+  static func changes(_ changes: ScanChanges) -> HTMLView.Changes {
+    var rows: [HTMLView.ChangeRow] = []
+    for change in changes.hosts {
+      rows.append(HTMLView.ChangeRow(kind: "host " + change.kind.rawValue, host: change.host, listener: "", detail: change.detail ?? ""))
+    }
+    for change in changes.listeners {
+      rows.append(HTMLView.ChangeRow(
+        kind: change.kind.rawValue, host: change.host, listener: ScanChangesText.slot(change),
+        detail: ScanChangesText.binds(change, clean: { $0 })))
+    }
+    for change in changes.findings {
+      let finding = change.finding
+      let socket = finding.socket.map { "\($0.proto.rawValue) \($0.address)" + ($0.port.map { ":\($0)" } ?? "") } ?? ""
+      rows.append(HTMLView.ChangeRow(
+        kind: "finding " + change.kind.rawValue, host: finding.host, listener: socket,
+        detail: "\(finding.severity.rawValue) \(finding.ruleID): \(finding.title)"))
+    }
+    return HTMLView.Changes(old: changes.old, new: changes.new, rows: rows)
   }
 
   static func matrix(_ facts: ReportFacts) -> HTMLView.Matrix {

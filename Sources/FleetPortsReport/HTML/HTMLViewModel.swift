@@ -25,9 +25,12 @@ enum HTMLView {
     var hosts: [Host]
     var failed: [FailedHost]
     var notes: [String]
+    /// "Changes since the previous scan"; nil when there is no previous scan.
+    var changes: Changes?
 
     func child(named name: String) -> Any? {
       switch name {
+      case "changes": return changes
       case "inventory": return inventory
       case "startedAt": return startedAt
       case "finishedAt": return finishedAt
@@ -223,6 +226,39 @@ enum HTMLView {
       case "reach": return reach
       case "reachRank": return reachRank
       case "detail": return detail
+      default: return nil
+      }
+    }
+  }
+
+  /// The changes since the previous scan, one row per change.
+  struct Changes: MustacheParent {
+    var old: String
+    var new: String
+    var rows: [ChangeRow]
+    func child(named name: String) -> Any? {
+      switch name {
+      case "changesOld": return old
+      case "changesNew": return new
+      case "changeRows": return rows
+      case "hasChangeRows": return rows.isEmpty ? nil : true
+      case "noChangeRows": return rows.isEmpty ? true : nil
+      default: return nil
+      }
+    }
+  }
+
+  struct ChangeRow: MustacheParent {
+    var kind: String
+    var host: String
+    var listener: String
+    var detail: String
+    func child(named name: String) -> Any? {
+      switch name {
+      case "changeKind": return kind
+      case "changeHost": return host
+      case "changeListener": return listener
+      case "changeDetail": return detail
       default: return nil
       }
     }

@@ -23,6 +23,8 @@ enum MarkdownReport {
       [severities.map { String(facts.activeBySeverity[$0] ?? 0) } + [String(facts.suppressedCount)]])
     md += "\n"
 
+    if let changes = scan.changesSinceLast { md += ScanChangesText.markdown(changes) + "\n" }
+
     md += "## Findings\n\n"
     if facts.findings.isEmpty { md += "No findings.\n\n" }
     for severity in severities {

@@ -1,0 +1,134 @@
+/// Compares two scans (pure: two values in, one value out).
+public enum ScanDiff {
+  public static func changes(from old: ScanResult, to new: ScanResult, oldLabel: String, newLabel: String) -> ScanChanges {
+    var hostChanges: [HostChange] = []
+    var listenerChanges: [ListenerChange] = []
+    let oldHosts = Dictionary(old.hosts.map { ($0.name, $0) }, uniquingKeysWith: { first, _ in first })
+    let newHosts = Dictionary(new.hosts.map { ($0.name, $0) }, uniquingKeysWith: { first, _ in first })
+    for name in Set(oldHosts.keys).union(newHosts.keys).sorted() {
+      switch (oldHosts[name], newHosts[name]) {
+      case (nil, .some):
+        hostChanges.append(HostChange(kind: .appeared, host: name))
+      case (.some, nil):
+        hostChanges.append(HostChange(kind: .vanished, host: name))
+      case (.some(let before), .some(let after)):
+        if before.status == .ok, after.status == .failed {
+          hostChanges.append(HostChange(kind: .nowUnreachable, host: name, detail: after.failure?.message))
+        } else if before.status == .failed, after.status == .ok {
+          hostChanges.append(HostChange(kind: .reachableAgain, host: name))
+        }
+        // Listeners are compared only where both scans saw the host.
+        if let oldSnapshot = before.snapshot, let newSnapshot = after.snapshot {
+          listenerChanges += compare(host: name, old: binds(oldSnapshot), new: binds(newSnapshot))
+        }
+      case (nil, nil):
+        break
+      }
+    }
+    return ScanChanges(
+      old: oldLabel, new: newLabel, hosts: hostChanges, listeners: listenerChanges,
+      findings: findingChanges(old: old.findings, new: new.findings))
+  }
+
+  /// A listener's place: protocol and port for IP, protocol and path for Unix sockets.
+  struct Slot: Hashable, Comparable {
+    var proto: SocketProtocol
+    var port: UInt16?
+    var path: String?
+
+    static func < (lhs: Slot, rhs: Slot) -> Bool {
+      (lhs.proto.rawValue, lhs.port ?? 0, lhs.path ?? "") < (rhs.proto.rawValue, rhs.port ?? 0, rhs.path ?? "")
+    }
+  }
+
+  /// Every listener of a snapshot by slot, one bind per address (owners of duplicates merged).
+  static func binds(_ snapshot: HostSnapshot) -> [Slot: [String: ListenerBind]] {
+    var result: [Slot: [String: ListenerBind]] = [:]
+    for socket in snapshot.listeners {
+      let slot: Slot
+      let address: String
+      var reach: ReachClass?
+      if let unix = socket.unix {
+        guard let path = unix.path else { continue }
+        address = (unix.isAbstract ? "@" : "") + path
+        slot = Slot(proto: .unix, port: nil, path: address)
+      } else {
+        guard let local = socket.local, let port = local.port else { continue }
+        address = bindText(local.address)
+        reach = ListenerReach.classify(local.address, hostAddresses: snapshot.addresses, v6Only: socket.ipv6Only)
+        slot = Slot(proto: socket.proto, port: port, path: nil)
+      }
+      let names = Set(socket.processes.map(\.name))
+      var bind = result[slot]?[address] ?? ListenerBind(address: address, reach: reach, processes: [])
+      bind.processes = Array(Set(bind.processes).union(names)).sorted()
+      result[slot, default: [:]][address] = bind
+    }
+    return result
+  }
+
+  static func bindText(_ address: HostAddress) -> String {
+    switch address {
+    case .wildcard(.ipv4): return "0.0.0.0"
+    case .wildcard: return "::"
+    case .ipv4(let v4, _): return v4.description
+    case .ipv6(let v6, _): return v6.description
+    default: return address.description
+    }
+  }
+
+  static func compare(host: String, old: [Slot: [String: ListenerBind]], new: [Slot: [String: ListenerBind]]) -> [ListenerChange] {
+    var changes: [ListenerChange] = []
+    for slot in Set(old.keys).union(new.keys).sorted() {
+      let before = old[slot] ?? [:]
+      let after = new[slot] ?? [:]
+      func change(_ kind: ListenerChange.Kind, _ b: [ListenerBind], _ a: [ListenerBind]) {
+        changes.append(ListenerChange(kind: kind, host: host, proto: slot.proto, port: slot.port, before: b.sorted(), after: a.sorted()))
+      }
+      if Set(before.keys) != Set(after.keys) {
+        let widest = { (binds: [String: ListenerBind]) in binds.values.compactMap(\.reach).max() }
+        let (oldReach, newReach) = (widest(before), widest(after))
+        if !before.isEmpty, !after.isEmpty, let oldReach, let newReach, oldReach != newReach {
+          change(newReach > oldReach ? .bindWidened : .bindNarrowed, Array(before.values), Array(after.values))
+          continue
+        }
+        for (address, bind) in after where before[address] == nil { change(.new, [], [bind]) }
+        for (address, bind) in before where after[address] == nil { change(.closed, [bind], []) }
+        continue
+      }
+      // Same binds: an owner change counts only when both scans saw owners.
+      let oldOwners = Set(before.values.flatMap(\.processes))
+      let newOwners = Set(after.values.flatMap(\.processes))
+      if !oldOwners.isEmpty, !newOwners.isEmpty, oldOwners != newOwners {
+        change(.ownerChanged, Array(before.values), Array(after.values))
+      }
+    }
+    return changes
+  }
+
+  /// A finding's identity across scans: rule, host and socket, not its wording.
+  struct FindingKey: Hashable {
+    var rule: String
+    var host: String
+    var proto: SocketProtocol?
+    var address: String?
+    var port: UInt16?
+
+    init(_ finding: Finding) {
+      rule = finding.ruleID
+      host = finding.host
+      proto = finding.socket?.proto
+      address = finding.socket?.address
+      port = finding.socket?.port
+    }
+  }
+
+  static func findingChanges(old: [Finding], new: [Finding]) -> [FindingChange] {
+    let before = Dictionary(old.filter { $0.suppressed == nil }.map { (FindingKey($0), $0) }, uniquingKeysWith: { first, _ in first })
+    let after = Dictionary(new.filter { $0.suppressed == nil }.map { (FindingKey($0), $0) }, uniquingKeysWith: { first, _ in first })
+    var changes = after.filter { before[$0.key] == nil }.map { FindingChange(kind: .new, finding: $0.value) }
+    changes += before.filter { after[$0.key] == nil }.map { FindingChange(kind: .resolved, finding: $0.value) }
+    return changes.sorted {
+      ($0.kind.rawValue, $1.finding.severity, $0.finding.host, $0.finding.ruleID) < ($1.kind.rawValue, $0.finding.severity, $1.finding.host, $1.finding.ruleID)
+    }
+  }
+}
