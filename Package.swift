@@ -22,6 +22,8 @@ let package = Package(
     .package(url: "https://github.com/jpsim/Yams", from: "5.0.1"),
     // HTML report templates.
     .package(url: "https://github.com/hummingbird-project/swift-mustache", from: "2.1.1"),
+    // Scan history: SQLite (Debian's libsqlite3-dev) through GRDB.
+    .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
   ],
   targets: [
     // libssh2 from Debian's libssh2-1-dev, found through pkg-config.
@@ -58,6 +60,12 @@ let package = Package(
       exclude: ["Templates"],
       swiftSettings: strictSettings
     ),
+    // Scan history: every scan in one SQLite database (reports/fleetports.db), for diff, history, prune.
+    .target(
+      name: "FleetPortsStore",
+      dependencies: ["FleetPortsCore", "FleetPortsReport", .product(name: "GRDB", package: "GRDB.swift")],
+      swiftSettings: strictSettings
+    ),
     // Pure logic: the model, every parser, analysis. No sockets, files or clocks.
     .target(
       name: "FleetPortsCore",
@@ -71,6 +79,7 @@ let package = Package(
         "FleetPortsSSH",
         "FleetPortsScan",
         "FleetPortsReport",
+        "FleetPortsStore",
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
       ],
       swiftSettings: strictSettings
@@ -124,6 +133,11 @@ let package = Package(
       name: "FleetPortsReportTests",
       dependencies: ["FleetPortsReport", "FleetPortsCore"],
       resources: [.copy("Fixtures")],
+      swiftSettings: strictSettings
+    ),
+    .testTarget(
+      name: "FleetPortsStoreTests",
+      dependencies: ["FleetPortsStore", "FleetPortsCore", "FleetPortsReport"],
       swiftSettings: strictSettings
     ),
     .testTarget(

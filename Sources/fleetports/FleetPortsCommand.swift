@@ -17,7 +17,10 @@ struct FleetPortsCommand: AsyncParsableCommand {
       Each subcommand documents its exit codes; 2 is always a usage error.
       """,
     version: "0.1.0",
-    subcommands: [ScanCommand.self, LocalCommand.self, ParseCommand.self, ReportCommand.self]
+    subcommands: [
+      ScanCommand.self, LocalCommand.self, ParseCommand.self, ReportCommand.self, DiffCommand.self, HistoryCommand.self,
+      PruneCommand.self,
+    ]
   )
 
   /// Runs the command and maps usage errors to exit code 2, as the README documents

@@ -2,6 +2,7 @@ import ArgumentParser
 import FleetPortsCore
 import FleetPortsReport
 import FleetPortsScan
+import FleetPortsStore
 import Foundation
 
 /// `fleetports local`: audit this machine with the same probe and pipeline, without SSH.
@@ -23,20 +24,26 @@ struct LocalCommand: ParsableCommand {
 
   @OptionGroup var analysis: AnalysisOptions
 
+  @OptionGroup var database: StoreOptions
+
   func run() throws {
     let policy = try analysis.loadPolicy()
     let startedAt = Date()
     try ReportOutput.prepare(out: out, startedAt: startedAt)
+    let history = try database.open()
     let host = try LocalCollector.collect(method: method)
     let options = ScanOptions(inventory: "(local)", method: method, sudo: false, parallel: 1, timeoutSeconds: 0, hostKeyChecking: "n/a")
-    let scan = ScanResult(
+    let analysed = ScanResult(
       toolVersion: FleetPortsCommand.configuration.version, startedAt: ScanArchive.iso8601(startedAt),
       finishedAt: ScanArchive.iso8601(Date()), interrupted: false, options: options, hosts: [host]
     ).analyzed(policy: policy, today: AnalysisOptions.today())
+    let recorded = ScanRecorder.record(analysed, in: history)
+    let scan = recorded.scan
     let written = ReportOutput.write(scan, formats: try ReportOutput.formats(format), out: out, startedAt: startedAt)
     FileOutput.standardOutput(ScanSummaryText.render(scan, reportPath: written.failed ? nil : written.paths.joined(separator: ", ")))
+    FileOutput.standardOutput(ScanRecorder.summary(recorded, path: history.path))
     FileOutput.standardOutput(FindingsText.render(scan, failOn: analysis.failOn))
-    if written.failed { throw ReportOutput.writeFailure }
+    if written.failed || recorded.failed { throw ReportOutput.writeFailure }
     if analysis.failed(scan) { throw ExitCode(1) }
     if host.status != .ok { throw ExitCode(4) }
   }

@@ -1,6 +1,8 @@
 import ArgumentParser
 import FleetPortsCore
 import FleetPortsReport
+import FleetPortsScan
+import FleetPortsStore
 import Foundation
 
 /// `fleetports report [SCAN]`: re-render a stored scan's reports from its scan.json.
@@ -13,12 +15,17 @@ struct ReportCommand: ParsableCommand {
       report.md, report.sarif and report.junit.xml (mode 0600) into --out, by default the \
       scan's own folder. With --out elsewhere scan.json is copied too, so the folder stands alone.
 
-      Exit codes: 0 written; 2 usage error (unknown format, unreadable or invalid scan.json); \
+      SCAN may also be a stored scan id (`fleetports history` lists them): the scan is rendered \
+      from the scan.json kept in the history (--db), into --out or by default the folder the scan \
+      wrote (reports/<its UTC start time>), scan.json included.
+
+      Exit codes: 0 written; 2 usage error (unknown format, unreadable or invalid scan.json, \
+      unknown scan id: the stored ones are listed); \
       1 a report could not be written.
       """
   )
 
-  @Argument(help: "A scan folder or scan.json.")
+  @Argument(help: "A scan folder, scan.json, or a stored scan id.")
   var scan: String = "reports/latest"
 
   @Option(help: "Formats, comma separated: html, md, json, sarif, junit. Default: all but json (json too with --out elsewhere).")
@@ -26,6 +33,8 @@ struct ReportCommand: ParsableCommand {
 
   @Option(help: "The folder to write into. Default: the scan's folder.")
   var out: String?
+
+  @OptionGroup var database: StoreOptions
 
   func validate() throws {
     if let format {
@@ -38,6 +47,7 @@ struct ReportCommand: ParsableCommand {
   }
 
   func run() throws {
+    if let id = storedID { return try renderStored(id) }
     let loaded: (scan: ScanResult, file: String)
     do {
       loaded = try ScanJSON.load(scan)
@@ -56,6 +66,35 @@ struct ReportCommand: ParsableCommand {
     let paths: [String]
     do {
       paths = try ReportWriter.write(loaded.scan, formats: formats, to: folder)
+    } catch {
+      FileOutput.standardError("fleetports report: \(error)\n")
+      throw ExitCode(1)
+    }
+    FileOutput.standardOutput(paths.map { "\($0)\n" }.joined())
+  }
+
+  /// SCAN as a stored scan id: digits (or `#12`) that name no file or folder here.
+  var storedID: Int64? {
+    let digits = scan.hasPrefix("#") ? String(scan.dropFirst()) : scan
+    guard let id = Int64(digits), id > 0, !FileManager.default.fileExists(atPath: scan) else { return nil }
+    return id
+  }
+
+  /// Renders a scan from the history: every format asked for (all, scan.json included, by default).
+  func renderStored(_ id: Int64) throws {
+    let history = try database.open()
+    let summary = try StoreOptions.summary(id, store: history)
+    let stored: ScanResult
+    do {
+      stored = try history.scan(id: id)
+    } catch {
+      throw ValidationError(error.description)
+    }
+    let formats = try format.map(ReportFormat.parseList) ?? [.json, .html, .md, .sarif, .junit]
+    let folder = out ?? ScanArchive.defaultFolder(startedAt: Date(timeIntervalSince1970: summary.startedEpoch))
+    let paths: [String]
+    do {
+      paths = try ReportWriter.write(stored, formats: formats, to: folder)
     } catch {
       FileOutput.standardError("fleetports report: \(error)\n")
       throw ExitCode(1)

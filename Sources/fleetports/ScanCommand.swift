@@ -4,6 +4,7 @@ import FleetPortsCore
 import FleetPortsReport
 import FleetPortsSSH
 import FleetPortsScan
+import FleetPortsStore
 import Foundation
 
 #if canImport(Glibc)
@@ -20,7 +21,9 @@ struct ScanCommand: AsyncParsableCommand {
       runs one probe script through `sh -s` that reads /proc/net and the host's ss, netstat or \
       lsof, and writes scan.json (mode 0600) into --out. One host's failure is a row in the \
       report, never the end of the scan. Ctrl-C stops starting hosts, abandons the ones in \
-      flight and still writes what finished.
+      flight and still writes what finished. Every scan is also stored in the scan history \
+      (--db, default reports/fleetports.db; see `fleetports history` and `fleetports diff`), and \
+      its reports show the changes since the previous stored scan of the same inventory.
 
       Inventory: one host a line, `[user@]host[:port]` then `key=value` options (user, port, \
       key, groups, sudo); `[group]` headers; `#` comments. Ansible INI inventories work too \
@@ -33,7 +36,8 @@ struct ScanCommand: AsyncParsableCommand {
       Exit codes (the first that applies): 130 interrupted (what finished is written); \
       1 unsuppressed findings at or above --fail-on; 4 no host could be scanned; \
       3 some hosts could not be scanned or only partly; 0 otherwise. 5: the scan ran but its files \
-      could not all be written. 2 is a usage error (flags, an --out folder that is not private, unreadable \
+      could not all be written, or it could not be stored in the history (--db). 2 is a usage error \
+      (flags, an --out folder or --db that is not private, unreadable \
       or malformed inventory or policy).
       """
   )
@@ -81,6 +85,8 @@ struct ScanCommand: AsyncParsableCommand {
   var noAgent = false
 
   @OptionGroup var analysis: AnalysisOptions
+
+  @OptionGroup var database: StoreOptions
 
   func validate() throws {
     guard parallel >= 1 && parallel <= 4096 else { throw ValidationError("--parallel must be between 1 and 4096") }
@@ -136,6 +142,7 @@ struct ScanCommand: AsyncParsableCommand {
 
     let startedAt = Date()
     try ReportOutput.prepare(out: out, startedAt: startedAt)
+    let history = try database.open()
     let progress = ProgressLine(total: targets.count + refused.count)
     let scanTask = Task { await scanner.scan(targets) { progress.update($0) } }
     let interrupt = InterruptHandler { scanTask.cancel() }
@@ -145,14 +152,18 @@ struct ScanCommand: AsyncParsableCommand {
 
     let options = ScanOptions(
       inventory: inventory, method: method, sudo: sudo, parallel: parallel, timeoutSeconds: timeout, hostKeyChecking: hostKeyCheck.rawValue)
-    let scan = ScanResult(
+    let analysed = ScanResult(
       toolVersion: FleetPortsCommand.configuration.version, startedAt: ScanArchive.iso8601(startedAt),
       finishedAt: ScanArchive.iso8601(Date()), interrupted: interrupted, options: options, hosts: hosts + refused
     ).analyzed(policy: policy, today: AnalysisOptions.today())
+    // Stored first (with the changes since the previous scan), so the reports can show them.
+    let recorded = ScanRecorder.record(analysed, in: history)
+    let scan = recorded.scan
     let written = ReportOutput.write(scan, formats: try ReportOutput.formats(format), out: out, startedAt: startedAt)
     FileOutput.standardOutput(ScanSummaryText.render(scan, reportPath: written.failed ? nil : written.paths.joined(separator: ", ")))
+    FileOutput.standardOutput(ScanRecorder.summary(recorded, path: history.path))
     FileOutput.standardOutput(FindingsText.render(scan, failOn: analysis.failOn))
-    if written.failed { throw ReportOutput.writeFailure }
+    if written.failed || recorded.failed { throw ReportOutput.writeFailure }
     if interrupted { throw ExitCode(130) }
     if analysis.failed(scan) { throw ExitCode(1) }
     if scan.succeeded.isEmpty { throw ExitCode(4) }

@@ -100,7 +100,7 @@ import Testing
       let process = Process()
       process.executableURL = URL(fileURLWithPath: Self.binaryPath)
       process.arguments = [
-        "scan", dir + "/inventory.txt", "--known-hosts", lab.knownHostsPath, "--identity", lab.identityPath, "--no-agent",
+        "scan", dir + "/inventory.txt", "--db", dir + "/history.db", "--known-hosts", lab.knownHostsPath, "--identity", lab.identityPath, "--no-agent",
         "--out", dir + "/out-\(extra.count)",
       ] + extra
       let pipe = Pipe()

@@ -21,7 +21,7 @@ import Testing
     let process = Process()
     process.executableURL = URL(fileURLWithPath: MixedFleetTests.binaryPath)
     process.arguments = [
-      "scan", dir + "/inventory.txt", "--known-hosts", lab.knownHostsPath, "--identity", lab.identityPath,
+      "scan", dir + "/inventory.txt", "--db", dir + "/history.db", "--known-hosts", lab.knownHostsPath, "--identity", lab.identityPath,
       "--timeout", "60", "--parallel", "6", "--out", dir + "/report", "--ssh-config", "/dev/null",
     ]
     process.standardOutput = FileHandle.nullDevice

@@ -85,7 +85,7 @@ import Testing
       """
     try inventory.write(toFile: dir + "/inventory.txt", atomically: true, encoding: .utf8)
     let result = try Self.run([
-      "scan", dir + "/inventory.txt", "--known-hosts", knownHosts, "--identity", lab.identityPath,
+      "scan", dir + "/inventory.txt", "--db", dir + "/history.db", "--known-hosts", knownHosts, "--identity", lab.identityPath,
       "--timeout", "8", "--out", dir + "/report", "--ssh-config", "/dev/null",
     ])
     #expect(result.status == 3, "some hosts failed: exit 3\n\(result.stdout)")

@@ -1,0 +1,55 @@
+import FleetPortsCore
+import Foundation
+import GRDB
+
+/// The SELECTs behind the store's reads, run inside a read or write transaction.
+enum ScanQueries {
+  static let summaryColumns = """
+    id, startedAt, startedEpoch, finishedAt, inventory, interrupted, hostsOK, hostsFailed, hostsNotScanned, listenerCount
+    """
+
+  static func summaries(_ db: Database, sql tail: String, arguments: StatementArguments = []) throws -> [StoredScan] {
+    try Row.fetchAll(db, sql: "SELECT \(summaryColumns) FROM scan \(tail)", arguments: arguments).map { row in
+      let id: Int64 = row["id"]
+      var findings: [Severity: Int] = [:]
+      for count in try Row.fetchAll(
+        db, sql: "SELECT severity, COUNT(*) AS n FROM finding WHERE scanId = ? AND suppressed = 0 GROUP BY severity", arguments: [id])
+      {
+        if let severity = Severity(rawValue: count["severity"]) { findings[severity] = count["n"] }
+      }
+      return StoredScan(
+        id: id, startedAt: row["startedAt"], startedEpoch: row["startedEpoch"], finishedAt: row["finishedAt"],
+        inventory: row["inventory"], interrupted: row["interrupted"], hostsOK: row["hostsOK"], hostsFailed: row["hostsFailed"],
+        hostsNotScanned: row["hostsNotScanned"], listeners: row["listenerCount"], findings: findings)
+    }
+  }
+
+  static func newest(_ db: Database) throws -> StoredScan? {
+    try summaries(db, sql: "ORDER BY id DESC LIMIT 1").first
+  }
+
+  /// The newest stored scan of the same inventory (as given on the command line).
+  static func newest(_ db: Database, inventory: String) throws -> StoredScan? {
+    try summaries(db, sql: "WHERE inventory = ? ORDER BY id DESC LIMIT 1", arguments: [inventory]).first
+  }
+
+  static func ids(_ db: Database) throws -> [Int64] {
+    try Int64.fetchAll(db, sql: "SELECT id FROM scan ORDER BY id")
+  }
+
+  static func scanJSON(_ db: Database, id: Int64) throws -> Data {
+    guard let data = try Data.fetchOne(db, sql: "SELECT scanJSON FROM scan WHERE id = ?", arguments: [id]) else {
+      throw StoreError.unknownScan(id: id, available: try ids(db))
+    }
+    return data
+  }
+
+  static func scan(_ db: Database, id: Int64) throws -> ScanResult {
+    let data = try scanJSON(db, id: id)
+    do {
+      return try JSONDecoder().decode(ScanResult.self, from: data)
+    } catch {
+      throw StoreError.unreadableScan(id: id, reason: "\(error)")
+    }
+  }
+}

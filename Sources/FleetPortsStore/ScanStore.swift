@@ -1,0 +1,114 @@
+import FleetPortsCore
+import FleetPortsReport
+import Foundation
+import GRDB
+
+/// The scan history: every scan in one SQLite database (WAL; default `reports/fleetports.db`),
+/// its scan.json kept whole beside host, listener and finding rows for queries.
+///
+///     let store = try ScanStore(path: "reports/fleetports.db")
+///     let (id, stored) = try store.save(scan)
+///     let last = try store.scans(limit: 2)
+///
+/// Each scan is written in one IMMEDIATE transaction: a crash or Ctrl-C leaves the whole scan
+/// or none of it, and other processes writing at once wait (busy timeout) instead of failing.
+public final class ScanStore: Sendable {
+  /// The default database, beside the default report folders.
+  public static let defaultPath = "reports/fleetports.db"
+  /// How long a writer waits for another fleetports process to finish its transaction.
+  public static let busyTimeout: TimeInterval = 30
+
+  public let path: String
+  let pool: DatabasePool
+
+  /// Opens (creating when missing: folder 0700, file 0600) and migrates the history.
+  public init(path: String = ScanStore.defaultPath) throws(StoreError) {
+    self.path = path
+    try StoreFiles.prepare(path)
+    var config = Configuration()
+    config.busyMode = .timeout(ScanStore.busyTimeout)
+    config.label = "fleetports history"
+    pool = try StoreFiles.whileOpening(path) { () throws(StoreError) -> DatabasePool in
+      let pool: DatabasePool
+      do {
+        pool = try DatabasePool(path: path, configuration: config)
+      } catch {
+        throw .cannotOpen(path: path, reason: ScanStore.reason(error))
+      }
+      try ScanStore.migrate(pool, path: path)
+      return pool
+    }
+  }
+
+  /// Applies pending migrations (under `StoreFiles.whileOpening`'s lock, so one process at a time).
+  static func migrate(_ pool: DatabasePool, path: String) throws(StoreError) {
+    do {
+      try StoreSchema.migrator.migrate(pool)
+    } catch {
+      throw .cannotOpen(path: path, reason: "its tables could not be set up: \(ScanStore.reason(error))")
+    }
+  }
+
+  /// The newest stored scan of the same inventory before the one being saved, handed to `save`'s `amend`.
+  public typealias Previous = (summary: StoredScan, scan: ScanResult)
+
+  /// Stores `scan` in one transaction and returns its id and the scan as stored. `amend` runs
+  /// inside that transaction with the newest stored scan of the same inventory (nil when there
+  /// is none) and the new
+  /// id, and returns the scan to store: `fleetports scan` adds the changes since the previous
+  /// scan there, so no other writer can slip in between.
+  @discardableResult
+  public func save(
+    _ scan: ScanResult, amend: ((_ previous: Previous?, _ id: Int64) throws -> ScanResult)? = nil
+  ) throws(StoreError) -> (id: Int64, scan: ScanResult) {
+    try save(scan, amend: amend, afterRow: nil)
+  }
+
+  /// `save`, with `afterRow` called after each row is inserted (tests make it throw halfway).
+  func save(
+    _ scan: ScanResult, amend: ((_ previous: Previous?, _ id: Int64) throws -> ScanResult)?, afterRow: ((String) throws -> Void)?
+  ) throws(StoreError) -> (id: Int64, scan: ScanResult) {
+    try write("storing the scan") { db in
+      let previous = amend == nil ? nil : try ScanQueries.newest(db, inventory: scan.options.inventory).map { summary in (summary, try ScanQueries.scan(db, id: summary.id)) }
+      let id = try ScanWriter.insertScanRow(db, scan)
+      try afterRow?("scan")
+      let stored = try amend?(previous, id) ?? scan
+      try ScanWriter.insertChildren(db, id: id, stored, afterRow: afterRow)
+      return (id, stored)
+    }
+  }
+
+  /// Runs `body` in one IMMEDIATE transaction: it takes the write lock up front, so a
+  /// concurrent writer waits for the busy timeout instead of failing halfway.
+  func write<T>(_ operation: String, _ body: (Database) throws -> T) throws(StoreError) -> T {
+    do {
+      return try pool.writeWithoutTransaction { db in
+        var result: T?
+        try db.inTransaction(.immediate) {
+          result = try body(db)
+          return .commit
+        }
+        return result!
+      }
+    } catch let error as StoreError {
+      throw error
+    } catch {
+      throw .failed(path: path, operation: operation, reason: ScanStore.reason(error))
+    }
+  }
+
+  func read<T>(_ operation: String, _ body: (Database) throws -> T) throws(StoreError) -> T {
+    do {
+      return try pool.read { db in try body(db) }
+    } catch let error as StoreError {
+      throw error
+    } catch {
+      throw .failed(path: path, operation: operation, reason: ScanStore.reason(error))
+    }
+  }
+
+  static func reason(_ error: any Error) -> String {
+    if let error = error as? DatabaseError { return error.message ?? "\(error.resultCode)" }
+    return "\(error)"
+  }
+}

@@ -1,0 +1,120 @@
+import FleetPortsCore
+import FleetPortsReport
+import Foundation
+import GRDB
+import Testing
+
+@testable import FleetPortsStore
+
+/// The database: schema, files, round trip, one transaction per scan.
+@Suite struct ScanStoreTests {
+  @Test func migratesAFreshDatabaseInWALModeWithPrivateFiles() throws {
+    let dir = try StoreFixtures.scratch()
+    defer { try? FileManager.default.removeItem(atPath: dir) }
+    let path = dir + "/history/fleetports.db"
+    let store = try ScanStore(path: path)
+    let (mode, tables, migrations) = try store.read("test") { db in
+      (
+        try String.fetchOne(db, sql: "PRAGMA journal_mode"),
+        try String.fetchAll(db, sql: "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name"),
+        try String.fetchAll(db, sql: "SELECT identifier FROM grdb_migrations")
+      )
+    }
+    #expect(mode == "wal")
+    #expect(tables == ["finding", "grdb_migrations", "host", "listener", "scan"])
+    #expect(migrations == ["v1: scan, host, listener, finding"])
+    let fileMode = try FileManager.default.attributesOfItem(atPath: path)[.posixPermissions] as? Int
+    let folderMode = try FileManager.default.attributesOfItem(atPath: dir + "/history")[.posixPermissions] as? Int
+    #expect(fileMode == 0o600)
+    #expect(folderMode == 0o700)
+    try store.save(StoreFixtures.fleet())
+    for suffix in ["-wal", "-shm"] where FileManager.default.fileExists(atPath: path + suffix) {
+      #expect(try FileManager.default.attributesOfItem(atPath: path + suffix)[.posixPermissions] as? Int == 0o600)
+    }
+    // Opening again applies nothing twice and keeps what is there.
+    let again = try ScanStore(path: path)
+    #expect(try again.ids() == [1])
+  }
+
+  @Test func refusesAFolderOthersCanWriteTo() throws {
+    let dir = try StoreFixtures.scratch()
+    defer { try? FileManager.default.removeItem(atPath: dir) }
+    try FileManager.default.createDirectory(atPath: dir + "/open", withIntermediateDirectories: false)
+    chmod(dir + "/open", 0o777)
+    #expect(throws: StoreError.self) { try ScanStore(path: dir + "/open/fleetports.db") }
+  }
+
+  @Test func storesAScanWholeAndGivesItBackByteForByte() throws {
+    let dir = try StoreFixtures.scratch()
+    defer { try? FileManager.default.removeItem(atPath: dir) }
+    let store = try ScanStore(path: dir + "/fleetports.db")
+    let scan = try StoreFixtures.fleet()
+    let (id, stored) = try store.save(scan)
+    #expect(stored == scan)
+    #expect(try store.scanJSON(id: id) == ScanJSON.encode(scan))
+    #expect(try store.scan(id: id) == scan)
+    let summary = try store.summary(id: id)
+    #expect(summary.hostsOK == 4 && summary.hostsFailed == 1 && summary.hostsNotScanned == 1)
+    let listeners = scan.hosts.compactMap(\.snapshot).reduce(0) { $0 + $1.listeners.count }
+    #expect(summary.listeners == listeners)
+    var bySeverity: [Severity: Int] = [:]
+    for finding in scan.findings where finding.suppressed == nil { bySeverity[finding.severity, default: 0] += 1 }
+    #expect(summary.findings == bySeverity)
+    let counts = try store.read("test") { db in
+      try ["host", "listener", "finding"].map { try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM \($0) WHERE scanId = ?", arguments: [id]) }
+    }
+    #expect(counts == [scan.hosts.count, listeners, scan.findings.count])
+    #expect(throws: StoreError.unknownScan(id: 7, available: [1])) { try store.scan(id: 7) }
+  }
+
+  @Test func aFailureHalfwayLeavesNothingOfTheScan() throws {
+    let dir = try StoreFixtures.scratch()
+    defer { try? FileManager.default.removeItem(atPath: dir) }
+    let store = try ScanStore(path: dir + "/fleetports.db")
+    try store.save(StoreFixtures.fleet())
+    struct Crash: Error {}
+    var rows = 0
+    #expect(throws: StoreError.self) {
+      try store.save(try StoreFixtures.fleet(), amend: nil) { table in
+        rows += 1
+        if table == "listener" && rows > 20 { throw Crash() }
+      }
+    }
+    #expect(rows > 20, "the failure came after host and listener rows were written")
+    let counts = try store.read("test") { db in
+      try ["scan", "host", "listener", "finding"].map { try Int.fetchOne(db, sql: "SELECT COUNT(DISTINCT \($0 == "scan" ? "id" : "scanId")) FROM \($0)") }
+    }
+    #expect(counts == [1, 1, 1, 1], "only the first scan's rows remain")
+    #expect(try store.ids() == [1])
+    // The next scan stores normally, and ids are never reused.
+    #expect(try store.save(StoreFixtures.fleet()).id >= 2)
+  }
+
+  @Test func amendSeesThePreviousScanOfTheSameInventoryAndTheNewID() throws {
+    let dir = try StoreFixtures.scratch()
+    defer { try? FileManager.default.removeItem(atPath: dir) }
+    let store = try ScanStore(path: dir + "/fleetports.db")
+    var seen: [(Int64?, Int64)] = []
+    let first = try StoreFixtures.fleet(startedSecondsAgo: 60)
+    try store.save(first) { previous, id in
+      seen.append((previous?.summary.id, id))
+      return first
+    }
+    try store.save(StoreFixtures.fleet(startedSecondsAgo: 50, inventory: "(local)"))
+    var second = try StoreFixtures.fleet(startedSecondsAgo: 40)
+    second.hosts.removeLast()
+    let saved = try store.save(second) { previous, id in
+      seen.append((previous?.summary.id, id))
+      var amended = second
+      if let previous {
+        amended.changesSinceLast = ScanDiff.changes(from: previous.scan, to: second, oldLabel: previous.summary.label, newLabel: "#\(id)")
+      }
+      return amended
+    }
+    #expect(seen.map(\.0) == [nil, 1])
+    #expect(seen.map(\.1) == [1, 3])
+    let changes = try #require(saved.scan.changesSinceLast)
+    #expect(changes.hosts == [HostChange(kind: .vanished, host: "lab-late")])
+    #expect(try store.scan(id: 3).changesSinceLast == changes, "the changes are part of the stored scan.json")
+  }
+}
