@@ -232,7 +232,7 @@ struct PolicyReader {
         case "host":
           host = try string(field.value, at: name)
         case "port":
-          port = UInt16(try integer(field.value, at: name, range: 0...65535))
+          port = UInt16(try integer(field.value, at: name, range: 1...65535))
         case "reason":
           let text = try string(field.value, at: name).trimmingCharacters(in: .whitespacesAndNewlines)
           guard !text.isEmpty else { throw error(field.value, "\(name) is empty: say why this finding is accepted") }

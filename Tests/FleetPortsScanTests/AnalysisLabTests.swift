@@ -96,12 +96,12 @@ import Testing
     defer { try? FileManager.default.removeItem(atPath: dir) }
     let inventory = lab.hosts.prefix(4).map { "root@\($0.ipv4)" }.joined(separator: "\n") + "\n"
     try inventory.write(toFile: dir + "/inventory.txt", atomically: true, encoding: .utf8)
-    func scan(_ extra: [String]) throws -> (Int32, String) {
+    func scan(_ extra: [String], out: String) throws -> (Int32, String) {
       let process = Process()
       process.executableURL = URL(fileURLWithPath: Self.binaryPath)
       process.arguments = [
         "scan", dir + "/inventory.txt", "--db", dir + "/history.db", "--known-hosts", lab.knownHostsPath, "--identity", lab.identityPath, "--no-agent",
-        "--out", dir + "/out-\(extra.count)",
+        "--out", dir + "/" + out,
       ] + extra
       let pipe = Pipe()
       process.standardOutput = pipe
@@ -111,15 +111,16 @@ import Testing
       process.waitUntilExit()
       return (process.terminationStatus, String(decoding: data, as: UTF8.self))
     }
-    let (failing, text) = try scan(["--fail-on", "high"])
+    let (failing, text) = try scan(["--fail-on", "high"], out: "high")
     #expect(failing == 1, "\(text)")  // hosts 1-4 include redis (3) and postgres (4) on 0.0.0.0
     #expect(text.contains("datastore-exposed") && text.contains("--fail-on high:"))
-    let (passing, _) = try scan(["--fail-on", "critical"])
+    let (passing, _) = try scan(["--fail-on", "critical"], out: "critical")
     #expect(passing == 0)
     try "hosts:\n  x:\n    alow: {}\n".write(toFile: dir + "/bad.yaml", atomically: true, encoding: .utf8)
-    let (refused, _) = try scan(["--policy", dir + "/bad.yaml"])
+    let (refused, _) = try scan(["--policy", dir + "/bad.yaml"], out: "refused")
     #expect(refused == 2)
-    let json = try Data(contentsOf: URL(fileURLWithPath: dir + "/out-2/scan.json"))
+    #expect(!FileManager.default.fileExists(atPath: dir + "/refused"), "an invalid policy is refused before anything is scanned or written")
+    let json = try Data(contentsOf: URL(fileURLWithPath: dir + "/high/scan.json"))
     let result = try JSONDecoder().decode(ScanResult.self, from: json)
     #expect(result.aggregate?.hosts.count == 4 && !result.findings.isEmpty)
   }

@@ -79,7 +79,9 @@ public struct PortAllowance: Hashable, Sendable, Codable, CustomStringConvertibl
       proto = nil
     }
     let bounds = parts[0].split(separator: "-", omittingEmptySubsequences: false)
-    guard (1...2).contains(bounds.count), let low = UInt16(bounds[0]), let high = UInt16(bounds.last!), low <= high else { return nil }
+    guard (1...2).contains(bounds.count), let first = bounds.first, let last = bounds.last,
+      let low = UInt16(first), let high = UInt16(last), low >= 1, low <= high
+    else { return nil }  // port 0 is no port
     ports = low...high
   }
 
