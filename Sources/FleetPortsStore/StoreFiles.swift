@@ -1,3 +1,4 @@
+import FleetPortsReport
 import Foundation
 
 #if canImport(Glibc)
@@ -47,25 +48,8 @@ enum StoreFiles {
   }
 
   static func prepareFolder(_ folder: String, database: String) throws(StoreError) {
-    var info = stat()
-    if stat(folder, &info) == 0 {
-      guard info.st_mode & S_IFMT == S_IFDIR else {
-        throw .cannotOpen(path: database, reason: "\(folder) is not a folder")
-      }
-      guard info.st_uid == geteuid() else {
-        throw .notPrivate(path: database, reason: "its folder \(folder) belongs to another user; choose a folder of your own with --db")
-      }
-      guard info.st_mode & 0o022 == 0 else {
-        throw .notPrivate(path: database, reason: "other users can write to its folder \(folder); choose a private folder with --db (or chmod go-w it)")
-      }
-      return
+    if let problem = PrivateFolder.problem(folder, option: "--db") {
+      throw .notPrivate(path: database, reason: "its folder \(folder): \(problem)")
     }
-    do {
-      try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
-    } catch {
-      if FileManager.default.fileExists(atPath: folder) { return }
-      throw .cannotOpen(path: database, reason: "cannot create \(folder): \(error.localizedDescription)")
-    }
-    chmod(folder, 0o700)
   }
 }
