@@ -16,11 +16,7 @@ struct LocalCommand: ParsableCommand {
   @Option(help: "Where owners come from: auto, ss, netstat, lsof or proc.")
   var method: ProbeMethod = .auto
 
-  @Option(help: "The folder for this scan's files. Default: reports/<UTC timestamp>.")
-  var out: String?
-
-  @Option(help: "Report formats, comma separated: html, md, json, sarif, junit. scan.json is always written.")
-  var format: String = ReportOutput.defaultFormats
+  @OptionGroup var output: ReportOutput
 
   @OptionGroup var analysis: AnalysisOptions
 
@@ -29,7 +25,7 @@ struct LocalCommand: ParsableCommand {
   func run() throws {
     let policy = try analysis.loadPolicy()
     let startedAt = Date()
-    try ReportOutput.prepare(out: out, startedAt: startedAt)
+    try output.prepare(startedAt: startedAt)
     let history = try database.open()
     let host = try LocalCollector.collect(method: method)
     let options = ScanOptions(inventory: "(local)", method: method, sudo: false, parallel: 1, timeoutSeconds: 0, hostKeyChecking: "n/a")
@@ -39,7 +35,7 @@ struct LocalCommand: ParsableCommand {
     ).analyzed(policy: policy, today: AnalysisOptions.today())
     let recorded = ScanRecorder.record(analysed, in: history)
     let scan = recorded.scan
-    let written = ReportOutput.write(scan, formats: try ReportOutput.formats(format), out: out, startedAt: startedAt)
+    let written = try output.write(scan, startedAt: startedAt)
     FileOutput.standardOutput(ScanSummaryText.render(scan, reportPath: written.failed ? nil : written.paths.joined(separator: ", ")))
     FileOutput.standardOutput(ScanRecorder.summary(recorded, path: history.path))
     FileOutput.standardOutput(FindingsText.render(scan, failOn: analysis.failOn))

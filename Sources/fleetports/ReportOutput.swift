@@ -4,40 +4,52 @@ import FleetPortsReport
 import FleetPortsScan
 import Foundation
 
-/// Where a scan's files go and in which formats: shared by `scan` and `local`.
-/// scan.json is always written: it is the record every other format is rendered from.
-enum ReportOutput {
-  static let defaultFormats = "html,md,json"
+/// `--out` and `--format`: where a scan's files go and in which formats, shared by `scan`
+/// and `local`. scan.json is always written: it is the record every other format comes from.
+struct ReportOutput: ParsableArguments {
+  @Option(help: "The folder for this scan's files. Default: reports/<UTC timestamp>.")
+  var out: String?
 
-  static func formats(_ text: String) throws -> [ReportFormat] {
-    var formats = try ReportFormat.parseList(text)
-    if !formats.contains(.json) { formats.insert(.json, at: 0) }
-    return formats
+  @Option(help: "Report formats, comma separated: html, md, json, sarif, junit. scan.json is always written.")
+  var format: String = "html,md,json"
+
+  /// Exit code when the scan ran but its files could not all be written (disk full, …).
+  static let writeFailure = ExitCode(5)
+
+  func validate() throws {
+    _ = try formats()
   }
 
-  /// The folder a scan started at `startedAt` writes to.
-  static func folder(out: String?, startedAt: Date) -> String {
-    out ?? ScanArchive.defaultFolder(startedAt: startedAt)
-  }
-
-  /// Checks (or creates) the folder before scanning: a bad `--out` is a usage error (exit 2).
-  static func prepare(out: String?, startedAt: Date) throws {
+  /// The formats asked for, scan.json first.
+  func formats() throws -> [ReportFormat] {
     do {
-      try ReportWriter.prepare(folder: folder(out: out, startedAt: startedAt))
+      let asked = try ReportFormat.parseList(format)
+      return [.json] + asked.filter { $0 != .json }
     } catch {
       throw ValidationError("\(error)")
     }
   }
 
-  /// Exit code when the scan ran but its files could not all be written (disk full, …).
-  static let writeFailure = ExitCode(5)
+  /// The folder a scan started at `startedAt` writes to.
+  func folder(startedAt: Date) -> String {
+    out ?? ScanArchive.defaultFolder(startedAt: startedAt)
+  }
 
-  /// Writes the files and returns the path of scan.json, then the others; a failure to
-  /// write is reported and ends the command with exit 5 (the summary is still printed).
-  static func write(_ scan: ScanResult, formats: [ReportFormat], out: String?, startedAt: Date) -> (paths: [String], failed: Bool) {
-    let ordered = [ReportFormat.json] + formats.filter { $0 != .json }
+  /// Checks (or creates) the folder before scanning: a bad `--out` is a usage error (exit 2).
+  func prepare(startedAt: Date) throws {
     do {
-      return (try ReportWriter.write(scan, formats: ordered, to: folder(out: out, startedAt: startedAt), updateLatest: out == nil), false)
+      try ReportWriter.prepare(folder: folder(startedAt: startedAt))
+    } catch {
+      throw ValidationError("\(error)")
+    }
+  }
+
+  /// Writes the files and returns their paths (scan.json first); a failure to write is
+  /// reported here and the caller ends with `writeFailure` after printing the summary.
+  func write(_ scan: ScanResult, startedAt: Date) throws -> (paths: [String], failed: Bool) {
+    let formats = try formats()
+    do {
+      return (try ReportWriter.write(scan, formats: formats, to: folder(startedAt: startedAt), updateLatest: out == nil), false)
     } catch {
       FileOutput.standardError("fleetports: could not write the reports: \(error)\n")
       return ([], true)

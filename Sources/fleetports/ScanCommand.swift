@@ -75,11 +75,7 @@ struct ScanCommand: AsyncParsableCommand {
   @Option(help: "Where owners come from: auto, ss, netstat, lsof or proc (/proc/<pid>/fd). /proc/net is always read.")
   var method: ProbeMethod = .auto
 
-  @Option(help: "The folder for this scan's files. Default: reports/<UTC timestamp>.")
-  var out: String?
-
-  @Option(help: "Report formats, comma separated: html, md, json, sarif, junit. scan.json is always written.")
-  var format: String = ReportOutput.defaultFormats
+  @OptionGroup var output: ReportOutput
 
   @Flag(help: "Do not ask ssh-agent even when SSH_AUTH_SOCK is set.")
   var noAgent = false
@@ -91,11 +87,6 @@ struct ScanCommand: AsyncParsableCommand {
   func validate() throws {
     guard parallel >= 1 && parallel <= 4096 else { throw ValidationError("--parallel must be between 1 and 4096") }
     guard timeout > 0 && timeout <= 3600 else { throw ValidationError("--timeout must be between 0 and 3600 seconds") }
-    do {
-      _ = try ReportOutput.formats(format)
-    } catch {
-      throw ValidationError("\(error)")
-    }
   }
 
   mutating func run() async throws {
@@ -141,7 +132,7 @@ struct ScanCommand: AsyncParsableCommand {
       deadlines: SSHDeadlines(connect: min(deadline, .seconds(10)), handshakeAndAuth: deadline, command: deadline))
 
     let startedAt = Date()
-    try ReportOutput.prepare(out: out, startedAt: startedAt)
+    try output.prepare(startedAt: startedAt)
     let history = try database.open()
     let progress = ProgressLine(total: targets.count + refused.count)
     let scanTask = Task { await scanner.scan(targets) { progress.update($0) } }
@@ -159,7 +150,7 @@ struct ScanCommand: AsyncParsableCommand {
     // Stored first (with the changes since the previous scan), so the reports can show them.
     let recorded = ScanRecorder.record(analysed, in: history)
     let scan = recorded.scan
-    let written = ReportOutput.write(scan, formats: try ReportOutput.formats(format), out: out, startedAt: startedAt)
+    let written = try output.write(scan, startedAt: startedAt)
     FileOutput.standardOutput(ScanSummaryText.render(scan, reportPath: written.failed ? nil : written.paths.joined(separator: ", ")))
     FileOutput.standardOutput(ScanRecorder.summary(recorded, path: history.path))
     FileOutput.standardOutput(FindingsText.render(scan, failOn: analysis.failOn))

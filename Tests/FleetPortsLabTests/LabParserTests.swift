@@ -18,17 +18,22 @@ import Testing
     return result
   }
 
+  /// Every truth listener is owned (among others, possibly) by the process the truth names.
+  static func expectOwnersMatchTheTruth(_ sockets: [SocketRecord], on host: LabHost) {
+    let owners = owners(sockets)
+    for listener in host.listeners {
+      let key = ListenerKey(listener)
+      #expect(owners[key]?.contains(listener.process) == true, "\(host.name) \(key): \(owners[key] ?? [])")
+    }
+  }
+
   @Test func ssListenersEqualTheTruthOnEveryHost() throws {
     guard let lab = try LabHostCommand.lab() else { return }
     for host in lab.hosts {
       let parsed = SSParser.parse(try LabHostCommand.run(host, ["ss", "-tuanp"]))
       #expect(parsed.report.unparsedCount == 0, "\(host.name): \(parsed.report.unparsed)")
       #expect(Self.listeners(parsed.sockets) == Self.truth(host), "\(host.name)")
-      let owners = Self.owners(parsed.sockets)
-      for listener in host.listeners {
-        let key = ListenerKey(listener)
-        #expect(owners[key]?.contains(listener.process) == true, "\(host.name) \(key): \(owners[key] ?? [])")
-      }
+      Self.expectOwnersMatchTheTruth(parsed.sockets, on: host)
     }
   }
 
@@ -47,11 +52,7 @@ import Testing
       let parsed = LsofFieldParser.parse(try LabHostCommand.run(host, ["lsof", "-nP", "-i", "-F0pcuLftPnTi"]))
       #expect(parsed.report.unparsedCount == 0, "\(host.name): \(parsed.report.unparsed)")
       #expect(Self.listeners(parsed.sockets) == Self.truth(host), "\(host.name)")
-      let owners = Self.owners(parsed.sockets)
-      for listener in host.listeners {
-        let key = ListenerKey(listener)
-        #expect(owners[key]?.contains(listener.process) == true, "\(host.name) \(key): \(owners[key] ?? [])")
-      }
+      Self.expectOwnersMatchTheTruth(parsed.sockets, on: host)
     }
   }
 

@@ -85,11 +85,6 @@ import Testing
     #expect(analysis.notes.allSatisfy { !$0.contains("expired") })
   }
 
-  static var binaryPath: String {
-    let sibling = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent("fleetports").path
-    return FileManager.default.isExecutableFile(atPath: sibling) ? sibling : MixedFleetTests.binaryPath
-  }
-
   @Test func failOnSetsExitCodeOneAndTheSummaryListsFindings() throws {
     guard let lab = try LabFleet.forTests() else { return }
     let dir = try LabScan.scratch()
@@ -97,19 +92,11 @@ import Testing
     let inventory = lab.hosts.prefix(4).map { "root@\($0.ipv4)" }.joined(separator: "\n") + "\n"
     try inventory.write(toFile: dir + "/inventory.txt", atomically: true, encoding: .utf8)
     func scan(_ extra: [String], out: String) throws -> (Int32, String) {
-      let process = Process()
-      process.executableURL = URL(fileURLWithPath: Self.binaryPath)
-      process.arguments = [
+      let result = try FleetPortsCLI.run([
         "scan", dir + "/inventory.txt", "--db", dir + "/history.db", "--known-hosts", lab.knownHostsPath, "--identity", lab.identityPath, "--no-agent",
         "--out", dir + "/" + out,
-      ] + extra
-      let pipe = Pipe()
-      process.standardOutput = pipe
-      process.standardError = FileHandle.nullDevice
-      try process.run()
-      let data = pipe.fileHandleForReading.readDataToEndOfFile()
-      process.waitUntilExit()
-      return (process.terminationStatus, String(decoding: data, as: UTF8.self))
+      ] + extra)
+      return (result.status, result.stdout)
     }
     let (failing, text) = try scan(["--fail-on", "high"], out: "high")
     #expect(failing == 1, "\(text)")  // hosts 1-4 include redis (3) and postgres (4) on 0.0.0.0

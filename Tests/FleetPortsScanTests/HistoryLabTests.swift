@@ -14,25 +14,6 @@ import Testing
   /// Ports no lab service uses: widened, stopped and opened between the scans.
   static let (widenedPort, stoppedPort, newPort) = (18081, 18082, 18083)
 
-  /// The `fleetports` built beside this test bundle (any --scratch-path), else .build/debug.
-  static var binaryPath: String {
-    let beside = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent("fleetports").path
-    return FileManager.default.isExecutableFile(atPath: beside) ? beside : MixedFleetTests.binaryPath
-  }
-
-  static func run(_ arguments: [String]) throws -> (status: Int32, stdout: String) {
-    let process = Process()
-    process.executableURL = URL(fileURLWithPath: binaryPath)
-    process.arguments = arguments
-    let pipe = Pipe()
-    process.standardOutput = pipe
-    process.standardError = FileHandle.nullDevice
-    try process.run()
-    let data = pipe.fileHandleForReading.readDataToEndOfFile()
-    process.waitUntilExit()
-    return (process.terminationStatus, String(decoding: data, as: UTF8.self))
-  }
-
   /// Runs `ip netns exec NS command…` and waits.
   @discardableResult
   static func inNamespace(_ namespace: String, _ command: [String]) throws -> String {
@@ -97,7 +78,7 @@ import Testing
     defer { loopbackOnly.stop() }
     let doomed = try Listener(namespace: changed.namespace, address: "0.0.0.0", port: Self.stoppedPort)
     defer { doomed.stop() }
-    let first = try Self.run(["scan", lab.inventoryPath, "--out", dir + "/first"] + scanArguments)
+    let first = try FleetPortsCLI.run(["scan", lab.inventoryPath, "--out", dir + "/first"] + scanArguments)
     #expect(first.status == 0, "the lab scans clean\n\(first.stdout)")
 
     // The changes: the loopback service now on every address, one stopped, one new, a host gone.
@@ -113,10 +94,10 @@ import Testing
       _ = try? Self.inNamespace(unreachable.namespace, ["ip", "link", "set", "eth0", "up"])
       _ = try? Self.inNamespace(unreachable.namespace, ["ip", "-6", "addr", "replace", unreachable.ipv6 + "/64", "dev", "eth0", "nodad"])
     }
-    let second = try Self.run(["scan", lab.inventoryPath, "--out", dir + "/second"] + scanArguments)
+    let second = try FleetPortsCLI.run(["scan", lab.inventoryPath, "--out", dir + "/second"] + scanArguments)
     #expect(second.status == 3, "one host unreachable: exit 3\n\(second.stdout)")
 
-    let diff = try Self.run(["diff", "--format", "json", "--db", db])
+    let diff = try FleetPortsCLI.run(["diff", "--format", "json", "--db", db])
     #expect(diff.status == 1, "changes found: exit 1")
     let changes = try JSONDecoder().decode(ScanChanges.self, from: Data(diff.stdout.utf8))
     let before = try JSONDecoder().decode(ScanResult.self, from: Data(contentsOf: URL(fileURLWithPath: dir + "/first/scan.json")))
@@ -151,7 +132,7 @@ import Testing
     #expect(after.changesSinceLast?.hosts == changes.hosts)
 
     // history HOST: the stopped listener is gone, the new one listening since scan 2.
-    let history = try Self.run(["history", changedName, "--json", "--db", db])
+    let history = try FleetPortsCLI.run(["history", changedName, "--json", "--db", db])
     #expect(history.status == 0)
     let rows = try JSONSerialization.jsonObject(with: Data(history.stdout.utf8)) as? [[String: Any]] ?? []
     let state = { (port: Int) in rows.first { ($0["port"] as? Int) == port && ($0["address"] as? String) == "0.0.0.0" }?["state"] as? String }
@@ -159,10 +140,10 @@ import Testing
     #expect(state(Self.newPort) == "listening")
 
     // A stored scan renders again, byte for byte the scan.json it wrote.
-    let report = try Self.run(["report", "1", "--db", db, "--out", dir + "/again", "--format", "json"])
+    let report = try FleetPortsCLI.run(["report", "1", "--db", db, "--out", dir + "/again", "--format", "json"])
     #expect(report.status == 0)
     #expect(FileManager.default.contents(atPath: dir + "/again/scan.json") == FileManager.default.contents(atPath: dir + "/first/scan.json"))
     // Unknown ids are usage errors that list the stored scans.
-    #expect(try Self.run(["diff", "1", "99", "--db", db]).status == 2)
+    #expect(try FleetPortsCLI.run(["diff", "1", "99", "--db", db]).status == 2)
   }
 }

@@ -19,7 +19,7 @@ import Testing
     let inventory = (finished.map { "root@\($0.ipv4)" } + silent.map { "root@127.0.0.1:\($0.port)" }).joined(separator: "\n")
     try inventory.write(toFile: dir + "/inventory.txt", atomically: true, encoding: .utf8)
     let process = Process()
-    process.executableURL = URL(fileURLWithPath: MixedFleetTests.binaryPath)
+    process.executableURL = URL(fileURLWithPath: FleetPortsCLI.path)
     process.arguments = [
       "scan", dir + "/inventory.txt", "--db", dir + "/history.db", "--known-hosts", lab.knownHostsPath, "--identity", lab.identityPath,
       "--timeout", "60", "--parallel", "6", "--out", dir + "/report", "--ssh-config", "/dev/null",

@@ -27,25 +27,6 @@ import Testing
     return text.contains("dev fpbr0")
   }
 
-  /// The `fleetports` executable `swift build --build-tests` made beside the tests.
-  static var binaryPath: String {
-    let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-    return root.appendingPathComponent(".build/debug/fleetports").path
-  }
-
-  static func run(_ arguments: [String]) throws -> (status: Int32, stdout: String) {
-    let process = Process()
-    process.executableURL = URL(fileURLWithPath: binaryPath)
-    process.arguments = arguments
-    let pipe = Pipe()
-    process.standardOutput = pipe
-    process.standardError = FileHandle.nullDevice
-    try process.run()
-    let data = pipe.fileHandleForReading.readDataToEndOfFile()
-    process.waitUntilExit()
-    return (process.terminationStatus, String(decoding: data, as: UTF8.self))
-  }
-
   @Test func everyHostEndsAsTheRightRow() async throws {
     guard let lab = try LabFleet.forTests() else { return }
     let noSS = try #require(lab.hosts.first { !$0.hasSS }, "the lab needs 7 hosts for one without ss")
@@ -84,7 +65,7 @@ import Testing
       root@127.0.0.1:\(silent.port)
       """
     try inventory.write(toFile: dir + "/inventory.txt", atomically: true, encoding: .utf8)
-    let result = try Self.run([
+    let result = try FleetPortsCLI.run([
       "scan", dir + "/inventory.txt", "--db", dir + "/history.db", "--known-hosts", knownHosts, "--identity", lab.identityPath,
       "--timeout", "8", "--out", dir + "/report", "--ssh-config", "/dev/null",
     ])

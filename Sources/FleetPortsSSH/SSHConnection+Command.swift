@@ -1,0 +1,123 @@
+import CFleetShims
+import CLibSSH2
+import FleetPortsCore
+import Foundation
+
+#if canImport(Glibc)
+  import Glibc
+#endif
+
+/// Running the command: exec, stdin, draining stdout and stderr, exit status and signal.
+extension SSHConnection {
+  func execute(_ command: String, stdin: [UInt8]?, until deadline: ContinuousClock.Instant) async throws -> SSHCommandResult {
+    guard let session else { throw SSHError(.internalFailure("no session")) }
+    while channel == nil {
+      if let opened = cfleet_channel_open_session(session) {
+        channel = opened
+        break
+      }
+      let code = libssh2_session_last_errno(session)
+      guard code == LIBSSH2_ERROR_EAGAIN else {
+        throw failure(.channelRefused(lastError()), code)
+      }
+      try await waitForSession(.command, until: deadline)
+    }
+    guard let channel else { throw SSHError(.internalFailure("no channel")) }
+    let length = UInt32(command.utf8.count)
+    let execRC = try await drive(.command, until: deadline) { cfleet_channel_exec(channel, command, length) }
+    guard execRC == 0 else { throw failure(.channelRefused("exec: \(lastError())"), execRC) }
+    if let stdin {
+      var offset = 0
+      while offset < stdin.count {
+        let written = try await drive(.command, until: deadline) {
+          stdin.withUnsafeBufferPointer { buffer in
+            buffer.withMemoryRebound(to: CChar.self) { chars in
+              cfleet_channel_write(channel, chars.baseAddress! + offset, chars.count - offset)
+            }
+          }
+        }
+        guard written >= 0 else { throw failure(.connectionLost(.command, "writing stdin: \(lastError())"), Int32(written)) }
+        offset += written
+      }
+    }
+    _ = try await drive(.command, until: deadline) { libssh2_channel_send_eof(channel) }
+    var result = SSHCommandResult(stdout: [], stderr: [], exitStatus: nil, exitSignal: nil, stdoutTruncated: false, stderrTruncated: false, hostKeyFingerprint: "")
+    try await readOutput(channel, into: &result, until: deadline)
+    _ = try await drive(.command, until: deadline) { libssh2_channel_close(channel) }
+    _ = try await drive(.command, until: deadline) { libssh2_channel_wait_closed(channel) }
+    var signalName: UnsafeMutablePointer<CChar>?
+    var signalLength = 0
+    libssh2_channel_get_exit_signal(channel, &signalName, &signalLength, nil, nil, nil, nil)
+    if let signalName {
+      result.exitSignal = String(cString: signalName)
+      libssh2_free(session, signalName)
+    } else {
+      result.exitStatus = libssh2_channel_get_exit_status(channel)
+    }
+    return result
+  }
+
+  /// Drains stdout and stderr together, so a full stderr window never stalls stdout.
+  func readOutput(_ channel: OpaquePointer, into result: inout SSHCommandResult, until deadline: ContinuousClock.Instant) async throws {
+    let bufferSize = 256 << 10
+    let buffer = UnsafeMutablePointer<CChar>.allocate(capacity: bufferSize)
+    defer { buffer.deallocate() }
+    var lastTraffic = clock.now
+    var bytesSinceYield = 0
+    while true {
+      // A host that never pauses its output must still meet the deadline and Ctrl-C,
+      // and must not keep one of the pool's two threads to itself.
+      if clock.now >= deadline { throw SSHError(.timedOut(.command, seconds: client.deadlines.command.seconds)) }
+      try Task.checkCancellation()
+      if bytesSinceYield >= 1 << 20 {
+        bytesSinceYield = 0
+        await Task.yield()
+      }
+      var progressed = false
+      var blocked = 0
+      for stream in [Int32(0), CFLEET_STDERR] {
+        while true {
+          let n = cfleet_channel_read(channel, stream, buffer, bufferSize)
+          if n > 0 {
+            progressed = true
+            bytesSinceYield += n
+            let bytes = UnsafeRawBufferPointer(start: buffer, count: n)
+            if stream == 0 {
+              append(bytes, to: &result.stdout, truncated: &result.stdoutTruncated)
+            } else {
+              append(bytes, to: &result.stderr, truncated: &result.stderrTruncated)
+            }
+            continue
+          }
+          if n == Int(LIBSSH2_ERROR_EAGAIN) { blocked += 1 }
+          else if n < 0 { throw failure(.connectionLost(.command, "reading output: \(lastError())"), Int32(n)) }
+          break
+        }
+      }
+      if libssh2_channel_eof(channel) == 1 && !progressed { return }
+      if progressed {
+        lastTraffic = clock.now
+        continue
+      }
+      if blocked == 0 { continue }  // both streams returned 0 without EOF: look again
+      let keepaliveAt = lastTraffic + client.deadlines.keepalive
+      let outcome = try await Reactor.shared.wait(fd: fd, for: directions(), until: min(deadline, keepaliveAt))
+      if case .timedOut = outcome {
+        if clock.now >= deadline { throw SSHError(.timedOut(.command, seconds: client.deadlines.command.seconds)) }
+        var next: Int32 = 0
+        if let session { _ = libssh2_keepalive_send(session, &next) }
+        lastTraffic = clock.now
+      }
+    }
+  }
+
+  func append(_ bytes: UnsafeRawBufferPointer, to output: inout [UInt8], truncated: inout Bool) {
+    let room = client.outputCap - output.count
+    if room >= bytes.count {
+      output.append(contentsOf: bytes)
+    } else {
+      if room > 0 { output.append(contentsOf: bytes.prefix(room)) }
+      truncated = true
+    }
+  }
+}

@@ -1,0 +1,88 @@
+import CFleetShims
+import CLibSSH2
+import FleetPortsCore
+import Foundation
+
+#if canImport(Glibc)
+  import Glibc
+#endif
+
+/// The SSH handshake and the host-key check against known_hosts.
+extension SSHConnection {
+  func handshake(until deadline: ContinuousClock.Instant) async throws {
+    guard let newSession = cfleet_session_init() else { throw SSHError(.internalFailure("libssh2_session_init failed")) }
+    session = newSession
+    libssh2_session_set_blocking(newSession, 0)
+    libssh2_keepalive_config(newSession, 0, UInt32(client.deadlines.keepalive.seconds.rounded()))
+    // libssh2 1.10 prefers ECDSA; ask first for what known_hosts holds for this host, so an
+    // ed25519-only entry is not mistaken for an unknown host.
+    let known = client.knownHosts.knownHosts.keyTypes(host: target.host, port: target.port)
+    let supported = ["ssh-ed25519", "ecdsa-sha2-nistp256", "ecdsa-sha2-nistp384", "ecdsa-sha2-nistp521", "ssh-rsa"]
+    let preference = known.filter(supported.contains) + supported.filter { !known.contains($0) }
+    _ = libssh2_session_method_pref(newSession, LIBSSH2_METHOD_HOSTKEY, preference.joined(separator: ","))
+    let rc = try await drive(.handshake, until: deadline) { libssh2_session_handshake(newSession, self.fd) }
+    guard rc == 0 else {
+      switch rc {
+      case LIBSSH2_ERROR_KEX_FAILURE:
+        throw failure(.algorithmIncompatible("key exchange failed: \(lastError())"), rc)
+      case LIBSSH2_ERROR_BANNER_RECV, LIBSSH2_ERROR_SOCKET_DISCONNECT, LIBSSH2_ERROR_SOCKET_RECV:
+        throw failure(.connectionLost(.handshake, "the peer closed the connection before SSH started (\(lastError()))"), rc)
+      default:
+        throw failure(.connectionLost(.handshake, lastError()), rc)
+      }
+    }
+  }
+
+  /// Checks the presented key; returns its `SHA256:` fingerprint.
+  func checkHostKey() throws -> String {
+    guard let session else { throw SSHError(.internalFailure("no session")) }
+    var length = 0
+    var type: Int32 = 0
+    guard let keyPointer = libssh2_session_hostkey(session, &length, &type), length > 0 else {
+      throw SSHError(.internalFailure("the server sent no host key"))
+    }
+    let blob = Data(bytes: keyPointer, count: length)
+    let keyBase64 = blob.base64EncodedString()
+    let keyType = Self.keyTypeName(type)
+    var fingerprint = "SHA256:?"
+    if let hash = libssh2_hostkey_hash(session, LIBSSH2_HOSTKEY_HASH_SHA256) {
+      let digest = Data(bytes: hash, count: 32).base64EncodedString()
+      fingerprint = "SHA256:" + digest.replacingOccurrences(of: "=", with: "")
+    }
+    if client.checking == .off { return fingerprint }
+    if let recorded = client.knownHosts.recordedKey(host: target.host, port: target.port) {
+      guard recorded == keyBase64 else {
+        throw SSHError(.hostKeyChanged(keyType: keyType, fingerprint: fingerprint, knownLines: [], knownHostsPath: client.knownHosts.path))
+      }
+      return fingerprint
+    }
+    switch client.knownHosts.knownHosts.verify(host: target.host, port: target.port, keyType: keyType, keyBase64: keyBase64) {
+    case .trusted:
+      return fingerprint
+    case .changed(let lines, _):
+      throw SSHError(.hostKeyChanged(keyType: keyType, fingerprint: fingerprint, knownLines: lines, knownHostsPath: client.knownHosts.path))
+    case .revoked(let line):
+      throw SSHError(.hostKeyRevoked(fingerprint: fingerprint, line: line))
+    case .certificateAuthorityUnsupported:
+      throw SSHError(.hostCertificateUnsupported)
+    case .unknown:
+      guard client.checking == .acceptNew else {
+        throw SSHError(.hostKeyUnknown(keyType: keyType, fingerprint: fingerprint))
+      }
+      try client.knownHosts.record(host: target.host, port: target.port, keyType: keyType, keyBase64: keyBase64)
+      return fingerprint
+    }
+  }
+
+  static func keyTypeName(_ type: Int32) -> String {
+    switch type {
+    case LIBSSH2_HOSTKEY_TYPE_RSA: return "ssh-rsa"
+    case LIBSSH2_HOSTKEY_TYPE_DSS: return "ssh-dss"
+    case LIBSSH2_HOSTKEY_TYPE_ECDSA_256: return "ecdsa-sha2-nistp256"
+    case LIBSSH2_HOSTKEY_TYPE_ECDSA_384: return "ecdsa-sha2-nistp384"
+    case LIBSSH2_HOSTKEY_TYPE_ECDSA_521: return "ecdsa-sha2-nistp521"
+    case LIBSSH2_HOSTKEY_TYPE_ED25519: return "ssh-ed25519"
+    default: return "unknown"
+    }
+  }
+}

@@ -1,0 +1,176 @@
+import Foundation
+import Testing
+
+@testable import FleetPortsCore
+
+#if canImport(Glibc)
+  import Glibc
+#endif
+
+/// Runs shells as child processes: the probe script on stdin through a pipe, as over SSH.
+enum ProbeShell {
+  struct Run {
+    var stdout: [UInt8]
+    var stderr: [UInt8]
+    var status: Int32
+    var seconds: Double
+    var timedOut: Bool
+  }
+
+  /// A shell that runs scripts from stdin, and how to call it.
+  struct Shell: CustomStringConvertible, Sendable {
+    var label: String
+    var argv: [String]
+    var description: String { label }
+  }
+
+  static let busybox: String? = ["/usr/bin/busybox", "/bin/busybox"].first { FileManager.default.isExecutableFile(atPath: $0) }
+
+  static let shells: [Shell] = {
+    var list = [Shell(label: "sh(dash)", argv: ["/bin/sh", "-s"])]
+    if let bash = ["/usr/bin/bash", "/bin/bash"].first(where: { FileManager.default.isExecutableFile(atPath: $0) }) {
+      list.append(Shell(label: "bash --posix", argv: [bash, "--posix", "-s"]))
+    }
+    if let busybox { list.append(Shell(label: "busybox sh", argv: [busybox, "sh", "-s"])) }
+    return list
+  }()
+
+  static var isRoot: Bool { geteuid() == 0 }
+  static let runuser = ["/usr/sbin/runuser", "/sbin/runuser"].first { FileManager.default.isExecutableFile(atPath: $0) }
+
+  /// Users to run as: the current one, plus `nobody` when we are root and can switch.
+  static var users: [String] { isRoot && runuser != nil ? ["self", "nobody"] : ["self"] }
+
+  static let baseEnvironment = ["PATH": "/usr/local/bin:/usr/bin:/bin", "HOME": "/", "LANG": "C.UTF-8"]
+
+  static func argv(_ shell: Shell, user: String) -> [String] {
+    guard user != "self", let runuser else { return shell.argv }
+    return [runuser, "-u", user, "--"] + shell.argv
+  }
+
+  /// Runs `argv` with `input` on stdin. With `keepStdinOpen` the pipe is only closed once the
+  /// child exits (an SSH channel whose EOF comes late): the script must end on its own.
+  static func run(
+    _ argv: [String], input: [UInt8], environment: [String: String] = baseEnvironment, keepStdinOpen: Bool = false,
+    timeout: Double = 120
+  ) throws -> Run {
+    let process = Process()
+    process.executableURL = URL(fileURLWithPath: argv[0])
+    process.arguments = Array(argv.dropFirst())
+    process.environment = environment
+    let stdin = Pipe()
+    let stdout = Pipe()
+    let stderr = Pipe()
+    process.standardInput = stdin
+    process.standardOutput = stdout
+    process.standardError = stderr
+    let started = ContinuousClock.now
+    // Test-runner threads block most signals (SIGCHLD, SIGTERM, ...) and a spawned child keeps
+    // that mask; sshd gives `sh -s` a clean one. Spawn from a clean mask, as sshd would.
+    var clean = sigset_t()
+    var saved = sigset_t()
+    sigemptyset(&clean)
+    pthread_sigmask(SIG_SETMASK, &clean, &saved)
+    defer { pthread_sigmask(SIG_SETMASK, &saved, nil) }
+    try process.run()
+    pthread_sigmask(SIG_SETMASK, &saved, nil)
+    let group = DispatchGroup()
+    nonisolated(unsafe) var out = Data()
+    nonisolated(unsafe) var err = Data()
+    DispatchQueue.global().async(group: group) { out = stdout.fileHandleForReading.readDataToEndOfFile() }
+    DispatchQueue.global().async(group: group) { err = stderr.fileHandleForReading.readDataToEndOfFile() }
+    DispatchQueue.global().async(group: group) {
+      try? stdin.fileHandleForWriting.write(contentsOf: Data(input))
+      if !keepStdinOpen { try? stdin.fileHandleForWriting.close() }
+    }
+    var timedOut = false
+    let deadline = ContinuousClock.now + .seconds(timeout)
+    while process.isRunning {
+      if ContinuousClock.now > deadline {
+        timedOut = true
+        kill(process.processIdentifier, SIGKILL)
+        break
+      }
+      usleep(2000)
+    }
+    process.waitUntilExit()
+    if keepStdinOpen { try? stdin.fileHandleForWriting.close() }
+    // A grandchild left behind may hold the pipes open: do not wait for it forever.
+    _ = group.wait(timeout: .now() + (timedOut ? 5 : timeout))
+    let elapsed = ContinuousClock.now - started
+    let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
+    return Run(stdout: Array(out), stderr: Array(err), status: process.terminationStatus, seconds: seconds, timedOut: timedOut)
+  }
+}
+
+/// Sockets this test process holds open while the probe runs, so the probe has something known to find.
+final class ProbeListeners: Sendable {
+  let tcpPort: UInt16
+  let tcpInode: UInt64
+  let unixPath: String
+  let unixInode: UInt64
+  let directory: String
+
+  static let shared = ProbeListeners()
+
+  private init() {
+    let dir = "/tmp/fp-probe-test-\(getpid())"
+    mkdir(dir, 0o755)
+    chmod(dir, 0o755)
+    directory = dir
+
+    let tcp = socket(AF_INET, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
+    var address = sockaddr_in()
+    address.sin_family = sa_family_t(AF_INET)
+    address.sin_addr.s_addr = UInt32(0x7f00_0001).bigEndian
+    address.sin_port = 0
+    _ = withUnsafePointer(to: &address) {
+      $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(tcp, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+    }
+    listen(tcp, 8)
+    var bound = sockaddr_in()
+    var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+    _ = withUnsafeMutablePointer(to: &bound) {
+      $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(tcp, $0, &length) }
+    }
+    tcpPort = UInt16(bigEndian: bound.sin_port)
+    var info = stat()
+    fstat(tcp, &info)
+    tcpInode = UInt64(info.st_ino)
+
+    // A path with a space: the probe must hand it to stat whole.
+    let path = dir + "/listen sock"
+    unlink(path)
+    let unixFD = socket(AF_UNIX, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
+    var unixAddress = sockaddr_un()
+    unixAddress.sun_family = sa_family_t(AF_UNIX)
+    withUnsafeMutableBytes(of: &unixAddress.sun_path) { raw in
+      for (i, byte) in path.utf8.enumerated() { raw[i] = byte }
+    }
+    _ = withUnsafePointer(to: &unixAddress) {
+      $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(unixFD, $0, socklen_t(MemoryLayout<sockaddr_un>.size)) }
+    }
+    chmod(path, 0o666)
+    listen(unixFD, 8)
+    unixPath = path
+    fstat(unixFD, &info)
+    unixInode = UInt64(info.st_ino)
+  }
+}
+
+/// A directory of busybox applet links: with PATH set to it alone, a host that has nothing but
+/// busybox (as Alpine's base), no ss, no lsof, and Debian's busybox netstat (no -p, no -W).
+enum BusyboxOnly {
+  static let directory: String? = {
+    guard let busybox = ProbeShell.busybox,
+      let list = try? ProbeShell.run([busybox, "--list"], input: []), list.status == 0
+    else { return nil }
+    let dir = "/tmp/fp-probe-busybox-\(getpid())"
+    mkdir(dir, 0o755)
+    chmod(dir, 0o755)
+    for name in String(decoding: list.stdout, as: UTF8.self).split(separator: "\n") {
+      symlink(busybox, dir + "/" + name)
+    }
+    return dir
+  }()
+}
