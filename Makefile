@@ -7,7 +7,7 @@ APT_PACKAGES := libssh2-1-dev libssl-dev pkg-config openssh-server openssh-clien
 LAB_HOSTS ?= 8
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: setup build test bench demo clean
+.PHONY: setup build test bench bench-peers peers-setup demo clean
 
 ## setup: install the Debian packages fleetports needs (only those missing)
 setup:
@@ -44,6 +44,27 @@ bench: setup
 	.build/release/fleetports-bench
 	@if [ "$$(id -u)" = 0 ]; then lab/with-lab.sh 200 -- lab/bench.sh; \
 	else echo "make bench: not root, so no lab: transport benchmark skipped"; fi
+
+# The peers bench-peers measures fleetports against, pinned; installed into .build-peers (never committed).
+PEER_APT := pssh python3-venv
+PEER_PIP := parallel-ssh==2.16.0.post1 asyncssh==2.24.1 ansible-core==2.19.14
+PEERS_VENV := .build-peers/venv
+
+## peers-setup: Debian's pssh, and a virtualenv with the parallel-ssh library, asyncssh and ansible-core
+peers-setup: setup
+	@missing=""; for p in $(PEER_APT); do \
+	  dpkg-query -W -f='$${Status}' $$p 2>/dev/null | grep -q "install ok installed" || missing="$$missing $$p"; \
+	done; \
+	if [ -n "$$missing" ]; then $(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq --no-install-recommends $$missing; fi
+	@[ -x $(PEERS_VENV)/bin/python ] || python3 -m venv $(PEERS_VENV)
+	$(PEERS_VENV)/bin/pip install -q --disable-pip-version-check $(PEER_PIP)
+
+## bench-peers: fleetports against OpenSSH, pssh, parallel-ssh, asyncssh and Ansible on one lab (root):
+## 100 and 200 hosts, then 200 behind a 100 ms round trip; reports/bench/peers.md
+bench-peers: peers-setup
+	$(SWIFT) build -c release --product fleetports
+	@if [ "$$(id -u)" != 0 ]; then echo "make bench-peers: needs root (the lab's network namespaces)"; exit 1; fi
+	lab/with-lab.sh 200 -- $(PEERS_VENV)/bin/python lab/bench-peers.py
 
 ## demo: a 12-host lab, scanned; the lab stays up until `make lab-down`
 demo: setup

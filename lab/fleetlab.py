@@ -25,8 +25,10 @@ LAB = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(LAB)
 RUN = os.path.join(LAB, "run")
 UNIXROOT = "/run/fleetports-lab"
-# A PATH with every command of the machine but `ss`, for the hosts that "have no ss".
+# A PATH with every command of the machine but `ss` and `base64`, for the hosts that "have no ss"
+# (and make fleetports fall back from the probe in its command line to the probe on stdin).
 NOSS_BIN = os.path.join(RUN, "noss-bin")
+NOSS_MISSING = ("ss", "base64")
 BRIDGE = "fpbr0"
 LAB_NET = ipaddress.ip_network("10.200.0.0/16")
 LAB_NET6 = ipaddress.ip_network("fd00:200::/64")
@@ -156,9 +158,12 @@ def make_noss_bin():
             continue
         for name in os.listdir(d):
             link = os.path.join(NOSS_BIN, name)
-            if name == "ss" or os.path.lexists(link):
+            if name in NOSS_MISSING or os.path.lexists(link):
                 continue
             os.symlink(os.path.join(d, name), link)
+    for name in NOSS_MISSING:  # a folder left by an older lab may still have them
+        if os.path.lexists(os.path.join(NOSS_BIN, name)):
+            os.remove(os.path.join(NOSS_BIN, name))
 
 
 def cmd_files(n):

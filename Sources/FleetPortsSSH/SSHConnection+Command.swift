@@ -24,9 +24,22 @@ extension SSHConnection {
     }
     guard let channel else { throw SSHError(.internalFailure("no channel")) }
     let length = UInt32(command.utf8.count)
-    let execRC = try await drive(.command, until: deadline) { cfleet_channel_exec(channel, command, length) }
+    var execRC = cfleet_channel_exec(channel, command, length)
+    var eofSent = false
+    if stdin == nil, execRC == LIBSSH2_ERROR_EAGAIN, libssh2_session_block_directions(session) == CFLEET_INBOUND {
+      // No stdin: EOF goes out right behind the exec request (EOF needs no window; sshd
+      // handles packets in order), so nothing of ours follows the command's start.
+      // Only once the request is sent whole: libssh2 refuses a new packet while one is half-sent.
+      try await sendEOF(on: channel, until: deadline)
+      eofSent = true
+    }
+    if execRC == LIBSSH2_ERROR_EAGAIN {
+      execRC = try await drive(.command, until: deadline) { cfleet_channel_exec(channel, command, length) }
+    }
     guard execRC == 0 else { throw failure(.channelRefused("exec: \(lastError())"), execRC) }
     if let stdin {
+      // sshd opens a session channel with a zero window and widens it when the command
+      // starts, so stdin cannot be pipelined with the request.
       var offset = 0
       while offset < stdin.count {
         let written = try await drive(.command, until: deadline) {
@@ -40,7 +53,7 @@ extension SSHConnection {
         offset += written
       }
     }
-    _ = try await drive(.command, until: deadline) { libssh2_channel_send_eof(channel) }
+    if !eofSent { try await sendEOF(on: channel, until: deadline) }
     var result = SSHCommandResult(stdout: [], stderr: [], exitStatus: nil, exitSignal: nil, stdoutTruncated: false, stderrTruncated: false, hostKeyFingerprint: "")
     try await readOutput(channel, into: &result, until: deadline)
     _ = try await drive(.command, until: deadline) { libssh2_channel_close(channel) }
@@ -55,6 +68,10 @@ extension SSHConnection {
       result.exitStatus = libssh2_channel_get_exit_status(channel)
     }
     return result
+  }
+
+  func sendEOF(on channel: OpaquePointer, until deadline: ContinuousClock.Instant) async throws {
+    _ = try await drive(.command, until: deadline) { libssh2_channel_send_eof(channel) }
   }
 
   /// Drains stdout and stderr together, so a full stderr window never stalls stdout.

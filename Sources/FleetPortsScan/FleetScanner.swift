@@ -97,9 +97,11 @@ public struct FleetScanner: Sendable {
     }
     let client = SSHClient(knownHosts: knownHosts, checking: checking, credentials: credentials, deadlines: deadlines)
     do {
-      let output = try await client.run(
-        ProbeCommand.commandLine(sudo: target.sudo), stdin: script,
-        on: SSHTarget(host: target.address, port: target.port, user: target.user))
+      let sshTarget = SSHTarget(host: target.address, port: target.port, user: target.user)
+      var output = try await client.run(ProbeCommand.commandLine(script: script, sudo: target.sudo), stdin: nil, on: sshTarget)
+      if ProbeCommand.lacksBase64(stdout: output.stdout, stderr: output.stderr) {
+        output = try await client.run(ProbeCommand.stdinCommandLine(sudo: target.sudo), stdin: script, on: sshTarget)
+      }
       result.hostKeyFingerprint = output.hostKeyFingerprint
       switch ProbeCommand.interpret(
         stdout: output.stdout, stderr: output.stderr, exitStatus: output.exitStatus, nonce: nonce, sudo: target.sudo,

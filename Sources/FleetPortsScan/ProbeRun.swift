@@ -2,12 +2,27 @@ import FleetPortsCore
 import FleetPortsSSH
 import Foundation
 
-/// The remote side of one host's scan: the command line sshd runs, which reads the probe
-/// script from stdin. Nothing from the inventory is ever part of it.
+/// The remote side of one host's scan: the command line sshd runs. Nothing from the
+/// inventory is ever part of it.
 enum ProbeCommand {
-  static func commandLine(sudo: Bool) -> String {
-    // `sudo -n` fails instead of prompting; the probe then reports it as a host failure.
-    sudo ? "sudo -n sh -s" : "sh -s"
+  /// The script travels inside the command line, base64 so that any login shell (sh, bash,
+  /// zsh, fish, csh) passes it through untouched. Sending it on stdin instead costs a round
+  /// trip per host: sshd opens a session channel with a zero window and widens it only once
+  /// the command runs, so stdin cannot go out with the exec request.
+  static func commandLine(script: [UInt8], sudo: Bool) -> String {
+    "echo \(Data(script).base64EncodedString()) | base64 -d | \(shell(sudo: sudo))"
+  }
+
+  /// The fallback for a host without `base64`: the same script on stdin.
+  static func stdinCommandLine(sudo: Bool) -> String { shell(sudo: sudo) }
+
+  // `sudo -n` fails instead of prompting; the probe then reports it as a host failure.
+  static func shell(sudo: Bool) -> String { sudo ? "sudo -n sh -s" : "sh -s" }
+
+  /// True when the host could not decode the command line (no `base64` there): nothing ran.
+  /// The exit status cannot tell: the pipeline's is `sh -s`'s, which read an empty script.
+  static func lacksBase64(stdout: [UInt8], stderr: [UInt8]) -> Bool {
+    stdout.isEmpty && String(decoding: stderr.prefix(2000), as: UTF8.self).contains("base64")
   }
 
   /// Turns what the host printed into a snapshot, or a failure when it is not probe output.

@@ -75,6 +75,7 @@ import Testing
     let scan = try JSONDecoder().decode(ScanResult.self, from: Data(contentsOf: URL(fileURLWithPath: dir + "/report/scan.json")))
     let byAddress = Dictionary(uniqueKeysWithValues: scan.hosts.map { ("\($0.address):\($0.port)", $0) })
     #expect(byAddress["\(ok.ipv4):22"]?.status == .ok)
+    // This host has no base64 either: only the fallback to the probe on stdin scans it.
     let fallback = try #require(byAddress["\(noSS.ipv4):22"]?.snapshot)
     #expect(fallback.provenance.method == .netstat, "no ss on the PATH: auto falls back to netstat")
     #expect(Set(LabScan.listeners(fallback).keys) == noSS.listenerKeys)

@@ -1,0 +1,74 @@
+import FleetPortsCore
+import Foundation
+import Testing
+
+@testable import FleetPortsScan
+
+/// The command line sshd hands to the login shell: the whole probe travels in it, so it must
+/// survive any shell untouched and decode back to the script.
+@Suite struct ProbeCommandTests {
+  /// Runs `shell -c line` the way sshd runs a command, and returns (stdout, stderr, status).
+  static func run(_ shell: [String], _ line: String, path: String? = nil) throws -> ([UInt8], [UInt8], Int32) {
+    let process = Process()
+    process.executableURL = URL(fileURLWithPath: shell[0])
+    process.arguments = Array(shell.dropFirst()) + ["-c", line]
+    if let path { process.environment = ["PATH": path] }
+    let out = Pipe(), err = Pipe()
+    process.standardOutput = out
+    process.standardError = err
+    process.standardInput = FileHandle.nullDevice
+    try process.run()
+    let stdout = out.fileHandleForReading.readDataToEndOfFile()
+    let stderr = err.fileHandleForReading.readDataToEndOfFile()
+    process.waitUntilExit()
+    return ([UInt8](stdout), [UInt8](stderr), process.terminationStatus)
+  }
+
+  static var shells: [[String]] {
+    [["/bin/sh"], ["/bin/bash"], ["/bin/busybox", "sh"], ["/usr/bin/zsh"], ["/usr/bin/fish"], ["/bin/csh"]]
+      .filter { FileManager.default.isExecutableFile(atPath: $0[0]) }
+  }
+
+  @Test func theRealProbeRunsFromItsCommandLineUnderEveryLoginShellHere() throws {
+    let nonce = ProbeScript.makeNonce()
+    let script = Array(ProbeScript.make(nonce: nonce, method: .proc).utf8)
+    let line = ProbeCommand.commandLine(script: script, sudo: false)
+    #expect(Self.shells.count >= 3, "dash, bash and busybox are installed by make setup")
+    for shell in Self.shells {
+      let (stdout, stderr, status) = try Self.run(shell, line)
+      #expect(status == 0, "\(shell): \(String(decoding: stderr, as: UTF8.self))")
+      guard case .success(let snapshot) = ProbeCommand.interpret(stdout: stdout, stderr: stderr, exitStatus: status, nonce: nonce, sudo: false) else {
+        Issue.record("\(shell): the probe's output did not read back")
+        continue
+      }
+      #expect(!snapshot.sockets.isEmpty, "\(shell): no sockets read")
+    }
+  }
+
+  @Test func theCommandLineHoldsNothingAShellWouldInterpret() {
+    let script = Array("echo '$HOME' \"`id`\" ; exit 0 # ü\n".utf8)
+    let line = ProbeCommand.commandLine(script: script, sudo: true)
+    #expect(line.hasPrefix("echo "))
+    #expect(line.hasSuffix(" | base64 -d | sudo -n sh -s"))
+    let payload = line.dropFirst(5).prefix { $0 != " " }
+    #expect(payload.allSatisfy { $0.isASCII && ($0.isLetter || $0.isNumber || "+/=".contains($0)) })
+    #expect(Data(base64Encoded: String(payload)).map([UInt8].init) == script)
+  }
+
+  @Test func aHostWithoutBase64IsToldApartFromAProbeThatFailed() throws {
+    let line = ProbeCommand.commandLine(script: Array("echo hello\n".utf8), sudo: false)
+    // A PATH with sh but no base64, as on the lab's hosts without it.
+    let bin = FileManager.default.temporaryDirectory.appendingPathComponent("fp-nobase64-\(getpid())").path
+    try? FileManager.default.removeItem(atPath: bin)
+    try FileManager.default.createDirectory(atPath: bin, withIntermediateDirectories: true)
+    defer { try? FileManager.default.removeItem(atPath: bin) }
+    try FileManager.default.createSymbolicLink(atPath: bin + "/sh", withDestinationPath: "/bin/sh")
+    let missing = try Self.run(["/bin/sh"], line, path: bin)
+    #expect(missing.0.isEmpty)
+    #expect(ProbeCommand.lacksBase64(stdout: missing.0, stderr: missing.1))
+
+    let present = try Self.run(["/bin/sh"], line)
+    #expect(String(decoding: present.0, as: UTF8.self) == "hello\n")
+    #expect(!ProbeCommand.lacksBase64(stdout: present.0, stderr: present.1))
+  }
+}
