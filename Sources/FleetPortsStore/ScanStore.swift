@@ -7,7 +7,7 @@ import GRDB
 /// its scan.json kept whole beside host, listener and finding rows for queries.
 ///
 ///     let store = try ScanStore(path: "reports/fleetports.db")
-///     let (id, stored) = try store.save(scan)
+///     let (id, stored, json) = try store.save(scan)
 ///     let last = try store.scans(limit: 2)
 ///
 /// Each scan is written in one IMMEDIATE transaction: a crash or Ctrl-C leaves the whole scan
@@ -52,7 +52,8 @@ public final class ScanStore: Sendable {
   /// The newest stored scan of the same inventory before the one being saved, handed to `save`'s `amend`.
   public typealias Previous = (summary: StoredScan, scan: ScanResult)
 
-  /// Stores `scan` in one transaction and returns its id and the scan as stored. `amend` runs
+  /// Stores `scan` in one transaction and returns its id, the scan as stored and its scan.json
+  /// bytes (so the caller writes the same bytes instead of encoding the scan again). `amend` runs
   /// inside that transaction with the newest stored scan of the same inventory (nil when there
   /// is none) and the new
   /// id, and returns the scan to store: `fleetports scan` adds the changes since the previous
@@ -60,21 +61,21 @@ public final class ScanStore: Sendable {
   @discardableResult
   public func save(
     _ scan: ScanResult, amend: ((_ previous: Previous?, _ id: Int64) throws -> ScanResult)? = nil
-  ) throws(StoreError) -> (id: Int64, scan: ScanResult) {
+  ) throws(StoreError) -> (id: Int64, scan: ScanResult, json: [UInt8]) {
     try save(scan, amend: amend, afterRow: nil)
   }
 
   /// `save`, with `afterRow` called after each row is inserted (tests make it throw halfway).
   func save(
     _ scan: ScanResult, amend: ((_ previous: Previous?, _ id: Int64) throws -> ScanResult)?, afterRow: ((String) throws -> Void)?
-  ) throws(StoreError) -> (id: Int64, scan: ScanResult) {
+  ) throws(StoreError) -> (id: Int64, scan: ScanResult, json: [UInt8]) {
     try write("storing the scan") { db in
       let previous = amend == nil ? nil : try ScanQueries.newest(db, inventory: scan.options.inventory).map { summary in (summary, try ScanQueries.scan(db, id: summary.id)) }
       let id = try ScanWriter.insertScanRow(db, scan)
       try afterRow?("scan")
       let stored = try amend?(previous, id) ?? scan
-      try ScanWriter.insertChildren(db, id: id, stored, afterRow: afterRow)
-      return (id, stored)
+      let json = try ScanWriter.insertChildren(db, id: id, stored, afterRow: afterRow)
+      return (id, stored, json)
     }
   }
 

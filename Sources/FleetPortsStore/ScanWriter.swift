@@ -21,8 +21,9 @@ enum ScanWriter {
     return db.lastInsertedRowID
   }
 
-  /// scan.json (byte for byte what ScanJSON writes), the counts, and every host, listener and finding row.
-  static func insertChildren(_ db: Database, id: Int64, _ scan: ScanResult, afterRow: ((String) throws -> Void)?) throws {
+  /// scan.json (byte for byte what ScanJSON writes), the counts, and every host, listener and
+  /// finding row. Returns the scan.json bytes.
+  static func insertChildren(_ db: Database, id: Int64, _ scan: ScanResult, afterRow: ((String) throws -> Void)?) throws -> [UInt8] {
     let rows = ScanRows(scan)
     for host in rows.hosts {
       try db.execute(
@@ -55,8 +56,10 @@ enum ScanWriter {
       try afterRow?("finding")
     }
     let count = { (status: HostResult.Status) in scan.hosts.filter { $0.status == status }.count }
+    let json = try ScanJSON.encode(scan)
     try db.execute(
       sql: "UPDATE scan SET hostsOK = ?, hostsFailed = ?, hostsNotScanned = ?, listenerCount = ?, scanJSON = ? WHERE id = ?",
-      arguments: [count(.ok), count(.failed), count(.notScanned), rows.listenerCount, Data(try ScanJSON.encode(scan)), id])
+      arguments: [count(.ok), count(.failed), count(.notScanned), rows.listenerCount, Data(json), id])
+    return json
   }
 }

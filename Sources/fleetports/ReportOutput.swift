@@ -46,10 +46,10 @@ struct ReportOutput: ParsableArguments {
 
   /// Writes the files and returns their paths (scan.json first); a failure to write is
   /// reported here and the caller ends with `writeFailure` after printing the summary.
-  func write(_ scan: ScanResult, startedAt: Date) throws -> (paths: [String], failed: Bool) {
+  func write(_ scan: ScanResult, json: [UInt8]?, startedAt: Date) throws -> (paths: [String], failed: Bool) {
     let formats = try formats()
     do {
-      return (try ReportWriter.write(scan, formats: formats, to: folder(startedAt: startedAt), updateLatest: out == nil), false)
+      return (try ReportWriter.write(scan, formats: formats, to: folder(startedAt: startedAt), updateLatest: out == nil, scanJSON: json), false)
     } catch {
       FileOutput.standardError("fleetports: could not write the reports: \(error)\n")
       return ([], true)

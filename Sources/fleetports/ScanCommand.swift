@@ -150,7 +150,7 @@ struct ScanCommand: AsyncParsableCommand {
     // Stored first (with the changes since the previous scan), so the reports can show them.
     let recorded = ScanRecorder.record(analysed, in: history)
     let scan = recorded.scan
-    let written = try output.write(scan, startedAt: startedAt)
+    let written = try output.write(scan, json: recorded.json, startedAt: startedAt)
     FileOutput.standardOutput(ScanSummaryText.render(scan, reportPath: written.failed ? nil : written.paths.joined(separator: ", ")))
     FileOutput.standardOutput(ScanRecorder.summary(recorded, path: history.path))
     FileOutput.standardOutput(FindingsText.render(scan, failOn: analysis.failOn))

@@ -51,9 +51,13 @@ struct StoreOptions: ParsableArguments {
 /// Stores a finished scan in the history, with the changes since the previous stored scan
 /// added to it first, so its reports can show them.
 enum ScanRecorder {
+  /// A scan after `record`: as stored, its id, and the scan.json bytes the store wrote (nil
+  /// when storing failed), which the reports write as they are instead of encoding again.
+  typealias Recorded = (scan: ScanResult, id: Int64?, failed: Bool, json: [UInt8]?)
+
   /// The scan as stored (with `changesSinceLast` when an earlier scan exists); on a database
   /// failure the scan unchanged and `failed` (reported on standard error; exit 5).
-  static func record(_ scan: ScanResult, in store: ScanStore) -> (scan: ScanResult, id: Int64?, failed: Bool) {
+  static func record(_ scan: ScanResult, in store: ScanStore) -> Recorded {
     do {
       let saved = try store.save(scan) { previous, id in
         guard let previous else { return scan }
@@ -62,17 +66,17 @@ enum ScanRecorder {
           from: previous.scan, to: scan, oldLabel: previous.summary.label, newLabel: "#\(id) (\(scan.startedAt))")
         return amended
       }
-      return (saved.scan, saved.id, false)
+      return (saved.scan, saved.id, false, saved.json)
     } catch {
       FileOutput.standardError("fleetports: could not store the scan in the history: \(error)\n")
-      return (scan, nil, true)
+      return (scan, nil, true, nil)
     }
   }
 }
 
 extension ScanRecorder {
   /// One line for the terminal summary: where the scan was stored and how much changed.
-  static func summary(_ recorded: (scan: ScanResult, id: Int64?, failed: Bool), path: String) -> String {
+  static func summary(_ recorded: Recorded, path: String) -> String {
     guard let id = recorded.id else { return "" }
     guard let changes = recorded.scan.changesSinceLast else {
       return "History: stored as scan \(id) in \(path) (the first one there)\n"

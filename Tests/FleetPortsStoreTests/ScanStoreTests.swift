@@ -49,7 +49,8 @@ import Testing
     defer { try? FileManager.default.removeItem(atPath: dir) }
     let store = try ScanStore(path: dir + "/fleetports.db")
     let scan = try StoreFixtures.fleet()
-    let (id, stored) = try store.save(scan)
+    let (id, stored, json) = try store.save(scan)
+    #expect(json == (try ScanJSON.encode(stored)), "the bytes stored are the bytes scan.json gets")
     #expect(stored == scan)
     #expect(try store.scanJSON(id: id) == ScanJSON.encode(scan))
     #expect(try store.scan(id: id) == scan)

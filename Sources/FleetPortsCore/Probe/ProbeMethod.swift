@@ -2,7 +2,7 @@
 public enum ProbeMethod: String, Sendable, CaseIterable, Codable {
   /// `ss` if the host has it, else a `netstat` that accepts `-p`, else `lsof`, else `/proc/<pid>/fd`.
   case auto
-  /// `ss -tuanp` and `ss -xlp` (iproute2).
+  /// `ss -tuaxnp` (iproute2), Unix listeners only.
   case ss
   /// `netstat -tuanpW`, with the flags the host's netstat accepts (net-tools, busybox).
   case netstat
@@ -15,10 +15,16 @@ public enum ProbeMethod: String, Sendable, CaseIterable, Codable {
   public var attributionSections: [String] {
     switch self {
     case .auto: return []
-    case .ss: return ["ss-tuanp", "ss-xlp"]
+    case .ss: return ["ss"]
     case .netstat: return ["netstat"]
     case .lsof: return ["lsof"]
     case .proc: return ["proc-fd"]
     }
+  }
+
+  /// `attributionSections`, and the names earlier probes used for them ("ss-tuanp" and
+  /// "ss-xlp", before one ss did both): what a snapshot is assembled from.
+  public var readableSections: [String] {
+    self == .ss ? attributionSections + ["ss-tuanp", "ss-xlp"] : attributionSections
   }
 }

@@ -22,7 +22,7 @@ public struct ProbeSection: Sendable, Hashable {
   /// The format that parses this section's body, when it is a socket table or counters.
   public var captureFormat: CaptureFormat? {
     switch name {
-    case "ss-tuanp", "ss-xlp": return .ss
+    case "ss", "ss-tuanp", "ss-xlp": return .ss
     case "netstat": return .netstat
     case "lsof": return .lsofFields
     default: return ProbeScript.procNetSections.first { $0.name == name }?.format

@@ -1,5 +1,10 @@
-/// Writes the probe: one POSIX sh script a host runs as `sh -s` (script on stdin) that prints
-/// every section fleetports needs, framed by markers that carry the scan's nonce.
+/// Writes the probe: one POSIX sh script a host runs as `sh -s` that prints every section
+/// fleetports needs, framed by markers that carry the scan's nonce.
+///
+/// It is written to cost the host little, since a fleet scan runs it everywhere at once: one
+/// `ss -p` (each walks every process's file descriptors: the costliest step by far), kernel
+/// tables read by `head -c` straight into the output, and metadata from shell builtins where
+/// they do (about 25 processes in all).
 ///
 /// Framing (read by `ProbeOutput.parse`), each marker on a line of its own:
 ///
@@ -97,6 +102,21 @@ public enum ProbeScript {
         printf '\n@@fp:%s:end %s rc=%s cap=%s@@\n' "$fp_n" "$fp_name" "$fp_rc" "$fp_cap"
       }
 
+      # fp_read NAME FILE: a section holding FILE, read by `head -c` (the cap) without a
+      # pipeline or subshell: kernel tables are most of the sections.
+      fp_read() {
+        printf '@@fp:%s:begin %s@@\n' "$fp_n" "$1"
+        if [ "$fp_captool" = head ]; then head -c "$fp_cap1" "$2" 2>&1; else cat "$2" 2>&1; fi
+        fp_rc=$?
+        printf '\n@@fp:%s:end %s rc=%s cap=%s@@\n' "$fp_n" "$1" "$fp_rc" "$fp_cap"
+      }
+
+      # fp_line1 TEXT: TEXT's first line, without running head.
+      fp_line1() {
+        printf '%s' "${1%%
+      *}"
+      }
+
       fp_done() {
         printf '@@fp:%s:done@@\n' "$fp_n"
       }
@@ -110,22 +130,30 @@ public enum ProbeScript {
       command -v "$1" >/dev/null 2>&1
     }
 
-    fp_quiet() {
-      "$@" </dev/null >/dev/null 2>&1
-    }
-
-    # The flags this netstat accepts: busybox may lack -p (FEATURE_NETSTAT_PRG) and -W.
+    # The flags this netstat accepts (busybox may lack -p (FEATURE_NETSTAT_PRG) and -W), found
+    # by running the real listing: a flag it lacks fails at once, and the listing that works
+    # is kept in fp_nsout for the netstat section, so `netstat -p` walks /proc only once.
     fp_netstat_flags() {
       fp_nsflags=
+      fp_nskept=no
       fp_has netstat || return 0
-      if fp_quiet netstat -tnpW; then
-        fp_nsflags=-tuanpW
-      elif fp_quiet netstat -tnp; then
-        fp_nsflags=-tuanp
-      elif fp_quiet netstat -tnW; then
-        fp_nsflags=-tuanW
+      for fp_f in -tuanpW -tuanp -tuanW -tuan; do
+        if fp_nsout=$(netstat "$fp_f" 2>&1 </dev/null); then
+          fp_nsflags=$fp_f
+          fp_nskept=yes
+          return 0
+        fi
+      done
+      fp_nsout=
+      fp_nsflags=-tuan
+    }
+
+    # The netstat section: the listing fp_netstat_flags kept, or netstat's own error.
+    fp_netstat() {
+      if [ "$fp_nskept" = yes ]; then
+        printf '%s\n' "$fp_nsout"
       else
-        fp_nsflags=-tuan
+        netstat "${fp_nsflags:--tuan}"
       fi
     }
 
@@ -191,18 +219,37 @@ public enum ProbeScript {
       [ -n "$fp_p" ]
     }
 
+    # `id` once, parsed: "uid=1000(fp) gid=... [euid=0(root)]" (euid only when it differs).
+    fp_ids() {
+      fp_id=$(id 2>/dev/null)
+      fp_ruid=${fp_id#uid=}
+      fp_ruid=${fp_ruid%%[!0-9]*}
+      case $fp_id in
+        *" euid="*) fp_e=${fp_id#*" euid="} ;;
+        *) fp_e=${fp_id#uid=} ;;
+      esac
+      fp_euid=${fp_e%%[!0-9]*}
+      fp_uname=
+      case $fp_e in
+        [0-9]*'('*) fp_uname=${fp_e#*'('} && fp_uname=${fp_uname%%')'*} ;;
+      esac
+      fp_kv uid "$fp_ruid"
+      fp_kv euid "$fp_euid"
+      fp_kv user "$fp_uname"
+    }
+
     fp_meta() {
       fp_kv probe 1
       fp_kv method "$fp_method"
       fp_kv method-requested "$fp_want"
       fp_kv section-cap "$fp_cap"
       fp_kv cap-tool "$fp_captool"
-      fp_kv hostname "$(uname -n)"
-      fp_kv kernel "$(uname -r)"
-      fp_kv machine "$(uname -m)"
-      fp_kv uid "$(id -ru)"
-      fp_kv euid "$(id -u)"
-      fp_kv user "$(id -un)"
+      # node name, release and machine hold no spaces
+      set -- $(uname -n -r -m)
+      fp_kv hostname "$1"
+      fp_kv kernel "$2"
+      fp_kv machine "$3"
+      fp_ids
       fp_kv machine-id "$(fp_first_line /etc/machine-id)"
       fp_kv boot-id "$(fp_first_line /proc/sys/kernel/random/boot_id)"
       fp_os_release
@@ -210,16 +257,51 @@ public enum ProbeScript {
       fp_kv shell "$(readlink /proc/$$/exe 2>/dev/null)"
       fp_kv time "$(date -u +%s)"
       if fp_tool ss; then
-        fp_kv ss-version "$(ss -V 2>&1 | head -n 1)"
+        fp_kv ss-version "$(fp_line1 "$(ss -V 2>&1)")"
       fi
       if fp_tool netstat; then
-        fp_kv netstat-version "$(netstat --version 2>&1 | grep -v -i -e unrecognized -e invalid -e illegal -e usage | head -n 1)"
+        fp_kv netstat-version "$(fp_netstat_version)"
         fp_kv netstat-flags "$fp_nsflags"
       fi
       if fp_tool lsof; then
-        fp_kv lsof-version "$(lsof -v 2>&1 | sed -n 's/^[[:space:]]*revision:[[:space:]]*//p' | head -n 1)"
+        fp_kv lsof-version "$(fp_lsof_version)"
       fi
       fp_tool ip || true
+    }
+
+    # The first line of `netstat --version` that is not a complaint about the flag (busybox).
+    fp_netstat_version() {
+      netstat --version 2>&1 | while IFS= read -r fp_l; do
+        case $fp_l in
+          *[Uu]nrecognized* | *[Ii]nvalid* | *[Ii]llegal* | *[Uu]sage*) ;;
+          *) printf '%s' "$fp_l" && break ;;
+        esac
+      done
+    }
+
+    # lsof -v prints "    revision: 4.95.0" among other lines.
+    fp_lsof_version() {
+      lsof -v 2>&1 | while IFS= read -r fp_l; do
+        case $fp_l in
+          *revision:*) fp_l=${fp_l#*revision:} && printf '%s' "${fp_l#"${fp_l%%[![:space:]]*}"}" && break ;;
+        esac
+      done
+    }
+
+    # One ss for TCP, UDP and Unix sockets (every `ss -p` walks all processes' descriptors),
+    # keeping Unix listeners only: a busy host has thousands of connected Unix sockets. The
+    # status is ss's, carried past the filter on fd 5.
+    fp_ss() {
+      if ! fp_has awk; then
+        ss -tuaxnp
+        return
+      fi
+      { fp_ssrc=$( { { ss -tuaxnp 2>&1 5>&- 6>&-; echo "$?" >&5; } |
+        awk '!/^u_/ || $2 ~ /^(LISTEN|UNCONN)$/' 5>&- >&6; } 5>&1 ); } 6>&1
+      case $fp_ssrc in
+        '' | *[!0-9]*) return 1 ;;
+      esac
+      return "$fp_ssrc"
     }
 
     # "pid inode comm" for every socket among /proc/<pid>/fd/*: one glob, one xargs stat, one
@@ -296,18 +378,15 @@ public enum ProbeScript {
           fp_run addresses-ip ip -o addr show
         fi
         if [ "$fp_rc" != 0 ]; then
-          fp_run addresses-if-inet6 cat /proc/net/if_inet6
-          fp_run addresses-fib-trie cat /proc/net/fib_trie
+          fp_read addresses-if-inet6 /proc/net/if_inet6
+          fp_read addresses-fib-trie /proc/net/fib_trie
         fi
         for fp_x in tcp tcp6 udp udp6 raw raw6 unix netstat snmp; do
-          fp_run "proc-net-$fp_x" cat "/proc/net/$fp_x"
+          fp_read "proc-net-$fp_x" "/proc/net/$fp_x"
         done
         case $fp_method in
-          ss)
-            fp_run ss-tuanp ss -tuanp
-            fp_run ss-xlp ss -xlp
-            ;;
-          netstat) fp_run netstat netstat "${fp_nsflags:--tuanpW}" ;;
+          ss) fp_run ss fp_ss ;;
+          netstat) fp_run netstat fp_netstat ;;
           lsof) fp_run lsof lsof -nP -i -F0pcuLftPnTi ;;
           proc) fp_run proc-fd fp_proc_fd ;;
         esac

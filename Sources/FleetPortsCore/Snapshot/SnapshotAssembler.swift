@@ -55,7 +55,7 @@ public enum SnapshotAssembler {
     var ownersByInode: [UInt64: [OwningProcess]] = [:]
     var toolRan = false
     var toolSaidNotRoot = false
-    for name in (meta.method ?? .auto).attributionSections {
+    for name in (meta.method ?? .auto).readableSections {
       guard let section = output[name] else { continue }
       if name == "proc-fd" {
         let table = ProcFdTable.parse(section.body)

@@ -7,16 +7,19 @@ import Synchronization
 public enum ReportWriter {
   /// Writes each format's file into `folder` and returns their paths, in `formats` order.
   /// `updateLatest` points `<parent>/latest` at the folder: only for the default `reports/`
-  /// root, so a custom `--out` never plants a link in someone else's directory.
+  /// root, so a custom `--out` never plants a link in someone else's directory. `scanJSON`,
+  /// when given, is `ScanJSON.encode(scan)` already done (the history store encodes it too).
   @discardableResult
-  public static func write(_ scan: ScanResult, formats: [ReportFormat], to folder: String, updateLatest: Bool = false) throws -> [String] {
+  public static func write(
+    _ scan: ScanResult, formats: [ReportFormat], to folder: String, updateLatest: Bool = false, scanJSON: [UInt8]? = nil
+  ) throws -> [String] {
     try PrivateFiles.createFolder(folder)
     let facts = ReportFacts(scan)
     // The formats are independent: render them on both cores (scan.json's encoding alone
     // takes as long as all the others together), then write them in order.
     let rendered = Mutex<[Int: Result<[UInt8], any Error>]>([:])
     DispatchQueue.concurrentPerform(iterations: formats.count) { index in
-      let bytes = Result { try render(formats[index], facts: facts) }
+      let bytes = Result { try formats[index] == .json ? scanJSON ?? render(.json, facts: facts) : render(formats[index], facts: facts) }
       rendered.withLock { $0[index] = bytes }
     }
     let outputs = rendered.withLock { $0 }
