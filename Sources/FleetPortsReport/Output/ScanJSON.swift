@@ -1,13 +1,12 @@
 import FleetPortsCore
 import Foundation
 
-/// scan.json in and out, with the encoder settings `ScanArchive` uses (pretty, sorted keys,
-/// slashes unescaped), so a re-written scan.json is byte-for-byte what the scan wrote.
+/// scan.json in and out. One encoder writes it everywhere (`StreamingJSONEncoder`: pretty,
+/// keys in declaration order, dictionaries sorted), so a re-written scan.json is byte-for-byte
+/// what the scan wrote.
 public enum ScanJSON {
   public static func encode(_ scan: ScanResult) throws -> [UInt8] {
-    let encoder = JSONEncoder()
-    encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
-    return [UInt8](try encoder.encode(scan))
+    try StreamingJSONEncoder.encode(scan)
   }
 
   /// Reads a scan: `path` is a scan folder (holding scan.json), a `latest` link, or scan.json itself.

@@ -1,0 +1,59 @@
+import FleetPortsCore
+import FleetPortsReport
+import Foundation
+import Testing
+
+/// scan.json's encoder against Foundation's: the same values, read back the same way.
+@Suite struct StreamingJSONEncoderTests {
+  struct Sample: Codable, Equatable {
+    var name: String
+    var count: Int
+    var ratio: Double
+    var flags: [Bool]
+    var nested: [String: [Int64]]
+    var optional: String?
+    var empty: [String]
+    var emptyObject: [String: Int]
+  }
+
+  static let sample = Sample(
+    name: "quote \" backslash \\ slash / newline \n tab \t bell \u{7} nul \u{0} é 😀",
+    count: -1234567890123, ratio: 0.116, flags: [true, false], nested: ["b": [1, -2], "a": [], "c": [Int64.max, Int64.min]],
+    optional: nil, empty: [], emptyObject: [:])
+
+  @Test func aValueReadsBackAsItWasWritten() throws {
+    let bytes = try StreamingJSONEncoder.encode(Self.sample)
+    #expect(try JSONDecoder().decode(Sample.self, from: Data(bytes)) == Self.sample)
+  }
+
+  @Test func theTextIsWhatFoundationParsesToTheSameTree() throws {
+    let mine = try JSONSerialization.jsonObject(with: Data(StreamingJSONEncoder.encode(Self.sample))) as? NSDictionary
+    let theirs = try JSONSerialization.jsonObject(with: JSONEncoder().encode(Self.sample)) as? NSDictionary
+    #expect(mine != nil && mine == theirs)
+  }
+
+  @Test func keysComeInDeclarationOrderAndDictionariesSorted() throws {
+    let text = String(decoding: try StreamingJSONEncoder.encode(Self.sample), as: UTF8.self)
+    let keys = ["\"name\"", "\"count\"", "\"ratio\"", "\"flags\"", "\"nested\"", "\"a\"", "\"b\"", "\"c\"", "\"empty\"", "\"emptyObject\""]
+    let positions = keys.map { text.range(of: $0)?.lowerBound }
+    #expect(positions.allSatisfy { $0 != nil })
+    #expect(positions.compactMap { $0 } == positions.compactMap { $0 }.sorted())
+    #expect(!text.contains("optional"), "nil optionals are left out, as JSONEncoder does")
+    #expect(text.contains("\"empty\" : [],") && text.contains("\"emptyObject\" : {}"))
+    #expect(text.contains("\\u0007") && text.contains("\\u0000") && text.contains("/ newline \\n"))
+  }
+
+  @Test func aRealLabScanRoundTripsAndEncodesTheSameEveryTime() throws {
+    let scan = try TestSupport.scan("fleet.scan.json")
+    let bytes = try ScanJSON.encode(scan)
+    #expect(try JSONDecoder().decode(ScanResult.self, from: Data(bytes)) == scan)
+    #expect(try ScanJSON.encode(scan) == bytes)
+    let mine = try JSONSerialization.jsonObject(with: Data(bytes)) as? NSDictionary
+    let theirs = try JSONSerialization.jsonObject(with: JSONEncoder().encode(scan)) as? NSDictionary
+    #expect(mine != nil && mine == theirs)
+  }
+
+  @Test func notANumberIsRefusedAsJSONEncoderRefusesIt() {
+    #expect(throws: EncodingError.self) { try StreamingJSONEncoder.encode([Double.nan]) }
+  }
+}
