@@ -44,6 +44,18 @@ enum ScanQueries {
     return data
   }
 
+  /// A stored scan as `ScanDiff` needs it: its `diffBasis()` when stored, else the whole scan.
+  static func diffBasis(_ db: Database, id: Int64) throws -> ScanResult {
+    guard let data = try Data.fetchOne(db, sql: "SELECT diffJSON FROM scan WHERE id = ?", arguments: [id]) else {
+      return try scan(db, id: id)
+    }
+    do {
+      return try JSONDecoder().decode(ScanResult.self, from: data)
+    } catch {
+      throw StoreError.unreadableScan(id: id, reason: "\(error)")
+    }
+  }
+
   static func scan(_ db: Database, id: Int64) throws -> ScanResult {
     let data = try scanJSON(db, id: id)
     do {

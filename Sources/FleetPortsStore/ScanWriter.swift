@@ -57,9 +57,10 @@ enum ScanWriter {
     }
     let count = { (status: HostResult.Status) in scan.hosts.filter { $0.status == status }.count }
     let json = try ScanJSON.encode(scan)
+    let basis = try ScanJSON.encode(scan.diffBasis())
     try db.execute(
-      sql: "UPDATE scan SET hostsOK = ?, hostsFailed = ?, hostsNotScanned = ?, listenerCount = ?, scanJSON = ? WHERE id = ?",
-      arguments: [count(.ok), count(.failed), count(.notScanned), rows.listenerCount, Data(json), id])
+      sql: "UPDATE scan SET hostsOK = ?, hostsFailed = ?, hostsNotScanned = ?, listenerCount = ?, scanJSON = ?, diffJSON = ? WHERE id = ?",
+      arguments: [count(.ok), count(.failed), count(.notScanned), rows.listenerCount, Data(json), Data(basis), id])
     return json
   }
 }

@@ -22,7 +22,7 @@ import Testing
     }
     #expect(mode == "wal")
     #expect(tables == ["finding", "grdb_migrations", "host", "listener", "scan"])
-    #expect(migrations == ["v1: scan, host, listener, finding"])
+    #expect(migrations == ["v1: scan, host, listener, finding", "v2: scan.diffJSON"])
     let fileMode = try FileManager.default.attributesOfItem(atPath: path)[.posixPermissions] as? Int
     let folderMode = try FileManager.default.attributesOfItem(atPath: dir + "/history")[.posixPermissions] as? Int
     #expect(fileMode == 0o600)
@@ -117,5 +117,29 @@ import Testing
     let changes = try #require(saved.scan.changesSinceLast)
     #expect(changes.hosts == [HostChange(kind: .vanished, host: "lab-late")])
     #expect(try store.scan(id: 3).changesSinceLast == changes, "the changes are part of the stored scan.json")
+  }
+
+  @Test func amendGetsTheDiffBasisOrTheWholeScanWhenNoneWasStored() throws {
+    let dir = try StoreFixtures.scratch()
+    defer { try? FileManager.default.removeItem(atPath: dir) }
+    let store = try ScanStore(path: dir + "/fleetports.db")
+    let first = try StoreFixtures.fleet(startedSecondsAgo: 60)
+    try store.save(first)
+    var handed: ScanResult?
+    try store.save(try StoreFixtures.fleet(startedSecondsAgo: 50)) { previous, _ in
+      handed = previous?.scan
+      return try StoreFixtures.fleet(startedSecondsAgo: 50)
+    }
+    let firstAsStored = try store.scan(id: 1)
+    #expect(handed == firstAsStored.diffBasis())
+    #expect(handed?.hosts.compactMap(\.snapshot).allSatisfy { $0.sockets.allSatisfy(\.isListening) } == true)
+
+    // A scan stored before the diff basis existed (NULL): the whole scan.
+    try DatabaseQueue(path: dir + "/fleetports.db").write { db in try db.execute(sql: "UPDATE scan SET diffJSON = NULL WHERE id = 2") }
+    try store.save(try StoreFixtures.fleet(startedSecondsAgo: 40)) { previous, _ in
+      handed = previous?.scan
+      return try StoreFixtures.fleet(startedSecondsAgo: 40)
+    }
+    #expect(handed == (try store.scan(id: 2)))
   }
 }
