@@ -291,12 +291,33 @@ def own_children(exclude):
     return kids
 
 
+TICK = os.sysconf("SC_CLK_TCK")
+
+
+def machine_cpu():
+    """CPU seconds the whole machine has spent busy (user, nice, system, irq, softirq, steal)."""
+    with open("/proc/stat") as f:
+        fields = [int(x) for x in f.readline().split()[1:]]
+    return (sum(fields[:3]) + sum(fields[5:8])) / TICK
+
+
+def process_cpu(pid):
+    try:
+        with open("/proc/%d/stat" % pid, "rb") as f:
+            stat = f.read()
+        fields = stat[stat.rindex(b")") + 2:].split()
+        return (int(fields[11]) + int(fields[12])) / TICK
+    except (OSError, ValueError, IndexError):
+        return 0.0
+
+
 def measure(job, work, exclude):
     log_path = os.path.join(work, "log")
     stdout = open(job.stdout or log_path, "w")
     stderr = open(log_path, "a")
     sampler = TreeSampler(exclude)
     sampler.start()
+    machine0, own0, others0 = machine_cpu(), sum(os.times()[:2]), sum(process_cpu(pid) for pid in exclude)
     start = time.monotonic()
     proc = subprocess.Popen(job.argv, cwd=work, env=job.env, stdin=subprocess.DEVNULL, stdout=stdout, stderr=stderr,
                             start_new_session=True)
@@ -317,13 +338,16 @@ def measure(job, work, exclude):
             pass
     sampler.done.set()
     sampler.join()
+    # What the lab's hosts spent (sshd, shells, the commands): the machine's busy time less
+    # the tool's, this script's (sampler included) and the delay proxy's.
+    lab = machine_cpu() - machine0 - cpu - (sum(os.times()[:2]) - own0) - (sum(process_cpu(pid) for pid in exclude) - others0)
     stdout.close()
     stderr.close()
     try:
         ok = job.count()
     except (OSError, ValueError, KeyError):
         ok = 0
-    return {"wall": wall, "cpu": cpu, "rss": sampler.peak, "ok": ok, "exit": proc.returncode}
+    return {"wall": wall, "cpu": cpu, "lab_cpu": max(lab, 0.0), "rss": sampler.peak, "ok": ok, "exit": proc.returncode}
 
 
 # ---------------------------------------------------------------- the delay proxy and its counts
@@ -375,8 +399,9 @@ def run_set(label, hosts, port, proxy=None):
                 m["connections"] = statistics.median([c for c, _ in per_host.values()]) if per_host else 0
                 m["round_trips"] = statistics.median([t for _, t in per_host.values()]) if per_host else 0
             results[name].append(m)
-            log("%s run %d/%d %-22s %6.2f s  %5.2f ms CPU/host  %4d/%d ok  %5.0f MB%s" % (
-                label, r + 1, RUNS, name, m["wall"], m["cpu"] * 1000 / len(hosts), m["ok"], len(hosts), m["rss"] / 2**20,
+            log("%s run %d/%d %-22s %6.2f s  %5.2f ms CPU/host  lab %5.1f ms/host  %4d/%d ok  %5.0f MB%s" % (
+                label, r + 1, RUNS, name, m["wall"], m["cpu"] * 1000 / len(hosts), m["lab_cpu"] * 1000 / len(hosts),
+                m["ok"], len(hosts), m["rss"] / 2**20,
                 "  %.0f round trips/host over %.0f connection(s)" % (m["round_trips"], m["connections"]) if proxy else ""))
             time.sleep(1)  # let the lab's sshd sessions end before the next tool
     return results
@@ -387,15 +412,17 @@ def row(name, n, runs, wan):
     cpu = statistics.median(m["cpu"] for m in runs) * 1000 / n
     rss = max(m["rss"] for m in runs) / 2**20
     ok = min(m["ok"] for m in runs)
+    lab = statistics.median(m["lab_cpu"] for m in runs) * 1000 / n
     cells = [name, str(n), "%d/%d" % (ok, n), "%.2f s" % statistics.median(walls), "%.2f–%.2f s" % (walls[0], walls[-1]),
-             "%.2f ms" % cpu, "%.0f MB" % rss]
+             "%.2f ms" % cpu, "%.0f MB" % rss, "%.0f ms" % lab]
     if wan:
         cells += ["%g" % statistics.median(m["connections"] for m in runs), "%g" % statistics.median(m["round_trips"] for m in runs)]
     return "| " + " | ".join(cells) + " |"
 
 
 def table(title, sets, wan):
-    head = ["tool", "hosts", "succeeded (worst run)", "wall, median", "wall, range", "client CPU per host", "peak RSS"]
+    head = ["tool", "hosts", "succeeded (worst run)", "wall, median", "wall, range", "client CPU per host", "peak RSS",
+            "lab hosts' CPU per host"]
     if wan:
         head += ["SSH connections per host", "round trips per host"]
     lines = ["### " + title, "", "| " + " | ".join(head) + " |", "|" + "---|" * len(head)]
@@ -435,7 +462,9 @@ def main():
         "## fleetports and its peers: `%s` on every lab host" % COMMAND, "",
         "%s; %d cores; lab sshd and the client share them. Parallelism %d for every tool; %d runs each, rounds "
         "interleaved. Client CPU is the tool's own (and its children's) user+system time divided by hosts; "
-        "peak RSS is the largest sum over the tool's process tree. fleetports does its whole job "
+        "peak RSS is the largest sum over the tool's process tree. The lab hosts' CPU is what sshd and the "
+        "remote commands cost (the machine's busy time less the tool's, this script's and the delay proxy's): "
+        "the lab runs on the same cores, so it is part of every wall time here. fleetports does its whole job "
         "(probe with /proc/net and ss, parse, analyse, scan.json + HTML + Markdown, history database); the peers "
         "only fetch `ss -tuanp`." % (cpu_model, os.cpu_count(), PARALLEL, RUNS), "",
         table("LAN (lab bridge)", lan, wan=False), ""]
