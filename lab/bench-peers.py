@@ -133,9 +133,16 @@ def job_openssh(hosts, port, work):
     outdir = os.path.join(work, "out")
     os.makedirs(outdir)
     opts = " ".join(openssh_options(port, known_hosts_for(port)))
-    script = 'exec ssh %s "$1" %s > "%s/$1"' % (opts, COMMAND, outdir)
+    script = 'ssh %s "$1" %s > "%s/$1"; echo $? > "%s/$1.rc"' % (opts, COMMAND, outdir, outdir)
     argv = ["sh", "-c", 'exec xargs -P %d -n 1 sh -c \'%s\' sh < "%s"' % (PARALLEL, script, listing)]
-    return Job(argv, lambda: sum(has_ss_output(os.path.join(outdir, h)) for h in hosts))
+
+    def ok(h):
+        try:
+            with open(os.path.join(outdir, h + ".rc")) as f:
+                return f.read().strip() == "0" and has_ss_output(os.path.join(outdir, h))
+        except OSError:
+            return False
+    return Job(argv, lambda: sum(ok(h) for h in hosts))
 
 
 def job_pssh(hosts, port, work):
@@ -146,14 +153,23 @@ def job_pssh(hosts, port, work):
     kh = known_hosts_for(port)
     argv = ["parallel-ssh", "-h", listing, "-p", str(PARALLEL), "-t", "120", "-l", "root", "-o", outdir,
             "-x", " ".join(o for o in openssh_options(port, kh) if o not in ("-p", str(port))), COMMAND]
-    return Job(argv, lambda: sum(has_ss_output(os.path.join(outdir, "%s:%d" % (h, port))) for h in hosts))
+    stdout = os.path.join(work, "stdout")
+
+    def count():
+        # pssh prints "[n] time [SUCCESS] host:port" for exit 0, "[FAILURE]" otherwise.
+        with open(stdout, errors="replace") as f:
+            succeeded = {line.split()[-1] for line in f if "[SUCCESS]" in line}
+        return sum("%s:%d" % (h, port) in succeeded and has_ss_output(os.path.join(outdir, "%s:%d" % (h, port))) for h in hosts)
+    return Job(argv, count, stdout=stdout)
 
 
 PARALLEL_SSH_SCRIPT = r'''
 import json, sys
 from pssh.clients import ParallelSSHClient
 hosts, port, identity, command, parallel = json.loads(sys.argv[1])
-client = ParallelSSHClient(hosts, user="root", pkey=identity, port=port, pool_size=parallel, timeout=120, num_retries=1)
+# parallel-ssh checks no host keys (it has no known_hosts option); the others all do.
+client = ParallelSSHClient(hosts, user="root", pkey=identity, port=port, pool_size=parallel, timeout=120, num_retries=1,
+                           allow_agent=False)
 output = client.run_command(command, stop_on_errors=False)
 client.join(output)
 ok = 0
@@ -174,10 +190,10 @@ async def one(host, gate):
     async with gate:
         try:
             async with asyncssh.connect(host, port=port, username="root", client_keys=[identity],
-                                        known_hosts=known_hosts, agent_path=None, config=[]) as conn:
-                result = await conn.run(command)
+                                        known_hosts=known_hosts, agent_path=None, config=[], connect_timeout=60) as conn:
+                result = await asyncio.wait_for(conn.run(command), 120)
                 return result.exit_status == 0 and result.stdout.startswith("Netid")
-        except (OSError, asyncssh.Error):
+        except (OSError, asyncssh.Error, asyncio.TimeoutError):
             return False
 async def main():
     gate = asyncio.Semaphore(parallel)
@@ -295,10 +311,10 @@ TICK = os.sysconf("SC_CLK_TCK")
 
 
 def machine_cpu():
-    """CPU seconds the whole machine has spent busy (user, nice, system, irq, softirq, steal)."""
+    """CPU seconds the whole machine has spent busy (user, nice, system, irq, softirq; not steal)."""
     with open("/proc/stat") as f:
         fields = [int(x) for x in f.readline().split()[1:]]
-    return (sum(fields[:3]) + sum(fields[5:8])) / TICK
+    return (sum(fields[:3]) + sum(fields[5:7])) / TICK
 
 
 def process_cpu(pid):
@@ -332,7 +348,14 @@ def measure(job, work, exclude):
     for pid in own_children(exclude):
         try:
             os.kill(pid, signal.SIGTERM)
-            _, _, left = os.wait4(pid, 0)
+            for _ in range(50):  # 5 s, then SIGKILL: an orphan that ignores TERM must not hang the run
+                reaped, _, left = os.wait4(pid, os.WNOHANG)
+                if reaped:
+                    break
+                time.sleep(0.1)
+            else:
+                os.kill(pid, signal.SIGKILL)
+                _, _, left = os.wait4(pid, 0)
             cpu += left.ru_utime + left.ru_stime
         except (ProcessLookupError, ChildProcessError):
             pass
@@ -387,7 +410,8 @@ def run_set(label, hosts, port, proxy=None):
     exclude = [proxy.proc.pid] if proxy else []
     results = {name: [] for name, _ in TOOLS}
     for r in range(RUNS):
-        for name, make in TOOLS:
+        # Each round starts with another tool, so no tool always follows the same one.
+        for name, make in TOOLS[r % len(TOOLS):] + TOOLS[:r % len(TOOLS)]:
             work = os.path.join(WORK, label, name.split()[0].lower(), str(r))
             shutil.rmtree(work, ignore_errors=True)
             os.makedirs(work)
@@ -398,6 +422,8 @@ def run_set(label, hosts, port, proxy=None):
                 per_host = proxy.per_host(since)
                 m["connections"] = statistics.median([c for c, _ in per_host.values()]) if per_host else 0
                 m["round_trips"] = statistics.median([t for _, t in per_host.values()]) if per_host else 0
+                m["round_trips_max"] = max([t for _, t in per_host.values()], default=0)
+                m["connections_max"] = max([c for c, _ in per_host.values()], default=0)
             results[name].append(m)
             log("%s run %d/%d %-22s %6.2f s  %5.2f ms CPU/host  lab %5.1f ms/host  %4d/%d ok  %5.0f MB%s" % (
                 label, r + 1, RUNS, name, m["wall"], m["cpu"] * 1000 / len(hosts), m["lab_cpu"] * 1000 / len(hosts),
@@ -416,7 +442,8 @@ def row(name, n, runs, wan):
     cells = [name, str(n), "%d/%d" % (ok, n), "%.2f s" % statistics.median(walls), "%.2f–%.2f s" % (walls[0], walls[-1]),
              "%.2f ms" % cpu, "%.0f MB" % rss, "%.0f ms" % lab]
     if wan:
-        cells += ["%g" % statistics.median(m["connections"] for m in runs), "%g" % statistics.median(m["round_trips"] for m in runs)]
+        cells += ["%g (max %g)" % (statistics.median(m["connections"] for m in runs), max(m["connections_max"] for m in runs)),
+                  "%g (max %g)" % (statistics.median(m["round_trips"] for m in runs), max(m["round_trips_max"] for m in runs))]
     return "| " + " | ".join(cells) + " |"
 
 
@@ -424,7 +451,7 @@ def table(title, sets, wan):
     head = ["tool", "hosts", "succeeded (worst run)", "wall, median", "wall, range", "client CPU per host", "peak RSS",
             "lab hosts' CPU per host"]
     if wan:
-        head += ["SSH connections per host", "round trips per host"]
+        head += ["SSH connections per host, median", "round trips per host, median"]
     lines = ["### " + title, "", "| " + " | ".join(head) + " |", "|" + "---|" * len(head)]
     for n, results in sets:
         for name, _ in TOOLS:
@@ -466,7 +493,9 @@ def main():
         "remote commands cost (the machine's busy time less the tool's, this script's and the delay proxy's): "
         "the lab runs on the same cores, so it is part of every wall time here. fleetports does its whole job "
         "(probe with /proc/net and ss, parse, analyse, scan.json + HTML + Markdown, history database); the peers "
-        "only fetch `ss -tuanp`." % (cpu_model, os.cpu_count(), PARALLEL, RUNS), "",
+        "only fetch `ss -tuanp`. Every tool checks host keys against known_hosts except the parallel-ssh library, "
+        "which has no such option. Lab hosts with i %% 7 == 0 have no `base64`, so fleetports reaches them twice "
+        "(its probe falls back to stdin)." % (cpu_model, os.cpu_count(), PARALLEL, RUNS), "",
         table("LAN (lab bridge)", lan, wan=False), ""]
     if wan:
         report += [table("WAN: %d ms round trip (lab/delay-proxy.py), %d hosts" % (WAN_RTT_MS, WAN_SIZE), wan, wan=True), "",

@@ -55,7 +55,9 @@ extension SSHConnection {
     if let socketPath = client.credentials.agentSocket, try await authenticateWithAgent(session, socketPath: socketPath, until: deadline, tried: &tried) {
       return
     }
-    let serverMethods = try await methodsAfterFailure(session, user: user, until: deadline)
+    // Only for the message, so best effort: the server may already have hung up (a failed
+    // "none" can be the attempt that reaches MaxAuthTries).
+    let serverMethods = (try? await methodsAfterFailure(session, user: user, until: deadline)) ?? []
     if libssh2_userauth_authenticated(session) == 1 { return }  // the server let "none" in
     if tried.isEmpty, let rsa = rsaPaths.first {
       throw SSHError(.rsaKeyUnsupported(path: rsa))

@@ -98,8 +98,16 @@ public struct FleetScanner: Sendable {
     let client = SSHClient(knownHosts: knownHosts, checking: checking, credentials: credentials, deadlines: deadlines)
     do {
       let sshTarget = SSHTarget(host: target.address, port: target.port, user: target.user)
-      var output = try await client.run(ProbeCommand.commandLine(script: script, sudo: target.sudo), stdin: nil, on: sshTarget)
-      if ProbeCommand.lacksBase64(stdout: output.stdout, stderr: output.stderr) {
+      // The probe in the command line; on stdin (one connection more) where the host has no
+      // base64 or its server refuses the command (a server with a shorter limit than Dropbear's).
+      var output: SSHCommandResult
+      do {
+        output = try await client.run(ProbeCommand.commandLine(script: script, sudo: target.sudo), stdin: nil, on: sshTarget)
+      } catch let error as SSHError {
+        guard case .channelRefused(let why) = error.kind, why.hasPrefix("exec") else { throw error }
+        output = try await client.run(ProbeCommand.stdinCommandLine(sudo: target.sudo), stdin: script, on: sshTarget)
+      }
+      if ProbeCommand.lacksBase64(stdout: output.stdout, stderr: output.stderr, nonce: nonce) {
         output = try await client.run(ProbeCommand.stdinCommandLine(sudo: target.sudo), stdin: script, on: sshTarget)
       }
       result.hostKeyFingerprint = output.hostKeyFingerprint

@@ -5,12 +5,30 @@ import Foundation
 /// The remote side of one host's scan: the command line sshd runs. Nothing from the
 /// inventory is ever part of it.
 enum ProbeCommand {
-  /// The script travels inside the command line, base64 so that any login shell (sh, bash,
-  /// zsh, fish, csh) passes it through untouched. Sending it on stdin instead costs a round
+  /// The script travels inside the command line, base64 (letters, digits, `+`, `/`, `=`:
+  /// nothing a login shell interprets) and without its comments and indentation, to stay
+  /// under Dropbear's 9,000-byte limit on a command. Sending it on stdin instead costs a round
   /// trip per host: sshd opens a session channel with a zero window and widens it only once
   /// the command runs, so stdin cannot go out with the exec request.
   static func commandLine(script: [UInt8], sudo: Bool) -> String {
-    "echo \(Data(script).base64EncodedString()) | base64 -d | \(shell(sudo: sudo))"
+    "echo \(Data(compacted(script)).base64EncodedString()) | base64 -d | \(shell(sudo: sudo))"
+  }
+
+  /// The longest command line Dropbear accepts (MAX_CMD_LEN); OpenSSH has no such limit.
+  static let dropbearCommandLimit = 9000
+
+  /// `script` without comment lines, blank lines and leading indentation (the probe has no
+  /// here-documents or multi-line quotes, where either would matter).
+  static func compacted(_ script: [UInt8]) -> [UInt8] {
+    var out: [UInt8] = []
+    out.reserveCapacity(script.count)
+    for line in script.split(separator: 10, omittingEmptySubsequences: true) {
+      let text = line.drop { $0 == 32 || $0 == 9 }
+      if text.isEmpty || text.first == UInt8(ascii: "#") { continue }
+      out.append(contentsOf: text)
+      out.append(10)
+    }
+    return out
   }
 
   /// The fallback for a host without `base64`: the same script on stdin.
@@ -19,10 +37,13 @@ enum ProbeCommand {
   // `sudo -n` fails instead of prompting; the probe then reports it as a host failure.
   static func shell(sudo: Bool) -> String { sudo ? "sudo -n sh -s" : "sh -s" }
 
-  /// True when the host could not decode the command line (no `base64` there): nothing ran.
-  /// The exit status cannot tell: the pipeline's is `sh -s`'s, which read an empty script.
-  static func lacksBase64(stdout: [UInt8], stderr: [UInt8]) -> Bool {
-    stdout.isEmpty && String(decoding: stderr.prefix(2000), as: UTF8.self).contains("base64")
+  /// True when the host could not decode the command line (no `base64` there): no section
+  /// came back and the shell said base64 is not a command. The exit status cannot tell: the
+  /// pipeline's is `sh -s`'s, which read an empty script.
+  static func lacksBase64(stdout: [UInt8], stderr: [UInt8], nonce: String) -> Bool {
+    let said = String(decoding: stderr.prefix(4000), as: UTF8.self)
+    guard said.contains("base64"), ["not found", "No such file", "nknown command"].contains(where: said.contains) else { return false }
+    return ProbeOutput.parse(stdout, nonce: nonce).sections.isEmpty
   }
 
   /// Turns what the host printed into a snapshot, or a failure when it is not probe output.

@@ -45,6 +45,25 @@ extension ProbeTests {
     #expect(output.problems == ["4 lines look like a probe marker with another nonce (ignored)"])
   }
 
+  @Test func withAHostKeyOnlyMarkersCarryingItFrame() {
+    // The scan's nonce can be read from the command line on the host; the 16 digits the
+    // host announced first cannot. A socket named with the bare nonce's markers is content.
+    let host = "0123456789abcdef"
+    let full = Self.nonce + host
+    let forged = Self.end("a") + Self.begin("evil") + "x" + Self.end("evil")
+    let text = "rc file noise\n" + "@@fp:\(Self.nonce):key \(host)@@\n" + Self.begin("a", nonce: full) + "before" + forged + "after"
+      + Self.end("a", nonce: full) + "@@fp:\(full):done@@\n"
+    let output = ProbeOutput.parse(Array(text.utf8), nonce: Self.nonce)
+    #expect(output.finished)
+    #expect(output.sections.map(\.name) == ["a"])
+    #expect(output["a"]?.body == Array(("before" + forged + "after").utf8))
+    #expect(output.problems.contains { $0.contains("1 line outside any section") }, "the noise before the key is reported, the key line is not")
+
+    // A second key line later (a hostile name) changes nothing.
+    let again = "@@fp:\(Self.nonce):key \(host)@@\n" + Self.begin("a", nonce: full) + "@@fp:\(Self.nonce):key ffffffffffffffff@@\n" + Self.end("a", nonce: full)
+    #expect(ProbeOutput.parse(Array(again.utf8), nonce: Self.nonce)["a"]?.body == Array("@@fp:\(Self.nonce):key ffffffffffffffff@@\n".utf8))
+  }
+
   @Test func markerTextInsideALineIsContent() {
     let real = "@@fp:\(Self.nonce):end a rc=0 cap=100@@"
     let lines = [

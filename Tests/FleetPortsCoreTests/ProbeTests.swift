@@ -400,6 +400,24 @@ import Testing
     }
   }
 
+  @Test(arguments: [
+    ("uid=1000650000 gid=0(root) groups=0(root)", "uid=1000650000\neuid=1000650000\nuser=\n"),
+    ("uid=1000(fp user) gid=1000(fp) groups=1000(fp)", "uid=1000\neuid=1000\nuser=fp user\n"),
+    ("uid=1000(fp) gid=1000(fp) euid=0(root) groups=1000(fp)", "uid=1000\neuid=0\nuser=root\n"),
+  ])
+  func idIsParsedWithoutTakingTheGroupForTheUser(id: String, expected: String) throws {
+    // A uid without a passwd entry (OpenShift's) prints no name: the next "(" is the group's.
+    let bin = FileManager.default.temporaryDirectory.appendingPathComponent("fp-id-\(getpid())").path
+    try? FileManager.default.removeItem(atPath: bin)
+    try FileManager.default.createDirectory(atPath: bin, withIntermediateDirectories: true)
+    defer { try? FileManager.default.removeItem(atPath: bin) }
+    try "#!/bin/sh\necho '\(id)'\n".write(toFile: bin + "/id", atomically: true, encoding: .utf8)
+    chmod(bin + "/id", 0o755)
+    let script = ProbeScript.probeFunctions + "fp_ids\n"
+    let run = try ProbeShell.run(["/bin/sh", "-s"], input: Array(script.utf8), environment: ["PATH": bin + ":/usr/bin:/bin"])
+    #expect(String(decoding: run.stdout, as: UTF8.self) == expected)
+  }
+
   // MARK: the script's text
 
   @Test func scriptCarriesOnlyNonceCapAndMethod() {

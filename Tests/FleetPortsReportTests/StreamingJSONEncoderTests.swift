@@ -53,6 +53,47 @@ import Testing
     #expect(mine != nil && mine == theirs)
   }
 
+  enum Keys: String, CodingKey { case a, b, inner }
+
+  class Base: Encodable {
+    func encode(to encoder: any Encoder) throws {
+      var container = encoder.container(keyedBy: Keys.self)
+      try container.encode(1, forKey: .a)
+    }
+  }
+
+  /// Asks the encoder its superclass used for a keyed container again.
+  final class Derived: Base {
+    override func encode(to encoder: any Encoder) throws {
+      try super.encode(to: encoder)
+      var container = encoder.container(keyedBy: Keys.self)
+      try container.encode("x", forKey: .b)
+    }
+  }
+
+  /// A super encoder left unused, one used, and a nested container.
+  struct Supers: Encodable {
+    func encode(to encoder: any Encoder) throws {
+      var container = encoder.container(keyedBy: Keys.self)
+      _ = container.superEncoder()
+      try Base().encode(to: container.superEncoder(forKey: .b))
+      var inner = container.nestedContainer(keyedBy: Keys.self, forKey: .inner)
+      try inner.encode(true, forKey: .a)
+      var list = container.nestedUnkeyedContainer(forKey: .a)
+      try list.encode(3)
+      _ = list.superEncoder()
+    }
+  }
+
+  @Test func handWrittenEncodersGetTheSameTreeAsFromJSONEncoder() throws {
+    for value in [Derived() as any Encodable, Supers(), [Derived(), Base()] as [Base]] {
+      let bytes = try StreamingJSONEncoder.encode(value)
+      let mine = try JSONSerialization.jsonObject(with: Data(bytes)) as? NSObject
+      let theirs = try JSONSerialization.jsonObject(with: JSONEncoder().encode(value)) as? NSObject
+      #expect(mine != nil && mine == theirs, "\(String(decoding: bytes, as: UTF8.self))")
+    }
+  }
+
   @Test func notANumberIsRefusedAsJSONEncoderRefusesIt() {
     #expect(throws: EncodingError.self) { try StreamingJSONEncoder.encode([Double.nan]) }
   }

@@ -45,6 +45,14 @@ import Testing
     }
   }
 
+  @Test func theProbeFitsDropbearsCommandLimitForEveryMethod() {
+    for method in ProbeMethod.allCases {
+      let script = Array(ProbeScript.make(nonce: ProbeScript.makeNonce(), method: method).utf8)
+      let line = ProbeCommand.commandLine(script: script, sudo: true)
+      #expect(line.utf8.count < ProbeCommand.dropbearCommandLimit, "\(method): \(line.utf8.count) bytes")
+    }
+  }
+
   @Test func theCommandLineHoldsNothingAShellWouldInterpret() {
     let script = Array("echo '$HOME' \"`id`\" ; exit 0 # ü\n".utf8)
     let line = ProbeCommand.commandLine(script: script, sudo: true)
@@ -52,10 +60,11 @@ import Testing
     #expect(line.hasSuffix(" | base64 -d | sudo -n sh -s"))
     let payload = line.dropFirst(5).prefix { $0 != " " }
     #expect(payload.allSatisfy { $0.isASCII && ($0.isLetter || $0.isNumber || "+/=".contains($0)) })
-    #expect(Data(base64Encoded: String(payload)).map([UInt8].init) == script)
+    #expect(Data(base64Encoded: String(payload)).map([UInt8].init) == ProbeCommand.compacted(script))
   }
 
   @Test func aHostWithoutBase64IsToldApartFromAProbeThatFailed() throws {
+    let nonce = ProbeScript.makeNonce()
     let line = ProbeCommand.commandLine(script: Array("echo hello\n".utf8), sudo: false)
     // A PATH with sh but no base64, as on the lab's hosts without it.
     let bin = FileManager.default.temporaryDirectory.appendingPathComponent("fp-nobase64-\(getpid())").path
@@ -65,10 +74,12 @@ import Testing
     try FileManager.default.createSymbolicLink(atPath: bin + "/sh", withDestinationPath: "/bin/sh")
     let missing = try Self.run(["/bin/sh"], line, path: bin)
     #expect(missing.0.isEmpty)
-    #expect(ProbeCommand.lacksBase64(stdout: missing.0, stderr: missing.1))
+    #expect(ProbeCommand.lacksBase64(stdout: missing.0, stderr: missing.1, nonce: nonce))
 
     let present = try Self.run(["/bin/sh"], line)
     #expect(String(decoding: present.0, as: UTF8.self) == "hello\n")
-    #expect(!ProbeCommand.lacksBase64(stdout: present.0, stderr: present.1))
+    #expect(!ProbeCommand.lacksBase64(stdout: present.0, stderr: present.1, nonce: nonce))
+    // A probe that ran and failed with base64 in its error is not a missing base64.
+    #expect(!ProbeCommand.lacksBase64(stdout: [], stderr: Array("base64: write error: Broken pipe\n".utf8), nonce: nonce))
   }
 }

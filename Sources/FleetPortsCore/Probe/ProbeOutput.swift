@@ -70,12 +70,36 @@ public struct ProbeOutput: Sendable, Hashable {
     guard ProbeScript.isValidNonce(nonce) else {
       return ProbeOutput(problems: ["invalid nonce: the output cannot be framed"])
     }
-    let prefix = Array("@@fp:\(nonce):".utf8)
+    let key = hostKey(bytes, nonce: nonce)
+    let prefix = Array("@@fp:\(nonce)\(key?.hex ?? ""):".utf8)
     return bytes.withUnsafeBufferPointer { buffer in
       var framer = Framer(prefix: prefix)
+      framer.skip = key?.line
       framer.run(buffer)
       return framer.finish(buffer)
     }
+  }
+
+  /// The host's part of the markers: the first line `@@fp:<nonce>:key <hex>@@` (hex empty or
+  /// 16 to 32 lowercase digits), and where that line is. Output without one (older probes)
+  /// is framed with `nonce` alone.
+  static func hostKey(_ bytes: [UInt8], nonce: String) -> (hex: String, line: Range<Int>)? {
+    let head = Array("@@fp:\(nonce):key ".utf8)
+    var start = 0
+    while start < bytes.count {
+      var stop = start
+      while stop < bytes.count && bytes[stop] != 10 { stop += 1 }
+      guard stop < bytes.count else { return nil }  // a marker counts only with its newline
+      let line = bytes[start..<stop]
+      if line.count <= maxMarkerLength, line.starts(with: head), line.suffix(2).elementsEqual([64, 64]) {
+        let hex = line.dropFirst(head.count).dropLast(2)
+        if hex.isEmpty || ((16...32).contains(hex.count) && hex.allSatisfy({ ($0 >= 48 && $0 <= 57) || ($0 >= 97 && $0 <= 102) })) {
+          return (String(decoding: hex, as: UTF8.self), start..<(stop + 1))
+        }
+      }
+      start = stop + 1
+    }
+    return nil
   }
 
   /// What one line is, as far as the framing cares.
@@ -102,6 +126,8 @@ public struct ProbeOutput: Sendable, Hashable {
     var linesAfterDone = 0
     /// The open section: its name and where its body starts.
     var open: (name: String, start: Int)?
+    /// The host key line (`hostKey`), which is framing, not content.
+    var skip: Range<Int>?
 
     init(prefix: [UInt8]) { self.prefix = prefix }
 
@@ -115,7 +141,7 @@ public struct ProbeOutput: Sendable, Hashable {
       while start < end {
         var stop = start
         while stop < end && buffer[stop] != 10 { stop += 1 }
-        line(buffer, start, stop, terminated: stop < end)
+        if skip?.lowerBound != start { line(buffer, start, stop, terminated: stop < end) }
         start = stop + 1
       }
     }

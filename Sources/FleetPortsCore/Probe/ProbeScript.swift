@@ -6,7 +6,9 @@
 /// tables read by `head -c` straight into the output, and metadata from shell builtins where
 /// they do (about 25 processes in all).
 ///
-/// Framing (read by `ProbeOutput.parse`), each marker on a line of its own:
+/// Framing (read by `ProbeOutput.parse`), each marker on a line of its own. The first line
+/// `@@fp:<nonce>:key <hex>@@` announces 16 hex digits the host made; every later marker
+/// carries `<nonce><hex>` (written `<nonce>` below):
 ///
 ///     @@fp:<nonce>:begin <name>@@
 ///     <the command's stdout and stderr, at most cap+1 bytes>
@@ -68,7 +70,7 @@ public enum ProbeScript {
     precondition(isValidNonce(nonce), "probe nonce must be 16-64 lowercase hex digits")
     precondition(sectionCap > 0 && sectionCap < 1 << 50, "probe section cap out of range")
     return #"""
-      # fleetports probe, framing 1. Runs as `sh -s` with this script on stdin (POSIX sh:
+      # fleetports probe, framing 1. Runs as `sh -s`, the script on its stdin (POSIX sh:
       # dash, bash, busybox ash). Everything runs inside fp_main, parsed whole before it starts
       # and run with stdin from /dev/null, so no command can eat the rest of the script and
       # a script cut short in transit runs nothing.
@@ -78,7 +80,19 @@ public enum ProbeScript {
         export LC_ALL
         PATH=${PATH:-/usr/bin:/bin}:/usr/sbin:/sbin
         export PATH
+        # The scan's nonce travels in the command line, which other users of the host can read
+        # in /proc/<pid>/cmdline while the probe runs. The markers also carry 16 hex digits
+        # made here, announced on the first line before anything else is read: another user
+        # who names a socket or process after a marker cannot know them.
+        fp_h=
+        set -- $(od -An -tx1 -N8 /dev/urandom 2>/dev/null)
+        [ "$#" = 8 ] && fp_h=$1$2$3$4$5$6$7$8
+        case $fp_h in
+          *[!0-9a-f]*) fp_h= ;;
+        esac
         fp_n=\#(nonce)
+        printf '@@fp:%s:key %s@@\n' "$fp_n" "$fp_h"
+        fp_n=$fp_n$fp_h
         fp_cap=\#(sectionCap)
         fp_cap1=\#(sectionCap + 1)
         if [ "$(printf abc | head -c 2 2>/dev/null)" = ab ]; then fp_captool=head; else fp_captool=none; fi
@@ -229,9 +243,12 @@ public enum ProbeScript {
         *) fp_e=${fp_id#uid=} ;;
       esac
       fp_euid=${fp_e%%[!0-9]*}
-      fp_uname=
-      case $fp_e in
-        [0-9]*'('*) fp_uname=${fp_e#*'('} && fp_uname=${fp_uname%%')'*} ;;
+      # the name only when "(" follows the digits: a uid without a passwd entry has none,
+      # and the next "(" would be the group's
+      fp_uname=${fp_e#"$fp_euid"}
+      case $fp_uname in
+        '('*) fp_uname=${fp_uname#'('} && fp_uname=${fp_uname%%')'*} ;;
+        *) fp_uname= ;;
       esac
       fp_kv uid "$fp_ruid"
       fp_kv euid "$fp_euid"
@@ -244,8 +261,10 @@ public enum ProbeScript {
       fp_kv method-requested "$fp_want"
       fp_kv section-cap "$fp_cap"
       fp_kv cap-tool "$fp_captool"
-      # node name, release and machine hold no spaces
+      # node name, release and machine hold no spaces (nor globs, with -f)
+      set -f
       set -- $(uname -n -r -m)
+      set +f
       fp_kv hostname "$1"
       fp_kv kernel "$2"
       fp_kv machine "$3"

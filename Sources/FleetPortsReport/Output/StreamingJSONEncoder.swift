@@ -26,6 +26,9 @@ final class JSONByteStream {
     /// Dictionary containers: each entry's start in `bytes`, to sort them on close.
     var entries: [(key: String, start: Int)]?
     var start: Int
+    /// After `superEncoder`: where its value starts; still there when the container moves
+    /// on means nothing was encoded into it, and `{}` is written, as JSONEncoder does.
+    var pendingValue: Int?
   }
 
   var bytes: [UInt8] = []
@@ -45,6 +48,7 @@ final class JSONByteStream {
   /// Closes every container above index `depth` (its own elements all written).
   func close(downTo depth: Int) {
     while frames.count > depth {
+      fillPending(frames.count - 1)
       let frame = frames.removeLast()
       if let entries = frame.entries, entries.count > 1 { sortEntries(frame, entries) }
       if frame.count > 0 {
@@ -58,6 +62,7 @@ final class JSONByteStream {
   /// element left open, then writes the separator, indentation and key.
   func beginElement(_ index: Int, key: String?) {
     if frames.count > index + 1 { close(downTo: index + 1) }
+    fillPending(index)
     if frames[index].entries != nil {
       frames[index].entries!.append((key ?? "", bytes.count))
     } else if frames[index].count > 0 {
@@ -69,6 +74,12 @@ final class JSONByteStream {
       string(key)
       bytes.append(contentsOf: [32, 58, 32])  // " : "
     }
+  }
+
+  func fillPending(_ index: Int) {
+    guard let at = frames[index].pendingValue else { return }
+    frames[index].pendingValue = nil
+    if bytes.count == at { bytes.append(contentsOf: [123, 125]) }
   }
 
   /// A dictionary's entries in key order, commas between them.
@@ -192,6 +203,14 @@ final class JSONByteStream {
 struct StreamEncoder: Encoder {
   let stream: JSONByteStream
   let level: Int
+  /// The frame index this value's container gets: frames below belong to its parents.
+  let depth: Int
+
+  init(stream: JSONByteStream, level: Int) {
+    self.stream = stream
+    self.level = level
+    self.depth = stream.frames.count
+  }
   var codingPath: [any CodingKey] { [] }
   var userInfo: [CodingUserInfoKey: Any] { [:] }
 
@@ -208,7 +227,11 @@ struct StreamEncoder: Encoder {
     return spy.seen ?? ObjectIdentifier(Never.self)
   }()
 
+  /// Asked twice (a subclass and its superclass sharing one encoder), the same object.
   func container<Key: CodingKey>(keyedBy type: Key.Type) -> KeyedEncodingContainer<Key> {
+    if stream.frames.count > depth, stream.frames[depth].isObject {
+      return KeyedEncodingContainer(StreamKeyedContainer<Key>(stream: stream, index: depth, level: level))
+    }
     let index = stream.open(object: true, level: level, sorted: Self.isDictionaryKey(type))
     return KeyedEncodingContainer(StreamKeyedContainer<Key>(stream: stream, index: index, level: level))
   }
@@ -325,11 +348,13 @@ struct StreamKeyedContainer<Key: CodingKey>: KeyedEncodingContainerProtocol {
 
   mutating func superEncoder() -> any Encoder {
     stream.beginElement(index, key: "super")
+    stream.frames[index].pendingValue = stream.bytes.count
     return StreamEncoder(stream: stream, level: level + 1)
   }
 
   mutating func superEncoder(forKey key: Key) -> any Encoder {
     begin(key)
+    stream.frames[index].pendingValue = stream.bytes.count
     return StreamEncoder(stream: stream, level: level + 1)
   }
 }
@@ -389,6 +414,7 @@ struct StreamUnkeyedContainer: UnkeyedEncodingContainer {
 
   mutating func superEncoder() -> any Encoder {
     begin()
+    stream.frames[index].pendingValue = stream.bytes.count
     return StreamEncoder(stream: stream, level: level + 1)
   }
 }
