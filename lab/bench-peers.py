@@ -35,6 +35,8 @@ import threading
 import time
 
 LAB = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, LAB)
+import fleetlab  # noqa: E402  (the lab's own route check)
 ROOT = os.path.dirname(LAB)
 RUN = os.path.join(LAB, "run")
 OUT = os.path.join(ROOT, "reports", "bench")
@@ -66,8 +68,7 @@ def lab_hosts():
 def check_routes(addresses):
     """Never connect anywhere but the lab: every address must route through the lab bridge."""
     for ip in addresses:
-        out = subprocess.run(["ip", "route", "get", ip], capture_output=True, text=True).stdout
-        if " dev fpbr0 " not in out + " " or not ip.startswith("10.200."):
+        if not fleetlab.route_ok(ip):
             sys.exit("bench-peers: %s does not route via fpbr0; refusing" % ip)
 
 
@@ -254,6 +255,16 @@ TOOLS = [("fleetports scan", job_fleetports), ("OpenSSH ssh, xargs -P", job_open
 
 # ---------------------------------------------------------------- measuring a process tree
 
+def stat_fields(pid):
+    """/proc/<pid>/stat after the command name (field 3 on), or None when the process is gone."""
+    try:
+        with open("/proc/%d/stat" % pid, "rb") as f:
+            stat = f.read()
+        return stat[stat.rindex(b")") + 2:].split()
+    except (OSError, ValueError):
+        return None
+
+
 class TreeSampler(threading.Thread):
     """Peak of the summed RSS of every process below this one (but `exclude`), every 100 ms."""
 
@@ -269,11 +280,10 @@ class TreeSampler(threading.Thread):
             if not name.isdigit():
                 continue
             pid = int(name)
-            try:
-                with open("/proc/%d/stat" % pid, "rb") as f:
-                    stat = f.read()
-                self.parent[pid] = int(stat[stat.rindex(b")") + 2:].split()[1])
-            except (OSError, ValueError):
+            fields = stat_fields(pid)
+            if fields:
+                self.parent[pid] = int(fields[1])
+            else:
                 self.parent.pop(pid, None)
         total = 0
         for pid in list(self.parent):
@@ -296,14 +306,10 @@ class TreeSampler(threading.Thread):
 def own_children(exclude):
     kids = []
     for name in os.listdir("/proc"):
-        if name.isdigit():
-            try:
-                with open("/proc/%s/stat" % name, "rb") as f:
-                    stat = f.read()
-                if int(stat[stat.rindex(b")") + 2:].split()[1]) == os.getpid() and int(name) not in exclude:
-                    kids.append(int(name))
-            except (OSError, ValueError):
-                pass
+        if name.isdigit() and int(name) not in exclude:
+            fields = stat_fields(int(name))
+            if fields and int(fields[1]) == os.getpid():
+                kids.append(int(name))
     return kids
 
 
@@ -318,13 +324,8 @@ def machine_cpu():
 
 
 def process_cpu(pid):
-    try:
-        with open("/proc/%d/stat" % pid, "rb") as f:
-            stat = f.read()
-        fields = stat[stat.rindex(b")") + 2:].split()
-        return (int(fields[11]) + int(fields[12])) / TICK
-    except (OSError, ValueError, IndexError):
-        return 0.0
+    fields = stat_fields(pid)
+    return (int(fields[11]) + int(fields[12])) / TICK if fields else 0.0
 
 
 def measure(job, work, exclude):

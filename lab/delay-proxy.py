@@ -37,12 +37,11 @@ import socket
 import sys
 import time
 
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from fleetlab import ipv4_of, ns_of  # noqa: E402  (the lab's one definition of a host's address and namespace)
+
 CLONE_NEWNET = 0x40000000
 libc = ctypes.CDLL(None, use_errno=True)
-
-
-def ipv4_of(i):
-    return "10.200.%d.%d" % (i // 200, i % 200 + 10)
 
 
 def in_netns(ns_fd, own_fd, make):
@@ -217,7 +216,7 @@ class Proxy:
         servers = []
         for i in range(1, self.n + 1):
             host = ipv4_of(i)
-            ns_fd = os.open("/var/run/netns/fplab-%03d" % i, os.O_RDONLY)
+            ns_fd = os.open("/var/run/netns/" + ns_of(i), os.O_RDONLY)
 
             def listener():
                 s = socket.socket(socket.AF_INET, socket.SOCK_STREAM)

@@ -100,20 +100,23 @@ public struct FleetScanner: Sendable {
       let sshTarget = SSHTarget(host: target.address, port: target.port, user: target.user)
       // The probe in the command line; on stdin (one connection more) where the host has no
       // base64 or its server refuses the command (a server with a shorter limit than Dropbear's).
-      var output: SSHCommandResult
+      var inline: SSHCommandResult?
       do {
-        output = try await client.run(ProbeCommand.commandLine(script: script, sudo: target.sudo), stdin: nil, on: sshTarget)
+        let ran = try await client.run(ProbeCommand.commandLine(script: script, sudo: target.sudo), stdin: nil, on: sshTarget)
+        if !ProbeCommand.lacksBase64(stdout: ran.stdout, stderr: ran.stderr, nonce: nonce) { inline = ran }
       } catch let error as SSHError {
         guard case .channelRefused(let why) = error.kind, why.hasPrefix("exec") else { throw error }
-        output = try await client.run(ProbeCommand.stdinCommandLine(sudo: target.sudo), stdin: script, on: sshTarget)
       }
-      if ProbeCommand.lacksBase64(stdout: output.stdout, stderr: output.stderr, nonce: nonce) {
-        output = try await client.run(ProbeCommand.stdinCommandLine(sudo: target.sudo), stdin: script, on: sshTarget)
+      let finished: SSHCommandResult
+      if let inline {
+        finished = inline
+      } else {
+        finished = try await client.run(ProbeCommand.stdinCommandLine(sudo: target.sudo), stdin: script, on: sshTarget)
       }
-      result.hostKeyFingerprint = output.hostKeyFingerprint
+      result.hostKeyFingerprint = finished.hostKeyFingerprint
       switch ProbeCommand.interpret(
-        stdout: output.stdout, stderr: output.stderr, exitStatus: output.exitStatus, nonce: nonce, sudo: target.sudo,
-        outputCut: output.stdoutTruncated, signal: output.exitSignal)
+        stdout: finished.stdout, stderr: finished.stderr, exitStatus: finished.exitStatus, nonce: nonce, sudo: target.sudo,
+        outputCut: finished.stdoutTruncated, signal: finished.exitSignal)
       {
       case .success(let snapshot):
         result.status = .ok

@@ -49,15 +49,14 @@ enum ScanQueries {
     guard let data = try Data.fetchOne(db, sql: "SELECT diffJSON FROM scan WHERE id = ?", arguments: [id]) else {
       return try scan(db, id: id)
     }
-    do {
-      return try JSONDecoder().decode(ScanResult.self, from: data)
-    } catch {
-      throw StoreError.unreadableScan(id: id, reason: "\(error)")
-    }
+    return try decode(data, id: id)
   }
 
   static func scan(_ db: Database, id: Int64) throws -> ScanResult {
-    let data = try scanJSON(db, id: id)
+    try decode(try scanJSON(db, id: id), id: id)
+  }
+
+  static func decode(_ data: Data, id: Int64) throws -> ScanResult {
     do {
       return try JSONDecoder().decode(ScanResult.self, from: data)
     } catch {

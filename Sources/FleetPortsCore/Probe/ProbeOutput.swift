@@ -81,10 +81,12 @@ public struct ProbeOutput: Sendable, Hashable {
   }
 
   /// The host's part of the markers: the first line `@@fp:<nonce>:key <hex>@@` (hex empty or
-  /// 16 to 32 lowercase digits), and where that line is. Output without one (older probes)
-  /// is framed with `nonce` alone.
+  /// 16 to 32 lowercase digits), and where that line is. The probe prints it before any other
+  /// marker, so the search ends at the first line carrying the nonce (only login noise comes
+  /// before it): output without one (older probes) is framed with `nonce` alone.
   static func hostKey(_ bytes: [UInt8], nonce: String) -> (hex: String, line: Range<Int>)? {
-    let head = Array("@@fp:\(nonce):key ".utf8)
+    let marker = Array("@@fp:\(nonce):".utf8)
+    let head = marker + Array("key ".utf8)
     var start = 0
     while start < bytes.count {
       var stop = start
@@ -97,6 +99,7 @@ public struct ProbeOutput: Sendable, Hashable {
           return (String(decoding: hex, as: UTF8.self), start..<(stop + 1))
         }
       }
+      if line.starts(with: marker) { return nil }
       start = stop + 1
     }
     return nil

@@ -108,20 +108,29 @@ public enum ProbeScript {
       fp_run() {
         fp_name=$1
         shift
-        printf '@@fp:%s:begin %s@@\n' "$fp_n" "$fp_name"
+        fp_begin "$fp_name"
         fp_rc=$( { { "$@" 2>&1 </dev/null 3>&- 4>&-; echo "$?" >&3; } | fp_cut 3>&- >&4; } 3>&1 )
         case $fp_rc in
           '' | *[!0-9]*) fp_rc='?' ;;
         esac
-        printf '\n@@fp:%s:end %s rc=%s cap=%s@@\n' "$fp_n" "$fp_name" "$fp_rc" "$fp_cap"
+        fp_end "$fp_name"
       }
 
       # fp_read NAME FILE: a section holding FILE, read by `head -c` (the cap) without a
       # pipeline or subshell: kernel tables are most of the sections.
       fp_read() {
-        printf '@@fp:%s:begin %s@@\n' "$fp_n" "$1"
+        fp_begin "$1"
         if [ "$fp_captool" = head ]; then head -c "$fp_cap1" "$2" 2>&1; else cat "$2" 2>&1; fi
         fp_rc=$?
+        fp_end "$1"
+      }
+
+      fp_begin() {
+        printf '@@fp:%s:begin %s@@\n' "$fp_n" "$1"
+      }
+
+      # The end marker of section NAME with fp_rc; its leading newline is the one the parser drops.
+      fp_end() {
         printf '\n@@fp:%s:end %s rc=%s cap=%s@@\n' "$fp_n" "$1" "$fp_rc" "$fp_cap"
       }
 
@@ -138,252 +147,6 @@ public enum ProbeScript {
 
       """#
   }
-
-  static let probeFunctions = #"""
-    fp_has() {
-      command -v "$1" >/dev/null 2>&1
-    }
-
-    # The flags this netstat accepts (busybox may lack -p (FEATURE_NETSTAT_PRG) and -W), found
-    # by running the real listing: a flag it lacks fails at once, and the listing that works
-    # is kept in fp_nsout for the netstat section, so `netstat -p` walks /proc only once.
-    fp_netstat_flags() {
-      fp_nsflags=
-      fp_nskept=no
-      fp_has netstat || return 0
-      for fp_f in -tuanpW -tuanp -tuanW -tuan; do
-        if fp_nsout=$(netstat "$fp_f" 2>&1 </dev/null); then
-          fp_nsflags=$fp_f
-          fp_nskept=yes
-          return 0
-        fi
-      done
-      fp_nsout=
-      fp_nsflags=-tuan
-    }
-
-    # The netstat section: the listing fp_netstat_flags kept, or netstat's own error.
-    fp_netstat() {
-      if [ "$fp_nskept" = yes ]; then
-        printf '%s\n' "$fp_nsout"
-      else
-        netstat "${fp_nsflags:--tuan}"
-      fi
-    }
-
-    # auto: ss, else a netstat that takes -p, else lsof, else /proc/<pid>/fd.
-    fp_choose() {
-      fp_method=$fp_want
-      fp_nsflags=
-      case $fp_method in
-        netstat) fp_netstat_flags ;;
-        auto)
-          if fp_has ss; then
-            fp_method=ss
-          else
-            fp_netstat_flags
-            case $fp_nsflags in
-              *p*) fp_method=netstat ;;
-              *)
-                if fp_has lsof; then fp_method=lsof; else fp_method=proc; fi
-                ;;
-            esac
-          fi
-          ;;
-      esac
-    }
-
-    fp_kv() {
-      printf '%s=%s\n' "$1" "$2"
-    }
-
-    fp_first_line() {
-      fp_l=
-      if [ -r "$1" ]; then
-        IFS= read -r fp_l <"$1" || true
-      fi
-      printf '%s' "$fp_l"
-    }
-
-    fp_os_release() {
-      fp_f=/etc/os-release
-      [ -r "$fp_f" ] || fp_f=/usr/lib/os-release
-      [ -r "$fp_f" ] || return 0
-      while IFS= read -r fp_l || [ -n "$fp_l" ]; do
-        case $fp_l in
-          ID=*) fp_kv os-id "${fp_l#ID=}" ;;
-          VERSION_ID=*) fp_kv os-version-id "${fp_l#VERSION_ID=}" ;;
-          PRETTY_NAME=*) fp_kv os-pretty-name "${fp_l#PRETTY_NAME=}" ;;
-        esac
-        fp_l=
-      done <"$fp_f"
-    }
-
-    # /proc/net addresses are in host byte order: read two bytes 01 00 as one 16-bit number.
-    fp_byte_order() {
-      case $(printf '\001\000' | od -An -tu2 2>/dev/null) in
-        *256*) echo big ;;
-        *1*) echo little ;;
-      esac
-    }
-
-    fp_tool() {
-      fp_p=$(command -v "$1" 2>/dev/null) || fp_p=
-      fp_kv "$1-path" "$fp_p"
-      [ -n "$fp_p" ]
-    }
-
-    # `id` once, parsed: "uid=1000(fp) gid=... [euid=0(root)]" (euid only when it differs).
-    fp_ids() {
-      fp_id=$(id 2>/dev/null)
-      fp_ruid=${fp_id#uid=}
-      fp_ruid=${fp_ruid%%[!0-9]*}
-      case $fp_id in
-        *" euid="*) fp_e=${fp_id#*" euid="} ;;
-        *) fp_e=${fp_id#uid=} ;;
-      esac
-      fp_euid=${fp_e%%[!0-9]*}
-      # the name only when "(" follows the digits: a uid without a passwd entry has none,
-      # and the next "(" would be the group's
-      fp_uname=${fp_e#"$fp_euid"}
-      case $fp_uname in
-        '('*) fp_uname=${fp_uname#'('} && fp_uname=${fp_uname%%')'*} ;;
-        *) fp_uname= ;;
-      esac
-      fp_kv uid "$fp_ruid"
-      fp_kv euid "$fp_euid"
-      fp_kv user "$fp_uname"
-    }
-
-    fp_meta() {
-      fp_kv probe 1
-      fp_kv method "$fp_method"
-      fp_kv method-requested "$fp_want"
-      fp_kv section-cap "$fp_cap"
-      fp_kv cap-tool "$fp_captool"
-      # node name, release and machine hold no spaces (nor globs, with -f)
-      set -f
-      set -- $(uname -n -r -m)
-      set +f
-      fp_kv hostname "$1"
-      fp_kv kernel "$2"
-      fp_kv machine "$3"
-      fp_ids
-      fp_kv machine-id "$(fp_first_line /etc/machine-id)"
-      fp_kv boot-id "$(fp_first_line /proc/sys/kernel/random/boot_id)"
-      fp_os_release
-      fp_kv byte-order "$(fp_byte_order)"
-      fp_kv shell "$(readlink /proc/$$/exe 2>/dev/null)"
-      fp_kv time "$(date -u +%s)"
-      if fp_tool ss; then
-        fp_kv ss-version "$(fp_line1 "$(ss -V 2>&1)")"
-      fi
-      if fp_tool netstat; then
-        fp_kv netstat-version "$(fp_netstat_version)"
-        fp_kv netstat-flags "$fp_nsflags"
-      fi
-      if fp_tool lsof; then
-        fp_kv lsof-version "$(fp_lsof_version)"
-      fi
-      fp_tool ip || true
-    }
-
-    # The first line of `netstat --version` that is not a complaint about the flag (busybox).
-    fp_netstat_version() {
-      netstat --version 2>&1 | while IFS= read -r fp_l; do
-        case $fp_l in
-          *[Uu]nrecognized* | *[Ii]nvalid* | *[Ii]llegal* | *[Uu]sage*) ;;
-          *) printf '%s' "$fp_l" && break ;;
-        esac
-      done
-    }
-
-    # lsof -v prints "    revision: 4.95.0" among other lines.
-    fp_lsof_version() {
-      lsof -v 2>&1 | while IFS= read -r fp_l; do
-        case $fp_l in
-          *revision:*) fp_l=${fp_l#*revision:} && printf '%s' "${fp_l#"${fp_l%%[![:space:]]*}"}" && break ;;
-        esac
-      done
-    }
-
-    # One ss for TCP, UDP and Unix sockets (every `ss -p` walks all processes' descriptors),
-    # keeping Unix listeners only: a busy host has thousands of connected Unix sockets. The
-    # status is ss's, carried past the filter on fd 5.
-    fp_ss() {
-      if ! fp_has awk; then
-        ss -tuaxnp
-        return
-      fi
-      { fp_ssrc=$( { { ss -tuaxnp 2>&1 5>&- 6>&-; echo "$?" >&5; } |
-        awk '!/^u_/ || $2 ~ /^(LISTEN|UNCONN)$/' 5>&- >&6; } 5>&1 ); } 6>&1
-      case $fp_ssrc in
-        '' | *[!0-9]*) return 1 ;;
-      esac
-      return "$fp_ssrc"
-    }
-
-    # "pid inode comm" for every socket among /proc/<pid>/fd/*: one glob, one xargs stat, one
-    # sed, and a shell loop over the sockets only. stat errors (a process gone mid-scan, or one
-    # not ours to inspect) become one summary line "# stat errors: N, first: MESSAGE".
-    fp_proc_fd() {
-      set -- /proc/[0-9]*/fd/[0-9]*
-      if [ "$1" = '/proc/[0-9]*/fd/[0-9]*' ]; then
-        echo '# no readable /proc/<pid>/fd entries'
-        return 0
-      fi
-      printf '%s\n' "$@" | xargs stat -L -c '%F %i %n' 2>&1 |
-        sed -n -e 's|^socket \([0-9][0-9]*\) /proc/\([0-9][0-9]*\)/fd/[0-9][0-9]*$|\2 \1|p' \
-          -e '/^[0-9][0-9]* [0-9][0-9]*$/d' -e '/ \/proc\/[0-9][0-9]*\/fd\/[0-9][0-9]*$/d' -e 's/^/! /p' |
-        fp_add_comm
-    }
-
-    fp_add_comm() {
-      fp_last=
-      fp_comm=
-      fp_errors=0
-      fp_error1=
-      while read -r fp_pid fp_ino; do
-        if [ "$fp_pid" = '!' ]; then
-          fp_errors=$((fp_errors + 1))
-          [ -n "$fp_error1" ] || fp_error1=$fp_ino
-          continue
-        fi
-        if [ "$fp_pid" != "$fp_last" ]; then
-          fp_comm=
-          { IFS= read -r fp_comm <"/proc/$fp_pid/comm"; } 2>/dev/null
-          fp_last=$fp_pid
-        fi
-        printf '%s %s %s\n' "$fp_pid" "$fp_ino" "$fp_comm"
-      done
-      if [ "$fp_errors" != 0 ]; then
-        printf '# stat errors: %s, first: %s\n' "$fp_errors" "$fp_error1"
-      fi
-    }
-
-    # File modes of listening Unix socket paths (Flags 00010000 = __SO_ACCEPTCON).
-    fp_unix_modes() {
-      if [ ! -r /proc/net/unix ]; then
-        echo 'cannot read /proc/net/unix'
-        return 1
-      fi
-      set --
-      while read -r fp_a fp_b fp_c fp_flags fp_d fp_e fp_f fp_path; do
-        [ "$fp_flags" = 00010000 ] || continue
-        case $fp_path in
-          /*) set -- "$@" "$fp_path" ;;
-        esac
-      done </proc/net/unix
-      [ "$#" -gt 0 ] || return 0
-      if stat -c %a / >/dev/null 2>&1; then
-        stat -c '%a %U %G %n' -- "$@"
-      else
-        ls -ld -- "$@"
-      fi
-    }
-
-
-    """#
 
   static func main(method: ProbeMethod) -> String {
     #"""
