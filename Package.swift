@@ -51,10 +51,10 @@ let package = Package(
       dependencies: ["FleetPortsCore", "FleetPortsSSH", .product(name: "Yams", package: "Yams")],
       swiftSettings: strictSettings
     ),
-    // Renderers: the terminal summary today; HTML, Markdown, SARIF and JUnit to come.
+    // Renderers: terminal text, HTML, Markdown, SARIF, JUnit; scan.json files read and written.
     .target(
       name: "FleetPortsReport",
-      dependencies: ["FleetPortsCore", .product(name: "Mustache", package: "swift-mustache")],
+      dependencies: ["FleetPortsCore", "FleetPortsFiles", .product(name: "Mustache", package: "swift-mustache")],
       // Templates/*.mustache are the source; tools/embed-templates.py compiles them in, so an
       // installed binary needs no resource bundle.
       exclude: ["Templates"],
@@ -63,7 +63,12 @@ let package = Package(
     // Scan history: every scan in one SQLite database (reports/fleetports.db), for diff, history, prune.
     .target(
       name: "FleetPortsStore",
-      dependencies: ["FleetPortsCore", "FleetPortsReport", .product(name: "GRDB", package: "GRDB.swift")],
+      dependencies: ["FleetPortsCore", "FleetPortsFiles", .product(name: "GRDB", package: "GRDB.swift")],
+      swiftSettings: strictSettings
+    ),
+    // The one rule for fleetports' own files (reports, history): folders 0700 of this user.
+    .target(
+      name: "FleetPortsFiles",
       swiftSettings: strictSettings
     ),
     // Pure logic: the model, every parser, analysis. No sockets, files or clocks.

@@ -1,3 +1,5 @@
+import FleetPortsCore
+
 /// Which stored scans `fleetports prune` removes. A scan goes only when every rule given
 /// says so (beyond the newest `keep`, and older than `olderThanSeconds`), and the newest
 /// scan never goes.

@@ -38,32 +38,23 @@ struct ScanRows {
   init(_ scan: ScanResult) {
     hosts = scan.hosts.map { host in
       let snapshot = host.snapshot
-      let listeners = snapshot.map { snapshot in
-        snapshot.listeners.map { socket in
-          let facts = ListenerFacts(socket, hostAddresses: snapshot.addresses)
-          return ListenerRow(
-            proto: socket.proto.rawValue, address: facts.address, port: facts.port.map(Int.init),
-            processes: Array(Set(socket.processes.map(\.name))).sorted().joined(separator: ", "),
-            user: facts.user, uid: socket.uid.map(Int64.init), reach: facts.reach?.reach.rawValue)
-        }
+      let listeners = host.analysedListeners.map { listener in
+        ListenerRow(
+          proto: listener.proto.rawValue, address: listener.bind, port: listener.port.map(Int.init),
+          processes: listener.ownerNames.joined(separator: ", "), user: listener.user, uid: listener.socket.uid.map(Int64.init),
+          reach: listener.reach?.reach.rawValue)
       }
       return HostRow(
         name: host.name, address: host.address, port: host.port, status: host.status.rawValue,
         failureCode: host.failure?.code, failureMessage: host.failure?.message,
-        degraded: snapshot?.provenance.isDegraded ?? false, listeners: listeners ?? [])
+        degraded: snapshot?.provenance.isDegraded ?? false, listeners: listeners)
     }
     findings = scan.findings.map { finding in
       FindingRow(
         rule: finding.ruleID, severity: finding.severity.rawValue, title: finding.title, host: finding.host,
-        socket: finding.socket.map(ScanRows.socketText), suppressed: finding.suppressed != nil)
+        socket: finding.socket?.text, suppressed: finding.suppressed != nil)
     }
   }
 
   var listenerCount: Int { hosts.reduce(0) { $0 + $1.listeners.count } }
-
-  static func socketText(_ socket: FindingSocket) -> String {
-    guard let port = socket.port else { return "\(socket.proto.rawValue) \(socket.address)" }
-    let address = socket.address.contains(":") ? "[\(socket.address)]" : socket.address
-    return "\(socket.proto.rawValue) \(address):\(port)"
-  }
 }

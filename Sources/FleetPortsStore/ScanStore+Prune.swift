@@ -1,3 +1,4 @@
+import FleetPortsCore
 import GRDB
 
 extension ScanStore {

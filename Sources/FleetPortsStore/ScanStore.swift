@@ -1,5 +1,4 @@
 import FleetPortsCore
-import FleetPortsReport
 import Foundation
 import GRDB
 

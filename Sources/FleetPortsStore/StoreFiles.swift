@@ -1,4 +1,4 @@
-import FleetPortsReport
+import FleetPortsFiles
 import Foundation
 
 #if canImport(Glibc)

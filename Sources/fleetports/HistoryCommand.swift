@@ -1,5 +1,6 @@
 import ArgumentParser
 import FleetPortsCore
+import FleetPortsReport
 import FleetPortsStore
 import Foundation
 

@@ -1,5 +1,6 @@
 import ArgumentParser
 import FleetPortsCore
+import FleetPortsReport
 import Foundation
 
 /// `fleetports parse`: read captured ss, netstat, lsof or /proc/net output and show the sockets.

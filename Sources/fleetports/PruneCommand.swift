@@ -1,4 +1,5 @@
 import ArgumentParser
+import FleetPortsCore
 import FleetPortsStore
 import Foundation
 

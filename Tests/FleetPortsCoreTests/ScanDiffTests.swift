@@ -6,7 +6,13 @@ import Testing
 @Suite struct ScanDiffTests {
   static func labScan() throws -> ScanResult {
     let scan = try JSONDecoder().decode(ScanResult.self, from: Data(try FixtureFiles.bytes("analysis/lab8-scan.json")))
-    return scan.analyzed(policy: nil, today: try #require(PolicyDate(year: 2026, month: 11, day: 25)))
+    return try analysed(scan)
+  }
+
+  /// The diff reads the listeners the analysis made, so a changed snapshot is analysed again,
+  /// as the next scan would be.
+  static func analysed(_ scan: ScanResult) throws -> ScanResult {
+    scan.analyzed(policy: nil, today: try #require(PolicyDate(year: 2026, month: 11, day: 25)))
   }
 
   static func index(_ scan: ScanResult, _ name: String) throws -> Int {
@@ -28,6 +34,8 @@ import Testing
       }
       new.hosts[h].snapshot = snapshot
     }
+    new = try Self.analysed(new)
+    #expect(new.hosts != old.hosts, "the pids changed")
     #expect(ScanDiff.changes(from: old, to: new, oldLabel: "1", newLabel: "2").isEmpty)
   }
 
@@ -39,7 +47,7 @@ import Testing
     var snapshot = try #require(new.hosts[two].snapshot)
     let postgres = try #require(snapshot.sockets.firstIndex { $0.isListening && $0.local?.port == 5432 })
     snapshot.sockets[postgres].local?.address = .wildcard(.ipv4)
-    // lab-002: a new listener, and the NTP... no: drop its dnsmasq (closed).
+    // lab-002: a new listener, and its dnsmasq dropped (closed).
     var extra = snapshot.sockets[postgres]
     extra.local = Endpoint(address: .ipv4(IPv4Address(10, 200, 0, 12)), port: 9999)
     extra.processes = [OwningProcess(name: "newcomer", pid: 4242, fd: 3)]
@@ -61,7 +69,9 @@ import Testing
     var joined = new.hosts[0]
     joined.name = "lab-009"
     new.hosts.append(joined)
-    // One finding resolved, one new.
+    new = try Self.analysed(new)
+    // Findings: the old ones, then one resolved and one new (the re-analysis's own are not the point here).
+    new.findings = old.findings
     let resolved = try #require(new.findings.first { $0.suppressed == nil })
     new.findings.removeAll { $0 == resolved }
     let fresh = Finding(ruleID: "public-not-allowed", severity: .medium, title: "t", host: "lab-002", socket: nil, evidence: "e", fix: "f")

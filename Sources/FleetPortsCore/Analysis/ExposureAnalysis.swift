@@ -5,11 +5,15 @@ public struct AnalysisResult: Hashable, Sendable, Codable {
   /// Notes about the analysis: expired suppressions, rules not evaluated, policy names not in the scan.
   public var notes: [String]
   public var aggregate: FleetAggregate
+  /// Each analysed host's listeners, by the host's index in the hosts analysed (hosts not
+  /// scanned have none).
+  public var listeners: [Int: [Listener]]
 
-  public init(findings: [Finding], notes: [String], aggregate: FleetAggregate) {
+  public init(findings: [Finding], notes: [String], aggregate: FleetAggregate, listeners: [Int: [Listener]]) {
     self.findings = findings
     self.notes = notes
     self.aggregate = aggregate
+    self.listeners = listeners
   }
 }
 
@@ -17,10 +21,14 @@ public struct AnalysisResult: Hashable, Sendable, Codable {
 /// policy's suppressions and aggregates the fleet. Pure: "today" is handed in.
 public enum ExposureAnalysis {
   public static func analyze(_ hosts: [HostResult], policy: Policy?, today: PolicyDate) -> AnalysisResult {
-    let contexts: [HostContext] = hosts.compactMap { host in
-      guard host.status == .ok, let snapshot = host.snapshot else { return nil }
+    var contexts: [HostContext] = []
+    var listeners: [Int: [Listener]] = [:]
+    for (index, host) in hosts.enumerated() {
+      guard host.status == .ok, let snapshot = host.snapshot else { continue }
       let effective = (policy ?? Policy()).effective(host: host.name, groups: host.groups)
-      return HostContext(name: host.name, groups: host.groups, snapshot: snapshot, policy: effective, hasPolicy: policy != nil)
+      let context = HostContext(name: host.name, groups: host.groups, snapshot: snapshot, policy: effective, hasPolicy: policy != nil)
+      listeners[index] = context.listeners
+      contexts.append(context)
     }
     var findings: [Finding] = []
     for context in contexts {
@@ -39,16 +47,9 @@ public enum ExposureAnalysis {
         "attribution incomplete on \(partial.count) host(s) (\(partial.prefix(10).joined(separator: ", "))\(partial.count > 10 ? ", …" : "")): "
           + "unknown-owner not evaluated there; sockets without owners were identified by port alone")
     }
-    findings.sort(by: order)
-    return AnalysisResult(findings: findings, notes: notes, aggregate: FleetAggregation.aggregate(contexts, policy: policy))
-  }
-
-  /// Most severe first, then host, rule, port.
-  static func order(_ a: Finding, _ b: Finding) -> Bool {
-    if a.severity != b.severity { return a.severity > b.severity }
-    if a.host != b.host { return a.host < b.host }
-    if a.ruleID != b.ruleID { return a.ruleID < b.ruleID }
-    return (a.socket?.port ?? 0, a.socket?.address ?? "") < (b.socket?.port ?? 0, b.socket?.address ?? "")
+    findings.sort(by: Finding.order)
+    return AnalysisResult(
+      findings: findings, notes: notes, aggregate: FleetAggregation.aggregate(contexts, policy: policy), listeners: listeners)
   }
 
   /// Hosts and groups the policy names that this scan does not have: usually a typo.
@@ -65,10 +66,11 @@ public enum ExposureAnalysis {
 }
 
 extension ScanResult {
-  /// This scan with the analysis's findings, notes and aggregate filled in.
+  /// This scan with the analysis's listeners (per host), findings, notes and aggregate filled in.
   public func analyzed(policy: Policy?, today: PolicyDate) -> ScanResult {
     let result = ExposureAnalysis.analyze(hosts, policy: policy, today: today)
     var copy = self
+    for index in copy.hosts.indices { copy.hosts[index].listeners = result.listeners[index] }
     copy.findings = result.findings
     copy.analysisNotes = result.notes
     copy.aggregate = result.aggregate
@@ -78,5 +80,20 @@ extension ScanResult {
   /// Unsuppressed findings at or above `severity`: what `--fail-on` counts.
   public func failingFindings(atOrAbove severity: Severity) -> [Finding] {
     findings.filter { $0.suppressed == nil && $0.severity >= severity }
+  }
+}
+
+extension ScanResult {
+  /// The fleet aggregate: the one the analysis stored, or (for a scan.json written before
+  /// aggregates were stored) the same aggregate worked out from the hosts, without a policy.
+  public var fleetAggregate: FleetAggregate {
+    if let aggregate { return aggregate }
+    let contexts = hosts.compactMap { host -> HostContext? in
+      guard host.status == .ok, let snapshot = host.snapshot else { return nil }
+      return HostContext(
+        name: host.name, groups: host.groups, snapshot: snapshot, policy: Policy().effective(host: host.name, groups: host.groups),
+        hasPolicy: false)
+    }
+    return FleetAggregation.aggregate(contexts, policy: nil)
   }
 }

@@ -30,6 +30,11 @@ public struct FindingSocket: Hashable, Sendable, Codable {
   }
 }
 
+extension FindingSocket {
+  /// The socket in the one spelling every output uses: `tcp 0.0.0.0:5432`, `unix /run/app.sock`.
+  public var text: String { SocketText.socket(proto: proto, bind: address, port: port) }
+}
+
 /// Why a finding is not counted: a policy suppression with its reason and expiry.
 public struct FindingSuppression: Hashable, Sendable, Codable {
   public var reason: String
@@ -69,5 +74,17 @@ public struct Finding: Hashable, Sendable, Codable {
     self.evidence = evidence
     self.fix = fix
     self.suppressed = suppressed
+  }
+}
+
+extension Finding {
+  /// The one order of findings everywhere (scan.json, reports, terminal): most severe first,
+  /// then host (natural order), rule, port, and the socket's text.
+  public static func order(_ a: Finding, _ b: Finding) -> Bool {
+    if a.severity != b.severity { return a.severity > b.severity }
+    if a.host != b.host { return NaturalOrder.areInIncreasingOrder(a.host, b.host) }
+    if a.ruleID != b.ruleID { return a.ruleID < b.ruleID }
+    if a.socket?.port != b.socket?.port { return (a.socket?.port ?? 0) < (b.socket?.port ?? 0) }
+    return (a.socket?.text ?? "") < (b.socket?.text ?? "")
   }
 }

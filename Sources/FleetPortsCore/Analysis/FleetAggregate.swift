@@ -19,7 +19,8 @@ public struct FleetAggregate: Hashable, Sendable, Codable {
     public var hosts: [String]
   }
 
-  /// Listener sockets (TCP and UDP) counted by reach.
+  /// IP listeners (every listener with a reach: TCP, UDP, raw) counted by reach; the
+  /// terminal's and the reports' listener counts are these.
   public struct ReachCounts: Hashable, Sendable, Codable {
     public var loopback = 0
     public var linkLocal = 0
@@ -59,7 +60,7 @@ public struct FleetAggregate: Hashable, Sendable, Codable {
     public var thresholdPercent: Int
   }
 
-  /// Hosts that were analysed (status ok), in scan order.
+  /// Hosts that were analysed (status ok), in the scan's host order.
   public var hosts: [String]
   public var ports: [PortRow]
   public var services: [ServiceHosts]

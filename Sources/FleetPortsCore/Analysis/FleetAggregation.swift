@@ -1,5 +1,7 @@
-/// Builds a `FleetAggregate` from the analysed hosts.
+/// Builds a `FleetAggregate` from the analysed hosts' listeners.
 public enum FleetAggregation {
+  /// The aggregate of `contexts` (hosts scanned successfully), peer outliers judged with the
+  /// policy's `peer_outlier_percent` (20 without one).
   public static func aggregate(_ contexts: [HostContext], policy: Policy?) -> FleetAggregate {
     var rows: [String: FleetAggregate.PortRow] = [:]
     var serviceVotes: [String: [String: Int]] = [:]
@@ -8,9 +10,10 @@ public enum FleetAggregation {
     var reachByHost: [String: FleetAggregate.ReachCounts] = [:]
     for host in contexts {
       var counts = FleetAggregate.ReachCounts()
-      for listener in host.ipListeners {
-        guard let port = listener.port, let assessed = listener.reach?.reach else { continue }
+      for listener in host.listeners {
+        guard let assessed = listener.reach?.reach else { continue }
         counts[assessed] += 1
+        guard listener.proto.hasPorts, let port = listener.port else { continue }
         let key = "\(listener.proto.rawValue)/\(port)"
         var row = rows[key] ?? FleetAggregate.PortRow(proto: listener.proto, port: port, service: nil, hosts: [:])
         row.hosts[host.name] = max(row.hosts[host.name] ?? assessed, assessed)
@@ -50,7 +53,7 @@ public enum FleetAggregation {
         ?? Thresholds.builtIn.peerOutlierPercent
       var holders: [String: (proto: SocketProtocol, port: UInt16, hosts: [String])] = [:]
       for host in hosts {
-        for listener in host.ipListeners where (listener.reach?.reach ?? .loopback) > .loopback {
+        for listener in host.portListeners where (listener.reach?.reach ?? .loopback) > .loopback {
           guard let port = listener.port else { continue }
           let key = "\(listener.proto.rawValue)/\(port)"
           var entry = holders[key] ?? (listener.proto, port, [])

@@ -44,10 +44,10 @@ public enum RuleCatalog {
 struct PortGroup {
   var proto: SocketProtocol
   var port: UInt16
-  var listeners: [ListenerFacts]
+  var listeners: [Listener]
 
   /// The listener with the widest reach.
-  var widest: ListenerFacts {
+  var widest: Listener {
     listeners.max { ($0.reach?.reach ?? .loopback) < ($1.reach?.reach ?? .loopback) }!
   }
 
@@ -55,12 +55,12 @@ struct PortGroup {
 
   var evidence: String {
     var text = widest.described + "; reach \(reach.reach.rawValue): \(reach.basis)"
-    let others = listeners.filter { $0 != widest }.map(\.address)
+    let others = listeners.filter { $0 != widest }.map(\.bind)
     if !others.isEmpty { text += "; also bound to " + others.joined(separator: ", ") }
     return text
   }
 
-  static func groups(_ listeners: [ListenerFacts]) -> [PortGroup] {
+  static func groups(_ listeners: [Listener]) -> [PortGroup] {
     var order: [String] = []
     var byKey: [String: PortGroup] = [:]
     for listener in listeners {

@@ -5,7 +5,7 @@ public enum ScanDiff {
     var listenerChanges: [ListenerChange] = []
     let oldHosts = Dictionary(old.hosts.map { ($0.name, $0) }, uniquingKeysWith: { first, _ in first })
     let newHosts = Dictionary(new.hosts.map { ($0.name, $0) }, uniquingKeysWith: { first, _ in first })
-    for name in Set(oldHosts.keys).union(newHosts.keys).sorted() {
+    for name in Set(oldHosts.keys).union(newHosts.keys).sorted(by: NaturalOrder.areInIncreasingOrder) {
       switch (oldHosts[name], newHosts[name]) {
       case (nil, .some):
         hostChanges.append(HostChange(kind: .appeared, host: name))
@@ -18,8 +18,8 @@ public enum ScanDiff {
           hostChanges.append(HostChange(kind: .reachableAgain, host: name))
         }
         // Listeners are compared only where both scans saw the host.
-        if let oldSnapshot = before.snapshot, let newSnapshot = after.snapshot {
-          listenerChanges += compare(host: name, old: binds(oldSnapshot), new: binds(newSnapshot))
+        if before.status == .ok, after.status == .ok {
+          listenerChanges += compare(host: name, old: binds(before.analysedListeners), new: binds(after.analysedListeners))
         }
       case (nil, nil):
         break
@@ -41,39 +41,23 @@ public enum ScanDiff {
     }
   }
 
-  /// Every listener of a snapshot by slot, one bind per address (owners of duplicates merged).
-  static func binds(_ snapshot: HostSnapshot) -> [Slot: [String: ListenerBind]] {
+  /// Every listener by slot, one bind per address (owners of duplicates merged).
+  static func binds(_ listeners: [Listener]) -> [Slot: [String: ListenerBind]] {
     var result: [Slot: [String: ListenerBind]] = [:]
-    for socket in snapshot.listeners {
+    for listener in listeners {
       let slot: Slot
-      let address: String
-      var reach: ReachClass?
-      if let unix = socket.unix {
-        guard let path = unix.path else { continue }
-        address = (unix.isAbstract ? "@" : "") + path
-        slot = Slot(proto: .unix, port: nil, path: address)
+      if listener.proto == .unix {
+        guard listener.socket.unix?.path != nil else { continue }
+        slot = Slot(proto: .unix, port: nil, path: listener.bind)
       } else {
-        guard let local = socket.local, let port = local.port else { continue }
-        address = bindText(local.address)
-        reach = ListenerReach.classify(local.address, hostAddresses: snapshot.addresses, v6Only: socket.ipv6Only)
-        slot = Slot(proto: socket.proto, port: port, path: nil)
+        guard let port = listener.port else { continue }
+        slot = Slot(proto: listener.proto, port: port, path: nil)
       }
-      let names = Set(socket.processes.map(\.name))
-      var bind = result[slot]?[address] ?? ListenerBind(address: address, reach: reach, processes: [])
-      bind.processes = Array(Set(bind.processes).union(names)).sorted()
-      result[slot, default: [:]][address] = bind
+      var bind = result[slot]?[listener.bind] ?? ListenerBind(address: listener.bind, reach: listener.reach?.reach, processes: [])
+      bind.processes = Array(Set(bind.processes).union(listener.ownerNames)).sorted()
+      result[slot, default: [:]][listener.bind] = bind
     }
     return result
-  }
-
-  static func bindText(_ address: HostAddress) -> String {
-    switch address {
-    case .wildcard(.ipv4): return "0.0.0.0"
-    case .wildcard: return "::"
-    case .ipv4(let v4, _): return v4.description
-    case .ipv6(let v6, _): return v6.description
-    default: return address.description
-    }
   }
 
   static func compare(host: String, old: [Slot: [String: ListenerBind]], new: [Slot: [String: ListenerBind]]) -> [ListenerChange] {
@@ -127,8 +111,6 @@ public enum ScanDiff {
     let after = Dictionary(new.filter { $0.suppressed == nil }.map { (FindingKey($0), $0) }, uniquingKeysWith: { first, _ in first })
     var changes = after.filter { before[$0.key] == nil }.map { FindingChange(kind: .new, finding: $0.value) }
     changes += before.filter { after[$0.key] == nil }.map { FindingChange(kind: .resolved, finding: $0.value) }
-    return changes.sorted {
-      ($0.kind.rawValue, $1.finding.severity, $0.finding.host, $0.finding.ruleID) < ($1.kind.rawValue, $0.finding.severity, $1.finding.host, $1.finding.ruleID)
-    }
+    return changes.sorted { $0.kind != $1.kind ? $0.kind.rawValue < $1.kind.rawValue : Finding.order($0.finding, $1.finding) }
   }
 }

@@ -4,6 +4,24 @@ public enum SocketProtocol: String, Hashable, Sendable, Codable, CaseIterable {
   case udp
   case raw
   case unix
+
+  /// True for the protocols that run over IP, whose listeners the network can reach (so they
+  /// have a reach); false for Unix sockets, which only the host reaches.
+  public var carriesIP: Bool { self != .unix }
+
+  /// True for the protocols whose endpoints have ports (TCP, UDP). A raw socket's number
+  /// after the colon is an IP protocol, not a port.
+  public var hasPorts: Bool { self == .tcp || self == .udp }
+
+  /// The order listeners are listed in: TCP, UDP, raw, Unix.
+  public var displayRank: Int {
+    switch self {
+    case .tcp: return 0
+    case .udp: return 1
+    case .raw: return 2
+    case .unix: return 3
+    }
+  }
 }
 
 /// The type of a Unix domain socket.

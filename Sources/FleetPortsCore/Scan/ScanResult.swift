@@ -33,7 +33,7 @@ public struct ScanResult: Hashable, Sendable, Codable {
     self.finishedAt = finishedAt
     self.interrupted = interrupted
     self.options = options
-    self.hosts = hosts
+    self.hosts = hosts.sorted(by: HostResult.order)
   }
 
   public var succeeded: [HostResult] { hosts.filter { $0.status == .ok } }
@@ -90,6 +90,9 @@ public struct HostResult: Hashable, Sendable, Codable {
   public var durationSeconds: Double?
   public var hostKeyFingerprint: String?
   public var snapshot: HostSnapshot?
+  /// The host's listeners as the analysis made them (`Listener`); nil until analysed, and in
+  /// scan.json files written before listeners were stored (`analysedListeners` covers both).
+  public var listeners: [Listener]?
 
   public init(
     name: String, address: String, port: Int, user: String, groups: [String], status: Status, failure: Failure? = nil,
@@ -105,6 +108,12 @@ public struct HostResult: Hashable, Sendable, Codable {
     self.durationSeconds = durationSeconds
     self.hostKeyFingerprint = hostKeyFingerprint
     self.snapshot = snapshot
+  }
+
+  /// The one order of hosts everywhere: by inventory name in natural order (`10.0.0.3`
+  /// before `10.0.0.11`, `web-2` before `web-10`).
+  public static func order(_ a: HostResult, _ b: HostResult) -> Bool {
+    NaturalOrder.areInIncreasingOrder(a.name, b.name)
   }
 }
 

@@ -16,7 +16,7 @@ public enum ScanChangesText {
     for change in changes.findings {
       let finding = change.finding
       text += "  finding \(change.kind.rawValue): \(finding.severity.rawValue) \(finding.ruleID) on \(clean(finding.host))"
-      if let socket = finding.socket { text += " \(socket.proto.rawValue) \(clean(socket.address))" + (socket.port.map { ":\($0)" } ?? "") }
+      if let socket = finding.socket { text += " " + clean(socket.text) }
       text += "\n"
     }
     return text
@@ -36,8 +36,7 @@ public enum ScanChangesText {
     }
     for change in changes.findings {
       let finding = change.finding
-      let socket = finding.socket.map { "\($0.proto.rawValue) \($0.address)" + ($0.port.map { ":\($0)" } ?? "") } ?? ""
-      rows.append(["finding " + change.kind.rawValue, cell(finding.host), cell(socket), cell("\(finding.severity.rawValue) \(finding.ruleID): \(finding.title)")])
+      rows.append(["finding " + change.kind.rawValue, cell(finding.host), cell(finding.socket?.text ?? ""), cell("\(finding.severity.rawValue) \(finding.ruleID): \(finding.title)")])
     }
     return text + MarkdownText.table(["Change", "Host", "Listener", "Detail"], rows)
   }

@@ -54,47 +54,34 @@ enum HTMLViewBuilder {
     }
     for change in changes.findings {
       let finding = change.finding
-      let socket = finding.socket.map { "\($0.proto.rawValue) \($0.address)" + ($0.port.map { ":\($0)" } ?? "") } ?? ""
       rows.append(HTMLView.ChangeRow(
-        kind: "finding " + change.kind.rawValue, host: finding.host, listener: socket,
+        kind: "finding " + change.kind.rawValue, host: finding.host, listener: finding.socket?.text ?? "",
         detail: "\(finding.severity.rawValue) \(finding.ruleID): \(finding.title)"))
     }
     return HTMLView.Changes(old: changes.old, new: changes.new, rows: rows)
   }
 
+  /// The port × host matrix from the fleet aggregate: the ports most hosts listen on (at
+  /// most `matrixColumnLimit`), each cell the host's widest reach there, its binds in the title.
   static func matrix(_ facts: ReportFacts) -> HTMLView.Matrix {
-    struct Column: Hashable { var proto: SocketProtocol; var port: UInt16 }
-    var hostsPerColumn: [Column: Int] = [:]
-    for host in facts.hosts {
-      var seen = Set<Column>()
-      for row in host.listeners where row.proto != .unix {
-        guard let port = row.port else { continue }
-        seen.insert(Column(proto: row.proto, port: port))
+    let ports = facts.aggregate.ports
+    let chosen = ports.enumerated()
+      .sorted { a, b in
+        a.element.hosts.count != b.element.hosts.count ? a.element.hosts.count > b.element.hosts.count : a.offset < b.offset
       }
-      for column in seen { hostsPerColumn[column, default: 0] += 1 }
-    }
-    let chosen = hostsPerColumn.sorted { $0.value != $1.value ? $0.value > $1.value : ($0.key.port, $0.key.proto.rawValue) < ($1.key.port, $1.key.proto.rawValue) }
-      .prefix(matrixColumnLimit).map(\.key)
-      .sorted { ($0.port, $0.proto.rawValue) < ($1.port, $1.proto.rawValue) }
-    let position = Dictionary(uniqueKeysWithValues: chosen.enumerated().map { ($1, $0) })
+      .prefix(matrixColumnLimit).sorted { $0.offset < $1.offset }.map(\.element)
     let rows = facts.hosts.filter { $0.result.status == .ok }.map { host -> HTMLView.MatrixRow in
-      var best: [ReachClass?] = Array(repeating: nil, count: chosen.count)
-      var binds: [[String]] = Array(repeating: [], count: chosen.count)
-      for row in host.listeners where row.proto != .unix {
-        guard let port = row.port, let column = position[Column(proto: row.proto, port: port)], let reach = row.reach else { continue }
-        if best[column].map({ reach > $0 }) ?? true { best[column] = reach }
-        binds[column].append(row.bind)
-      }
-      let cells = best.enumerated().map { column, reach -> HTMLView.MatrixCell in
-        guard let reach else { return HTMLView.MatrixCell(reach: "", label: "", rank: -1, title: "") }
+      let cells = chosen.map { column -> HTMLView.MatrixCell in
+        guard let reach = column.hosts[host.result.name] else { return HTMLView.MatrixCell(reach: "", label: "", rank: -1, title: "") }
+        let binds = host.listeners.filter { $0.proto == column.proto && $0.port == column.port }.map(\.bind)
         return HTMLView.MatrixCell(
           reach: reach.rawValue, label: shortLabel(reach), rank: ReachClass.allCases.firstIndex(of: reach) ?? 0,
-          title: "\(reach.rawValue): " + binds[column].joined(separator: ", "))
+          title: "\(reach.rawValue): " + binds.joined(separator: ", "))
       }
       return HTMLView.MatrixRow(host: host.result.name, anchor: "h\(host.index)", cells: cells)
     }
     return HTMLView.Matrix(
-      columns: chosen.map { "\($0.proto.rawValue)/\($0.port)" }, rows: rows, hiddenColumns: hostsPerColumn.count - chosen.count)
+      columns: chosen.map { "\($0.proto.rawValue)/\($0.port)" }, rows: rows, hiddenColumns: ports.count - chosen.count)
   }
 
   static func shortLabel(_ reach: ReachClass) -> String {
@@ -109,11 +96,12 @@ enum HTMLViewBuilder {
   static func host(_ host: ReportFacts.Host, facts: ReportFacts) -> HTMLView.Host {
     let result = host.result
     let snapshot = result.snapshot
-    func listener(_ row: ListenerRow) -> HTMLView.Listener {
+    func listener(_ listener: Listener) -> HTMLView.Listener {
       HTMLView.Listener(
-        bind: row.bind, port: row.port.map(String.init) ?? "", portSort: row.port.map(Int.init) ?? -1, process: row.processes,
-        user: row.user, reach: row.reachText, reachRank: row.reach.flatMap { ReachClass.allCases.firstIndex(of: $0) } ?? -1,
-        detail: row.mode.map { "mode \($0)" } ?? (row.receiveQueue.map { $0 > 0 ? "Recv-Q \($0)" : "" } ?? ""))
+        bind: listener.bind, port: listener.port.map(String.init) ?? "", portSort: listener.port.map(Int.init) ?? -1,
+        process: listener.ownersWithPIDs, user: listener.userText, reach: listener.reachText,
+        reachRank: listener.reach.flatMap { ReachClass.allCases.firstIndex(of: $0.reach) } ?? -1,
+        detail: listener.unixMode.map { "mode \($0.mode)" } ?? (listener.socket.receiveQueue.map { $0 > 0 ? "Recv-Q \($0)" : "" } ?? ""))
     }
     let total = host.states.reduce(0) { $0 + $1.count }
     let states = host.states.map { entry in
@@ -142,7 +130,7 @@ enum HTMLViewBuilder {
       anchor: "h\(host.index)", name: result.name, address: result.address, port: result.port, user: result.user,
       groups: result.groups.joined(separator: ", "), hostname: snapshot?.meta.hostname ?? "", os: snapshot?.meta.osPrettyName ?? "",
       kernel: snapshot?.meta.kernel ?? "", duration: result.durationSeconds.map { JUnitReport.format3($0) + " s" } ?? "",
-      publicCount: host.listeners.filter { $0.reach == .public }.count, findingCount: host.findingIndexes.count,
+      publicCount: facts.aggregate.reachByHost[result.name]?.public ?? 0, findingCount: host.findingIndexes.count,
       tcp: host.listeners.filter { $0.proto == .tcp }.map(listener),
       udp: host.listeners.filter { $0.proto == .udp || $0.proto == .raw }.map(listener),
       unix: host.listeners.filter { $0.proto == .unix }.map(listener),

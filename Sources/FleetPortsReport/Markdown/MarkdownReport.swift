@@ -44,21 +44,25 @@ enum MarkdownReport {
     }
 
     md += "## Exposure\n\nListeners reachable beyond loopback, widest reach first.\n\n"
-    var exposed: [(ReportFacts.Host, ListenerRow)] = []
+    var exposed: [(host: ReportFacts.Host, listener: Listener)] = []
     for host in facts.hosts {
-      for row in host.listeners where row.reach.map({ $0 > .loopback }) == true { exposed.append((host, row)) }
+      for listener in host.listeners where (listener.reach?.reach ?? .loopback) > .loopback { exposed.append((host, listener)) }
     }
+    // Widest reach first; within a reach, hosts in the scan's order and listeners in theirs.
     exposed.sort { a, b in
-      if a.1.reach != b.1.reach { return a.1.reach! > b.1.reach! }
-      return a.0.index < b.0.index
+      let (reachA, reachB) = (a.listener.reach?.reach ?? .loopback, b.listener.reach?.reach ?? .loopback)
+      return reachA != reachB ? reachA > reachB : a.host.index < b.host.index
     }
     if exposed.isEmpty {
       md += "Nothing listens beyond loopback.\n\n"
     } else {
       md += MarkdownText.table(
         ["Host", "Proto", "Bind", "Port", "Process", "User", "Reach"],
-        exposed.map { host, row in
-          [e(host.result.name), row.proto.rawValue, e(row.bind), row.port.map(String.init) ?? "*", e(row.processes), e(row.user), row.reachText]
+        exposed.map { host, listener in
+          [
+            e(host.result.name), listener.proto.rawValue, e(listener.bind), listener.port.map(String.init) ?? "*", e(listener.ownersWithPIDs),
+            e(listener.userText), listener.reachText,
+          ]
         })
       md += "\n"
     }
@@ -80,8 +84,11 @@ enum MarkdownReport {
       } else {
         md += MarkdownText.table(
           ["Proto", "Bind", "Port", "Process", "User", "Reach"],
-          host.listeners.map { row in
-            [row.proto.rawValue, e(row.bind) + (row.mode.map { " (mode \(e($0)))" } ?? ""), row.port.map(String.init) ?? "", e(row.processes), e(row.user), row.reachText]
+          host.listeners.map { listener in
+            [
+              listener.proto.rawValue, e(listener.bind) + (listener.unixMode.map { " (mode \(e($0.mode)))" } ?? ""),
+              listener.port.map(String.init) ?? "", e(listener.ownersWithPIDs), e(listener.userText), listener.reachText,
+            ]
           })
         md += "\n"
       }

@@ -31,13 +31,14 @@ scan["finishedAt"] = "2026-11-25T09:29:23.166Z"
 def sock(proto, address, port, processes, user, reach):
     return {"proto": proto, "address": address, "port": port, "processes": processes, "user": user, "reach": reach}
 
+# In the analysis's order (Finding.order: most severe first, then host, rule, port).
 scan["findings"] = [
-    {"ruleID": "datastore-exposed", "severity": "high", "title": "redis-server listens beyond loopback", "host": HOSTILE,
-     "socket": sock("tcp", "0.0.0.0", 6379, [HOSTILE], "root", "private-network"),
-     "evidence": "tcp 0.0.0.0:6379 owned by " + HOSTILE, "fix": "bind redis to 127.0.0.1 (bind 127.0.0.1 in redis.conf)"},
     {"ruleID": "datastore-exposed", "severity": "critical", "title": "postgres listens on 0.0.0.0", "host": "10.200.0.12",
      "socket": sock("tcp", "0.0.0.0", 5432, ["postgres"], "fpuser", "public"),
      "evidence": "listen_addresses = '*'", "fix": "set listen_addresses = 'localhost'"},
+    {"ruleID": "datastore-exposed", "severity": "high", "title": "redis-server listens beyond loopback", "host": HOSTILE,
+     "socket": sock("tcp", "0.0.0.0", 6379, [HOSTILE], "root", "private-network"),
+     "evidence": "tcp 0.0.0.0:6379 owned by " + HOSTILE, "fix": "bind redis to 127.0.0.1 (bind 127.0.0.1 in redis.conf)"},
     {"ruleID": "udp-amplifier", "severity": "medium", "title": "NTP answers beyond loopback", "host": "10.200.0.11",
      "socket": sock("udp", "0.0.0.0", 123, ["ntpd"], "root", "private-network"),
      "evidence": "udp 0.0.0.0:123 (ntpd)", "fix": "restrict ntpd to the hosts that need it"},

@@ -7,7 +7,7 @@ enum DatastoreExposedRule {
       + "critical when public or the plain-text Docker API, high on private networks, medium link-local")
 
   static func evaluate(_ host: HostContext) -> [Finding] {
-    let candidates = host.ipListeners.filter { listener in
+    let candidates = host.portListeners.filter { listener in
       guard listener.proto == .tcp, let service = listener.service else { return false }
       return service.service.category == .datastore || service.service.category == .adminAPI
     }

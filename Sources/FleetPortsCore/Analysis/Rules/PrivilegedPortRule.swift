@@ -7,7 +7,7 @@ enum PrivilegedPortRule {
     triggers: "a TCP or UDP listener on a port below 1024 whose socket uid (from /proc/net) is not 0")
 
   static func evaluate(_ host: HostContext) -> [Finding] {
-    PortGroup.groups(host.ipListeners.filter { listener in
+    PortGroup.groups(host.portListeners.filter { listener in
       guard let port = listener.port, port > 0, port < 1024 else { return false }
       if let uid = listener.socket.uid { return uid != 0 }
       if let user = listener.socket.user { return user != "root" }

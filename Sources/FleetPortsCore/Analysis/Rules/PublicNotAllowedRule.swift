@@ -7,7 +7,7 @@ enum PublicNotAllowedRule {
 
   static func evaluate(_ host: HostContext) -> [Finding] {
     guard host.hasPolicy else { return [] }
-    return PortGroup.groups(host.ipListeners).compactMap { group in
+    return PortGroup.groups(host.portListeners).compactMap { group in
       guard group.reach.reach == .public, !host.policy.allows(group.proto, group.port, reach: .public) else { return nil }
       let allowed = host.policy.allowPublic.map(\.description)
       let service = group.widest.service.map { "\($0.summary) — " } ?? ""

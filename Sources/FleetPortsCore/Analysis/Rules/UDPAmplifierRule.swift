@@ -7,7 +7,7 @@ enum UDPAmplifierRule {
       + "with reach wider than loopback and not allowed by policy; high when public, medium private, low link-local")
 
   static func evaluate(_ host: HostContext) -> [Finding] {
-    let candidates = host.ipListeners.filter { listener in
+    let candidates = host.portListeners.filter { listener in
       guard listener.proto == .udp, let port = listener.port, let service = listener.service else { return false }
       return service.service.amplifierUDPPorts.contains(port)
     }

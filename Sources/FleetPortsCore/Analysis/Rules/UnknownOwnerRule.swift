@@ -8,7 +8,7 @@ enum UnknownOwnerRule {
 
   static func evaluate(_ host: HostContext) -> [Finding] {
     guard host.snapshot.provenance.attribution == .complete else { return [] }
-    return PortGroup.groups(host.ipListeners.filter { $0.socket.processes.isEmpty }).map { group in
+    return PortGroup.groups(host.portListeners.filter { $0.socket.processes.isEmpty }).map { group in
       host.finding(
         info, socket: group.widest.findingSocket,
         evidence: group.evidence + "; attribution was complete (root, \(host.snapshot.provenance.method?.rawValue ?? "tool") ran) yet no process holds it",

@@ -19,10 +19,9 @@ enum WorldWritableUnixSocketRule {
   static let rootEquivalent: [String] = ["docker.sock", "containerd.sock", "podman.sock", "crio.sock"]
 
   static func evaluate(_ host: HostContext) -> [Finding] {
-    let modes = Dictionary(host.snapshot.unixSocketModes.map { ($0.path, $0) }, uniquingKeysWith: { first, _ in first })
     var seen: Set<String> = []
     return host.listeners.compactMap { listener in
-      guard let unix = listener.socket.unix, !unix.isAbstract, let path = unix.path, let mode = modes[path], mode.isWorldWritable,
+      guard let unix = listener.socket.unix, !unix.isAbstract, let path = unix.path, let mode = listener.unixMode, mode.isWorldWritable,
         !byDesign.contains(where: { path == $0 || ($0.hasSuffix("/") && path.hasPrefix($0)) || ($0.hasSuffix(".") && path.hasPrefix($0)) }),
         seen.insert(path).inserted
       else { return nil }

@@ -1,5 +1,3 @@
-import FleetPortsCore
-
 /// One stored scan as `fleetports history` lists it: when, and how the fleet fared.
 public struct StoredScan: Hashable, Sendable, Codable {
   public var id: Int64

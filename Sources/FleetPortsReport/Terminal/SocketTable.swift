@@ -1,8 +1,9 @@
 import FleetPortsCore
 
 /// The plain-text socket table `fleetports parse` prints; every host-supplied value is sanitised.
-enum SocketTable {
-  static func render(_ parsed: SocketParse) -> String {
+public enum SocketTable {
+  /// One row per socket (host-supplied text sanitised), then the counters, one a line.
+  public static func render(_ parsed: SocketParse) -> String {
     var rows: [[String]] = [["PROTO", "STATE", "LOCAL", "PEER", "RECV-Q", "SEND-Q", "INODE", "USER", "PROCESS", "NOTES"]]
     for socket in parsed.sockets {
       let local: String
@@ -32,16 +33,7 @@ enum SocketTable {
       let cells: [String] = [proto, state, local, peer, recvQ, sendQ, inode, user, owners.isEmpty ? "-" : owners, notes]
       rows.append(cells.map(TerminalText.sanitize))
     }
-    var text = ""
-    if !parsed.sockets.isEmpty {
-      let widths = (0..<rows[0].count).map { column in rows.map { $0[column].count }.max() ?? 0 }
-      for row in rows {
-        let cells = row.enumerated().map { index, cell in
-          index == row.count - 1 ? cell : cell.padding(to: widths[index])
-        }
-        text += cells.joined(separator: "  ").trimmingTrailingSpaces() + "\n"
-      }
-    }
+    var text = parsed.sockets.isEmpty ? "" : TerminalTable.render(rows)
     if !parsed.counters.isEmpty {
       if !text.isEmpty { text += "\n" }
       for (name, value) in parsed.counters.values.sorted(by: { $0.key < $1.key }) {
@@ -53,8 +45,9 @@ enum SocketTable {
 }
 
 /// The parse report as `fleetports parse` prints it on standard error.
-enum ParseReportText {
-  static func render(_ report: ParseReport, format: CaptureFormat) -> String {
+public enum ParseReportText {
+  /// The counts of lines read, understood and ignored, then the notes and the lines not understood.
+  public static func render(_ report: ParseReport, format: CaptureFormat) -> String {
     var text = "format: \(format.rawValue); lines read \(report.linesRead), understood \(report.linesUnderstood), ignored \(report.linesIgnored), not understood \(report.unparsedCount)\n"
     for note in report.notes { text += "note: \(TerminalText.sanitize(note))\n" }
     for line in report.unparsed {
@@ -64,17 +57,5 @@ enum ParseReportText {
       text += "… and \(report.unparsedCount - report.unparsed.count) more lines not understood\n"
     }
     return text
-  }
-}
-
-extension String {
-  func padding(to width: Int) -> String {
-    count >= width ? self : self + String(repeating: " ", count: width - count)
-  }
-
-  func trimmingTrailingSpaces() -> String {
-    var result = Substring(self)
-    while result.last == " " { result = result.dropLast() }
-    return String(result)
   }
 }

@@ -1,10 +1,9 @@
 import FleetPortsCore
-import FleetPortsStore
-import Foundation
 
 /// `fleetports history` as terminal tables (host-supplied text sanitised).
-enum HistoryText {
-  static func scans(_ scans: [StoredScan], path: String) -> String {
+public enum HistoryText {
+  /// The stored scans, newest first as given, one a row.
+  public static func scans(_ scans: [StoredScan], path: String) -> String {
     guard !scans.isEmpty else { return "no scans stored in \(path) yet\n" }
     var rows = [["ID", "STARTED", "HOSTS OK", "FAILED", "LISTENERS", "FINDINGS", "INVENTORY"]]
     for scan in scans {
@@ -17,10 +16,11 @@ enum HistoryText {
         TerminalText.sanitize(scan.inventory),
       ])
     }
-    return table(rows)
+    return TerminalTable.render(rows)
   }
 
-  static func listeners(_ listeners: [ListenerHistory], host: String) -> String {
+  /// One host's listeners across the stored scans.
+  public static func listeners(_ listeners: [ListenerHistory], host: String) -> String {
     guard !listeners.isEmpty else { return "\(TerminalText.sanitize(host)): no listeners in the stored scans\n" }
     var rows = [["PROTO", "ADDRESS", "PORT", "FIRST SEEN", "LAST SEEN", "STATE", "REACH", "PROCESSES"]]
     for listener in listeners {
@@ -30,15 +30,6 @@ enum HistoryText {
         listener.state.rawValue, listener.reach ?? "-", TerminalText.sanitize(listener.processes.isEmpty ? "?" : listener.processes),
       ])
     }
-    return table(rows)
-  }
-
-  static func table(_ rows: [[String]]) -> String {
-    let widths = rows[0].indices.map { column in rows.map { $0[column].count }.max() ?? 0 }
-    return rows.map { row in
-      row.enumerated().map { index, cell in
-        index == row.count - 1 ? cell : cell.padding(toLength: widths[index], withPad: " ", startingAt: 0)
-      }.joined(separator: "  ")
-    }.joined(separator: "\n") + "\n"
+    return TerminalTable.render(rows)
   }
 }

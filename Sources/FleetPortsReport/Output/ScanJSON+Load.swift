@@ -1,14 +1,8 @@
 import FleetPortsCore
 import Foundation
 
-/// scan.json in and out. One encoder writes it everywhere (`StreamingJSONEncoder`: pretty,
-/// keys in declaration order, dictionaries sorted), so a re-written scan.json is byte-for-byte
-/// what the scan wrote.
-public enum ScanJSON {
-  public static func encode(_ scan: ScanResult) throws -> [UInt8] {
-    try StreamingJSONEncoder.encode(scan)
-  }
-
+/// Reading scan.json from disk; its encoding is `ScanJSON.encode` in FleetPortsCore.
+extension ScanJSON {
   /// Reads a scan: `path` is a scan folder (holding scan.json), a `latest` link, or scan.json itself.
   public static func load(_ path: String) throws(ReportError) -> (scan: ScanResult, file: String) {
     var isFolder: ObjCBool = false

@@ -1,8 +1,10 @@
 import FleetPortsCore
 
 /// The terminal summary printed after a scan: hosts scanned and failed (with reasons),
-/// listeners by reach, where attribution is partial. Host-supplied text is sanitised.
+/// listeners by reach (from the fleet aggregate), where attribution is partial. Host-supplied
+/// text is sanitised.
 public enum ScanSummaryText {
+  /// The summary; `reportPath` is the report files' paths, shown last (nil when none were written).
   public static func render(_ scan: ScanResult, reportPath: String?) -> String {
     let ok = scan.succeeded
     let failed = scan.failed
@@ -11,26 +13,20 @@ public enum ScanSummaryText {
     if !skipped.isEmpty { text += ", \(skipped.count) not scanned" }
     text += scan.interrupted ? " (INTERRUPTED)\n" : "\n"
 
-    var byReach: [ReachClass: Int] = [:]
+    let aggregate = scan.fleetAggregate
     var rows: [[String]] = [["HOST", "ADDRESS", "LISTENERS", "PUBLIC", "PRIVATE", "LOOPBACK", "METHOD", "ATTRIBUTION"]]
     for host in ok {
       guard let snapshot = host.snapshot else { continue }
-      var counts: [ReachClass: Int] = [:]
-      for listener in snapshot.listeners where listener.proto != .unix {
-        guard let local = listener.local else { continue }
-        let reach = ListenerReach.classify(local.address, hostAddresses: snapshot.addresses, v6Only: listener.ipv6Only)
-        counts[reach, default: 0] += 1
-        byReach[reach, default: 0] += 1
-      }
+      let counts = aggregate.reachByHost[host.name] ?? FleetAggregate.ReachCounts()
+      let ipListeners = ReachClass.allCases.reduce(0) { $0 + counts[$1] }
       rows.append([
-        clean(host.name), clean(host.address), String(snapshot.listeners.filter { $0.proto != .unix }.count),
-        String(counts[.public] ?? 0), String(counts[.privateNetwork] ?? 0), String(counts[.loopback] ?? 0),
-        snapshot.provenance.method?.rawValue ?? "?", snapshot.provenance.attribution.rawValue,
+        clean(host.name), clean(host.address), String(ipListeners), String(counts.public), String(counts.privateNetwork),
+        String(counts.loopback), snapshot.provenance.method?.rawValue ?? "?", snapshot.provenance.attribution.rawValue,
       ])
     }
     if ok.count > 0 {
-      text += "\n" + table(rows)
-      let reachLine = ReachClass.allCases.reversed().map { "\($0.rawValue) \(byReach[$0] ?? 0)" }.joined(separator: " · ")
+      text += "\n" + TerminalTable.render(rows)
+      let reachLine = ReachClass.allCases.reversed().map { "\($0.rawValue) \(aggregate.reach[$0])" }.joined(separator: " · ")
       text += "\nIP listeners by reach: \(reachLine)\n"
     }
     if !failed.isEmpty {
@@ -57,13 +53,4 @@ public enum ScanSummaryText {
   }
 
   static func clean(_ text: String) -> String { TerminalText.sanitize(text) }
-
-  static func table(_ rows: [[String]]) -> String {
-    let widths = (0..<rows[0].count).map { column in rows.map { $0[column].count }.max() ?? 0 }
-    return rows.map { row in
-      row.enumerated().map { index, cell in
-        index == row.count - 1 ? cell : cell + String(repeating: " ", count: widths[index] - cell.count)
-      }.joined(separator: "  ")
-    }.joined(separator: "\n") + "\n"
-  }
 }

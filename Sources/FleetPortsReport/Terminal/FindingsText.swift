@@ -3,10 +3,12 @@ import FleetPortsCore
 /// The findings section of the terminal summary: counts by severity, then one line per
 /// unsuppressed finding (most severe first, capped), then the analysis notes. Host text is
 /// sanitised: it came from the hosts.
-enum FindingsText {
-  static let maxLines = 40
+public enum FindingsText {
+  /// Findings listed one a line; the rest are counted.
+  public static let maxLines = 40
 
-  static func render(_ scan: ScanResult, failOn: Severity?) -> String {
+  /// The findings section; `failOn` adds the line saying how many findings fail the scan.
+  public static func render(_ scan: ScanResult, failOn: Severity?) -> String {
     let open = scan.findings.filter { $0.suppressed == nil }
     let suppressed = scan.findings.count - open.count
     var out = "\nFindings: "
@@ -22,7 +24,7 @@ enum FindingsText {
     }
     for finding in open.prefix(maxLines) {
       out += "  \(finding.severity.rawValue.uppercased().padding(8))\(finding.ruleID.padding(28))\(sanitize(finding.host))"
-      if let socket = finding.socket { out += "  \(sanitize(location(socket)))" }
+      if let socket = finding.socket { out += "  \(sanitize(socket.text))" }
       if let process = finding.socket?.processes.first { out += "  \(sanitize(process))" }
       out += "\n"
     }
@@ -33,12 +35,6 @@ enum FindingsText {
       out += "--fail-on \(failOn.rawValue): \(failing) unsuppressed finding(s) at or above it\n"
     }
     return out
-  }
-
-  static func location(_ socket: FindingSocket) -> String {
-    guard let port = socket.port else { return "\(socket.proto.rawValue) \(socket.address)" }
-    let address = socket.address.contains(":") ? "[\(socket.address)]" : socket.address
-    return "\(socket.proto.rawValue) \(address):\(port)"
   }
 
   static func sanitize(_ text: String) -> String { TerminalText.sanitize(text) }

@@ -1,0 +1,98 @@
+/// A listening socket with what the analysis worked out about it, once: its reach from the
+/// bind address and the host's addresses, the service it runs, and its Unix file mode. Made
+/// by `Listener.all(in:)` when a scan is analysed and stored in `HostResult.listeners`;
+/// the rules, the aggregate, the history, the diff, every report and the terminal read it
+/// and work none of it out again.
+///
+/// Later analysis (process identity, container, effective exposure through the firewall)
+/// adds its fields here, so every consumer gets them from the same value.
+///
+/// In scan.json (docs/scan-json.md):
+///
+///     {"text": "tcp 0.0.0.0:5432", "socket": {…}, "reach": {"reach": "private-network", "basis": "…"},
+///      "service": {"service": {…}, "basis": "process"}}
+public struct Listener: Hashable, Sendable, Codable {
+  /// The socket in the one spelling every output uses (`SocketText.socket`).
+  public var text: String
+  /// The socket as the probe saw it: protocol, bind, port, owners, uid, queues, Unix details.
+  public var socket: SocketRecord
+  /// How far the network reaches it; nil for Unix sockets (reachable on the host only).
+  public var reach: ReachAssessment?
+  /// The service it runs, recognised from its owner and port; nil when unknown.
+  public var service: ServiceIdentification?
+  /// A Unix socket's file mode and owner, where the probe read them.
+  public var unixMode: UnixSocketMode?
+
+  /// Works out one listener's facts. `hostAddresses` decide a wildcard's reach; `unixModes`
+  /// are the snapshot's Unix socket modes by path.
+  public init(_ socket: SocketRecord, hostAddresses: [InterfaceAddress], unixModes: [String: UnixSocketMode] = [:]) {
+    self.socket = socket
+    if socket.proto.carriesIP, let local = socket.local {
+      reach = ListenerReach.assess(local.address, hostAddresses: hostAddresses, v6Only: socket.ipv6Only)
+    }
+    service = ServiceIdentifier.identify(socket)
+    if let unix = socket.unix, !unix.isAbstract, let path = unix.path { unixMode = unixModes[path] }
+    text = ""
+    text = SocketText.socket(proto: socket.proto, bind: bind, port: port)
+  }
+
+  /// Every listener of a snapshot, in `Listener.order`.
+  public static func all(in snapshot: HostSnapshot) -> [Listener] {
+    let modes = Dictionary(snapshot.unixSocketModes.map { ($0.path, $0) }, uniquingKeysWith: { first, _ in first })
+    return snapshot.listeners.map { Listener($0, hostAddresses: snapshot.addresses, unixModes: modes) }.sorted(by: order)
+  }
+
+  public var proto: SocketProtocol { socket.proto }
+  /// The local port; nil for Unix sockets and where the tool printed `*`.
+  public var port: UInt16? { socket.local?.port }
+
+  /// The bind address (`0.0.0.0`, `::`, `*`, `10.0.0.5`) or, for a Unix socket, its path
+  /// (`@name` when abstract).
+  public var bind: String {
+    if let unix = socket.unix { return SocketText.bind(unix) }
+    return socket.local.map { SocketText.bind($0.address) } ?? "?"
+  }
+
+  /// `root`, a user name a tool printed, or `uid 1000`; nil when unknown.
+  public var user: String? { SocketText.user(socket) }
+
+  /// Owner process names, each once, sorted (no pids: a restart is no change).
+  public var ownerNames: [String] { Array(Set(socket.processes.map(\.name))).sorted() }
+
+  /// `postgres (812), postgres (813)`; empty when no owner is known.
+  public var ownersWithPIDs: String {
+    socket.processes.map { process in process.pid.map { "\(process.name) (\($0))" } ?? process.name }.joined(separator: ", ")
+  }
+
+  /// `tcp 0.0.0.0:5432, owned by postgres (pid 812), socket uid 0 (root)`: a finding's evidence.
+  public var described: String {
+    var text = self.text + ", " + SocketText.owners(socket)
+    if let uid = socket.uid {
+      text += ", socket uid \(uid)" + (uid == 0 ? " (root)" : "")
+    } else if let user = socket.user {
+      text += ", user \(user)"
+    }
+    return text
+  }
+
+  /// The listener as a finding names it.
+  public var findingSocket: FindingSocket {
+    FindingSocket(proto: proto, address: bind, port: port, processes: socket.processes.map(\.name), user: user, reach: reach?.reach)
+  }
+
+  /// TCP, UDP, raw, then Unix sockets; by port, then bind (natural order).
+  public static func order(_ a: Listener, _ b: Listener) -> Bool {
+    if a.proto != b.proto { return a.proto.displayRank < b.proto.displayRank }
+    if a.port != b.port { return (a.port ?? 0) < (b.port ?? 0) }
+    return NaturalOrder.areInIncreasingOrder(a.bind, b.bind)
+  }
+}
+
+extension HostResult {
+  /// The host's listeners: those the analysis stored, or (for a scan.json written before
+  /// listeners were stored) the same values worked out from the snapshot. Empty without one.
+  public var analysedListeners: [Listener] {
+    if let listeners { return listeners }
+    return snapshot.map(Listener.all(in:)) ?? []
+  }
+}

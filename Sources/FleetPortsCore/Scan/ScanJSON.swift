@@ -1,0 +1,11 @@
+/// scan.json's bytes. One encoder writes them everywhere (`StreamingJSONEncoder`: pretty,
+/// keys in declaration order, dictionaries sorted), so the history's copy and a re-written
+/// scan.json are byte for byte what the scan wrote. Reading a file lives at the edges
+/// (`ScanJSON.load` in FleetPortsReport).
+public enum ScanJSON {
+  /// The scan as scan.json's UTF-8 bytes (docs/scan-json.md).
+  /// - Throws: `EncodingError` for a value JSON cannot hold (a NaN duration).
+  public static func encode(_ scan: ScanResult) throws -> [UInt8] {
+    try StreamingJSONEncoder.encode(scan)
+  }
+}
