@@ -45,10 +45,13 @@ let package = Package(
       dependencies: ["FleetPortsCore", "CLibSSH2", "CFleetShims"],
       swiftSettings: strictSettings
     ),
-    // Inventory files, the probe run over SSH or locally, orchestration of many hosts.
+    // The scan frontend: inputs loaded and checked, the probe run over SSH or locally across many
+    // hosts, then analysis, the history and the reports (ScanSession), so commands stay thin.
     .target(
       name: "FleetPortsScan",
-      dependencies: ["FleetPortsCore", "FleetPortsSSH", .product(name: "Yams", package: "Yams")],
+      dependencies: [
+        "FleetPortsCore", "FleetPortsSSH", "FleetPortsReport", "FleetPortsStore", .product(name: "Yams", package: "Yams"),
+      ],
       swiftSettings: strictSettings
     ),
     // Renderers: terminal text, HTML, Markdown, SARIF, JUnit; scan.json files read and written.

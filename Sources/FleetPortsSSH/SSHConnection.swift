@@ -150,9 +150,3 @@ final class SSHConnection {
     }
   }
 }
-
-extension Duration {
-  var seconds: Double {
-    Double(components.seconds) + Double(components.attoseconds) / 1e18
-  }
-}

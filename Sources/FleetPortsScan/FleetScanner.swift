@@ -58,21 +58,18 @@ public struct FleetScanner: Sendable {
         let elapsed = clock.now - start
         progress(ScanProgress(
           done: done, total: targets.count, failed: failed,
-          elapsedSeconds: Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18,
-          lastHost: target(targets[index]), lastStatus: result.failure?.code ?? result.status.rawValue))
+          elapsedSeconds: elapsed.seconds, lastHost: targets[index].name, lastStatus: result.failure?.code.rawValue ?? result.status.rawValue))
         startNext()
       }
     }
     let interrupted = Task.isCancelled
     let hosts = targets.enumerated().map { index, target in
-      results[index] ?? HostResult(
-        name: target.name, address: target.address, port: target.port, user: target.user, groups: target.groups,
-        status: .notScanned, failure: HostResult.Failure(code: "interrupted", message: "the scan was interrupted before this host finished"))
+      results[index]
+        ?? target.result(
+          status: .notScanned, failure: HostResult.Failure(code: .interrupted, message: "the scan was interrupted before this host finished"))
     }
     return (hosts, interrupted)
   }
-
-  private func target(_ target: ScanTarget) -> String { target.name }
 
   func scanOne(_ target: ScanTarget) async -> HostResult {
     // A nonce per host: a host sees its own script, so one compromised host must not learn
@@ -81,16 +78,16 @@ public struct FleetScanner: Sendable {
     let script = Array(ProbeScript.make(nonce: nonce, method: method, sectionCap: sectionCap).utf8)
     let clock = ContinuousClock()
     let start = clock.now
-    var result = HostResult(name: target.name, address: target.address, port: target.port, user: target.user, groups: target.groups, status: .failed)
+    var result = target.result(status: .failed)
     func finish() -> HostResult {
       let elapsed = clock.now - start
-      result.durationSeconds = ((Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18) * 1000).rounded() / 1000
+      result.durationSeconds = (elapsed.seconds * 1000).rounded() / 1000
       return result
     }
     var credentials = SSHCredentials(identities: defaultIdentities, agentSocket: agentSocket)
     if let path = target.identityFile {
       guard let identity = identities[path] else {
-        result.failure = HostResult.Failure(code: "identity-unreadable", message: "identity file \(path) could not be read")
+        result.failure = HostResult.Failure(code: .identityUnreadable, message: "identity file \(path) could not be read")
         return finish()
       }
       credentials.identities = [identity]
@@ -127,14 +124,14 @@ public struct FleetScanner: Sendable {
     } catch let error as SSHError {
       if error.kind == .cancelled {
         result.status = .notScanned
-        result.failure = HostResult.Failure(code: "interrupted", message: "abandoned when the scan was interrupted")
+        result.failure = HostResult.Failure(code: .interrupted, message: "abandoned when the scan was interrupted")
       } else {
         var described = error
         described.host = ""
-        result.failure = HostResult.Failure(code: error.code, message: described.description)
+        result.failure = HostResult.Failure(code: FailureCode(rawValue: error.code), message: described.description)
       }
     } catch {
-      result.failure = HostResult.Failure(code: "internal", message: "\(error)")
+      result.failure = HostResult.Failure(code: .internal, message: "\(error)")
     }
     return finish()
   }

@@ -33,7 +33,7 @@ public enum LocalCollector {
     let elapsed = clock.now - start
     let hostname = ProcessInfo.processInfo.hostName
     var result = HostResult(name: hostname, address: "localhost", port: 0, user: NSUserName(), groups: [], status: .failed)
-    result.durationSeconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
+    result.durationSeconds = elapsed.seconds
     switch ProbeCommand.interpret(
       stdout: Array(stdout), stderr: Array(stderrData.value), exitStatus: process.terminationStatus, nonce: nonce, sudo: false)
     {

@@ -54,10 +54,10 @@ enum ProbeCommand {
     if output.sections.isEmpty {
       let message = TerminalText.sanitize(String(decoding: stderr.prefix(300), as: UTF8.self)).trimmingCharacters(in: .whitespacesAndNewlines)
       if sudo && message.contains("sudo") {
-        return .failure(HostResult.Failure(code: "sudo-refused", message: "sudo -n refused (\(message)); give the user passwordless sudo for sh, or scan without --sudo"))
+        return .failure(HostResult.Failure(code: .sudoRefused, message: "sudo -n refused (\(message)); give the user passwordless sudo for sh, or scan without --sudo"))
       }
       return .failure(HostResult.Failure(
-        code: "probe-failed",
+        code: .probeFailed,
         message: "the probe printed nothing fleetports can read (exit \(exitStatus.map(String.init) ?? "?")): \(message.isEmpty ? "no error output" : message)"))
     }
     var snapshot = SnapshotAssembler.assemble(output)

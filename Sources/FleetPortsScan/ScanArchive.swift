@@ -22,5 +22,13 @@ public enum ScanArchive {
     return formatter.string(from: date)
   }
 
+  /// Today in UTC, the day policy suppressions' expiry dates are compared with.
+  public static func today(_ now: Date = Date()) -> PolicyDate {
+    var calendar = Calendar(identifier: .gregorian)
+    calendar.timeZone = TimeZone(identifier: "UTC") ?? calendar.timeZone
+    let parts = calendar.dateComponents([.year, .month, .day], from: now)
+    return PolicyDate(year: parts.year ?? 1970, month: parts.month ?? 1, day: parts.day ?? 1) ?? PolicyDate.epoch
+  }
+
 }
 

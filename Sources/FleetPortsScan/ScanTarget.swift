@@ -28,3 +28,16 @@ public struct ScanTarget: Sendable, Hashable {
       identityFile: host.identityFile ?? defaultIdentity, groups: host.groups, sudo: host.sudo ?? defaultSudo)
   }
 }
+
+extension ScanTarget {
+  /// This target's row before or without a snapshot: its name, address, port, user and
+  /// groups, with `status` and why.
+  public func result(status: HostResult.Status, failure: HostResult.Failure? = nil) -> HostResult {
+    HostResult(name: name, address: address, port: port, user: user, groups: groups, status: status, failure: failure)
+  }
+
+  /// A failed row with `code` and `message`.
+  func failedResult(_ code: FailureCode, _ message: String) -> HostResult {
+    result(status: .failed, failure: HostResult.Failure(code: code, message: message))
+  }
+}

@@ -46,7 +46,7 @@ struct ScanRows {
       }
       return HostRow(
         name: host.name, address: host.address, port: host.port, status: host.status.rawValue,
-        failureCode: host.failure?.code, failureMessage: host.failure?.message,
+        failureCode: host.failure?.code.rawValue, failureMessage: host.failure?.message,
         degraded: snapshot?.provenance.isDegraded ?? false, listeners: listeners)
     }
     findings = scan.findings.map { finding in

@@ -13,46 +13,28 @@ struct ReportOutput: ParsableArguments {
   @Option(help: "Report formats, comma separated: html, md, json, sarif, junit. scan.json is always written.")
   var format: String = "html,md,json"
 
-  /// Exit code when the scan ran but its files could not all be written (disk full, …).
-  static let writeFailure = ExitCode(5)
-
   func validate() throws {
     _ = try formats()
   }
 
-  /// The formats asked for, scan.json first.
+  /// The formats asked for.
   func formats() throws -> [ReportFormat] {
     do {
-      let asked = try ReportFormat.parseList(format)
-      return [.json] + asked.filter { $0 != .json }
+      return try ReportFormat.parseList(format)
     } catch {
       throw ValidationError("\(error)")
     }
   }
 
-  /// The folder a scan started at `startedAt` writes to.
-  func folder(startedAt: Date) -> String {
-    out ?? ScanArchive.defaultFolder(startedAt: startedAt)
-  }
-
-  /// Checks (or creates) the folder before scanning: a bad `--out` is a usage error (exit 2).
-  func prepare(startedAt: Date) throws {
+  /// The destination, its folder created (0700) or checked before anything is scanned: a bad
+  /// `--out` is a usage error (exit 2).
+  func destination() throws -> ReportDestination {
+    let destination = ReportDestination(out: out, formats: try formats())
     do {
-      try ReportWriter.prepare(folder: folder(startedAt: startedAt))
+      try destination.prepare()
     } catch {
       throw ValidationError("\(error)")
     }
-  }
-
-  /// Writes the files and returns their paths (scan.json first); a failure to write is
-  /// reported here and the caller ends with `writeFailure` after printing the summary.
-  func write(_ scan: ScanResult, json: [UInt8]?, startedAt: Date) throws -> (paths: [String], failed: Bool) {
-    let formats = try formats()
-    do {
-      return (try ReportWriter.write(scan, formats: formats, to: folder(startedAt: startedAt), updateLatest: out == nil, scanJSON: json), false)
-    } catch {
-      FileOutput.standardError("fleetports: could not write the reports: \(error)\n")
-      return ([], true)
-    }
+    return destination
   }
 }

@@ -33,12 +33,12 @@ struct ScanCommand: AsyncParsableCommand {
       UDP amplifiers, CLOSE-WAIT pile-ups, accept-queue overflows, world-writable Unix sockets, …) \
       judged against --policy when given (docs/policy.md).
 
-      Exit codes (the first that applies): 130 interrupted (what finished is written); \
+      Exit codes (the first that applies): 5 the scan ran but its files could not all be written, \
+      or it could not be stored in the history (--db); 130 interrupted (what finished is written); \
       1 unsuppressed findings at or above --fail-on; 4 no host could be scanned; \
-      3 some hosts could not be scanned or only partly; 0 otherwise. 5: the scan ran but its files \
-      could not all be written, or it could not be stored in the history (--db). 2 is a usage error \
+      3 some hosts could not be scanned or only partly; 0 otherwise. 2 is a usage error \
       (flags, an --out folder or --db that is not private, unreadable \
-      or malformed inventory or policy).
+      or malformed inventory, ssh_config, identity, known_hosts or policy).
       """
   )
 
@@ -90,182 +90,36 @@ struct ScanCommand: AsyncParsableCommand {
   }
 
   mutating func run() async throws {
-    let home = FileManager.default.homeDirectoryForCurrentUser.path
-    let policy = try analysis.loadPolicy()
-    let targets: [ScanTarget]
-    var refused: [HostResult] = []
+    let request = ScanRequest(
+      inventory: inventory, parallel: parallel, timeoutSeconds: timeout, user: user, identities: identities, passphraseEnv: passphraseEnv,
+      sshConfig: sshConfig, knownHosts: knownHosts, hostKeyChecking: hostKeyCheck, sudo: sudo, method: method, noAgent: noAgent,
+      policy: analysis.policy)
+    let plan: ScanPlan
     do {
-      (targets, refused) = try loadTargets(home: home)
-    } catch let error as ValidationError {
-      throw error
-    }
-    guard !targets.isEmpty || !refused.isEmpty else { throw ValidationError("\(inventory) lists no hosts") }
-
-    let knownHostsPath = knownHosts ?? "\(home)/.ssh/known_hosts"
-    let store: KnownHostsStore
-    do {
-      store = try KnownHostsStore(path: knownHostsPath)
+      plan = try ScanInputs.load(
+        request, home: FileManager.default.homeDirectoryForCurrentUser.path, environment: ProcessInfo.processInfo.environment)
     } catch {
-      throw ValidationError("cannot read known_hosts \(knownHostsPath): \(error.localizedDescription)")
+      throw ValidationError(error.description)
     }
-    let passphrase = passphraseEnv.flatMap { ProcessInfo.processInfo.environment[$0] }
-    let defaultPaths = identities.isEmpty ? ["id_ed25519", "id_ecdsa", "id_rsa"].map { "\(home)/.ssh/\($0)" } : identities
-    var defaultIdentities: [SSHIdentity] = []
-    for path in defaultPaths {
-      if let data = FileContents.read(path) {
-        defaultIdentities.append(SSHIdentity(path: path, privateKey: Array(data), passphrase: passphrase))
-      } else if !identities.isEmpty {
-        throw ValidationError("cannot read identity \(path)")
-      }
-    }
-    var perHost: [String: SSHIdentity] = [:]
-    for path in Set(targets.compactMap(\.identityFile)) {
-      if let data = FileContents.read(path) {
-        perHost[path] = SSHIdentity(path: path, privateKey: Array(data), passphrase: passphrase)
-      }
-    }
-    let agent = noAgent ? nil : ProcessInfo.processInfo.environment["SSH_AUTH_SOCK"]
-    let deadline = Duration.milliseconds(Int64(timeout * 1000))
-    let scanner = FleetScanner(
-      knownHosts: store, checking: hostKeyCheck, identities: perHost, defaultIdentities: defaultIdentities, agentSocket: agent,
-      method: method, parallel: parallel,
-      deadlines: SSHDeadlines(connect: min(deadline, .seconds(10)), handshakeAndAuth: deadline, command: deadline))
-
-    let startedAt = Date()
-    try output.prepare(startedAt: startedAt)
-    let history = try database.open()
-    let progress = ProgressLine(total: targets.count + refused.count)
-    let scanTask = Task { await scanner.scan(targets) { progress.update($0) } }
+    let session = ScanSession(plan: plan, reports: try output.destination(), store: try database.open(), toolVersion: FleetPortsCommand.configuration.version)
+    let progress = ProgressLine(total: plan.hostCount)
+    let scanTask = Task { await session.run { progress.update($0) } }
     let interrupt = InterruptHandler { scanTask.cancel() }
-    let (hosts, interrupted) = await scanTask.value
+    let outcome = await scanTask.value
     interrupt.stop()
     progress.finish()
-
-    let options = ScanOptions(
-      inventory: inventory, method: method, sudo: sudo, parallel: parallel, timeoutSeconds: timeout, hostKeyChecking: hostKeyCheck.rawValue)
-    let analysed = ScanResult(
-      toolVersion: FleetPortsCommand.configuration.version, startedAt: ScanArchive.iso8601(startedAt),
-      finishedAt: ScanArchive.iso8601(Date()), interrupted: interrupted, options: options, hosts: hosts + refused
-    ).analyzed(policy: policy, today: AnalysisOptions.today())
-    // Stored first (with the changes since the previous scan), so the reports can show them.
-    let recorded = ScanRecorder.record(analysed, in: history)
-    let scan = recorded.scan
-    let written = try output.write(scan, json: recorded.json, startedAt: startedAt)
-    FileOutput.standardOutput(ScanSummaryText.render(scan, reportPath: written.failed ? nil : written.paths.joined(separator: ", ")))
-    FileOutput.standardOutput(ScanRecorder.summary(recorded, path: history.path))
-    FileOutput.standardOutput(FindingsText.render(scan, failOn: analysis.failOn))
-    if written.failed || recorded.failed { throw ReportOutput.writeFailure }
-    if interrupted { throw ExitCode(130) }
-    if analysis.failed(scan) { throw ExitCode(1) }
-    if scan.succeeded.isEmpty { throw ExitCode(4) }
-    // A degraded host (a kernel table cut or unreadable, output cut off) is not a clean scan either.
-    let degraded = scan.succeeded.contains { $0.snapshot?.provenance.isDegraded ?? false }
-    if scan.succeeded.count < scan.hosts.count || degraded { throw ExitCode(3) }
+    try ScanCommand.finish(outcome, failOn: analysis.failOn)
   }
 
-  /// Reads the inventory (and ssh_config), applies defaults; hosts ssh_config sends through
-  /// a proxy become failed rows instead of being silently skipped.
-  func loadTargets(home: String) throws -> ([ScanTarget], [HostResult]) {
-    guard let data = FileContents.read(inventory) else {
-      throw ValidationError("cannot read inventory \(inventory)")
-    }
-    var parsed: Inventory
-    do {
-      parsed = try InventoryParser.parse(String(decoding: data, as: UTF8.self), file: inventory)
-    } catch {
-      throw ValidationError("\(error)")
-    }
-    var refused: [HostResult] = []
-    let configPath = sshConfig ?? "\(home)/.ssh/config"
-    if sshConfig != nil || FileManager.default.fileExists(atPath: configPath) {
-      guard let configData = FileContents.read(configPath) else {
-        throw ValidationError("cannot read ssh_config \(configPath)")
-      }
-      let config: SSHConfig
-      do {
-        config = try SSHConfig.parse(String(decoding: configData, as: UTF8.self), file: configPath) { pattern in
-          let path = pattern.hasPrefix("/") ? pattern : "\(home)/.ssh/\(pattern)"
-          guard let text = FileContents.read(path) else { return [] }
-          return [SSHConfig.IncludedFile(file: path, text: String(decoding: text, as: UTF8.self))]
-        }
-      } catch {
-        throw ValidationError("\(error)")
-      }
-      let configured = parsed.applying(config, homeDirectory: home)
-      let refusals = Dictionary(configured.refusals.map { ($0.name, $0.message) }, uniquingKeysWith: { first, _ in first })
-      parsed = configured.inventory
-      let refusedHosts = parsed.hosts.filter { refusals[$0.name] != nil }
-      parsed.hosts.removeAll { refusals[$0.name] != nil }
-      refused = refusedHosts.map { host in
-        HostResult(
-          name: host.name, address: host.address, port: host.port ?? 22, user: host.user ?? defaultUser, groups: host.groups,
-          status: .failed, failure: HostResult.Failure(code: "proxy-unsupported", message: refusals[host.name] ?? "unsupported proxy"))
-      }
-    }
-    let targets = parsed.hosts.map { ScanTarget($0, defaultUser: defaultUser, defaultIdentity: nil, defaultSudo: sudo) }
-    return (targets, refused)
+  /// Prints the outcome (failures to write on standard error) and ends with its exit code.
+  static func finish(_ outcome: ScanOutcome, failOn: Severity?) throws {
+    for failure in [outcome.storeFailure, outcome.reportFailure].compactMap({ $0 }) { FileOutput.standardError("fleetports: \(failure)\n") }
+    FileOutput.standardOutput(outcome.terminalText(failOn: failOn))
+    let code = outcome.exitCode(failOn: failOn)
+    if code != 0 { throw ExitCode(code) }
   }
-
-  var defaultUser: String { user ?? ProcessInfo.processInfo.environment["USER"] ?? NSUserName() }
 }
 
 extension HostKeyChecking: ExpressibleByArgument {}
 extension ProbeMethod: ExpressibleByArgument {}
 
-/// Turns the first Ctrl-C into cancelling the scan; a second one exits at once.
-final class InterruptHandler: @unchecked Sendable {
-  private let source: any DispatchSourceSignal
-  private var count = 0
-
-  init(onInterrupt: @escaping @Sendable () -> Void) {
-    signal(SIGINT, SIG_IGN)
-    source = DispatchSource.makeSignalSource(signal: SIGINT, queue: .global())
-    source.setEventHandler { [unowned self] in
-      count += 1
-      if count > 1 { _exit(130) }
-      FileOutput.standardError("\ninterrupted: finishing up (Ctrl-C again to quit at once)\n")
-      onInterrupt()
-    }
-    source.resume()
-  }
-
-  func stop() {
-    source.cancel()
-    signal(SIGINT, SIG_DFL)
-  }
-}
-
-/// Progress on standard error: a bar redrawn in place on a terminal, a line per host otherwise.
-final class ProgressLine: @unchecked Sendable {
-  private let total: Int
-  private let isTerminal = isatty(2) == 1
-  private let lock = NSLock()
-
-  init(total: Int) { self.total = total }
-
-  func update(_ progress: ScanProgress) {
-    lock.lock()
-    defer { lock.unlock() }
-    if isTerminal {
-      let width = 30
-      let filled = total == 0 ? width : progress.done * width / max(total, 1)
-      let bar = String(repeating: "=", count: filled) + String(repeating: " ", count: width - filled)
-      FileOutput.standardError("\r[\(bar)] \(progress.done)/\(total) hosts, \(progress.failed) failed, \(String(format: "%.1f", progress.elapsedSeconds)) s")
-    } else {
-      FileOutput.standardError("\(progress.done)/\(total) \(TerminalText.sanitize(progress.lastHost)): \(progress.lastStatus)\n")
-    }
-  }
-
-  func finish() {
-    if isTerminal { FileOutput.standardError("\n") }
-  }
-}
-
-/// Reads a whole file, devices such as /dev/null included (FileManager's `contents(atPath:)` says nil for those).
-enum FileContents {
-  static func read(_ path: String) -> Data? {
-    guard let handle = FileHandle(forReadingAtPath: path) else { return nil }
-    defer { try? handle.close() }
-    return try? handle.readToEnd() ?? Data()
-  }
-}

@@ -51,7 +51,7 @@ import Testing
   @Test func aFailedHostNeverProducesFindings() throws {
     var hosts = try AnalysisFixtures.lab().hosts
     hosts[0].status = .failed
-    hosts[0].failure = HostResult.Failure(code: "timeout", message: "probe timed out")
+    hosts[0].failure = HostResult.Failure(code: .timeout(phase: "command"), message: "probe timed out")
     let findings = ExposureAnalysis.analyze(hosts, policy: nil, today: AnalysisFixtures.today).findings
     #expect(!findings.contains { $0.host == hosts[0].name })
     #expect(findings.keys == Self.expectedLab(1...8).filter { $0.host != hosts[0].name })

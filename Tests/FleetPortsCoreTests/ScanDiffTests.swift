@@ -65,7 +65,7 @@ import Testing
     let four = try Self.index(new, "lab-004")
     new.hosts[four].status = .failed
     new.hosts[four].snapshot = nil
-    new.hosts[four].failure = HostResult.Failure(code: "timeout-connect", message: "timed out in the connect phase")
+    new.hosts[four].failure = HostResult.Failure(code: .timeout(phase: "connect"), message: "timed out in the connect phase")
     var joined = new.hosts[0]
     joined.name = "lab-009"
     new.hosts.append(joined)

@@ -51,7 +51,7 @@ import Testing
     let options = ScanOptions(inventory: "inv", method: .auto, sudo: false, parallel: 1, timeoutSeconds: 1, hostKeyChecking: "strict")
     let host = HostResult(
       name: "a\u{1B}[2J\u{0}b", address: "10.0.0.1", port: 22, user: "root", groups: [], status: .failed,
-      failure: .init(code: "x", message: "bad\u{7}bell"))
+      failure: .init(code: FailureCode(rawValue: "x"), message: "bad\u{7}bell"))
     let scan = ScanResult(toolVersion: "0", startedAt: "s", finishedAt: "f", interrupted: false, options: options, hosts: [host])
     let xml = try TestSupport.text(scan, .junit)
     #expect(!xml.unicodeScalars.contains { $0.value < 0x20 && $0 != "\n" })

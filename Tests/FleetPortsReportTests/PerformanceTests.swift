@@ -36,7 +36,7 @@ import Testing
     for index in stride(from: 0, to: count, by: 50) {
       scan.hosts[index].status = .failed
       scan.hosts[index].snapshot = nil
-      scan.hosts[index].failure = .init(code: "timeout", message: "no answer in 30 s")
+      scan.hosts[index].failure = .init(code: .timeout(phase: "command"), message: "no answer in 30 s")
     }
     return scan
   }

@@ -7,7 +7,7 @@ import Testing
     let options = ScanOptions(inventory: "inv\u{1B}[2J.txt", method: .auto, sudo: false, parallel: 1, timeoutSeconds: 1, hostKeyChecking: "strict")
     let failed = HostResult(
       name: "web\u{1B}]0;owned\u{07}", address: "10.0.0.1", port: 22, user: "root", groups: [], status: .failed,
-      failure: HostResult.Failure(code: "auth-failed", message: "denied\r\nfake line"))
+      failure: HostResult.Failure(code: .authenticationFailed, message: "denied\r\nfake line"))
     let scan = ScanResult(toolVersion: "0", startedAt: "a", finishedAt: "b", interrupted: false, options: options, hosts: [failed])
     let text = ScanSummaryText.render(scan, reportPath: nil)
     #expect(!text.unicodeScalars.contains { $0.value == 0x1B || $0.value == 0x07 || $0.value == 0x0D })

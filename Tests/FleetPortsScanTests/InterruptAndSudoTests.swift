@@ -50,7 +50,7 @@ import Testing
     #expect(scan.interrupted)
     #expect(scan.hosts.count == 6)
     #expect(scan.hosts.filter { $0.status == .ok }.map(\.address) == finished.map(\.ipv4))
-    #expect(scan.hosts.filter { $0.status == .notScanned }.allSatisfy { $0.failure?.code == "interrupted" })
+    #expect(scan.hosts.filter { $0.status == .notScanned }.allSatisfy { $0.failure?.code == .interrupted })
     #expect(scan.hosts.filter { $0.status == .notScanned }.count == 3)
   }
 
@@ -67,6 +67,6 @@ import Testing
     #expect(snapshot.provenance.attribution == .complete)
     #expect(Set(LabScan.listeners(snapshot).keys) == host.listenerKeys)
     #expect(results[1].status == .failed)
-    #expect(results[1].failure?.code == "sudo-refused", "\(String(describing: results[1].failure))")
+    #expect(results[1].failure?.code == .sudoRefused, "\(String(describing: results[1].failure))")
   }
 }

@@ -79,11 +79,11 @@ import Testing
     let fallback = try #require(byAddress["\(noSS.ipv4):22"]?.snapshot)
     #expect(fallback.provenance.method == .netstat, "no ss on the PATH: auto falls back to netstat")
     #expect(Set(LabScan.listeners(fallback).keys) == noSS.listenerKeys)
-    #expect(byAddress["\(refused.ipv4):22"]?.failure?.code == "auth-failed")
-    #expect(byAddress["\(changed.ipv4):22"]?.failure?.code == "host-key-changed")
-    let absent = byAddress["\(Self.absentAddress):22"]?.failure?.code
+    #expect(byAddress["\(refused.ipv4):22"]?.failure?.code == .authenticationFailed)
+    #expect(byAddress["\(changed.ipv4):22"]?.failure?.code == .hostKeyChanged)
+    let absent = byAddress["\(Self.absentAddress):22"]?.failure?.code.rawValue
     #expect(absent == "timeout-connect" || absent == "unreachable", "absent host: \(String(describing: absent))")
-    #expect(byAddress["127.0.0.1:\(silent.port)"]?.failure?.code == "timeout-handshake")
+    #expect(byAddress["127.0.0.1:\(silent.port)"]?.failure?.code == .timeout(phase: "handshake"))
     #expect(!result.stdout.contains("\u{1B}"), "no raw escape sequence in the summary")
     #expect(result.stdout.contains("HOST KEY CHANGED"))
   }

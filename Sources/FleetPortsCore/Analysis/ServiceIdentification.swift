@@ -73,3 +73,28 @@ public enum ServiceIdentifier {
     return (truncated || name.utf8.count == 15) && name.count >= 4 && candidate.hasPrefix(name)
   }
 }
+
+extension ServiceIdentification {
+  enum CodingKeys: String, CodingKey {
+    case name, category, basis
+  }
+
+  /// In scan.json: `{"name": "postgres", "category": "datastore", "basis": "process"}`; the
+  /// catalog entry behind the name is the tool's own, not repeated in every listener.
+  public func encode(to encoder: any Encoder) throws {
+    var container = encoder.container(keyedBy: CodingKeys.self)
+    try container.encode(service.name, forKey: .name)
+    try container.encode(service.category, forKey: .category)
+    try container.encode(basis, forKey: .basis)
+  }
+
+  /// Reads the short form back; a name this version's catalog does not know (a newer
+  /// fleetports wrote it) keeps its name and category.
+  public init(from decoder: any Decoder) throws {
+    let container = try decoder.container(keyedBy: CodingKeys.self)
+    let name = try container.decode(String.self, forKey: .name)
+    let category = try container.decode(ServiceCategory.self, forKey: .category)
+    basis = try container.decode(Basis.self, forKey: .basis)
+    service = ServiceCatalog.services.first { $0.name == name } ?? KnownService(name: name, category: category, processes: [])
+  }
+}

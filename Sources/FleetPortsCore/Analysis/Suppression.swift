@@ -13,6 +13,13 @@ public struct PolicyDate: Hashable, Sendable, Comparable, Codable, CustomStringC
     self.day = day
   }
 
+  /// 1970-01-01, for a calendar that cannot say what day it is.
+  public static let epoch = PolicyDate(valid: (1970, 1, 1))
+
+  private init(valid date: (year: Int, month: Int, day: Int)) {
+    (year, month, day) = date
+  }
+
   /// Reads exactly `YYYY-MM-DD` with a real day of a real month; nil for anything else.
   public init?(_ text: String) {
     let parts = text.split(separator: "-", omittingEmptySubsequences: false)

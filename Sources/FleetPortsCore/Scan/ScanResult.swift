@@ -70,10 +70,10 @@ public struct HostResult: Hashable, Sendable, Codable {
 
   /// Why a host has no snapshot: a stable code for machines and a message for people.
   public struct Failure: Error, Hashable, Sendable, Codable {
-    public var code: String
+    public var code: FailureCode
     public var message: String
 
-    public init(code: String, message: String) {
+    public init(code: FailureCode, message: String) {
       self.code = code
       self.message = message
     }

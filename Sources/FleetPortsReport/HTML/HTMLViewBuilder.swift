@@ -30,7 +30,7 @@ enum HTMLViewBuilder {
     let failed = facts.hosts.filter { $0.result.status != .ok }.map { host in
       HTMLView.FailedHost(
         name: host.result.name, address: "\(host.result.address):\(host.result.port)", status: host.result.status.rawValue,
-        code: host.result.failure?.code ?? "", message: host.result.failure?.message ?? "the scan was interrupted before this host")
+        code: host.result.failure?.code.rawValue ?? "", message: host.result.failure?.message ?? "the scan was interrupted before this host")
     }
     return HTMLView.Page(
       inventory: scan.options.inventory, startedAt: scan.startedAt, finishedAt: scan.finishedAt, toolVersion: scan.toolVersion,

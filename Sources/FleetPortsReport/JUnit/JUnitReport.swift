@@ -27,7 +27,7 @@ enum JUnitReport {
         cases += "    <testcase classname=\"\(x(className))\" name=\"scan\" time=\"\(time)\"/>\n"
       case .failed:
         errors += 1
-        let code = result.failure?.code ?? "failed"
+        let code = result.failure?.code.rawValue ?? "failed"
         let message = result.failure?.message ?? "the host could not be scanned"
         cases += "    <testcase classname=\"\(x(className))\" name=\"scan\" time=\"\(time)\">\n"
         cases += "      <error type=\"\(x(code))\" message=\"\(x(message))\">\(XMLText.escape("\(result.address):\(result.port): \(message)"))</error>\n"

@@ -1,0 +1,49 @@
+/// Why a host has no snapshot, as a stable code for machines (scan.json, JUnit, the history's
+/// `failureCode` column). A string in JSON; new codes can be added without breaking readers,
+/// and a code read from an older or newer scan.json is kept as it is.
+public struct FailureCode: RawRepresentable, Hashable, Sendable, Codable, CustomStringConvertible {
+  public var rawValue: String
+  public init(rawValue: String) { self.rawValue = rawValue }
+
+  public init(from decoder: any Decoder) throws {
+    rawValue = try decoder.singleValueContainer().decode(String.self)
+  }
+
+  public func encode(to encoder: any Encoder) throws {
+    var container = encoder.singleValueContainer()
+    try container.encode(rawValue)
+  }
+
+  public var description: String { rawValue }
+
+  // The scan's own.
+  /// ssh_config sends the host through a ProxyJump or ProxyCommand, which is not supported yet.
+  public static let proxyUnsupported = FailureCode(rawValue: "proxy-unsupported")
+  /// `sudo -n` refused to run the probe.
+  public static let sudoRefused = FailureCode(rawValue: "sudo-refused")
+  /// The host answered, but what it printed is not probe output.
+  public static let probeFailed = FailureCode(rawValue: "probe-failed")
+  /// Ctrl-C came before the host finished (status `not-scanned`).
+  public static let interrupted = FailureCode(rawValue: "interrupted")
+  /// The host's `key=` file could not be read.
+  public static let identityUnreadable = FailureCode(rawValue: "identity-unreadable")
+  /// A fault of fleetports itself; the message says what.
+  public static let `internal` = FailureCode(rawValue: "internal")
+
+  // The transport's (FleetPortsSSH's `SSHError.code`).
+  public static let resolveFailed = FailureCode(rawValue: "resolve-failed")
+  public static let connectionRefused = FailureCode(rawValue: "connection-refused")
+  public static let unreachable = FailureCode(rawValue: "unreachable")
+  /// `timeout-connect`, `timeout-handshake`, `timeout-authentication`, `timeout-command`.
+  public static func timeout(phase: String) -> FailureCode { FailureCode(rawValue: "timeout-\(phase)") }
+  public static let hostKeyUnknown = FailureCode(rawValue: "host-key-unknown")
+  public static let hostKeyChanged = FailureCode(rawValue: "host-key-changed")
+  public static let hostKeyRevoked = FailureCode(rawValue: "host-key-revoked")
+  public static let hostCertificateUnsupported = FailureCode(rawValue: "host-certificate-unsupported")
+  public static let authenticationFailed = FailureCode(rawValue: "auth-failed")
+  public static let rsaKeyUnsupported = FailureCode(rawValue: "rsa-key-unsupported")
+  public static let algorithmIncompatible = FailureCode(rawValue: "algorithm-incompatible")
+  public static let channelRefused = FailureCode(rawValue: "channel-refused")
+  public static let connectionLost = FailureCode(rawValue: "connection-lost")
+  public static let cancelled = FailureCode(rawValue: "cancelled")
+}

@@ -1,0 +1,59 @@
+import FleetPortsCore
+import FleetPortsSSH
+
+/// What the user asked `fleetports scan` for, before any file is read: the command line's
+/// values as they are. `ScanInputs.load` turns it into a `ScanPlan`.
+public struct ScanRequest: Sendable {
+  /// The inventory file (native or Ansible INI).
+  public var inventory: String
+  /// Hosts scanned at once.
+  public var parallel: Int
+  /// Seconds allowed for each phase of a host (connect at most 10 of them).
+  public var timeoutSeconds: Double
+  /// Login user for hosts that name none; nil: `$USER`.
+  public var user: String?
+  /// `--identity` files; empty: `~/.ssh/id_ed25519`, `id_ecdsa`, `id_rsa` where they exist.
+  public var identities: [String]
+  /// The environment variable holding the identities' passphrase.
+  public var passphraseEnv: String?
+  /// An OpenSSH client config; nil: `~/.ssh/config` when it exists.
+  public var sshConfig: String?
+  /// The known_hosts file; nil: `~/.ssh/known_hosts`.
+  public var knownHosts: String?
+  public var hostKeyChecking: HostKeyChecking
+  public var sudo: Bool
+  public var method: ProbeMethod
+  /// Do not ask ssh-agent even when SSH_AUTH_SOCK is set.
+  public var noAgent: Bool
+  /// A policy file (YAML, docs/policy.md); nil: none.
+  public var policy: String?
+
+  public init(
+    inventory: String, parallel: Int = 64, timeoutSeconds: Double = 30, user: String? = nil, identities: [String] = [],
+    passphraseEnv: String? = nil, sshConfig: String? = nil, knownHosts: String? = nil, hostKeyChecking: HostKeyChecking = .strict,
+    sudo: Bool = false, method: ProbeMethod = .auto, noAgent: Bool = false, policy: String? = nil
+  ) {
+    self.inventory = inventory
+    self.parallel = parallel
+    self.timeoutSeconds = timeoutSeconds
+    self.user = user
+    self.identities = identities
+    self.passphraseEnv = passphraseEnv
+    self.sshConfig = sshConfig
+    self.knownHosts = knownHosts
+    self.hostKeyChecking = hostKeyChecking
+    self.sudo = sudo
+    self.method = method
+    self.noAgent = noAgent
+    self.policy = policy
+  }
+}
+
+/// An input the scan cannot start with: an unreadable or malformed inventory, ssh_config,
+/// identity, known_hosts or policy. The message names the file (and line where there is one)
+/// and is meant for the user as it is; the command line turns it into exit code 2.
+public struct ScanInputError: Error, Hashable, Sendable, CustomStringConvertible {
+  public var message: String
+  public init(_ message: String) { self.message = message }
+  public var description: String { message }
+}
