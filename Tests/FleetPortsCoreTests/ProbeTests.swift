@@ -70,9 +70,9 @@ import Testing
       #expect(meta.netstatPath?.hasSuffix("/netstat") == true)
     }
 
-    var expected = ["meta", "addresses-ip"] + ProbeScript.procNetSections.map(\.name)
-    expected += resolved.attributionSections + ["unix-modes"]
-    #expect(output.sections.map(\.name) == expected, "\(label)")
+    var expected: [ProbeSectionName] = [.meta, .addressesIP] + ProbeScript.procNetSections.map(\.name)
+    expected += resolved.attributionSections + [.unixModes]
+    #expect(output.sections.map(\.name) == expected.map(\.rawValue), "\(label)")
     for section in output.sections {
       #expect(section.complete && section.exitCode != nil && !section.truncated, "\(label): section \(section.name)")
     }

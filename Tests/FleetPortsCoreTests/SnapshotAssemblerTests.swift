@@ -62,7 +62,7 @@ import Testing
   @Test func hostileSectionsNeverCrashTheAssembler() throws {
     var generator = HostileInputTests.SeededGenerator(state: 99)
     let names = ["meta", "addresses-ip", "addresses-if-inet6", "addresses-fib-trie", "unix-modes", "proc-fd", "ss-tuanp", "netstat", "lsof"]
-      + ProbeScript.procNetSections.map(\.name)
+      + ProbeScript.procNetSections.map(\.name.rawValue)
     let alphabet = Array(" /\n\t:%@|-+0123456789abcdefinet6 LOCAL=srwx".utf8)
     for _ in 0..<40 {
       let sections = names.map { name in

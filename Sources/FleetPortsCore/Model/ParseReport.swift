@@ -24,6 +24,9 @@ public struct ParseReport: Hashable, Sendable, Codable {
   public var unparsedCount: Int = 0
   /// Notes about the whole input, e.g. "process attribution needs root".
   public var notes: [String] = []
+  /// The tool said it could not see other users' processes (netstat without root): the
+  /// owners it printed are partial. Decided from the tool's own notice, not from `notes`' wording.
+  public var ownersOfOtherUsersHidden = false
 
   /// How many unparsed lines are kept with their text; the rest are only counted.
   public static let unparsedLimit = 1000
@@ -34,6 +37,22 @@ public struct ParseReport: Hashable, Sendable, Codable {
     unparsedCount += 1
     guard unparsed.count < ParseReport.unparsedLimit else { return }
     unparsed.append(UnparsedLine(lineNumber: line, reason: reason, excerpt: Excerpt.make(bytes)))
+  }
+
+  enum CodingKeys: String, CodingKey {
+    case linesRead, linesUnderstood, linesIgnored, unparsed, unparsedCount, notes, ownersOfOtherUsersHidden
+  }
+
+  /// `ownersOfOtherUsersHidden` came later: JSON without it reads as false.
+  public init(from decoder: any Decoder) throws {
+    let container = try decoder.container(keyedBy: CodingKeys.self)
+    linesRead = try container.decode(Int.self, forKey: .linesRead)
+    linesUnderstood = try container.decode(Int.self, forKey: .linesUnderstood)
+    linesIgnored = try container.decode(Int.self, forKey: .linesIgnored)
+    unparsed = try container.decode([UnparsedLine].self, forKey: .unparsed)
+    unparsedCount = try container.decode(Int.self, forKey: .unparsedCount)
+    notes = try container.decode([String].self, forKey: .notes)
+    ownersOfOtherUsersHidden = try container.decodeIfPresent(Bool.self, forKey: .ownersOfOtherUsersHidden) ?? false
   }
 
   mutating func note(_ text: String) {

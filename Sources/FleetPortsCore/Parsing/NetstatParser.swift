@@ -55,6 +55,7 @@ public enum NetstatParser {
       if isNonRootNotice(line) {
         result.report.linesIgnored += 1
         result.report.note("netstat could not read other users' processes (not root): attribution is partial")
+        result.report.ownersOfOtherUsersHidden = true
         return
       }
       let outcome: Result<SocketRecord, SSParser.RowError>

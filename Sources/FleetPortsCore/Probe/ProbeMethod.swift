@@ -12,19 +12,19 @@ public enum ProbeMethod: String, Sendable, CaseIterable, Codable {
   case proc
 
   /// The sections this method's attribution step prints (for `auto`: those of the method it chose).
-  public var attributionSections: [String] {
+  public var attributionSections: [ProbeSectionName] {
     switch self {
     case .auto: return []
-    case .ss: return ["ss"]
-    case .netstat: return ["netstat"]
-    case .lsof: return ["lsof"]
-    case .proc: return ["proc-fd"]
+    case .ss: return [.ss]
+    case .netstat: return [.netstat]
+    case .lsof: return [.lsof]
+    case .proc: return [.procFD]
     }
   }
 
   /// `attributionSections`, and the names earlier probes used for them ("ss-tuanp" and
   /// "ss-xlp", before one ss did both): what a snapshot is assembled from.
-  public var readableSections: [String] {
-    self == .ss ? attributionSections + ["ss-tuanp", "ss-xlp"] : attributionSections
+  public var readableSections: [ProbeSectionName] {
+    self == .ss ? attributionSections + [.ssTuanp, .ssXlp] : attributionSections
   }
 }

@@ -21,11 +21,11 @@ public struct ProbeSection: Sendable, Hashable {
 
   /// The format that parses this section's body, when it is a socket table or counters.
   public var captureFormat: CaptureFormat? {
-    switch name {
-    case "ss", "ss-tuanp", "ss-xlp": return .ss
-    case "netstat": return .netstat
-    case "lsof": return .lsofFields
-    default: return ProbeScript.procNetSections.first { $0.name == name }?.format
+    switch ProbeSectionName(rawValue: name) {
+    case .ss, .ssTuanp, .ssXlp: return .ss
+    case .netstat: return .netstat
+    case .lsof: return .lsofFields
+    case let section: return ProbeScript.procNetSections.first { $0.name == section }?.format
     }
   }
 }
@@ -49,14 +49,19 @@ public struct ProbeOutput: Sendable, Hashable {
     self.finished = finished
   }
 
-  /// The first section called `name`.
+  /// The first section called `name` (any text: tests frame their own sections).
   public subscript(name: String) -> ProbeSection? {
     sections.first { $0.name == name }
   }
 
+  /// The first section of the probe's called `section`.
+  public subscript(section: ProbeSectionName) -> ProbeSection? {
+    self[section.rawValue]
+  }
+
   /// The `meta` section, parsed.
   public var meta: ProbeMeta? {
-    self["meta"].map(ProbeMeta.parse)
+    self[ProbeSectionName.meta].map(ProbeMeta.parse)
   }
 
   /// At most this many problems are listed; the rest are counted in a last entry.

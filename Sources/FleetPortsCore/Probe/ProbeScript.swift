@@ -27,10 +27,14 @@ public enum ProbeScript {
   public static let defaultSectionCap = 16 << 20
 
   /// The /proc/net files every method reads, as section names and the format that parses them.
-  public static let procNetSections: [(name: String, format: CaptureFormat)] = [
-    ("proc-net-tcp", .procNetTCP), ("proc-net-tcp6", .procNetTCP6), ("proc-net-udp", .procNetUDP),
-    ("proc-net-udp6", .procNetUDP6), ("proc-net-raw", .procNetRaw), ("proc-net-raw6", .procNetRaw6),
-    ("proc-net-unix", .procNetUnix), ("proc-net-netstat", .procNetCounters), ("proc-net-snmp", .procNetCounters),
+  public static let procNetSections: [(name: ProbeSectionName, format: CaptureFormat)] = procNetFiles.map { file, format in
+    (ProbeSectionName.procNet(file), format)
+  }
+
+  /// The /proc/net files read, in the order the script reads them, and their formats.
+  static let procNetFiles: [(file: String, format: CaptureFormat)] = [
+    ("tcp", .procNetTCP), ("tcp6", .procNetTCP6), ("udp", .procNetUDP), ("udp6", .procNetUDP6), ("raw", .procNetRaw),
+    ("raw6", .procNetRaw6), ("unix", .procNetUnix), ("netstat", .procNetCounters), ("snmp", .procNetCounters),
   ]
 
   /// True when `nonce` is 16 to 64 lowercase hex digits, the only form the script and parser accept.
@@ -154,25 +158,25 @@ public enum ProbeScript {
         fp_init
         fp_want=\#(method.rawValue)
         fp_choose
-        fp_run meta fp_meta
+        fp_run \#(ProbeSectionName.meta) fp_meta
         fp_rc=127
         if fp_has ip; then
-          fp_run addresses-ip ip -o addr show
+          fp_run \#(ProbeSectionName.addressesIP) ip -o addr show
         fi
         if [ "$fp_rc" != 0 ]; then
-          fp_read addresses-if-inet6 /proc/net/if_inet6
-          fp_read addresses-fib-trie /proc/net/fib_trie
+          fp_read \#(ProbeSectionName.addressesIfInet6) /proc/net/if_inet6
+          fp_read \#(ProbeSectionName.addressesFibTrie) /proc/net/fib_trie
         fi
-        for fp_x in tcp tcp6 udp udp6 raw raw6 unix netstat snmp; do
-          fp_read "proc-net-$fp_x" "/proc/net/$fp_x"
+        for fp_x in \#(procNetFiles.map(\.file).joined(separator: " ")); do
+          fp_read "\#(ProbeSectionName.procNetPrefix)$fp_x" "/proc/net/$fp_x"
         done
         case $fp_method in
-          ss) fp_run ss fp_ss ;;
-          netstat) fp_run netstat fp_netstat ;;
-          lsof) fp_run lsof lsof -nP -i -F0pcuLftPnTi ;;
-          proc) fp_run proc-fd fp_proc_fd ;;
+          ss) fp_run \#(ProbeSectionName.ss) fp_ss ;;
+          netstat) fp_run \#(ProbeSectionName.netstat) fp_netstat ;;
+          lsof) fp_run \#(ProbeSectionName.lsof) lsof -nP -i -F0pcuLftPnTi ;;
+          proc) fp_run \#(ProbeSectionName.procFD) fp_proc_fd ;;
         esac
-        fp_run unix-modes fp_unix_modes
+        fp_run \#(ProbeSectionName.unixModes) fp_unix_modes
         fp_done
       }
 

@@ -9,7 +9,7 @@ public enum SnapshotAssembler {
     var problems = output.problems
     var degraded: [String] = []
     let meta = output.meta ?? ProbeMeta()
-    if output["meta"] == nil { degraded.append("the probe printed no meta section") }
+    if output[.meta] == nil { degraded.append("the probe printed no meta section") }
     if !output.finished { degraded.append("the probe did not run to its end (output cut off)") }
     let options = ParseOptions(procByteOrder: meta.procByteOrder)
     var reports: [Provenance.SectionReport] = []
@@ -57,7 +57,7 @@ public enum SnapshotAssembler {
     var toolSaidNotRoot = false
     for name in (meta.method ?? .auto).readableSections {
       guard let section = output[name] else { continue }
-      if name == "proc-fd" {
+      if name == .procFD {
         let table = ProcFdTable.parse(section.body)
         reports.append(report(section, table.report))
         for (inode, processes) in table.owners { ownersByInode[inode, default: []] += processes }
@@ -79,7 +79,7 @@ public enum SnapshotAssembler {
         }
       }
       owners += parsed.sockets
-      if parsed.report.notes.contains(where: { $0.contains("not root") }) { toolSaidNotRoot = true }
+      if parsed.report.ownersOfOtherUsersHidden { toolSaidNotRoot = true }
       if section.exitCode == 0 || !parsed.sockets.isEmpty { toolRan = true }
       if section.exitCode != 0 { problems.append("\(name) exited \(section.exitCode.map(String.init) ?? "?"): \(firstLine(section.body))") }
     }
@@ -114,9 +114,9 @@ public enum SnapshotAssembler {
     }
 
     // 4. Unix socket modes and interface addresses.
-    let modes = output["unix-modes"].map { UnixSocketModeParser.parse($0.body) } ?? []
+    let modes = output[.unixModes].map { UnixSocketModeParser.parse($0.body) } ?? []
     var addresses: [InterfaceAddress] = []
-    for name in ["addresses-ip", "addresses-if-inet6", "addresses-fib-trie"] {
+    for name in [ProbeSectionName.addressesIP, .addressesIfInet6, .addressesFibTrie] {
       if let section = output[name], section.exitCode == 0 { addresses += InterfaceAddressParser.parse(section.body) }
     }
     if addresses.isEmpty { problems.append("no interface addresses found: reach of wildcard binds cannot be judged") }
