@@ -407,7 +407,8 @@ import Testing
   ])
   func idIsParsedWithoutTakingTheGroupForTheUser(id: String, expected: String) throws {
     // A uid without a passwd entry (OpenShift's) prints no name: the next "(" is the group's.
-    let bin = FileManager.default.temporaryDirectory.appendingPathComponent("fp-id-\(getpid())").path
+    // A folder per case: the cases of one parameterised test run at the same time.
+    let bin = FileManager.default.temporaryDirectory.appendingPathComponent("fp-id-\(UUID().uuidString)").path
     try? FileManager.default.removeItem(atPath: bin)
     try FileManager.default.createDirectory(atPath: bin, withIntermediateDirectories: true)
     defer { try? FileManager.default.removeItem(atPath: bin) }
