@@ -18,7 +18,7 @@ public struct HostContext: Sendable {
     self.listeners = snapshot.listeners.map { ListenerFacts($0, hostAddresses: snapshot.addresses) }
   }
 
-  /// IP (TCP and UDP) listeners with a port.
+  /// IP listeners with a port (TCP, UDP, SCTP, MPTCP, DCCP: `SocketProtocol.hasPorts`).
   public var ipListeners: [ListenerFacts] { listeners.filter { $0.reach != nil && $0.port != nil } }
 
   func finding(_ rule: RuleInfo, severity: Severity? = nil, socket: FindingSocket?, evidence: String, fix: String) -> Finding {
@@ -29,13 +29,13 @@ public struct HostContext: Sendable {
 /// A listener with what the analysis learned about it.
 public struct ListenerFacts: Hashable, Sendable {
   public var socket: SocketRecord
-  /// nil for Unix sockets.
+  /// nil for sockets without ports (`SocketProtocol.hasPorts` false: Unix, raw, other).
   public var reach: ReachAssessment?
   public var service: ServiceIdentification?
 
   public init(_ socket: SocketRecord, hostAddresses: [InterfaceAddress]) {
     self.socket = socket
-    if socket.proto == .tcp || socket.proto == .udp, let local = socket.local {
+    if socket.proto.hasPorts, let local = socket.local {
       reach = ListenerReach.assess(local.address, hostAddresses: hostAddresses, v6Only: socket.ipv6Only)
     }
     service = ServiceIdentifier.identify(socket)
