@@ -18,7 +18,8 @@ struct ParseCommand: ParsableCommand {
         fleetports parse --as proc-net-tcp6 /proc/net/tcp6
         ssh web1 'lsof -i -P -n -F pcuLftPnTi' | fleetports parse --json
 
-      Exit codes: 0 parsed, 1 nothing recognised, 2 usage error.
+      Exit codes: 0 parsed (also a well-formed table with no rows, such as a header-only \
+      /proc/net/raw6), 1 nothing recognised, 2 usage error.
       """
   )
 
@@ -53,9 +54,18 @@ struct ParseCommand: ParsableCommand {
       FileOutput.standardOutput(SocketTable.render(parsed))
     }
     FileOutput.standardError(ParseReportText.render(parsed.report, format: parsed.format))
-    if parsed.sockets.isEmpty && parsed.counters.isEmpty {
+    if !Self.recognised(parsed, bytes) {
       throw ExitCode(1)
     }
+  }
+
+  /// Whether the input was recognised: it gave sockets or counters, or it is a well-formed
+  /// table with no rows (a header, every line ignored, none rejected, something not blank).
+  static func recognised(_ parsed: SocketParse, _ bytes: [UInt8]) -> Bool {
+    if !parsed.sockets.isEmpty || !parsed.counters.isEmpty { return true }
+    let report = parsed.report
+    let hasText = bytes.contains { $0 != 32 && $0 != 9 && $0 != 10 && $0 != 13 }
+    return hasText && report.unparsedCount == 0 && report.linesIgnored > 0
   }
 
   func readInput() throws -> [UInt8] {

@@ -17,9 +17,11 @@ import Testing
     if path.hasPrefix("lsof/") { return [.lsof] }
     if path.contains("net-tcp6") { return [.procNetTCP6] }
     if path.contains("net-tcp") { return [.procNetTCP] }
-    // raw tables share udp's layout; only the section name tells them apart.
+    // raw6 shares udp6's layout; only the section name tells them apart. The v4 raw header
+    // has two blanks before `sl`, udp's three.
     if path.contains("net-udp6") || path.contains("net-raw6") { return [.procNetUDP6] }
-    if path.contains("net-udp") || path.contains("net-raw") { return [.procNetUDP] }
+    if path.contains("net-raw") { return [.procNetRaw] }
+    if path.contains("net-udp") { return [.procNetUDP] }
     if path.contains("net-unix") { return [.procNetUnix] }
     return [.procNetCounters]
   }

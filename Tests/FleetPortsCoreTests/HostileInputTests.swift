@@ -55,6 +55,11 @@ import Testing
       "consistency/ss-tuanp.out", "consistency/ss-xap.out", "consistency/netstat-tuanpW.out", "consistency/lsof-i-F.out",
       "consistency/proc-net-tcp6.out", "consistency/proc-net-unix.out", "lsof/debian12-root-c0-i-P-n.out",
       "lsof/debian12-root-i-P-n-F0pcuLfnPtT.out", "netstat/debian12-root-s.out", "proc/debian12-root-net-netstat.out",
+      // issue 15's kinds: field subsets, -T qs, timers, other netids, names, sock rows, -e, sctp eps, swapped order
+      "issue15/lsof-i-nP-FpctPn.out", "issue15/lsof-i-nP-F0pcfn.out", "issue15/lsof-i-nP-Tqs.out",
+      "issue15/netstat-tulpeno.out", "issue15/ss-anp.out", "issue15/ss-tl.out", "issue15/lsof-i.out",
+      "issue15/lsof-nP-p-worker-outside-netns.out", "issue15/ss-tulpne.out", "issue15/proc-net-sctp-eps-WRITTEN.out",
+      "issue15/proc-net-tcp6-WRITTEN-big-endian.out", "issue15/empty-proc-net-raw6.out",
     ]
     for source in sources {
       let original = try FixtureFiles.bytes(source)

@@ -47,7 +47,8 @@ import Testing
   @Test func rawSocketPortIsTheProtocolNumber() throws {
     let parsed = ProcNetSocketParser.parse(try FixtureFiles.bytes("proc/debian12-root-net-raw.out"), proto: .raw, family: .ipv4)
     #expect(parsed.report.unparsedCount == 0)
-    #expect(parsed.sockets.first?.local?.port == 1)  // ICMP
+    #expect(parsed.sockets.first?.ipProtocol == 1)  // ICMP, printed where a port would be
+    #expect(parsed.sockets.first?.local?.port == nil)
   }
 
   @Test func unixTableWithoutFinalNewline() throws {

@@ -15,6 +15,7 @@ public struct FindingSocket: Hashable, Sendable, Codable {
   public var proto: SocketProtocol
   /// The bind address (`0.0.0.0`, `::`, `10.0.0.5`) or, for Unix sockets, the path.
   public var address: String
+  /// The port; for a raw socket the IP protocol number, as `ss -n` prints it.
   public var port: UInt16?
   public var processes: [String]
   public var user: String?

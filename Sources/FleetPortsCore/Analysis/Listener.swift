@@ -33,7 +33,9 @@ public struct Listener: Hashable, Sendable, Codable {
     service = ServiceIdentifier.identify(socket)
     if let unix = socket.unix, !unix.isAbstract, let path = unix.path { unixMode = unixModes[path] }
     text = ""
-    text = SocketText.socket(proto: socket.proto, bind: bind, port: port)
+    // A kind with no case of its own is spelled as the tool printed it (`nl`, `p_raw`, `v_str`).
+    let kind = socket.proto == .other ? socket.kindName : socket.proto.rawValue
+    text = SocketText.socket(kind: kind, bind: bind, port: port)
   }
 
   /// Every listener of a snapshot, in `Listener.order`.
@@ -43,8 +45,9 @@ public struct Listener: Hashable, Sendable, Codable {
   }
 
   public var proto: SocketProtocol { socket.proto }
-  /// The local port; nil for Unix sockets and where the tool printed `*`.
-  public var port: UInt16? { socket.local?.port }
+  /// The local port; for a raw socket the IP protocol it receives (1 ICMP, 58 ICMPv6), which
+  /// `ss -n` and /proc/net print in its place; nil for Unix sockets and where the tool printed `*`.
+  public var port: UInt16? { socket.local?.port ?? (socket.proto == .raw ? socket.ipProtocol.map(UInt16.init) : nil) }
 
   /// The bind address (`0.0.0.0`, `::`, `*`, `10.0.0.5`) or, for a Unix socket, its path
   /// (`@name` when abstract).
@@ -80,7 +83,7 @@ public struct Listener: Hashable, Sendable, Codable {
     FindingSocket(proto: proto, address: bind, port: port, processes: socket.processes.map(\.name), user: user, reach: reach?.reach)
   }
 
-  /// TCP, UDP, raw, then Unix sockets; by port, then bind (natural order).
+  /// By protocol (`SocketProtocol.displayRank`: TCP, UDP, …, Unix last), then port, then bind (natural order).
   public static func order(_ a: Listener, _ b: Listener) -> Bool {
     if a.proto != b.proto { return a.proto.displayRank < b.proto.displayRank }
     if a.port != b.port { return (a.port ?? 0) < (b.port ?? 0) }

@@ -17,6 +17,8 @@ public enum CaptureFormat: String, Hashable, Sendable, Codable, CaseIterable {
   case procNetRaw = "proc-net-raw"
   case procNetRaw6 = "proc-net-raw6"
   case procNetUnix = "proc-net-unix"
+  /// /proc/net/sctp/eps: SCTP endpoints (listening and bound sockets), Linux `sctp_eps_seq_show()`.
+  case procNetSCTPEndpoints = "proc-net-sctp-eps"
   /// /proc/net/netstat or /proc/net/snmp: pairs of header and value lines.
   case procNetCounters = "proc-net-counters"
 }

@@ -5,8 +5,13 @@ public enum SocketText {
   /// `tcp 0.0.0.0:5432`, `udp [fe80::1%eth0]:546`, `unix /run/x.sock`. `bind` is a bind
   /// address as `bind(_:)` spells it, or a Unix path; a missing port is `*`.
   public static func socket(proto: SocketProtocol, bind: String, port: UInt16?) -> String {
-    if proto == .unix { return "unix \(bind)" }
-    return "\(proto.rawValue) \(endpoint(bind: bind, port: port))"
+    socket(kind: proto.rawValue, bind: bind, port: port)
+  }
+
+  /// The same with the kind as text: a protocol's name, or a netid the tool printed (`nl`, `v_str`).
+  public static func socket(kind: String, bind: String, port: UInt16?) -> String {
+    if kind == SocketProtocol.unix.rawValue { return "unix \(bind)" }
+    return "\(kind) \(endpoint(bind: bind, port: port))"
   }
 
   /// `0.0.0.0:5432`, `[::]:53`: IPv6 addresses (anything with a colon) in brackets.

@@ -23,6 +23,7 @@ public enum CaptureParser {
     case .procNetRaw: return ProcNetSocketParser.parse(buffer, proto: .raw, family: .ipv4, options: options)
     case .procNetRaw6: return ProcNetSocketParser.parse(buffer, proto: .raw, family: .ipv6, options: options)
     case .procNetUnix: return ProcNetUnixParser.parse(buffer)
+    case .procNetSCTPEndpoints: return ProcNetSCTPParser.parse(buffer)
     case .procNetCounters: return ProcNetCounterParser.parse(buffer)
     }
   }

@@ -1,4 +1,7 @@
-/// Tells which capture format a text is, from its first meaningful lines.
+/// Tells which capture format a text is, from its first meaningful lines: ss (any flags,
+/// with or without header), netstat, `netstat -s`, lsof columns, lsof `-F`/`-F0` (a set may
+/// start at `p`), the /proc/net socket tables (also header-only), /proc/net/unix,
+/// /proc/net/sctp/eps and the counter files. nil when nothing is recognised.
 public enum FormatDetector {
   /// How many non-blank lines to look at before giving up.
   static let linesToExamine = 20
@@ -31,6 +34,8 @@ public enum FormatDetector {
         verdict = .lsof
       } else if let first = fields.first, line.equals(first, "sl"), fields.count > 1, line.equals(fields[1], "local_address") {
         verdict = procFormat(afterHeader: buffer)
+      } else if let first = fields.first, line.equals(first, "ENDPT"), line.firstIndex(of: "LPORT") != nil {
+        verdict = .procNetSCTPEndpoints
       } else if let first = fields.first, line.equals(first, "Num"), line.firstIndex(of: "RefCount") != nil {
         verdict = .procNetUnix
       } else if line.hasPrefix("TcpExt:") || line.hasPrefix("IpExt:") || (line.hasPrefix("Ip: ") && fields.count > 3) {
@@ -62,19 +67,32 @@ public enum FormatDetector {
     return .ss
   }
 
-  /// /proc/net/tcp vs udp vs the v6 tables, from the header and the first row.
+  /// /proc/net/tcp vs udp vs raw vs the v6 tables, from the header (and the first row, if
+  /// any). The header alone decides the family (`rem_address` in the v4 tables,
+  /// `remote_address` in the v6 ones) and TCP vs datagram (`drops`), so a table with no rows
+  /// (raw6 of a host without raw sockets) is recognised too. The v4 raw header starts with two
+  /// blanks before `sl`, the udp/udplite one with three (`raw_seq_show()` vs `udp4_seq_show()`);
+  /// raw6 and udp6 headers are the same: those read as udp6 (name raw6 with `--as`).
   static func procFormat(afterHeader buffer: UnsafeBufferPointer<UInt8>) -> CaptureFormat {
     var format = CaptureFormat.procNetTCP
     var lineIndex = 0
     var isUDPStyle = false
     forEachLine(buffer) { _, line in
       lineIndex += 1
+      guard lineIndex <= 2 else { return }
       if lineIndex == 1 {
         isUDPStyle = line.firstIndex(of: "drops") != nil
-        format = isUDPStyle ? .procNetUDP : .procNetTCP
-      } else if lineIndex == 2 {
+        let isV6 = line.firstIndex(of: "remote_address") != nil
+        let isRaw = isUDPStyle && !isV6 && line.hasPrefix("  sl ")
+        switch (isUDPStyle, isV6) {
+        case (false, false): format = .procNetTCP
+        case (false, true): format = .procNetTCP6
+        case (true, false): format = isRaw ? .procNetRaw : .procNetUDP
+        case (true, true): format = .procNetUDP6
+        }
+      } else {
         let fields = fieldRanges(line, limit: 3)
-        if fields.count >= 2, fields[1].count == 37 {
+        if fields.count >= 2, fields[1].count == 37, format == .procNetTCP || format == .procNetUDP {
           format = isUDPStyle ? .procNetUDP6 : .procNetTCP6
         }
       }

@@ -1,5 +1,13 @@
-/// Parses `lsof -F` field output (`p`, `c`, `u`, `L`, `f`, `t`, `P`, `n`, `i`, `T` fields),
-/// newline-terminated or NUL-terminated (`-F0`, where each set ends with a newline).
+/// Parses `lsof -F` field output (lsof 4.9x on Linux: `p`, `c`, `u`, `L`, `f`, `t`, `P`, `n`,
+/// `i`, `T` fields and the rest skipped), newline-terminated or NUL-terminated (`-F0`, where
+/// each set ends with a newline), with ANY subset of the fields lsof accepts.
+///
+/// A file set starts at `f`; without `f` (`-F pctPn`, `-F pcn`) it starts at the first field
+/// of a file set seen again (`t`, `P`, `n` …). Without `t` the family comes from the address,
+/// without `P` the protocol is `.unknown` (`DataLoss.protocolUnknown`), without `T` a TCP
+/// socket's state is nil (`DataLoss.stateUnknown`); the socket is kept either way. `T` fields
+/// `ST=`, `QR=`, `QS=` give state and queues. `tsock` with `nprotocol: TCP` is a socket lsof
+/// could not decode (kept, `DataLoss.addressUnknown`). Without `-P`/`-n`, names become numbers.
 public enum LsofFieldParser {
   public static func parse(_ bytes: [UInt8]) -> SocketParse {
     bytes.withUnsafeBufferPointer { parse($0) }
@@ -16,6 +24,8 @@ public enum LsofFieldParser {
     var tcpState: String?
     var receiveQueue: UInt64?
     var sendQueue: UInt64?
+    /// File-set field letters seen so far (bit per ASCII letter), to find where the next set starts.
+    var seen: UInt64 = 0
   }
 
   struct ProcessSet {
@@ -25,6 +35,11 @@ public enum LsofFieldParser {
     var login: String?
   }
 
+  /// The bit of a file-set field letter in `FileSet.seen` (`T` repeats within a set: none).
+  @inline(__always) static func fieldBit(_ letter: UInt8) -> UInt64 {
+    letter == 84 ? 0 : 1 << UInt64(letter & 63)
+  }
+
   public static func parse(_ buffer: UnsafeBufferPointer<UInt8>) -> SocketParse {
     var result = SocketParse(format: .lsofFields)
     var process = ProcessSet()
@@ -32,36 +47,59 @@ public enum LsofFieldParser {
     var byInode: [UInt64: Int] = [:]
     var linesWithFields = Set<Int>()
     var badLines = Set<Int>()
+    var names = EndpointNames.Outcome()
+    var skippedUntyped = 0
 
     func finish(_ set: FileSet?) {
       guard let set else { return }
-      guard let type = set.type else {
-        result.report.reject(line: set.line, reason: "file set without a type (t) field", bytes: UnsafeBufferPointer(start: nil, count: 0))
-        badLines.insert(set.line)
-        return
-      }
       var record: SocketRecord
-      switch type {
-      case "IPv4", "IPv6":
-        let family: IPFamily = type == "IPv4" ? .ipv4 : .ipv6
-        guard let protoText = set.proto, let proto = LsofName.ipProtocol(protoText),
-          let name = set.name, let parsed = LsofName.ipRecord(name, proto: proto, family: family, tcpState: set.tcpState)
-        else {
-          result.report.reject(line: set.line, reason: "IP file set without a protocol and address it could read", bytes: UnsafeBufferPointer(start: nil, count: 0))
+      switch set.type {
+      case "IPv4", "IPv6", nil:
+        let family: IPFamily? = set.type == "IPv4" ? .ipv4 : (set.type == "IPv6" ? .ipv6 : nil)
+        guard let name = set.name else {
+          if set.type == nil { return }  // an empty set (only fields we skip): nothing to keep
+          result.report.reject(line: set.line, reason: "IP file set without an address (n) field", bytes: UnsafeBufferPointer(start: nil, count: 0))
+          badLines.insert(set.line)
+          return
+        }
+        var proto = SocketProtocol.unknown
+        if let protoText = set.proto {
+          guard let known = LsofName.ipProtocol(protoText) else {
+            result.report.reject(line: set.line, reason: "unsupported protocol '\(protoText)'", bytes: UnsafeBufferPointer(start: nil, count: 0))
+            badLines.insert(set.line)
+            return
+          }
+          proto = known
+        }
+        guard let parsed = LsofName.ipRecord(name, proto: proto, family: family, tcpState: set.tcpState) else {
+          if set.type == nil {
+            skippedUntyped += 1  // no t field and not an address: a file, not a socket
+            return
+          }
+          result.report.reject(line: set.line, reason: "IP file set whose address it could not read", bytes: UnsafeBufferPointer(start: nil, count: 0))
           badLines.insert(set.line)
           return
         }
         record = parsed
+        if proto == .unknown {
+          record.dataLoss.insert(.protocolUnknown)
+          record.dataLoss.insert(.stateUnknown)
+          record.state = set.tcpState.flatMap { SocketState(toolSpelling: Substring($0)) }
+        }
         record.inode = set.inode
       case "unix":
         record = LsofName.unixRecord(set.name ?? "", inode: set.inode ?? 0)
         if set.inode == nil { record.inode = nil }
         if let state = set.tcpState.flatMap({ SocketState(toolSpelling: Substring($0)) }) { record.state = state }
+      case "sock":
+        record = LsofName.undecodedRecord(set.name ?? "", inode: set.inode ?? 0)
+        if set.inode == nil { record.inode = nil }
       default:
         return  // not a socket (lsof -F of a whole process lists files too); nothing to keep
       }
-      record.receiveQueue = set.receiveQueue
-      record.sendQueue = set.sendQueue
+      if let queue = set.receiveQueue { record.receiveQueue = queue }
+      if let queue = set.sendQueue { record.sendQueue = queue }
+      names.formUnion(EndpointNames.normalise(&record))
       record.uid = process.uid
       record.user = process.login
       let owner = OwningProcess(name: process.command ?? "", pid: process.pid, fd: set.fd)
@@ -72,6 +110,22 @@ public enum LsofFieldParser {
         record.processes = [owner]
         if let inode = record.inode { byInode[inode] = result.sockets.count }
         result.sockets.append(record)
+      }
+    }
+
+    /// The set a file-set field belongs to: the current one, or a new one when it already has this field.
+    func fileSet(for letter: UInt8, line number: Int) {
+      let bit = fieldBit(letter)
+      if var current = file {
+        if current.seen & bit != 0 {
+          finish(current)
+          file = FileSet(line: number, seen: bit)
+        } else {
+          current.seen |= bit
+          file = current
+        }
+      } else {
+        file = FileSet(line: number, seen: bit)
       }
     }
 
@@ -97,12 +151,21 @@ public enum LsofFieldParser {
           case 76: process.login = value  // L
           case 102:  // f
             finish(file)
-            file = FileSet(line: number, fd: Int32(value))
-          case 116: file?.type = value  // t
-          case 80: file?.proto = value  // P
-          case 110: file?.name = value  // n
-          case 105: file?.inode = UInt64(value)  // i
+            file = FileSet(line: number, fd: Int32(value), seen: fieldBit(102))
+          case 116:  // t
+            fileSet(for: 116, line: number)
+            file?.type = value
+          case 80:  // P
+            fileSet(for: 80, line: number)
+            file?.proto = value
+          case 110:  // n
+            fileSet(for: 110, line: number)
+            file?.name = value
+          case 105:  // i
+            fileSet(for: 105, line: number)
+            file?.inode = UInt64(value)
           case 84:  // T: ST=LISTEN, QR=0, QS=0
+            if file == nil { file = FileSet(line: number) }
             if value.hasPrefix("ST=") {
               file?.tcpState = String(value.dropFirst(3))
             } else if value.hasPrefix("QR=") {
@@ -123,6 +186,19 @@ public enum LsofFieldParser {
     }
     finish(file)
     result.report.linesUnderstood = linesWithFields.subtracting(badLines).count
+    EndpointNames.note(names, into: &result.report)
+    if result.sockets.contains(where: { $0.dataLoss.contains(.protocolUnknown) }) {
+      result.report.note("the field list has no P (protocol): those sockets are kept with protocol unknown")
+    }
+    if result.sockets.contains(where: { $0.proto != .unknown && $0.dataLoss.contains(.stateUnknown) && !$0.dataLoss.contains(.addressUnknown) }) {
+      result.report.note("the field list has no T (TCP state): those TCP sockets are kept with state unknown; one bound with no peer counts as listening")
+    }
+    if result.sockets.contains(where: { $0.dataLoss.contains(.addressUnknown) }) {
+      result.report.note("lsof could not decode some sockets (t sock, n 'protocol: …'; often a socket in another network namespace): kept without addresses")
+    }
+    if skippedUntyped > 0 {
+      result.report.note("\(skippedUntyped) file sets without a t field whose name is not an address were skipped as files, not sockets")
+    }
     return result
   }
 }

@@ -1,5 +1,10 @@
-/// Parses lsof's column output for sockets: `lsof -i -P -n`, `lsof +c 0 …` and `lsof -U`.
-/// COMMAND names arrive with unprintable bytes escaped (`my\x20"web"`); they are decoded.
+/// Parses lsof's column output for sockets: `lsof -i -P -n`, `lsof +c 0 …` and `lsof -U`
+/// (lsof 4.9x on Linux). COMMAND names arrive with unprintable bytes escaped
+/// (`my\x20"web"`); they are decoded. `-T qs`/`-T fqs`/`-T q` put the queues in the state
+/// parenthesis (`(LISTEN QR=0 QS=0)`, `(QR=0 QS=0)`): they become `receiveQueue`/`sendQueue`.
+/// A `sock` row with NAME `protocol: TCP` (lsof could not find the socket in its own
+/// /proc/net, e.g. one in another network namespace) is a socket with inode, owner and fd
+/// and no address (`DataLoss.addressUnknown`). Without `-P`/`-n`, names become numbers.
 public enum LsofTextParser {
   /// lsof's default COMMAND width; `+c 0` widens it to the kernel's 15 bytes.
   static let defaultCommandWidth = 9
@@ -11,6 +16,7 @@ public enum LsofTextParser {
   public static func parse(_ buffer: UnsafeBufferPointer<UInt8>) -> SocketParse {
     var result = SocketParse(format: .lsof)
     var byInode: [UInt64: Int] = [:]
+    var names = EndpointNames.Outcome()
     forEachLine(buffer) { number, line in
       result.report.linesRead += 1
       if line.isBlank || line.hasPrefix("COMMAND ") {
@@ -23,7 +29,11 @@ public enum LsofTextParser {
         return
       }
       switch parseRow(line) {
-      case .success(let record):
+      case .success(var record):
+        names.formUnion(EndpointNames.normalise(&record))
+        if record.dataLoss.contains(.addressUnknown) {
+          result.report.note("lsof could not decode some sockets (TYPE sock, NAME 'protocol: …'; often a socket in another network namespace): kept without addresses")
+        }
         if let inode = record.inode, let index = byInode[inode], result.sockets[index].proto == record.proto {
           for owner in record.processes where !result.sockets[index].processes.contains(owner) {
             result.sockets[index].processes.append(owner)
@@ -37,6 +47,7 @@ public enum LsofTextParser {
         result.report.reject(line: number, reason: error.text, bytes: line)
       }
     }
+    EndpointNames.note(names, into: &result.report)
     return result
   }
 
@@ -46,8 +57,9 @@ public enum LsofTextParser {
     guard let pid = line.decimal(fields[1]), pid <= UInt64(Int32.max) else { return .failure(.init(text: "PID is not a number")) }
     guard let typeIndex = (2..<fields.count).first(where: { i in
       line.equals(fields[i], "IPv4") || line.equals(fields[i], "IPv6") || line.equals(fields[i], "unix")
+        || line.equals(fields[i], "sock")
     }), typeIndex >= 3 else {
-      return .failure(.init(text: "not a socket row (TYPE is not IPv4, IPv6 or unix)"))
+      return .failure(.init(text: "not a socket row (TYPE is not IPv4, IPv6, unix or sock)"))
     }
     let name = LsofName.decodeEscapes(line.string(fields[0]))
     let fd = leadingNumber(line.string(fields[typeIndex - 1]))
@@ -59,7 +71,10 @@ public enum LsofTextParser {
     guard fields.count > typeIndex + 3 else { return .failure(.init(text: "row ends before NODE")) }
     let nodeRange = fields[typeIndex + 3]
     let nameText = NetstatParser.trimmedRest(line, from: nodeRange.upperBound)
-    if line.equals(fields[typeIndex], "unix") {
+    if line.equals(fields[typeIndex], "sock") {
+      guard let inode = line.decimal(nodeRange) else { return .failure(.init(text: "sock NODE is not an inode number")) }
+      record = LsofName.undecodedRecord(nameText, inode: inode)
+    } else if line.equals(fields[typeIndex], "unix") {
       guard let inode = line.decimal(nodeRange) else { return .failure(.init(text: "unix NODE is not an inode number")) }
       record = LsofName.unixRecord(nameText, inode: inode)
     } else {
@@ -95,16 +110,66 @@ enum LsofName {
     case "TCP": return .tcp
     case "UDP", "UDPLITE": return .udp
     case "RAW", "raw": return .raw
+    case "SCTP": return .sctp
+    case "MPTCP": return .mptcp
+    case "DCCP": return .dccp
     default: return nil
     }
   }
 
-  /// `127.0.0.1:5432`, `*:22`, `[::1]:631`, `10.0.0.1:22->10.0.0.2:5555 (ESTABLISHED)`.
-  static func ipRecord(_ text: String, proto: SocketProtocol, family: IPFamily, tcpState: String? = nil) -> SocketRecord? {
+  /// A socket lsof saw but could not decode: NAME `protocol: TCP` (TCPv6, UDP, UDPv6, RAW,
+  /// UNIX, NETLINK, PACKET …, the kernel's `sk_prot->name`). Protocol and family from that
+  /// name; no address or state. Unknown names become `.other` with the name as `netid`.
+  static func undecodedRecord(_ text: String, inode: UInt64) -> SocketRecord {
+    var name = Substring(text)
+    if name.hasPrefix("protocol:") { name = name.dropFirst(9).drop(while: { $0 == " " }) }
+    var family: IPFamily?
+    var base = name
+    if name.hasSuffix("v6") {
+      family = .ipv6
+      base = name.dropLast(2)
+    }
+    var record: SocketRecord
+    switch base {
+    case "UNIX":
+      record = SocketRecord(proto: .unix, inode: inode, unix: UnixSocketDetails(path: nil, isAbstract: false, type: nil))
+    case "UDP-Lite", "UDPLITE":
+      record = SocketRecord(proto: .udp, family: family ?? .ipv4, inode: inode)
+    case "PING":
+      record = SocketRecord(proto: .other, family: family ?? .ipv4, inode: inode, netid: String(name))
+    default:
+      if let proto = ipProtocol(String(base)) {
+        record = SocketRecord(proto: proto, family: family ?? .ipv4, inode: inode)
+      } else {
+        record = SocketRecord(proto: .other, inode: inode, netid: name.isEmpty ? nil : String(name))
+      }
+    }
+    record.dataLoss.insert(.addressUnknown)
+    if record.proto != .unix { record.dataLoss.insert(.stateUnknown) }
+    return record
+  }
+
+  /// `127.0.0.1:5432`, `*:22`, `[::1]:631`, `10.0.0.1:22->10.0.0.2:5555 (ESTABLISHED)`, and
+  /// with `-T qs`: `*:80 (LISTEN QR=0 QS=0)`, `127.0.0.1:53 (QR=0 QS=0)`. A TCP socket with no
+  /// state in the output (`-T` without `s`, `-F` without `T`) keeps state nil, flagged.
+  static func ipRecord(_ text: String, proto: SocketProtocol, family: IPFamily?, tcpState: String? = nil) -> SocketRecord? {
     var body = Substring(text)
     var stateText = tcpState.map { Substring($0) }
+    var receiveQueue: UInt64?
+    var sendQueue: UInt64?
     if body.hasSuffix(")"), let open = body.lastIndex(of: "(") {
-      stateText = body[body.index(after: open)..<body.index(before: body.endIndex)]
+      let inside = body[body.index(after: open)..<body.index(before: body.endIndex)]
+      for word in inside.split(separator: " ") {
+        if word.hasPrefix("QR=") {
+          receiveQueue = UInt64(word.dropFirst(3))
+        } else if word.hasPrefix("QS=") {
+          sendQueue = UInt64(word.dropFirst(3))
+        } else if word.contains("=") {
+          continue  // -T f (SO=, SS=, TF=) and other KEY=value details
+        } else if stateText == nil {
+          stateText = word
+        }
+      }
       body = body[..<open].droppingTrailingSpaces()
     }
     var localText = body
@@ -115,20 +180,29 @@ enum LsofName {
     }
     guard var local = EndpointText.parse(localText) else { return nil }
     // lsof prints `*` for both 0.0.0.0 and ::; the TYPE column says which.
-    if case .wildcard(nil) = local.address { local.address = .wildcard(family) }
+    if case .wildcard(nil) = local.address, let family { local.address = .wildcard(family) }
     var peer: Endpoint?
     if let peerText {
       guard let parsed = EndpointText.parse(peerText) else { return nil }
       peer = parsed
     }
     var state: SocketState?
+    var stateUnknown = false
     if let stateText {
       guard let known = SocketState(toolSpelling: stateText) else { return nil }
       state = known
-    } else if proto != .tcp {
+    } else if proto == .udp || proto == .raw {
       state = peer == nil ? .unconnected : .established
+    } else {
+      stateUnknown = true
     }
-    return SocketRecord(proto: proto, family: family, state: state, local: local, peer: peer ?? (proto == .tcp ? nil : Endpoint(address: .wildcard(family), port: nil)))
+    let resolvedFamily = family ?? local.address.family ?? peer?.address.family
+    let defaultPeer = proto == .udp || proto == .raw ? Endpoint(address: .wildcard(resolvedFamily), port: nil) : nil
+    var record = SocketRecord(
+      proto: proto, family: resolvedFamily, state: state, local: local, peer: peer ?? defaultPeer,
+      receiveQueue: receiveQueue, sendQueue: sendQueue)
+    if stateUnknown { record.dataLoss.insert(.stateUnknown) }
+    return record
   }
 
   /// `/run/x.sock type=STREAM (LISTEN)`, `@name type=DGRAM`, `type=STREAM (CONNECTED)`.

@@ -1,12 +1,18 @@
 /// Parses `netstat` socket tables from net-tools (`-tulpen`, `-tuanp`, `-W`, `-x`), busybox and
 /// toybox. Columns are found from the header; an empty State (UDP) and raw sockets' numeric
 /// state are handled; the non-root notices are recognised and reported, not mistaken for rows.
+/// With `-o`/`--timers` (net-tools 2.10 `finish_this_one()`: `" %s"` of the timer after the
+/// program column) the header ends in `Timer` and each row in `off (0.00/0/0)`,
+/// `keepalive (7190.00/0/0)` …: that text is cut from the end of the row, never taken into
+/// the program name. Without `-n`, service and host names become numbers (`EndpointNames`).
 public enum NetstatParser {
   /// Which optional columns the current table has, read from its header.
   struct Columns {
     var hasUser = false
     var hasInode = false
     var hasProgram = false
+    /// `-o`/`--timers`: a Timer column follows the program (or the inode).
+    var hasTimer = false
   }
 
   enum Section {
@@ -27,6 +33,7 @@ public enum NetstatParser {
     var result = SocketParse(format: .netstat)
     var columns = Columns(hasUser: false, hasInode: false, hasProgram: false)
     var section = Section.inet
+    var names = EndpointNames.Outcome()
     forEachLine(buffer) { number, line in
       result.report.linesRead += 1
       if line.isBlank {
@@ -47,7 +54,7 @@ public enum NetstatParser {
         let header = String(decoding: line, as: UTF8.self)
         columns = Columns(
           hasUser: header.contains(" User "), hasInode: header.contains(" Inode") && !header.contains("I-Node") || header.contains("I-Node"),
-          hasProgram: header.contains("PID/Program"))
+          hasProgram: header.contains("PID/Program"), hasTimer: header.hasSuffix("Timer") || header.contains(" Timer "))
         if header.contains("RefCnt") { section = .unix }
         result.report.linesIgnored += 1
         return
@@ -64,13 +71,15 @@ public enum NetstatParser {
       case .unix: outcome = parseUnixRow(line, columns)
       }
       switch outcome {
-      case .success(let record):
+      case .success(var record):
+        names.formUnion(EndpointNames.normalise(&record))
         result.sockets.append(record)
         result.report.linesUnderstood += 1
       case .failure(let error):
         result.report.reject(line: number, reason: error.text, bytes: line)
       }
     }
+    EndpointNames.note(names, into: &result.report)
     return result
   }
 
@@ -140,7 +149,8 @@ public enum NetstatParser {
       next = cursor.next()
     }
     if columns.hasProgram, let range = next {
-      let text = trimmedRest(line, from: range.lowerBound)
+      var text = trimmedRest(line, from: range.lowerBound)
+      if columns.hasTimer { text = withoutTimer(text) }
       if let owner = program(text) {
         record.processes = [owner]
         if text.utf8.count >= programWidth { record.dataLoss.insert(.processNameMayBeTruncated) }
@@ -209,6 +219,22 @@ public enum NetstatParser {
       }
     }
     return .success(record)
+  }
+
+  /// Cuts net-tools' timer text (`off (0.00/0/0)`, `keepalive (7183.91/0/0)`, `on (0.20/3/0)`,
+  /// `timewait (59.74/0/0)`, `unkn-5 (…)`) from the end of a row's rest, and the blanks before it.
+  static func withoutTimer(_ text: String) -> String {
+    guard text.hasSuffix(")"), let open = text.lastIndex(of: "(") else { return text }
+    let inside = text[text.index(after: open)..<text.index(before: text.endIndex)]
+    guard inside.split(separator: "/", omittingEmptySubsequences: false).count == 3,
+      inside.allSatisfy({ $0.isNumber || $0 == "." || $0 == "/" || $0 == "-" })
+    else { return text }
+    var head = text[..<open].droppingTrailingSpaces()
+    guard let space = head.lastIndex(of: " ") else { return "" }
+    let word = head[head.index(after: space)...]
+    guard ["off", "on", "keepalive", "timewait"].contains(word) || word.hasPrefix("unkn-") else { return text }
+    head = head[..<space].droppingTrailingSpaces()
+    return String(head)
   }
 
   static func mappedIfIPv4(_ endpoint: Endpoint) -> Endpoint {

@@ -1,6 +1,14 @@
-/// Parses /proc/net/{tcp,tcp6,udp,udp6,raw,raw6}: hex addresses in the host's byte order,
-/// hex state codes, `tx_queue:rx_queue`, uid and inode. Rows with fewer trailing columns
-/// (older kernels, short udp rows) are fine as long as the inode is there.
+/// Parses /proc/net/{tcp,tcp6,udp,udp6,udplite,udplite6,raw,raw6}: hex addresses in the
+/// host's byte order, hex state codes, `tx_queue:rx_queue`, uid and inode. Rows with fewer
+/// trailing columns (older kernels, short udp rows) are fine as long as the inode is there.
+/// A table with its header and no rows is a well-formed empty table (zero sockets, no problem).
+/// A raw table's "port" is the socket's IP protocol: it goes to `SocketRecord.ipProtocol`.
+///
+/// Byte order: the kernel prints each 32-bit address word with `%08X` of the value in host
+/// order, so a table read with the wrong `ParseOptions.procByteOrder` shows loopback as
+/// `1.0.0.127` and `::100:0`, link-local as `0:80fe::…`, v4-mapped as `::ffff:0:…`. When only
+/// such swapped forms appear (and no correctly ordered loopback), the table is read again in
+/// the other order and a note says so; when both appear, a note warns.
 public enum ProcNetSocketParser {
   public static func parse(
     _ bytes: [UInt8], proto: SocketProtocol, family: IPFamily, options: ParseOptions = ParseOptions()
@@ -11,9 +19,63 @@ public enum ProcNetSocketParser {
   public static func parse(
     _ buffer: UnsafeBufferPointer<UInt8>, proto: SocketProtocol, family: IPFamily, options: ParseOptions = ParseOptions()
   ) -> SocketParse {
+    var first = parseTable(buffer, proto: proto, family: family, little: options.procByteOrder == .little)
+    let evidence = ByteOrderEvidence(first.sockets)
+    guard evidence.swapped > 0 else { return first }
+    let given = options.procByteOrder
+    let other: ParseOptions.ByteOrder = given == .little ? .big : .little
+    if evidence.plausible == 0 {
+      var second = parseTable(buffer, proto: proto, family: family, little: other == .little)
+      let check = ByteOrderEvidence(second.sockets)
+      if check.swapped == 0 && check.plausible > 0 {
+        second.report.note(
+          "addresses read as \(other.rawValue)-endian: read as \(given.rawValue)-endian they were byte-swapped (loopback as 1.0.0.127 or ::100:0); the table's own loopback addresses decided")
+        return second
+      }
+    }
+    first.report.note(
+      "\(evidence.swapped) addresses look byte-swapped (loopback as 1.0.0.127 or ::100:0, link-local as 0:80fe::): the byte order (\(given.rawValue)) may be wrong for this host; try --byte-order \(other.rawValue)")
+    return first
+  }
+
+  /// Counts addresses only one byte order makes sense of: loopback, link-local and
+  /// v4-mapped forms read the right way (`plausible`) and their byte-swapped images (`swapped`).
+  struct ByteOrderEvidence {
+    var plausible = 0
+    var swapped = 0
+
+    init(_ sockets: [SocketRecord]) {
+      for socket in sockets {
+        for endpoint in [socket.local, socket.peer] {
+          guard let address = endpoint?.address else { continue }
+          switch address {
+          case .ipv4(let v4, _):
+            if v4.value >> 24 == 127 { plausible += 1 } else if v4.value & 0x00ff_ffff == 0x0000_007f { swapped += 1 }
+          case .ipv4Mapped(let v4):
+            if v4.value >> 24 == 127 { plausible += 1 }
+          case .ipv6(let v6, _):
+            if v6.isLoopback || v6.high >> 48 == 0xfe80 {
+              plausible += 1
+            } else if v6.high == 0 && v6.low == 0x0100_0000 {
+              swapped += 1  // ::1 swapped
+            } else if v6.high >> 32 == 0x0000_80fe {
+              swapped += 1  // fe80:: swapped
+            } else if v6.high == 0 && v6.low >> 32 == 0xffff_0000 {
+              swapped += 1  // ::ffff:a.b.c.d swapped
+            }
+          default:
+            continue
+          }
+        }
+      }
+    }
+  }
+
+  static func parseTable(
+    _ buffer: UnsafeBufferPointer<UInt8>, proto: SocketProtocol, family: IPFamily, little: Bool
+  ) -> SocketParse {
     var result = SocketParse(format: format(proto: proto, family: family))
     result.sockets.reserveCapacity(buffer.count / 150)
-    let little = options.procByteOrder == .little
     forEachLine(buffer) { number, line in
       result.report.linesRead += 1
       var cursor = FieldCursor(line)
@@ -65,10 +127,16 @@ public enum ProcNetSocketParser {
         // UDP and raw use TCP_ESTABLISHED for connected sockets and TCP_CLOSE for the rest.
         state = code == 0x01 ? .established : (code == 0x07 ? .unconnected : SocketState(procCode: UInt8(truncatingIfNeeded: code)))
       }
-      result.sockets.append(
-        SocketRecord(
-          proto: proto, family: family, state: state, local: local, peer: peer,
-          receiveQueue: rx, sendQueue: tx, inode: inode, uid: UInt32(uid)))
+      var record = SocketRecord(
+        proto: proto, family: family, state: state, local: local, peer: peer,
+        receiveQueue: rx, sendQueue: tx, inode: inode, uid: UInt32(uid))
+      if proto == .raw {
+        // The kernel prints inet_num, which for a raw socket is its IP protocol.
+        record.ipProtocol = local.port.flatMap { $0 <= 255 ? UInt8($0) : nil }
+        record.local?.port = nil
+        record.peer?.port = nil
+      }
+      result.sockets.append(record)
       result.report.linesUnderstood += 1
     }
     return result
@@ -83,6 +151,9 @@ public enum ProcNetSocketParser {
     case (.raw, .ipv4): return .procNetRaw
     case (.raw, .ipv6): return .procNetRaw6
     case (.unix, _): return .procNetUnix
+    case (.sctp, _): return .procNetSCTPEndpoints
+    case (.mptcp, .ipv4), (.dccp, .ipv4), (.other, .ipv4), (.unknown, .ipv4): return .procNetTCP
+    case (.mptcp, .ipv6), (.dccp, .ipv6), (.other, .ipv6), (.unknown, .ipv6): return .procNetTCP6
     }
   }
 

@@ -1,5 +1,14 @@
 /// Parses iproute2 `ss` socket tables: `-tuanp`, `-tlnp`, `-ulnp`, `-xlp`, `-xa`, `-e`, `-H`,
-/// with or without the Netid and State columns, old and new iproute2 layouts.
+/// `-a -A all`, `-w`, `-M`, with or without the Netid and State columns, old and new iproute2
+/// layouts (3.10 … 6.1), with or without `-n`.
+///
+/// Every netid ss prints is kept: `tcp`, `udp`, `raw` (also `icmp6` and `???`, iproute2's
+/// `proto_name()` for raw sockets of another IP protocol), `sctp`, `mptcp`, `dccp` as their
+/// `SocketProtocol` cases; `p_raw`, `p_dgr`, `nl`, `v_str`, `v_dgr`, `tipc`, `xdp` as `.other`
+/// with `SocketRecord.netid` and their address columns kept as text. A raw socket's number
+/// after the colon is its IP protocol (`SocketRecord.ipProtocol`), not a port. With `-e`,
+/// a row without `uid:` belongs to uid 0 (ss prints `uid:` only when not 0) and `cgroup:` is
+/// kept in `SocketRecord.cgroup`. Names printed without `-n` become numbers (`EndpointNames`).
 public enum SSParser {
   /// Which optional leading columns a table has.
   struct Layout: Equatable {
@@ -15,6 +24,7 @@ public enum SSParser {
     var result = SocketParse(format: .ss)
     var layout: Layout?
     var assumedNoted = false
+    var names = EndpointNames.Outcome()
     forEachLine(buffer) { number, line in
       result.report.linesRead += 1
       if line.isBlank {
@@ -37,7 +47,8 @@ public enum SSParser {
         result.report.note("no Netid column: protocol taken from --as/options or from each row's state")
       }
       switch parseRow(line, fields, rowLayout, options) {
-      case .success(let record):
+      case .success(var record):
+        names.formUnion(EndpointNames.normalise(&record.record))
         result.sockets.append(record.record)
         if let problem = record.ownerProblem {
           result.report.reject(line: number, reason: problem, bytes: line)
@@ -48,6 +59,7 @@ public enum SSParser {
         result.report.reject(line: number, reason: reason.text, bytes: line)
       }
     }
+    EndpointNames.note(names, into: &result.report)
     return result
   }
 
@@ -60,7 +72,7 @@ public enum SSParser {
 
   static let netids: Set<String> = [
     "tcp", "udp", "raw", "u_str", "u_dgr", "u_seq", "p_raw", "p_dgr", "nl", "sctp", "mptcp",
-    "tipc", "v_str", "v_dgr", "xdp", "icmp6", "dccp", "u_seqpacket",
+    "tipc", "v_str", "v_dgr", "xdp", "icmp6", "dccp", "u_seqpacket", "???", "unknown",
   ]
 
   static func headerLayout(_ line: UnsafeBufferPointer<UInt8>, _ fields: [Range<Int>]) -> Layout? {
@@ -99,6 +111,7 @@ public enum SSParser {
     var index = 0
     var proto: SocketProtocol?
     var unixType: UnixSocketType?
+    var netidText: String?
     if layout.hasNetid {
       guard fields.count > index else { return .failure(RowError(text: "missing Netid")) }
       let netid = fields[index]
@@ -107,8 +120,6 @@ public enum SSParser {
         proto = .tcp
       } else if line.equals(netid, "udp") {
         proto = .udp
-      } else if line.equals(netid, "raw") {
-        proto = .raw
       } else if line.equals(netid, "u_str") {
         (proto, unixType) = (.unix, .stream)
       } else if line.equals(netid, "u_dgr") {
@@ -116,7 +127,10 @@ public enum SSParser {
       } else if line.equals(netid, "u_seq") || line.equals(netid, "u_seqpacket") {
         (proto, unixType) = (.unix, .seqpacket)
       } else {
-        return .failure(RowError(text: "unsupported socket kind '\(line.string(netid))'"))
+        let text = line.string(netid)
+        let known = SocketProtocol.fromNetid(text)
+        proto = known.proto
+        if known.keepNetid { netidText = text }
       }
     }
     var state: SocketState?
@@ -136,6 +150,9 @@ public enum SSParser {
       proto = options.assumedProtocol ?? protocolFromState(state)
     }
     guard let proto else { return .failure(RowError(text: "cannot tell the protocol")) }
+    if proto == .other {
+      return parseOtherRest(line, fields, from: index, netid: netidText, state: state, recvQ: recvQ, sendQ: sendQ)
+    }
     if proto == .unix {
       return parseUnixRest(line, from: fields[index - 1].upperBound, proto: proto, type: unixType, state: state, recvQ: recvQ, sendQ: sendQ)
     }
@@ -149,21 +166,44 @@ public enum SSParser {
     var record = SocketRecord(
       proto: proto, family: local.address.family ?? peer.address.family,
       state: normalised(state, proto: proto), local: local, peer: peer,
-      receiveQueue: recvQ, sendQueue: sendQ)
+      receiveQueue: recvQ, sendQueue: sendQ, netid: netidText)
     // Current iproute2 prints an IPV6_V6ONLY wildcard as `[::]` and a dual-stack one as `*`;
     // old versions print every IPv6 wildcard as `:::port` and `*` for IPv4: those say nothing.
     if local.address == .wildcard(.ipv6), line[fields[index].lowerBound] == 91 {
       record.ipv6Only = true
-    } else if local.address == .wildcard(nil), proto == .tcp || proto == .udp {
+    } else if local.address == .wildcard(nil), proto.hasPorts {
       record.ipv6Only = false
     }
-    let tail = readTail(line, from: fields[index + 1].upperBound, into: &record)
+    let tail = readTail(line, from: fields[index + 1].upperBound, into: &record, impliesUIDZero: true)
+    return .success(Row(record: record, ownerProblem: tail))
+  }
+
+  /// Rows of kinds with no IP or Unix columns (`nl`, `p_raw`, `p_dgr`, `v_str`, `v_dgr`,
+  /// `tipc`, `xdp`): local and peer are kept as the text ss printed (`rtnl:kernel`,
+  /// `[2048]:eth0`, `0:24`), the owner list and `-e` fields read as for any row.
+  static func parseOtherRest(
+    _ line: UnsafeBufferPointer<UInt8>, _ fields: [Range<Int>], from index: Int, netid: String?,
+    state: SocketState?, recvQ: UInt64, sendQ: UInt64
+  ) -> Result<Row, RowError> {
+    guard fields.count > index else { return .failure(RowError(text: "missing local address")) }
+    var cursor = FieldCursor(line)
+    cursor.position = fields[index].upperBound
+    let local = Endpoint(address: .text(line.string(fields[index])), port: nil)
+    var peer: Endpoint?
+    var tailStart = fields[index].upperBound
+    if let next = cursor.next(), !line.slice(next).hasPrefix("users:(") {
+      peer = Endpoint(address: line.equals(next, "*") ? .wildcard(nil) : .text(line.string(next)), port: nil)
+      tailStart = next.upperBound
+    }
+    var record = SocketRecord(
+      proto: .other, state: state, local: local, peer: peer, receiveQueue: recvQ, sendQueue: sendQ, netid: netid)
+    let tail = readTail(line, from: tailStart, into: &record, impliesUIDZero: false)
     return .success(Row(record: record, ownerProblem: tail))
   }
 
   /// ss calls an unconnected UDP socket UNCONN; the kernel calls it CLOSE. Keep ss's meaning.
   static func normalised(_ state: SocketState?, proto: SocketProtocol) -> SocketState? {
-    if proto != .tcp && state == .close { return .unconnected }
+    if !proto.isConnectionOriented && state == .close { return .unconnected }
     return state
   }
 
@@ -180,9 +220,18 @@ public enum SSParser {
 
   /// Reads what follows the peer column: `users:(...)`, `uid:N`, `ino:N`, `sk:…`, `v6only:1`, timers.
   /// Returns a problem text when an owner list was present but not understood.
-  static func readTail(_ line: UnsafeBufferPointer<UInt8>, from start: Int, into record: inout SocketRecord) -> String? {
+  /// With `impliesUIDZero`, an `ino:` without `uid:` (ss `-e`) sets uid 0: ss's
+  /// `sock_details_print()` prints ` uid:%u` only when the uid is not 0.
+  static func readTail(
+    _ line: UnsafeBufferPointer<UInt8>, from start: Int, into record: inout SocketRecord, impliesUIDZero: Bool = false
+  ) -> String? {
     var i = start
     var problem: String?
+    var sawInode = false
+    var sawUID = false
+    defer {
+      if impliesUIDZero && sawInode && !sawUID && record.uid == nil { record.uid = 0 }
+    }
     let n = line.count
     while i < n {
       while i < n && isSpace(line[i]) { i += 1 }
@@ -206,8 +255,12 @@ public enum SSParser {
       let token = line.slice(tokenStart..<i)
       if token.hasPrefix("uid:"), let uid = token.decimal(4..<token.count), uid <= UInt64(UInt32.max) {
         record.uid = UInt32(uid)
+        sawUID = true
       } else if token.hasPrefix("ino:"), let inode = token.decimal(4..<token.count) {
         record.inode = inode
+        sawInode = true
+      } else if token.hasPrefix("cgroup:"), token.count > 7 {
+        record.cgroup = token.string(7..<token.count)
       }
     }
     return problem

@@ -12,10 +12,10 @@ public enum SocketTable {
         local = unix.path.map { (unix.isAbstract ? "@" : "") + $0 } ?? "*"
         peer = unix.peerInode.map { "inode \($0)" } ?? "*"
       } else {
-        local = socket.local?.description ?? "-"
+        local = (socket.local?.description ?? "-") + (socket.ipProtocol.map { " proto \($0)" } ?? "")
         peer = socket.peer?.description ?? "-"
       }
-      var proto = socket.proto.rawValue
+      var proto = socket.kindName
       if let family = socket.family { proto += family == .ipv6 ? "6" : "" }
       if let type = socket.unix?.type { proto += "/" + type.rawValue }
       let owners = socket.processes.map { owner in
