@@ -6,7 +6,7 @@ import FleetPortsStore
 import Foundation
 
 /// `fleetports local`: audit this machine with the same probe and pipeline, without SSH.
-struct LocalCommand: ParsableCommand {
+struct LocalCommand: AsyncParsableCommand {
   static let configuration = CommandConfiguration(
     commandName: "local",
     abstract: "Audit this machine with the same probe, without SSH.",
@@ -22,12 +22,12 @@ struct LocalCommand: ParsableCommand {
 
   @OptionGroup var database: StoreOptions
 
-  func run() throws {
+  func run() async throws {
     let policy = try analysis.loadPolicy()
     let startedAt = Date()
     try output.prepare(startedAt: startedAt)
     let history = try database.open()
-    let host = try LocalCollector.collect(method: method)
+    let host = await LocalCollector.collect(method: method)
     let options = ScanOptions(inventory: "(local)", method: method, sudo: false, parallel: 1, timeoutSeconds: 0, hostKeyChecking: "n/a")
     let analysed = ScanResult(
       toolVersion: FleetPortsCommand.configuration.version, startedAt: ScanArchive.iso8601(startedAt),
