@@ -407,7 +407,9 @@ import Testing
   ])
   func idIsParsedWithoutTakingTheGroupForTheUser(id: String, expected: String) throws {
     // A uid without a passwd entry (OpenShift's) prints no name: the next "(" is the group's.
-    let bin = FileManager.default.temporaryDirectory.appendingPathComponent("fp-id-\(getpid())").path
+    // One folder per case: the cases run in parallel, and a shared one let them overwrite
+    // each other's `id` (and remove it under each other).
+    let bin = FileManager.default.temporaryDirectory.appendingPathComponent("fp-id-\(getpid())-\(UUID().uuidString)").path
     try? FileManager.default.removeItem(atPath: bin)
     try FileManager.default.createDirectory(atPath: bin, withIntermediateDirectories: true)
     defer { try? FileManager.default.removeItem(atPath: bin) }
