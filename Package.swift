@@ -107,13 +107,16 @@ let package = Package(
       path: "Benchmarks/SSHBench",
       swiftSettings: strictSettings
     ),
+    // LabSupport for its ChildProcess runner (the probe under dash, bash and busybox); it is
+    // light (Foundation and Testing) and its lab parts are unused here.
     .testTarget(
       name: "FleetPortsCoreTests",
-      dependencies: ["FleetPortsCore"],
+      dependencies: ["FleetPortsCore", "LabSupport"],
       resources: [.copy("Fixtures")],
       swiftSettings: strictSettings
     ),
-    // Test-side access to the lab fleet (lab/): truth, inventory, ssh files.
+    // Test-side access to the lab fleet (lab/): truth, inventory, ssh files, the `.labFleet`
+    // trait; and ChildProcess, the one way tests run a program.
     .target(
       name: "LabSupport",
       dependencies: ["FleetPortsCore"],
@@ -140,7 +143,7 @@ let package = Package(
     ),
     .testTarget(
       name: "FleetPortsReportTests",
-      dependencies: ["FleetPortsReport", "FleetPortsCore"],
+      dependencies: ["FleetPortsReport", "FleetPortsCore", "LabSupport"],
       resources: [.copy("Fixtures")],
       swiftSettings: strictSettings
     ),

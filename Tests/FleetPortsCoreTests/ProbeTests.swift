@@ -373,16 +373,6 @@ import Testing
     }
   }
 
-  /// With FP_PROBE_DUMP_DIR set, writes each method's script there (for timing by hand:
-  /// `time sh -s < DIR/probe-ss.sh > /dev/null`). Does nothing otherwise.
-  @Test func dumpScriptsWhenAsked() throws {
-    guard let directory = ProcessInfo.processInfo.environment["FP_PROBE_DUMP_DIR"] else { return }
-    for method in ProbeMethod.allCases {
-      let script = ProbeScript.make(nonce: Self.nonce, method: method)
-      try Data(script.utf8).write(to: URL(fileURLWithPath: directory).appendingPathComponent("probe-\(method.rawValue).sh"))
-    }
-  }
-
   /// The harness itself: children start with no blocked signals (else `wait` hangs in dash and
   /// busybox, and a timeout's SIGTERM never lands).
   @Test func childrenStartWithACleanSignalMask() throws {
