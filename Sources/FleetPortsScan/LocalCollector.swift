@@ -25,6 +25,7 @@ public enum LocalCollector {
   ///   - sectionCap: bytes the probe keeps of each section.
   ///   - timeout: the probe is killed (with everything it started) once this has passed.
   ///   - outputCap: bytes of standard output accepted, as `SSHClient`'s cap for a remote host.
+  /// - Returns: the host row: `.ok` with its snapshot, or `.failed` with the reason.
   public static func collect(
     method: ProbeMethod, sectionCap: Int = ProbeScript.defaultSectionCap, timeout: Duration = defaultTimeout,
     outputCap: Int = SSHClient.defaultOutputCap

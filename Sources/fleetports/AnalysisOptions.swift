@@ -24,8 +24,10 @@ struct AnalysisOptions: ParsableArguments {
   /// Today in UTC, the day suppressions' expiry dates are compared with.
   static func today(_ now: Date = Date()) -> PolicyDate {
     var calendar = Calendar(identifier: .gregorian)
-    calendar.timeZone = TimeZone(identifier: "UTC")!
+    calendar.timeZone = .gmt
     let parts = calendar.dateComponents([.year, .month, .day], from: now)
+    // swift-format-ignore: NeverForceUnwrap
+    // The calendar's own components always make a valid date.
     return PolicyDate(year: parts.year ?? 1970, month: parts.month ?? 1, day: parts.day ?? 1)!
   }
 

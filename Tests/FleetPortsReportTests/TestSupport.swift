@@ -2,11 +2,11 @@ import FleetPortsCore
 import FleetPortsReport
 import Foundation
 import LabSupport
+import Testing
 
 #if canImport(Glibc)
   import Glibc
 #endif
-import Testing
 
 /// Fixtures, external tools (python3, chromium) and a scratch folder for the report tests.
 enum TestSupport {
@@ -68,7 +68,11 @@ enum TestSupport {
     return nil
   }
 
-  struct Output { var status: Int32; var stdout: String; var stderr: String }
+  struct Output {
+    var status: Int32
+    var stdout: String
+    var stderr: String
+  }
 
   /// Runs a program with a hard timeout (its process group is killed after it).
   static func run(_ program: String, _ arguments: [String], timeout: Double) throws -> Output {

@@ -47,12 +47,14 @@ public enum ChildProcess {
   /// Runs `argv` (`argv[0]` is a path, or a name looked up in this process' PATH) to its end.
   ///
   /// - Parameters:
+  ///   - argv: the program and its arguments.
   ///   - stdin: bytes written to the child's standard input, which is then closed; nil gives
   ///     it `/dev/null`.
   ///   - keepStdinOpen: close standard input only once the child has exited (an SSH channel
   ///     whose EOF comes late): the child must end on its own.
   ///   - environment: the child's whole environment; nil inherits this process' environment.
   ///   - timeout: after this the child's process group is killed (SIGKILL).
+  /// - Returns: both streams whole, the exit status and whether the timeout struck.
   /// - Throws: `ChildProcessError` when the pipes cannot be made or the program cannot be started.
   public static func run(
     _ argv: [String], stdin: [UInt8]? = nil, keepStdinOpen: Bool = false, environment: [String: String]? = nil,

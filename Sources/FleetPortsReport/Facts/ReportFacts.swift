@@ -83,7 +83,7 @@ struct ReportFacts {
   /// TCP, then UDP, then raw, then Unix; widest reach first; then port and bind.
   static func listenerOrder(_ a: ListenerRow, _ b: ListenerRow) -> Bool {
     let protoRank: [SocketProtocol: Int] = [.tcp: 0, .udp: 1, .raw: 2, .unix: 3]
-    if a.proto != b.proto { return protoRank[a.proto]! < protoRank[b.proto]! }
+    if a.proto != b.proto { return (protoRank[a.proto] ?? 4) < (protoRank[b.proto] ?? 4) }
     if a.port != b.port { return (a.port ?? 0) < (b.port ?? 0) }
     return a.bind < b.bind
   }

@@ -63,7 +63,10 @@ enum HTMLViewBuilder {
   }
 
   static func matrix(_ facts: ReportFacts) -> HTMLView.Matrix {
-    struct Column: Hashable { var proto: SocketProtocol; var port: UInt16 }
+    struct Column: Hashable {
+      var proto: SocketProtocol
+      var port: UInt16
+    }
     var hostsPerColumn: [Column: Int] = [:]
     for host in facts.hosts {
       var seen = Set<Column>()

@@ -49,7 +49,7 @@ enum MarkdownReport {
       for row in host.listeners where row.reach.map({ $0 > .loopback }) == true { exposed.append((host, row)) }
     }
     exposed.sort { a, b in
-      if a.1.reach != b.1.reach { return a.1.reach! > b.1.reach! }
+      if a.1.reach != b.1.reach { return (a.1.reach ?? .loopback) > (b.1.reach ?? .loopback) }
       return a.0.index < b.0.index
     }
     if exposed.isEmpty {
