@@ -1,4 +1,4 @@
-// swift-tools-version: 6.1
+// swift-tools-version: 6.2
 import PackageDescription
 
 /// Settings every Swift target shares: Swift 6 language mode plus the upcoming
@@ -24,6 +24,11 @@ let package = Package(
     .package(url: "https://github.com/hummingbird-project/swift-mustache", from: "2.1.1"),
     // Scan history: SQLite (Debian's libsqlite3-dev) through GRDB.
     .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
+    // `fleetports local`: the probe run through /bin/sh with a timeout and capped output.
+    // 1.0 needs tools version 6.2; its default trait (SubprocessFoundation) is left on.
+    .package(url: "https://github.com/swiftlang/swift-subprocess", from: "1.0.2"),
+    // Subprocess names executables by FilePath; already a dependency of swift-subprocess.
+    .package(url: "https://github.com/apple/swift-system", from: "1.5.0"),
   ],
   targets: [
     // libssh2 from Debian's libssh2-1-dev, found through pkg-config.
@@ -51,6 +56,8 @@ let package = Package(
       name: "FleetPortsScan",
       dependencies: [
         "FleetPortsCore", "FleetPortsSSH", "FleetPortsReport", "FleetPortsStore", .product(name: "Yams", package: "Yams"),
+        .product(name: "Subprocess", package: "swift-subprocess"),
+        .product(name: "SystemPackage", package: "swift-system"),
       ],
       swiftSettings: strictSettings
     ),
@@ -106,13 +113,16 @@ let package = Package(
       path: "Benchmarks/SSHBench",
       swiftSettings: strictSettings
     ),
+    // LabSupport for its ChildProcess runner (the probe under dash, bash and busybox); it is
+    // light (Foundation and Testing) and its lab parts are unused here.
     .testTarget(
       name: "FleetPortsCoreTests",
-      dependencies: ["FleetPortsCore"],
+      dependencies: ["FleetPortsCore", "LabSupport"],
       resources: [.copy("Fixtures")],
       swiftSettings: strictSettings
     ),
-    // Test-side access to the lab fleet (lab/): truth, inventory, ssh files.
+    // Test-side access to the lab fleet (lab/): truth, inventory, ssh files, the `.labFleet`
+    // trait; and ChildProcess, the one way tests run a program.
     .target(
       name: "LabSupport",
       dependencies: ["FleetPortsCore"],
@@ -139,7 +149,7 @@ let package = Package(
     ),
     .testTarget(
       name: "FleetPortsReportTests",
-      dependencies: ["FleetPortsReport", "FleetPortsCore"],
+      dependencies: ["FleetPortsReport", "FleetPortsCore", "LabSupport"],
       resources: [.copy("Fixtures")],
       swiftSettings: strictSettings
     ),

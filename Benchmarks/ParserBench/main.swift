@@ -1,6 +1,9 @@
 // Parser throughput on generated captures: `make bench` runs this in a release build.
 // Targets (issue 2): /proc/net/tcp ≥ 200 MB/s, ss ≥ 100 MB/s on one core.
 import FleetPortsCore
+import FleetPortsReport
+import Foundation
+
 #if canImport(Glibc)
   import Glibc
 #endif
@@ -53,6 +56,8 @@ func measure(_ name: String, bytes: [UInt8], rounds: Int = 5, target: Double, _ 
   return rate >= target
 }
 
+// swift-format-ignore: AlwaysUseLowerCamelCase
+// Reads as String(format:) where the figures are printed.
 func String(format value: Double) -> String {
   let scaled = (value * 10).rounded() / 10
   return "\(scaled)"
@@ -70,9 +75,6 @@ if !(procOK && ssOK) { print("note: a parser is below its target") }
 
 // Reports: a 1,000-host scan grown from the report fixture (real lab snapshots), every format.
 // Target (issue 7): under 1 s for all formats together, HTML under 5 MB.
-import FleetPortsReport
-import Foundation
-
 func thousandHostScan() throws -> ScanResult {
   let data = try Data(contentsOf: URL(fileURLWithPath: "Tests/FleetPortsReportTests/Fixtures/fleet.scan.json"))
   let base = try JSONDecoder().decode(ScanResult.self, from: data)

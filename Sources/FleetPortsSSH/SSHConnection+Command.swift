@@ -45,6 +45,8 @@ extension SSHConnection {
         let written = try await drive(.command, until: deadline) {
           stdin.withUnsafeBufferPointer { buffer in
             buffer.withMemoryRebound(to: CChar.self) { chars in
+              // swift-format-ignore: NeverForceUnwrap
+              // The loop runs only while offset < stdin.count: the buffer is not empty.
               cfleet_channel_write(channel, chars.baseAddress! + offset, chars.count - offset)
             }
           }

@@ -51,6 +51,8 @@ final class SSHConnection {
       var one: Int32 = 1
       _ = setsockopt(socketFD, Int32(IPPROTO_TCP), TCP_NODELAY, &one, socklen_t(MemoryLayout<Int32>.size))
       let rc = address.storage.withUnsafeBytes { raw in
+        // swift-format-ignore: NeverForceUnwrap
+        // A sockaddr_storage is never empty.
         Glibc.connect(socketFD, raw.baseAddress!.assumingMemoryBound(to: sockaddr.self), socklen_t(raw.count))
       }
       if rc != 0 && errno != EINPROGRESS {

@@ -90,6 +90,8 @@ public final class ScanStore: Sendable {
           result = try body(db)
           return .commit
         }
+        // swift-format-ignore: NeverForceUnwrap
+        // inTransaction ran `body` to its end (it rethrows otherwise), so result is set.
         return result!
       }
     } catch let error as StoreError {

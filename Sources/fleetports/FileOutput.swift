@@ -13,11 +13,12 @@ enum FileOutput {
     var bytes = Array(text.utf8)
     var offset = 0
     while offset < bytes.count {
-      let written = bytes.withUnsafeMutableBytes { raw in
+      let written = bytes.withUnsafeMutableBytes { raw -> Int in
+        guard let base = raw.baseAddress else { return 0 }
         #if canImport(Glibc)
-          Glibc.write(fd, raw.baseAddress! + offset, raw.count - offset)
+          return Glibc.write(fd, base + offset, raw.count - offset)
         #else
-          Darwin.write(fd, raw.baseAddress! + offset, raw.count - offset)
+          return Darwin.write(fd, base + offset, raw.count - offset)
         #endif
       }
       if written <= 0 { return }

@@ -13,6 +13,8 @@ enum AnalysisFixtures {
   /// `netns-root-scan.json`: `fleetports local` in a scratch namespace with a public address.
   static func netns() throws -> ScanResult { try scan("netns-root-scan.json") }
 
+  // swift-format-ignore: NeverForceUnwrap
+  // A literal, valid date.
   static let today = PolicyDate("2025-06-01")!
 }
 

@@ -1,4 +1,5 @@
 import Foundation
+import LabSupport
 import Testing
 
 @testable import FleetPortsCore
@@ -50,56 +51,14 @@ enum ProbeShell {
 
   /// Runs `argv` with `input` on stdin. With `keepStdinOpen` the pipe is only closed once the
   /// child exits (an SSH channel whose EOF comes late): the script must end on its own.
+  /// `ChildProcess` starts it with a clean signal mask, as sshd would start `sh -s`.
   static func run(
     _ argv: [String], input: [UInt8], environment: [String: String] = baseEnvironment, keepStdinOpen: Bool = false,
     timeout: Double = 120
   ) throws -> Run {
-    let process = Process()
-    process.executableURL = URL(fileURLWithPath: argv[0])
-    process.arguments = Array(argv.dropFirst())
-    process.environment = environment
-    let stdin = Pipe()
-    let stdout = Pipe()
-    let stderr = Pipe()
-    process.standardInput = stdin
-    process.standardOutput = stdout
-    process.standardError = stderr
-    let started = ContinuousClock.now
-    // Test-runner threads block most signals (SIGCHLD, SIGTERM, ...) and a spawned child keeps
-    // that mask; sshd gives `sh -s` a clean one. Spawn from a clean mask, as sshd would.
-    var clean = sigset_t()
-    var saved = sigset_t()
-    sigemptyset(&clean)
-    pthread_sigmask(SIG_SETMASK, &clean, &saved)
-    defer { pthread_sigmask(SIG_SETMASK, &saved, nil) }
-    try process.run()
-    pthread_sigmask(SIG_SETMASK, &saved, nil)
-    let group = DispatchGroup()
-    nonisolated(unsafe) var out = Data()
-    nonisolated(unsafe) var err = Data()
-    DispatchQueue.global().async(group: group) { out = stdout.fileHandleForReading.readDataToEndOfFile() }
-    DispatchQueue.global().async(group: group) { err = stderr.fileHandleForReading.readDataToEndOfFile() }
-    DispatchQueue.global().async(group: group) {
-      try? stdin.fileHandleForWriting.write(contentsOf: Data(input))
-      if !keepStdinOpen { try? stdin.fileHandleForWriting.close() }
-    }
-    var timedOut = false
-    let deadline = ContinuousClock.now + .seconds(timeout)
-    while process.isRunning {
-      if ContinuousClock.now > deadline {
-        timedOut = true
-        kill(process.processIdentifier, SIGKILL)
-        break
-      }
-      usleep(2000)
-    }
-    process.waitUntilExit()
-    if keepStdinOpen { try? stdin.fileHandleForWriting.close() }
-    // A grandchild left behind may hold the pipes open: do not wait for it forever.
-    _ = group.wait(timeout: .now() + (timedOut ? 5 : timeout))
-    let elapsed = ContinuousClock.now - started
-    let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
-    return Run(stdout: Array(out), stderr: Array(err), status: process.terminationStatus, seconds: seconds, timedOut: timedOut)
+    let ran = try ChildProcess.run(
+      argv, stdin: input, keepStdinOpen: keepStdinOpen, environment: environment, timeout: .milliseconds(Int64(timeout * 1000)))
+    return Run(stdout: ran.stdout, stderr: ran.stderr, status: ran.status, seconds: ran.seconds, timedOut: ran.timedOut)
   }
 }
 

@@ -19,7 +19,7 @@ import Testing
   /// What `auto` resolves to on this machine, from what it has on PATH.
   static func resolvedAuto(busyboxOnly: Bool) -> ProbeMethod {
     if busyboxOnly { return .proc }
-    let path = ProbeShell.baseEnvironment["PATH"]! + ":/usr/sbin:/sbin"
+    let path = (ProbeShell.baseEnvironment["PATH"] ?? "") + ":/usr/sbin:/sbin"
     func has(_ tool: String) -> Bool { path.split(separator: ":").contains { FileManager.default.isExecutableFile(atPath: "\($0)/\(tool)") } }
     if has("ss") { return .ss }
     if has("netstat") { return .netstat }
@@ -52,7 +52,8 @@ import Testing
     #expect(meta.capTool == "head")
     let expectedUID = user == "nobody" ? 65534 : Int(geteuid())
     #expect(meta.uid == expectedUID && meta.euid == expectedUID, "\(label): uid \(String(describing: meta.uid))")
-    #expect(meta.user == (user == "nobody" ? "nobody" : String(cString: getpwuid(geteuid())!.pointee.pw_name)))
+    let me = try #require(getpwuid(geteuid()))
+    #expect(meta.user == (user == "nobody" ? "nobody" : String(cString: me.pointee.pw_name)))
     #expect(meta.hostname == fileText("/proc/sys/kernel/hostname"))
     #expect(meta.kernel == fileText("/proc/sys/kernel/osrelease"))
     var names = utsname()
@@ -86,15 +87,17 @@ import Testing
       #expect(parsed.report.linesRead > 0, "\(label): \(name) empty")
       #expect(parsed.report.unparsedCount == 0, "\(label): \(name) \(parsed.report.unparsed.prefix(3))")
     }
-    let tcp = CaptureParser.parse(output["proc-net-tcp"]!.body, as: .procNetTCP, options: options)!
+    let tcpSection = try #require(output["proc-net-tcp"])
+    let tcp = try #require(CaptureParser.parse(tcpSection.body, as: .procNetTCP, options: options))
     let listener = ProbeListeners.shared
     #expect(tcp.sockets.contains { $0.inode == listener.tcpInode && $0.local?.port == listener.tcpPort && $0.isListening }, "\(label): own listener")
-    let unix = CaptureParser.parse(output["proc-net-unix"]!.body, as: .procNetUnix)!
+    let unixSection = try #require(output["proc-net-unix"])
+    let unix = try #require(CaptureParser.parse(unixSection.body, as: .procNetUnix))
     #expect(unix.sockets.contains { $0.inode == listener.unixInode && $0.unix?.path == listener.unixPath }, "\(label): own unix listener")
-    let addresses = String(decoding: output["addresses-ip"]!.body, as: UTF8.self)
+    let addresses = String(decoding: try #require(output["addresses-ip"]).body, as: UTF8.self)
     #expect(addresses.contains("inet 127.0.0.1/8"), "\(label): addresses")
 
-    let modes = String(decoding: output["unix-modes"]!.body, as: UTF8.self)
+    let modes = String(decoding: try #require(output["unix-modes"]).body, as: UTF8.self)
     #expect(output["unix-modes"]?.exitCode == 0, "\(label): unix-modes \(modes)")
     #expect(modes.split(separator: "\n").contains { $0 == "666 root root \(listener.unixPath)" }, "\(label): unix-modes \(modes)")
 
@@ -370,16 +373,6 @@ import Testing
       let cut = Array(script.prefix(Int(Double(script.count) * fraction)))
       let run = try ProbeShell.run(shell.argv, input: cut)
       #expect(run.stdout.isEmpty, "\(shell) cut at \(fraction): printed \(run.stdout.count) bytes")
-    }
-  }
-
-  /// With FP_PROBE_DUMP_DIR set, writes each method's script there (for timing by hand:
-  /// `time sh -s < DIR/probe-ss.sh > /dev/null`). Does nothing otherwise.
-  @Test func dumpScriptsWhenAsked() throws {
-    guard let directory = ProcessInfo.processInfo.environment["FP_PROBE_DUMP_DIR"] else { return }
-    for method in ProbeMethod.allCases {
-      let script = ProbeScript.make(nonce: Self.nonce, method: method)
-      try Data(script.utf8).write(to: URL(fileURLWithPath: directory).appendingPathComponent("probe-\(method.rawValue).sh"))
     }
   }
 

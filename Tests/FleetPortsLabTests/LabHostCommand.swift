@@ -12,27 +12,10 @@ enum LabHostCommand {
     var command = ["ip", "netns", "exec", host.namespace]
     if let user { command += ["runuser", "-u", user, "--"] }
     command += arguments
-    let process = Process()
-    process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-    process.arguments = command
-    let output = Pipe()
-    process.standardOutput = output
-    process.standardError = FileHandle.nullDevice
-    try process.run()
-    let data = output.fileHandleForReading.readDataToEndOfFile()
-    process.waitUntilExit()
-    guard process.terminationStatus == 0 else {
-      throw Failure(description: "\(command.joined(separator: " ")) exited \(process.terminationStatus)")
+    let ran = try ChildProcess.run(["/usr/bin/env"] + command, timeout: .seconds(120))
+    guard ran.status == 0, !ran.timedOut else {
+      throw Failure(description: "\(command.joined(separator: " ")) \(ran.timedOut ? "timed out" : "exited \(ran.status)")")
     }
-    return Array(data)
-  }
-
-  /// The lab, or nil with a recorded reason; fails the caller when `make test` said a lab must be up.
-  static func lab() throws -> LabFleet? {
-    let fleet = try LabFleet.current()
-    if fleet == nil && ProcessInfo.processInfo.environment["FLEETPORTS_REQUIRE_LAB"] == "1" {
-      throw Failure(description: LabFleet.notUpMessage)
-    }
-    return fleet
+    return ran.stdout
   }
 }

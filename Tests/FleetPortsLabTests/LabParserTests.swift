@@ -4,7 +4,7 @@ import Testing
 
 /// Every parser, on what the real tools print on the lab hosts, must find exactly the
 /// listeners the lab's truth file says each host has.
-@Suite struct LabParserTests {
+@Suite(.labFleet) struct LabParserTests {
   static func truth(_ host: LabHost) -> Set<ListenerKey> { host.listenerKeys }
 
   static func listeners(_ sockets: [SocketRecord]) -> Set<ListenerKey> { Set(sockets.compactMap(ListenerKey.init)) }
@@ -28,7 +28,7 @@ import Testing
   }
 
   @Test func ssListenersEqualTheTruthOnEveryHost() throws {
-    guard let lab = try LabHostCommand.lab() else { return }
+    let lab = try LabFleet.forTests()
     for host in lab.hosts {
       let parsed = SSParser.parse(try LabHostCommand.run(host, ["ss", "-tuanp"]))
       #expect(parsed.report.unparsedCount == 0, "\(host.name): \(parsed.report.unparsed)")
@@ -38,7 +38,7 @@ import Testing
   }
 
   @Test func netstatListenersEqualTheTruthOnEveryHost() throws {
-    guard let lab = try LabHostCommand.lab() else { return }
+    let lab = try LabFleet.forTests()
     for host in lab.hosts {
       let parsed = NetstatParser.parse(try LabHostCommand.run(host, ["netstat", "-tulnpW"]))
       #expect(parsed.report.unparsedCount == 0, "\(host.name): \(parsed.report.unparsed)")
@@ -47,7 +47,7 @@ import Testing
   }
 
   @Test func lsofListenersEqualTheTruthOnEveryHost() throws {
-    guard let lab = try LabHostCommand.lab() else { return }
+    let lab = try LabFleet.forTests()
     for host in lab.hosts {
       let parsed = LsofFieldParser.parse(try LabHostCommand.run(host, ["lsof", "-nP", "-i", "-F0pcuLftPnTi"]))
       #expect(parsed.report.unparsedCount == 0, "\(host.name): \(parsed.report.unparsed)")
@@ -57,7 +57,7 @@ import Testing
   }
 
   @Test func procNetListenersEqualTheTruthAsRootAndAsAnUnprivilegedUser() throws {
-    guard let lab = try LabHostCommand.lab() else { return }
+    let lab = try LabFleet.forTests()
     for host in lab.hosts {
       for user in [nil, lab.unprivilegedUser] {
         var sockets: [SocketRecord] = []
@@ -73,7 +73,7 @@ import Testing
   }
 
   @Test func unixSocketsAndOverflowCountersMatchTheTruth() throws {
-    guard let lab = try LabHostCommand.lab() else { return }
+    let lab = try LabFleet.forTests()
     for host in lab.hosts {
       let unix = ProcNetUnixParser.parse(try LabHostCommand.run(host, ["cat", "/proc/net/unix"]))
       let paths = Set(unix.sockets.filter { $0.state == .listen }.compactMap(\.unix?.path))

@@ -1,6 +1,7 @@
-@testable import FleetPortsReport
 import Foundation
 import Testing
+
+@testable import FleetPortsReport
 
 /// The templates compiled into the binary are the .mustache files: editing one without
 /// running tools/embed-templates.py fails here.

@@ -33,9 +33,10 @@ import Testing
     #expect(html.contains("ListenOverflows"))
   }
 
-  @Test func opensInHeadlessChromiumWithoutErrorsAndSortsAndFilters() throws {
-    guard let python = TestSupport.python(with: ["json"]) ?? TestSupport.missing("python3") else { return }
-    guard TestSupport.which("chromium") != nil || TestSupport.missing("chromium") != nil else { return }
+  @Test(.needs("python3 and chromium") { TestSupport.pythonWithJSON != nil && TestSupport.chromium != nil })
+  func opensInHeadlessChromiumWithoutErrorsAndSortsAndFilters() throws {
+    let python = try TestSupport.require(TestSupport.pythonWithJSON, "python3")
+    _ = try TestSupport.require(TestSupport.chromium, "chromium")
     let folder = try TestSupport.outputFolder("html-browser")
     let paths = try ReportWriter.write(try TestSupport.scan("fleet.scan.json"), formats: [.html], to: folder)
     let screenshot = folder + "/report.png"

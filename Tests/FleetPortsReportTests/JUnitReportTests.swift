@@ -5,8 +5,9 @@ import Testing
 
 @Suite struct JUnitReportTests {
   /// Parses report.junit.xml with python3's xml.etree and checks suites, cases and failures.
-  @Test func parsesWithXMLEtree() throws {
-    guard let python = TestSupport.python(with: ["xml.etree.ElementTree"]) ?? TestSupport.missing("python3") else { return }
+  @Test(.needs("python3") { TestSupport.pythonWithXML != nil })
+  func parsesWithXMLEtree() throws {
+    let python = try TestSupport.require(TestSupport.pythonWithXML, "python3")
     let folder = try TestSupport.outputFolder("junit")
     let paths = try ReportWriter.write(try TestSupport.scan("fleet.scan.json"), formats: [.junit], to: folder)
     let script = """

@@ -1,7 +1,8 @@
 import FleetPortsCore
-import FleetPortsReport
 import Foundation
 import Testing
+
+@testable import FleetPortsReport
 
 @Suite struct MarkdownReportTests {
   /// Golden file: Fixtures/fleet.scan.json → Fixtures/fleet.report.md.
@@ -49,14 +50,15 @@ import Testing
     var count = 0
     var escaped = false
     for character in line {
-      if escaped { escaped = false; continue }
+      if escaped {
+        escaped = false
+        continue
+      }
       if character == "\\" { escaped = true } else if character == "|" { count += 1 }
     }
     return count
   }
 }
-
-@testable import FleetPortsReport
 
 extension MarkdownReportTests {
   @Test func hostTextCannotBecomeALinkOrSpoofDirection() {

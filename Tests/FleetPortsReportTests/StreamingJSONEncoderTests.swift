@@ -18,7 +18,7 @@ import Testing
 
   static let sample = Sample(
     name: "quote \" backslash \\ slash / newline \n tab \t bell \u{7} nul \u{0} é 😀",
-    count: -1234567890123, ratio: 0.116, flags: [true, false], nested: ["b": [1, -2], "a": [], "c": [Int64.max, Int64.min]],
+    count: -1_234_567_890_123, ratio: 0.116, flags: [true, false], nested: ["b": [1, -2], "a": [], "c": [Int64.max, Int64.min]],
     optional: nil, empty: [], emptyObject: [:])
 
   @Test func aValueReadsBackAsItWasWritten() throws {

@@ -1,11 +1,12 @@
 import FleetPortsCore
 import FleetPortsReport
 import Foundation
+import LabSupport
+import Testing
 
 #if canImport(Glibc)
   import Glibc
 #endif
-import Testing
 
 /// Fixtures, external tools (python3, chromium) and a scratch folder for the report tests.
 enum TestSupport {
@@ -29,14 +30,23 @@ enum TestSupport {
     return folder
   }
 
-  /// Records a failure when tools are required, otherwise notes the skip; returns nil either way.
-  static func missing(_ tool: String) -> String? {
-    if toolsRequired {
-      Issue.record("\(tool) is required (FLEETPORTS_REQUIRE_TOOLS=1) but was not found; run `make setup`")
-    } else {
-      print("note: \(tool) not found; test skipped (set FLEETPORTS_REQUIRE_TOOLS=1 to fail instead)")
-    }
-    return nil
+  /// The external tools the report tests check their output with, looked up once.
+  static let pythonWithJSON = python(with: ["json"])
+  static let pythonWithJSONSchema = python(with: ["jsonschema"])
+  static let pythonWithXML = python(with: ["xml.etree.ElementTree"])
+  static let chromium = which("chromium")
+
+  /// A missing tool in a test that `FLEETPORTS_REQUIRE_TOOLS=1` made run.
+  struct MissingTool: Error, CustomStringConvertible {
+    var tool: String
+    var description: String { "\(tool) is required (FLEETPORTS_REQUIRE_TOOLS=1) but was not found; run `make setup`" }
+  }
+
+  /// The tool's path; throws `MissingTool` when it is not here (the `.needs` trait let the test
+  /// run only because tools are required).
+  static func require(_ path: String?, _ tool: String) throws -> String {
+    guard let path else { throw MissingTool(tool: tool) }
+    return path
   }
 
   static func which(_ name: String) -> String? {
@@ -58,36 +68,17 @@ enum TestSupport {
     return nil
   }
 
-  struct Output { var status: Int32; var stdout: String; var stderr: String }
+  struct Output {
+    var status: Int32
+    var stdout: String
+    var stderr: String
+  }
 
-  /// Runs a program with a hard timeout (the process is killed after it).
+  /// Runs a program with a hard timeout (its process group is killed after it).
   static func run(_ program: String, _ arguments: [String], timeout: Double) throws -> Output {
-    let process = Process()
-    process.executableURL = URL(fileURLWithPath: program)
-    process.arguments = arguments
-    let folder = FileManager.default.temporaryDirectory.appendingPathComponent("fp-run-\(UUID().uuidString)")
-    try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
-    defer { try? FileManager.default.removeItem(at: folder) }
-    let out = folder.appendingPathComponent("out"), err = folder.appendingPathComponent("err")
-    _ = FileManager.default.createFile(atPath: out.path, contents: nil)
-    _ = FileManager.default.createFile(atPath: err.path, contents: nil)
-    process.standardOutput = try FileHandle(forWritingTo: out)
-    process.standardError = try FileHandle(forWritingTo: err)
-    process.standardInput = FileHandle.nullDevice
-    try process.run()
-    let deadline = Date().addingTimeInterval(timeout)
-    while process.isRunning && Date() < deadline { usleep(20_000) }
-    if process.isRunning {
-      process.terminate()
-      usleep(500_000)
-      if process.isRunning { kill(process.processIdentifier, SIGKILL) }
-      process.waitUntilExit()
-      throw TimeoutFailure(program: program, seconds: timeout)
-    }
-    process.waitUntilExit()
-    return Output(
-      status: process.terminationStatus, stdout: (try? String(contentsOf: out, encoding: .utf8)) ?? "",
-      stderr: (try? String(contentsOf: err, encoding: .utf8)) ?? "")
+    let ran = try ChildProcess.run([program] + arguments, timeout: .milliseconds(Int64(timeout * 1000)))
+    if ran.timedOut { throw TimeoutFailure(program: program, seconds: timeout) }
+    return Output(status: ran.status, stdout: ran.stdoutText, stderr: ran.stderrText)
   }
 
   struct TimeoutFailure: Error, CustomStringConvertible {
@@ -98,5 +89,13 @@ enum TestSupport {
 
   static func text(_ scan: ScanResult, _ format: ReportFormat) throws -> String {
     String(decoding: try ReportWriter.render(scan, format: format), as: UTF8.self)
+  }
+}
+
+extension Trait where Self == ConditionTrait {
+  /// Runs the test only when `found` says the tool is here, and reports it as skipped otherwise;
+  /// `FLEETPORTS_REQUIRE_TOOLS=1` (`make test`) runs it anyway, so a missing tool fails it.
+  static func needs(_ tool: String, _ found: @escaping @Sendable () -> Bool) -> Self {
+    .enabled("needs \(tool) (`make setup` installs it)") { TestSupport.toolsRequired || found() }
   }
 }

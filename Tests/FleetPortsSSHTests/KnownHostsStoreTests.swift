@@ -1,7 +1,8 @@
 import FleetPortsCore
-@testable import FleetPortsSSH
 import Foundation
 import Testing
+
+@testable import FleetPortsSSH
 
 /// accept-new's recording, without a network: what lands in the file and what is refused.
 @Suite struct KnownHostsStoreTests {

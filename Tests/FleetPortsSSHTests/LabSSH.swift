@@ -26,14 +26,7 @@ enum LabSSH {
   /// Runs a local program (ssh-keygen) and returns its exit status.
   @discardableResult
   static func local(_ arguments: [String]) throws -> Int32 {
-    let process = Process()
-    process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-    process.arguments = arguments
-    process.standardOutput = FileHandle.nullDevice
-    process.standardError = FileHandle.nullDevice
-    try process.run()
-    process.waitUntilExit()
-    return process.terminationStatus
+    try ChildProcess.run(["/usr/bin/env"] + arguments, timeout: .seconds(60)).status
   }
 
   /// The known_hosts lines the lab wrote for one host.

@@ -8,9 +8,9 @@ import Testing
 #endif
 
 /// The libssh2 transport against real OpenSSH sshd on the lab hosts.
-@Suite struct SSHTransportTests {
+@Suite(.labFleet) struct SSHTransportTests {
   @Test func commandWithStdinEchoesBack() async throws {
-    guard let lab = try LabFleet.forTests() else { return }
+    let lab = try LabFleet.forTests()
     let client = try LabSSH.client(lab)
     let result = try await client.run("cat; echo done >&2", stdin: Array("hello from stdin\n".utf8), on: LabSSH.target(lab.hosts[0]))
     #expect(String(decoding: result.stdout, as: UTF8.self) == "hello from stdin\n")
@@ -20,7 +20,7 @@ import Testing
   }
 
   @Test func hostnameIsTheLabHostsOwn() async throws {
-    guard let lab = try LabFleet.forTests() else { return }
+    let lab = try LabFleet.forTests()
     let client = try LabSSH.client(lab)
     for host in lab.hosts.prefix(3) {
       let result = try await client.run("hostname", on: LabSSH.target(host))
@@ -29,7 +29,7 @@ import Testing
   }
 
   @Test func fiftyMegabytesArriveIntact() async throws {
-    guard let lab = try LabFleet.forTests() else { return }
+    let lab = try LabFleet.forTests()
     let client = try LabSSH.client(lab)
     let count = 6_500_000
     let result = try await client.run("seq 1 \(count)", on: LabSSH.target(lab.hosts[1]))
@@ -47,7 +47,7 @@ import Testing
   }
 
   @Test func outputBeyondTheCapIsMarkedTruncated() async throws {
-    guard let lab = try LabFleet.forTests() else { return }
+    let lab = try LabFleet.forTests()
     var client = try LabSSH.client(lab)
     client.outputCap = 1000
     let result = try await client.run("seq 1 100000; seq 1 1000 >&2", on: LabSSH.target(lab.hosts[0]))
@@ -58,7 +58,7 @@ import Testing
   }
 
   @Test func exitCodesAndSignals() async throws {
-    guard let lab = try LabFleet.forTests() else { return }
+    let lab = try LabFleet.forTests()
     let client = try LabSSH.client(lab)
     let target = LabSSH.target(lab.hosts[0])
     #expect(try await client.run("exit 7", on: target).exitStatus == 7)
@@ -68,7 +68,7 @@ import Testing
   }
 
   @Test func refusedPortIsConnectionRefused() async throws {
-    guard let lab = try LabFleet.forTests() else { return }
+    let lab = try LabFleet.forTests()
     let client = try LabSSH.client(lab)
     var target = LabSSH.target(lab.hosts[0])
     target.port = 1
@@ -78,7 +78,7 @@ import Testing
   }
 
   @Test func silentListenerHitsTheHandshakeDeadline() async throws {
-    guard let lab = try LabFleet.forTests() else { return }
+    let lab = try LabFleet.forTests()
     let listener = SilentListener()
     defer { listener.close() }
     let port = listener.port
@@ -98,7 +98,7 @@ import Testing
   }
 
   @Test func keyNotInAuthorizedKeysFailsAuthentication() async throws {
-    guard let lab = try LabFleet.forTests() else { return }
+    let lab = try LabFleet.forTests()
     let dir = try LabSSH.scratch()
     defer { try? FileManager.default.removeItem(atPath: dir) }
     try LabSSH.local(["ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-f", dir + "/stranger"])
@@ -115,7 +115,7 @@ import Testing
   /// ECDSA keys and passphrase-protected Ed25519 keys go through libssh2's own key loading;
   /// unencrypted Ed25519 keys (the lab's) are signed in-process. Both paths must log in.
   @Test func ecdsaAndPassphraseProtectedKeysAuthenticate() async throws {
-    guard let lab = try LabFleet.forTests() else { return }
+    let lab = try LabFleet.forTests()
     let dir = try LabSSH.scratch()
     defer { try? FileManager.default.removeItem(atPath: dir) }
     try LabSSH.local(["ssh-keygen", "-q", "-t", "ecdsa", "-N", "", "-f", dir + "/id_ecdsa"])
@@ -144,7 +144,7 @@ import Testing
   }
 
   @Test func rsaKeyIsExplainedNotAGenericFailure() async throws {
-    guard let lab = try LabFleet.forTests() else { return }
+    let lab = try LabFleet.forTests()
     let dir = try LabSSH.scratch()
     defer { try? FileManager.default.removeItem(atPath: dir) }
     try LabSSH.local(["ssh-keygen", "-q", "-t", "rsa", "-b", "2048", "-N", "", "-f", dir + "/id_rsa"])
@@ -155,7 +155,7 @@ import Testing
   }
 
   @Test func unknownHostKeyIsRefusedInStrictMode() async throws {
-    guard let lab = try LabFleet.forTests() else { return }
+    let lab = try LabFleet.forTests()
     let dir = try LabSSH.scratch()
     defer { try? FileManager.default.removeItem(atPath: dir) }
     let client = try LabSSH.client(lab, knownHostsPath: dir + "/known_hosts")
@@ -170,7 +170,7 @@ import Testing
   }
 
   @Test func acceptNewRecordsTheKeyAndStrictTrustsItAfterwards() async throws {
-    guard let lab = try LabFleet.forTests() else { return }
+    let lab = try LabFleet.forTests()
     let dir = try LabSSH.scratch()
     defer { try? FileManager.default.removeItem(atPath: dir) }
     let path = dir + "/known_hosts"
@@ -183,7 +183,7 @@ import Testing
   }
 
   @Test func changedHostKeyIsRefusedUnlessCheckingIsOff() async throws {
-    guard let lab = try LabFleet.forTests() else { return }
+    let lab = try LabFleet.forTests()
     let dir = try LabSSH.scratch()
     defer { try? FileManager.default.removeItem(atPath: dir) }
     let path = dir + "/known_hosts"
@@ -210,7 +210,7 @@ import Testing
   }
 
   @Test func hashedKnownHostsMatch() async throws {
-    guard let lab = try LabFleet.forTests() else { return }
+    let lab = try LabFleet.forTests()
     let dir = try LabSSH.scratch()
     defer { try? FileManager.default.removeItem(atPath: dir) }
     let path = dir + "/known_hosts"
@@ -224,7 +224,7 @@ import Testing
   }
 
   @Test func ed25519OnlyEntryWorksOnAHostThatAlsoHasECDSA() async throws {
-    guard let lab = try LabFleet.forTests() else { return }
+    let lab = try LabFleet.forTests()
     let host = try #require(lab.hosts.first { $0.hostKeys.count > 1 })
     let dir = try LabSSH.scratch()
     defer { try? FileManager.default.removeItem(atPath: dir) }
@@ -237,7 +237,7 @@ import Testing
   }
 
   @Test func ipv6TargetAndUnprivilegedUser() async throws {
-    guard let lab = try LabFleet.forTests() else { return }
+    let lab = try LabFleet.forTests()
     let client = try LabSSH.client(lab)
     let host = lab.hosts[0]
     let overIPv6 = try await client.run("hostname", on: LabSSH.target(host, ipv6: true))
@@ -247,7 +247,7 @@ import Testing
   }
 
   @Test func twoHundredSessionsAtOnceAllSucceed() async throws {
-    guard let lab = try LabFleet.forTests() else { return }
+    let lab = try LabFleet.forTests()
     let client = try LabSSH.client(lab, deadlines: SSHDeadlines(connect: .seconds(20), handshakeAndAuth: .seconds(60), command: .seconds(60)))
     let hosts = lab.hosts
     let results = try await withThrowingTaskGroup(of: (String, String).self) { group in
@@ -267,7 +267,7 @@ import Testing
   }
 
   @Test func cancellationEndsAHangingCommandPromptly() async throws {
-    guard let lab = try LabFleet.forTests() else { return }
+    let lab = try LabFleet.forTests()
     let client = try LabSSH.client(lab)
     let clock = ContinuousClock()
     let start = clock.now

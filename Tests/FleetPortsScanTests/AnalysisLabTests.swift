@@ -6,7 +6,7 @@ import Testing
 
 /// The analysis on a live lab scan: every problem the lab seeds is found on exactly the hosts
 /// its truth says, and nothing else is flagged.
-@Suite struct AnalysisLabTests {
+@Suite(.labFleet) struct AnalysisLabTests {
   struct Key: Hashable, CustomStringConvertible {
     var rule: String
     var host: String
@@ -57,9 +57,9 @@ import Testing
   }
 
   @Test func everySeededProblemIsFoundOnExactlyItsHosts() async throws {
-    guard let lab = try LabFleet.forTests() else { return }
+    let lab = try LabFleet.forTests()
     #expect(lab.hosts.count >= 8)
-    let (results, interrupted) = await try LabScan.scanner(lab).scan(lab.hosts.map { LabScan.target($0) })
+    let (results, interrupted) = try await LabScan.scanner(lab).scan(lab.hosts.map { LabScan.target($0) })
     #expect(!interrupted)
     #expect(results.allSatisfy { $0.status == .ok }, "\(results.filter { $0.status != .ok }.map { "\($0.name): \($0.failure?.message ?? "")" })")
     let analysis = ExposureAnalysis.analyze(results, policy: nil, today: PolicyDate("2025-06-01")!)
@@ -72,9 +72,9 @@ import Testing
   }
 
   @Test func theDocumentedPolicyAllowsSuppressesAndFailsAsDescribed() async throws {
-    guard let lab = try LabFleet.forTests() else { return }
+    let lab = try LabFleet.forTests()
     let policy = try PolicyLoader.parse(try AnalysisPolicyLoaderTests.documentedExample(), file: "policy.md")
-    let (results, _) = await try LabScan.scanner(lab).scan(lab.hosts.map { LabScan.target($0) })
+    let (results, _) = try await LabScan.scanner(lab).scan(lab.hosts.map { LabScan.target($0) })
     let analysis = ExposureAnalysis.analyze(results, policy: policy, today: PolicyDate("2025-06-01")!)
     let all = Self.keys(analysis.findings)
     let expected = lab.hosts.reduce(into: Set<Key>()) { $0.formUnion(Self.expected($1)) }
@@ -86,7 +86,7 @@ import Testing
   }
 
   @Test func failOnSetsExitCodeOneAndTheSummaryListsFindings() throws {
-    guard let lab = try LabFleet.forTests() else { return }
+    let lab = try LabFleet.forTests()
     let dir = try LabScan.scratch()
     defer { try? FileManager.default.removeItem(atPath: dir) }
     let inventory = lab.hosts.prefix(4).map { "root@\($0.ipv4)" }.joined(separator: "\n") + "\n"

@@ -1,4 +1,5 @@
 import Foundation
+import LabSupport
 
 /// The built `fleetports` command, run as a user would: exit status, stdout, stderr.
 enum FleetPortsCLI {
@@ -10,43 +11,14 @@ enum FleetPortsCLI {
     return root.appendingPathComponent(".build/debug/fleetports").path
   }
 
-  static func run(_ arguments: [String], stdin: String? = nil) throws -> (status: Int32, stdout: String, stderr: String) {
-    let process = Process()
-    process.executableURL = URL(fileURLWithPath: path)
-    process.arguments = arguments
-    let out = Pipe()
-    let err = Pipe()
-    process.standardOutput = out
-    process.standardError = err
-    let input = Pipe()
-    process.standardInput = stdin == nil ? FileHandle.nullDevice : input
-    try process.run()
-    if let stdin {
-      input.fileHandleForWriting.write(Data(stdin.utf8))
-      try input.fileHandleForWriting.close()
+  /// Runs the command to its end (at most `timeout`) and returns its exit status and output.
+  static func run(
+    _ arguments: [String], stdin: String? = nil, timeout: Duration = .seconds(600)
+  ) throws -> (status: Int32, stdout: String, stderr: String) {
+    let ran = try ChildProcess.run([path] + arguments, stdin: stdin.map { Array($0.utf8) }, timeout: timeout)
+    if ran.timedOut {
+      throw ChildProcessError("fleetports \(arguments.joined(separator: " ")) did not finish in \(timeout); it was killed")
     }
-    // stderr on its own thread: a full pipe must not block the process while we read stdout.
-    let errors = ErrorOutput()
-    let reader = Thread { errors.set(err.fileHandleForReading.readDataToEndOfFile()) }
-    reader.start()
-    let stdout = out.fileHandleForReading.readDataToEndOfFile()
-    process.waitUntilExit()
-    return (process.terminationStatus, String(decoding: stdout, as: UTF8.self), String(decoding: errors.wait(), as: UTF8.self))
-  }
-
-  /// stderr collected by the reader thread.
-  final class ErrorOutput: @unchecked Sendable {
-    private let done = DispatchSemaphore(value: 0)
-    private var data = Data()
-
-    func set(_ value: Data) {
-      data = value
-      done.signal()
-    }
-
-    func wait() -> Data {
-      done.wait()
-      return data
-    }
+    return (ran.status, ran.stdoutText, ran.stderrText)
   }
 }

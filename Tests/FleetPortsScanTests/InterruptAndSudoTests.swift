@@ -8,9 +8,9 @@ import Testing
   import Glibc
 #endif
 
-@Suite struct InterruptAndSudoTests {
+@Suite(.labFleet) struct InterruptAndSudoTests {
   @Test func ctrlCAbandonsHostsInFlightAndKeepsWhatFinished() async throws {
-    guard let lab = try LabFleet.forTests() else { return }
+    let lab = try LabFleet.forTests()
     let dir = try LabScan.scratch()
     defer { try? FileManager.default.removeItem(atPath: dir) }
     let silent = (0..<3).map { _ in SilentListener() }
@@ -55,13 +55,13 @@ import Testing
   }
 
   @Test func sudoGivesFullAttributionAndIsRefusedWithoutPasswordlessSudo() async throws {
-    guard let lab = try LabFleet.forTests() else { return }
+    let lab = try LabFleet.forTests()
     let host = lab.hosts[0]
     var withSudo = LabScan.target(host, user: lab.sudoUser)
     withSudo.sudo = true
     var refused = LabScan.target(host, user: lab.unprivilegedUser)
     refused.sudo = true
-    let (results, _) = await try LabScan.scanner(lab).scan([withSudo, refused])
+    let (results, _) = try await LabScan.scanner(lab).scan([withSudo, refused])
     let snapshot = try #require(results[0].snapshot, "\(results[0].failure?.message ?? "")")
     #expect(snapshot.provenance.isRoot)
     #expect(snapshot.provenance.attribution == .complete)

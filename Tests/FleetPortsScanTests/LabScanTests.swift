@@ -10,13 +10,13 @@ import Testing
 #endif
 
 /// `fleetports scan` on the lab: what it finds must be exactly what the lab runs.
-@Suite struct LabScanTests {
+@Suite(.labFleet) struct LabScanTests {
   static let methods: [ProbeMethod] = [.auto, .ss, .netstat, .lsof, .proc]
 
   @Test(arguments: methods)
   func everyHostsListenersEqualTheTruthAsRoot(method: ProbeMethod) async throws {
-    guard let lab = try LabFleet.forTests() else { return }
-    let (results, interrupted) = await try LabScan.scanner(lab, method: method).scan(lab.hosts.map { LabScan.target($0) })
+    let lab = try LabFleet.forTests()
+    let (results, interrupted) = try await LabScan.scanner(lab, method: method).scan(lab.hosts.map { LabScan.target($0) })
     #expect(!interrupted)
     for (host, result) in zip(lab.hosts, results) {
       let snapshot = try #require(result.snapshot, "\(host.name): \(result.failure?.message ?? "no snapshot")")
@@ -44,9 +44,9 @@ import Testing
 
   @Test(arguments: [ProbeMethod.auto, .proc])
   func anUnprivilegedUserStillSeesEveryListener(method: ProbeMethod) async throws {
-    guard let lab = try LabFleet.forTests() else { return }
+    let lab = try LabFleet.forTests()
     let targets = lab.hosts.map { LabScan.target($0, user: lab.unprivilegedUser) }
-    let (results, _) = await try LabScan.scanner(lab, method: method).scan(targets)
+    let (results, _) = try await LabScan.scanner(lab, method: method).scan(targets)
     for (host, result) in zip(lab.hosts, results) {
       let snapshot = try #require(result.snapshot, "\(host.name): \(result.failure?.message ?? "no snapshot")")
       #expect(Set(LabScan.listeners(snapshot).keys) == host.listenerKeys, "\(host.name) as \(lab.unprivilegedUser)")
@@ -63,8 +63,8 @@ import Testing
   }
 
   @Test func countersUnixModesAndCloseWaitMatchTheTruth() async throws {
-    guard let lab = try LabFleet.forTests() else { return }
-    let (results, _) = await try LabScan.scanner(lab).scan(lab.hosts.map { LabScan.target($0) })
+    let lab = try LabFleet.forTests()
+    let (results, _) = try await LabScan.scanner(lab).scan(lab.hosts.map { LabScan.target($0) })
     for (host, result) in zip(lab.hosts, results) {
       let snapshot = try #require(result.snapshot)
       for unix in host.unixSockets {

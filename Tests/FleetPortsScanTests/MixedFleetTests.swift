@@ -11,24 +11,17 @@ import Testing
 
 /// One scan over a fleet where things go wrong: every host must end as the right row and
 /// the command must finish with the documented exit code.
-@Suite struct MixedFleetTests {
+@Suite(.labFleet) struct MixedFleetTests {
   /// A lab address no host has: it routes through the lab bridge, and nothing answers.
   static let absentAddress = "10.200.0.250"
 
   static func routesThroughLabBridge(_ address: String) throws -> Bool {
-    let process = Process()
-    process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-    process.arguments = ["ip", "route", "get", address]
-    let pipe = Pipe()
-    process.standardOutput = pipe
-    try process.run()
-    let text = String(decoding: pipe.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-    process.waitUntilExit()
+    let text = try ChildProcess.run(["/usr/bin/env", "ip", "route", "get", address], timeout: .seconds(30)).stdoutText
     return text.contains("dev fpbr0")
   }
 
   @Test func everyHostEndsAsTheRightRow() async throws {
-    guard let lab = try LabFleet.forTests() else { return }
+    let lab = try LabFleet.forTests()
     let noSS = try #require(lab.hosts.first { !$0.hasSS }, "the lab needs 7 hosts for one without ss")
     let (ok, refused, changed) = (lab.hosts[0], lab.hosts[1], lab.hosts[2])
     #expect(try Self.routesThroughLabBridge(Self.absentAddress))
@@ -36,11 +29,8 @@ import Testing
     defer { try? FileManager.default.removeItem(atPath: dir) }
     // A key the lab does not know, for one host.
     let stranger = dir + "/stranger"
-    let keygen = Process()
-    keygen.executableURL = URL(fileURLWithPath: "/usr/bin/ssh-keygen")
-    keygen.arguments = ["-q", "-t", "ed25519", "-N", "", "-f", stranger]
-    try keygen.run()
-    keygen.waitUntilExit()
+    let keygen = try ChildProcess.run(["/usr/bin/ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-f", stranger], timeout: .seconds(60))
+    try #require(keygen.status == 0, "ssh-keygen: \(keygen.stderrText)")
     // known_hosts where `changed` holds another host's keys: a re-installed machine.
     let lines = try String(contentsOfFile: lab.knownHostsPath, encoding: .utf8).split(separator: "\n").map(String.init)
     let forged = lines.map { line -> String in
@@ -89,9 +79,9 @@ import Testing
   }
 
   @Test func hostileProcessNamesAreDataNotTerminalCommands() async throws {
-    guard let lab = try LabFleet.forTests() else { return }
+    let lab = try LabFleet.forTests()
     let host = try #require(lab.hosts.first { $0.listeners.contains { $0.process.contains("<b>") } })
-    let (results, _) = await try LabScan.scanner(lab, method: .lsof).scan([LabScan.target(host)])
+    let (results, _) = try await LabScan.scanner(lab, method: .lsof).scan([LabScan.target(host)])
     let snapshot = try #require(results.first?.snapshot)
     let names = snapshot.sockets.flatMap(\.processes).map(\.name)
     let hostile = try #require(names.first { $0.hasPrefix("<b>") })

@@ -1,5 +1,6 @@
 import FleetPortsCore
 import Foundation
+import LabSupport
 import Testing
 
 @testable import FleetPortsScan
@@ -9,19 +10,8 @@ import Testing
 @Suite struct ProbeCommandTests {
   /// Runs `shell -c line` the way sshd runs a command, and returns (stdout, stderr, status).
   static func run(_ shell: [String], _ line: String, path: String? = nil) throws -> ([UInt8], [UInt8], Int32) {
-    let process = Process()
-    process.executableURL = URL(fileURLWithPath: shell[0])
-    process.arguments = Array(shell.dropFirst()) + ["-c", line]
-    if let path { process.environment = ["PATH": path] }
-    let out = Pipe(), err = Pipe()
-    process.standardOutput = out
-    process.standardError = err
-    process.standardInput = FileHandle.nullDevice
-    try process.run()
-    let stdout = out.fileHandleForReading.readDataToEndOfFile()
-    let stderr = err.fileHandleForReading.readDataToEndOfFile()
-    process.waitUntilExit()
-    return ([UInt8](stdout), [UInt8](stderr), process.terminationStatus)
+    let ran = try ChildProcess.run(shell + ["-c", line], environment: path.map { ["PATH": $0] }, timeout: .seconds(120))
+    return (ran.stdout, ran.stderr, ran.status)
   }
 
   static var shells: [[String]] {

@@ -8,11 +8,13 @@ public struct LabFleetError: Error, CustomStringConvertible, Sendable {
 
 /// The running lab fleet (see lab/README.md): its truth, inventory and the ssh files.
 ///
-///     guard let lab = try LabFleet.current() else {
-///       throw XCTSkip(LabFleet.notUpMessage)        // or: return, in swift-testing
+///     @Suite(.labFleet) struct SomeLabTests {      // skipped when no lab is up
+///       @Test func something() throws {
+///         let lab = try LabFleet.forTests()
+///         let host = lab.hosts[0]
+///         // ssh -F lab.sshConfigPath host.name ...
+///       }
 ///     }
-///     let host = lab.hosts[0]
-///     // ssh -F lab.sshConfigPath host.name ...
 public struct LabFleet: Sendable {
   /// The repository root.
   public let rootPath: String
@@ -111,13 +113,27 @@ public struct LabFleet: Sendable {
 }
 
 extension LabFleet {
-  /// The lab for a test: nil (the test returns early) when none is up, but an error when
-  /// `make test` promised one (`FLEETPORTS_REQUIRE_LAB=1`), so CI can never skip silently.
-  public static func forTests(filePath: String = #filePath) throws -> LabFleet? {
-    let fleet = try current(filePath: filePath)
-    if fleet == nil && ProcessInfo.processInfo.environment["FLEETPORTS_REQUIRE_LAB"] == "1" {
-      throw LabFleetError(notUpMessage)
-    }
+  /// `make test` sets `FLEETPORTS_REQUIRE_LAB=1` when it brought a lab up: then a missing lab
+  /// is a failure, never a skip, so CI cannot go green without the lab tests.
+  public static var isRequired: Bool { ProcessInfo.processInfo.environment["FLEETPORTS_REQUIRE_LAB"] == "1" }
+
+  /// Whether a lab looks up (its truth file and bridge exist), without reading it.
+  public static func looksUp(filePath: String = #filePath) -> Bool {
+    guard let root = findRoot(filePath: filePath) else { return false }
+    let fm = FileManager.default
+    return fm.fileExists(atPath: root + "/lab/run/truth.json") && fm.fileExists(atPath: "/sys/class/net/fpbr0")
+  }
+
+  /// Whether lab tests run at all: when a lab looks up, or when one is required (they then
+  /// fail in `forTests()`). Otherwise they are reported as skipped (the `.labFleet` trait).
+  public static var testsEnabled: Bool { isRequired || looksUp() }
+
+  /// The lab for a test that the `.labFleet` trait let run.
+  ///
+  /// - Throws: `LabFleetError` when no lab is up (only reached when `FLEETPORTS_REQUIRE_LAB=1`
+  ///   made the test run) or when the lab's files cannot be read.
+  public static func forTests(filePath: String = #filePath) throws -> LabFleet {
+    guard let fleet = try current(filePath: filePath) else { throw LabFleetError(notUpMessage) }
     return fleet
   }
 }

@@ -80,7 +80,7 @@ public enum ListenerReach {
     var widest: (reach: ReachClass, entry: InterfaceAddress)?
     for entry in candidates {
       guard let reach = reach(of: entry.address) else { continue }
-      if widest == nil || reach > widest!.reach { widest = (reach, entry) }
+      if widest.map({ reach > $0.reach }) ?? true { widest = (reach, entry) }
     }
     guard let widest else {
       return ReachAssessment(reach: .public, basis: "wildcard \(address): no host address could be classified, assumed public")

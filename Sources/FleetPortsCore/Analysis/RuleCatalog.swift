@@ -47,10 +47,14 @@ struct PortGroup {
   var listeners: [Listener]
 
   /// The listener with the widest reach.
+  // swift-format-ignore: NeverForceUnwrap
+  // `groups(_:)` makes a group only with a listener in it.
   var widest: Listener {
     listeners.max { ($0.reach?.reach ?? .loopback) < ($1.reach?.reach ?? .loopback) }!
   }
 
+  // swift-format-ignore: NeverForceUnwrap
+  // `groups(_:)` takes only listeners whose reach is known.
   var reach: ReachAssessment { widest.reach! }
 
   var evidence: String {
@@ -70,7 +74,7 @@ struct PortGroup {
         order.append(key)
         byKey[key] = PortGroup(proto: listener.proto, port: port, listeners: [])
       }
-      byKey[key]!.listeners.append(listener)
+      byKey[key]?.listeners.append(listener)
     }
     return order.compactMap { byKey[$0] }
   }

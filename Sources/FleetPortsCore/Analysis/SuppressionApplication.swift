@@ -11,7 +11,7 @@ public enum SuppressionApplication {
     return suppressions.filter { $0.isExpired(today: today) }.map { suppression in
       let covered = findings.filter { suppression.matches($0) && $0.suppressed == nil }.count
       let place = suppression.location.map { " (\($0))" } ?? ""
-      return "suppression\(place) of \(suppression.summary) expired on \(suppression.expires!) and no longer applies; "
+      return "suppression\(place) of \(suppression.summary) expired on \(suppression.expires.map { "\($0)" } ?? "?") and no longer applies; "
         + "\(covered) finding(s) it would cover count again; its reason was: \(suppression.reason)"
     }
   }

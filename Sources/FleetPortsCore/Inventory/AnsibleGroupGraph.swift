@@ -49,7 +49,7 @@ struct AnsibleGroupGraph {
       onPath.insert(group)
       for edge in children[group] ?? [] {
         if onPath.contains(edge.child) {
-          let start = path.firstIndex(of: edge.child)!
+          let start = path.firstIndex(of: edge.child) ?? path.startIndex  // onPath mirrors path
           return (Array(path[start...]), edge.source)
         }
         if !done.contains(edge.child), let cycle = visit(edge.child) { return cycle }

@@ -139,9 +139,9 @@ enum HostRange {
         return String(repeating: "0", count: max(0, width - digits.count)) + digits
       }
     }
-    if isLetter(start) && isLetter(end) && start.first!.isLowercase == end.first!.isLowercase {
-      let low = start.unicodeScalars.first!.value
-      let high = end.unicodeScalars.first!.value
+    if isLetter(start) && isLetter(end) && start.first?.isLowercase == end.first?.isLowercase,
+      let low = start.unicodeScalars.first?.value, let high = end.unicodeScalars.first?.value
+    {
       guard low <= high else { throw .invalidRange(name, reason: "start \(start) is after end \(end)") }
       return stride(from: low, through: high, by: step).compactMap { Unicode.Scalar($0).map { String(Character($0)) } }
     }

@@ -75,8 +75,9 @@ extension StringProtocol {
   /// The text without leading and trailing blanks, tabs and carriage returns.
   func trimmingWhitespace() -> SubSequence {
     let isBlank: (Character) -> Bool = { $0 == " " || $0 == "\t" || $0 == "\r" }
-    guard let start = firstIndex(where: { !isBlank($0) }) else { return self[endIndex...] }
-    let end = lastIndex(where: { !isBlank($0) })!
+    guard let start = firstIndex(where: { !isBlank($0) }), let end = lastIndex(where: { !isBlank($0) }) else {
+      return self[endIndex...]
+    }
     return self[start...end]
   }
 }

@@ -17,8 +17,14 @@ enum EndpointNames {
     var outcome = Outcome()
     if record.proto == .raw {
       moveRawProtocol(&record)
-      if var local = record.local { resolveAddress(&local, in: &record, &outcome); record.local = local }
-      if var peer = record.peer { resolveAddress(&peer, in: &record, &outcome); record.peer = peer }
+      if var local = record.local {
+        resolveAddress(&local, in: &record, &outcome)
+        record.local = local
+      }
+      if var peer = record.peer {
+        resolveAddress(&peer, in: &record, &outcome)
+        record.peer = peer
+      }
       return outcome
     }
     guard record.proto.hasPorts else { return outcome }

@@ -44,7 +44,10 @@ public enum ProcNetSCTPParser {
         var text = line.substring(range)
         if text.hasPrefix("*") { text = text.dropFirst() }
         let address = HostAddress.parse(text)
-        if case .text = address { bad = true; break }
+        if case .text = address {
+          bad = true
+          break
+        }
         addresses.append(address)
       }
       guard !bad else {

@@ -64,7 +64,7 @@ final class JSONByteStream {
     if frames.count > index + 1 { close(downTo: index + 1) }
     fillPending(index)
     if frames[index].entries != nil {
-      frames[index].entries!.append((key ?? "", bytes.count))
+      frames[index].entries?.append((key ?? "", bytes.count))
     } else if frames[index].count > 0 {
       bytes.append(UInt8(ascii: ","))
     }

@@ -56,7 +56,7 @@ enum JUnitReport {
             cases += "      <failure type=\"\(x(worst.severity.rawValue))\" message=\"\(x(message))\">\(XMLText.escape(body))</failure>\n"
           }
           if !suppressed.isEmpty {
-            let body = suppressed.map { "suppressed: \(detail($0)) (reason: \($0.suppressed!.reason)\($0.suppressed!.expires.map { ", until \($0)" } ?? ""))" }
+            let body = suppressed.map { "suppressed: \(detail($0)) (reason: \($0.suppressed?.reason ?? "")\($0.suppressed?.expires.map { ", until \($0)" } ?? ""))" }
             cases += "      <system-out>\(XMLText.escape(body.joined(separator: "\n")))</system-out>\n"
           }
           cases += "    </testcase>\n"

@@ -24,6 +24,8 @@ enum SARIFReport {
     let scan = facts.scan
     let ruleIndex = Dictionary(uniqueKeysWithValues: facts.rules.enumerated().map { ($1, $0) })
     let rules = facts.rules.map { id -> SARIFLog.Rule in
+      // swift-format-ignore: NeverForceUnwrap
+      // `facts.rules` lists the rule ids of `facts.findings`.
       let first = facts.findings.first { $0.ruleID == id }!
       let worst = facts.findings.filter { $0.ruleID == id }.map(\.severity).max() ?? first.severity
       return SARIFLog.Rule(

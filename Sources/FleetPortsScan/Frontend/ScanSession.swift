@@ -34,16 +34,8 @@ public struct ScanSession: Sendable {
       hosts = scanned.hosts + refused
       interrupted = scanned.interrupted
     case .local(let method):
-      do {
-        hosts = [try LocalCollector.collect(method: method)]
-      } catch {
-        // The probe could not even be started here: a row with the reason, as for a remote host.
-        hosts = [
-          HostResult(
-            name: ProcessInfo.processInfo.hostName, address: "localhost", port: 0, user: NSUserName(), groups: [], status: .failed,
-            failure: HostResult.Failure(code: .probeFailed, message: "the probe could not be run here: \(error)"))
-        ]
-      }
+      // A probe that cannot run here is a failed row with its reason, as for a remote host.
+      hosts = [await LocalCollector.collect(method: method)]
       interrupted = false
     }
     let analysed = ScanResult(

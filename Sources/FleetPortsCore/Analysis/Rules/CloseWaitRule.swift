@@ -21,14 +21,14 @@ enum CloseWaitRule {
       byOwner[key, default: []].append(socket)
     }
     return order.compactMap { key in
-      let sockets = byOwner[key]!
+      let sockets = byOwner[key, default: []]
       guard sockets.count >= threshold else { return nil }
       let first = sockets[0]
       let localPorts = Set(sockets.compactMap { $0.local?.port })
       let localAddresses = Set(sockets.compactMap { $0.local.map { "\($0.address)" } })
       let peers = Set(sockets.compactMap { $0.peer.map { "\($0.address)" } })
       let socket = FindingSocket(
-        proto: .tcp, address: localAddresses.count == 1 ? localAddresses.first! : "*",
+        proto: .tcp, address: (localAddresses.count == 1 ? localAddresses.first : nil) ?? "*",
         port: localPorts.count == 1 ? localPorts.first : nil, processes: first.processes.map(\.name),
         user: SocketText.user(first), reach: nil)
       let portText = localPorts.sorted().prefix(5).map(String.init).joined(separator: ", ")

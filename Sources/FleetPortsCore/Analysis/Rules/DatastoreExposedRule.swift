@@ -14,7 +14,7 @@ enum DatastoreExposedRule {
     return PortGroup.groups(candidates).compactMap { group in
       let reach = group.reach.reach
       guard reach > .loopback, !host.policy.allows(group.proto, group.port, reach: reach) else { return nil }
-      let service = group.widest.service!
+      guard let service = group.widest.service else { return nil }
       var severity: Severity
       switch reach {
       case .public: severity = .critical

@@ -14,7 +14,7 @@ enum UDPAmplifierRule {
     return PortGroup.groups(candidates).compactMap { group in
       let reach = group.reach.reach
       guard reach > .loopback, !host.policy.allows(.udp, group.port, reach: reach) else { return nil }
-      let service = group.widest.service!
+      guard let service = group.widest.service else { return nil }
       let severity: Severity = reach == .public ? .high : (reach == .privateNetwork ? .medium : .low)
       return host.finding(
         info, severity: severity, socket: group.widest.findingSocket,
