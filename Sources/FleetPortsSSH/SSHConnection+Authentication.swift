@@ -12,7 +12,7 @@ extension SSHConnection {
   /// Offers the identities straight away: asking the server for its methods first (a "none"
   /// request) costs a round trip every host pays, so that list is fetched only to explain a
   /// failure. (libssh2 1.10 still asks whether a key is acceptable before signing with it.)
-  func authenticate(until deadline: ContinuousClock.Instant) async throws {
+  func authenticate(until deadline: ContinuousClock.Instant) async throws(SSHError) {
     guard let session else { throw SSHError(.internalFailure("no session")) }
     let user = target.user
     let userLength = UInt32(user.utf8.count)
@@ -66,7 +66,7 @@ extension SSHConnection {
   }
 
   /// The methods the server offers (a "none" request), for the error message.
-  func methodsAfterFailure(_ session: OpaquePointer, user: String, until deadline: ContinuousClock.Instant) async throws -> [String] {
+  func methodsAfterFailure(_ session: OpaquePointer, user: String, until deadline: ContinuousClock.Instant) async throws(SSHError) -> [String] {
     while true {
       if let list = libssh2_userauth_list(session, user, UInt32(user.utf8.count)) {
         return String(cString: list).split(separator: ",").map(String.init)
@@ -81,7 +81,7 @@ extension SSHConnection {
   }
 
   /// ssh-agent: its socket is local and blocking in libssh2; the network part is not.
-  func authenticateWithAgent(_ session: OpaquePointer, socketPath: String, until deadline: ContinuousClock.Instant, tried: inout [String]) async throws -> Bool {
+  func authenticateWithAgent(_ session: OpaquePointer, socketPath: String, until deadline: ContinuousClock.Instant, tried: inout [String]) async throws(SSHError) -> Bool {
     guard let agent = libssh2_agent_init(session) else { return false }
     defer {
       libssh2_agent_disconnect(agent)

@@ -9,7 +9,7 @@ import Foundation
 
 /// The SSH handshake and the host-key check against known_hosts.
 extension SSHConnection {
-  func handshake(until deadline: ContinuousClock.Instant) async throws {
+  func handshake(until deadline: ContinuousClock.Instant) async throws(SSHError) {
     guard let newSession = cfleet_session_init() else { throw SSHError(.internalFailure("libssh2_session_init failed")) }
     session = newSession
     libssh2_session_set_blocking(newSession, 0)
@@ -34,7 +34,7 @@ extension SSHConnection {
   }
 
   /// Checks the presented key; returns its `SHA256:` fingerprint.
-  func checkHostKey() throws -> String {
+  func checkHostKey() throws(SSHError) -> String {
     guard let session else { throw SSHError(.internalFailure("no session")) }
     var length = 0
     var type: Int32 = 0
