@@ -27,13 +27,15 @@ enum SocketAddressResolver {
   static func resolve(_ host: String, port: Int, until deadline: ContinuousClock.Instant, limit: Duration) async throws(SSHError) -> [ResolvedAddress] {
     if let literal = literal(host, port: port) { return [literal] }
     let once = ResumeOnce<[ResolvedAddress]>()
+    let timeout = Task {
+      // Cancelled below once the lookup is answered, so no sleeping task outlives it.
+      guard (try? await Task.sleep(until: deadline, clock: .continuous)) != nil else { return }
+      once.resume(with: .failure(SSHError(.timedOut(.resolve, seconds: limit.seconds))))
+    }
+    defer { timeout.cancel() }
     let result = await withTaskCancellationHandler {
       await withCheckedContinuation { (continuation: CheckedContinuation<Result<[ResolvedAddress], SSHError>, Never>) in
         once.set(continuation)
-        Task {
-          try? await Task.sleep(until: deadline, clock: .continuous)
-          once.resume(with: .failure(SSHError(.timedOut(.resolve, seconds: limit.seconds))))
-        }
         queue.addOperation {
           once.resume(with: lookup(host, port: port))
         }
