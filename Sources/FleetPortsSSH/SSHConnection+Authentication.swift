@@ -78,7 +78,10 @@ extension SSHConnection {
     }
   }
 
-  /// ssh-agent: its socket is local and blocking in libssh2; the network part is not.
+  /// ssh-agent. libssh2 talks to the agent over a blocking Unix socket: connecting, listing
+  /// the keys and every signature block until the agent answers. Those calls run on the
+  /// `BlockingCallThread`, never on the cooperative pool; the network part waits on the
+  /// reactor as usual.
   func authenticateWithAgent(
     _ session: OpaquePointer, socketPath: String, until deadline: ContinuousClock.Instant, tried: inout [String]
   ) async throws(SSHError) -> Bool {
@@ -88,14 +91,29 @@ extension SSHConnection {
       libssh2_agent_free(agent)
     }
     libssh2_agent_set_identity_path(agent, socketPath)
-    guard libssh2_agent_connect(agent) == 0, libssh2_agent_list_identities(agent) == 0 else { return false }
+    let handle = UnsafeTransfer(value: agent)
+    let listed = try await BlockingCallThread.shared.run {
+      libssh2_agent_connect(handle.value) == 0 && libssh2_agent_list_identities(handle.value) == 0
+    }
+    guard listed else { return false }
+    let user = target.user
     var previous: UnsafeMutablePointer<libssh2_agent_publickey>?
     var identity: UnsafeMutablePointer<libssh2_agent_publickey>?
     while libssh2_agent_get_identity(agent, &identity, previous) == 0, let current = identity {
       let comment = current.pointee.comment.map { String(cString: $0) } ?? "agent key"
       tried.append(AuthenticationPlan.label(agentKey: comment))
-      let rc = try await drive(.authentication, until: deadline) { libssh2_agent_userauth(agent, self.target.user, current) }
-      if rc == 0 { return true }
+      let attempt = UnsafeTransfer(value: (agent: agent, key: current))
+      while true {
+        // The attempt that gets the server's go-ahead signs through the agent, so every try
+        // of the call runs on the blocking-call thread.
+        let rc = try await BlockingCallThread.shared.run { libssh2_agent_userauth(attempt.value.agent, user, attempt.value.key) }
+        if rc == LIBSSH2_ERROR_EAGAIN {
+          try await waitForSession(.authentication, until: deadline)
+          continue
+        }
+        if rc == 0 { return true }
+        break
+      }
       previous = current
     }
     return false
