@@ -41,13 +41,11 @@ let (succeeded, failures, bytes) = await withTaskGroup(of: Result<Int, SSHError>
     for host in hosts {
       _ = round
       group.addTask {
-        do {
+        do throws(SSHError) {
           let result = try await client.run(command, on: SSHTarget(host: host, user: "root"))
           return .success(result.stdout.count)
-        } catch let error as SSHError {
-          return .failure(error)
         } catch {
-          return .failure(SSHError(.internalFailure("\(error)")))
+          return .failure(error)
         }
       }
     }

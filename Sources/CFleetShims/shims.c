@@ -1,8 +1,11 @@
 // The C side of CFleetShims. Most shims are static inline functions in the header; the
-// Ed25519 signer lives here because it needs OpenSSL's EVP API.
+// Ed25519 signer lives here because it needs OpenSSL's EVP API, the thread name because it
+// needs _GNU_SOURCE.
 #include "CFleetShims.h"
 #include <openssl/evp.h>
 #include <stdlib.h>
+
+int cfleet_thread_set_name(pthread_t thread, const char *name) { return pthread_setname_np(thread, name); }
 
 void *cfleet_ed25519_key_new(const unsigned char *seed32) {
   return EVP_PKEY_new_raw_private_key(EVP_PKEY_ED25519, NULL, seed32, 32);

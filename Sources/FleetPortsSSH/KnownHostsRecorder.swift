@@ -21,10 +21,10 @@ public final class KnownHostsStore: Sendable {
   }
 
   /// Records a first-seen key; a second session to the same host in this run sees it too.
-  func record(host: String, port: Int, keyType: String, keyBase64: String) throws {
+  func record(host: String, port: Int, keyType: String, keyBase64: String) throws(SSHError) {
     let name = KnownHosts.lookupName(host: host, port: port)
     let line = KnownHosts.line(host: host, port: port, keyType: keyType, keyBase64: keyBase64) + "\n"
-    try appended.withLock { recorded in
+    try appended.withLock { recorded throws(SSHError) in
       if let earlier = recorded[name] {
         // Another session of this run already met this host with a key: a different one now
         // is a changed key, whatever the file said before.

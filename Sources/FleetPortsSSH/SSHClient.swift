@@ -43,28 +43,30 @@ public struct SSHClient: Sendable {
       _ = setrlimit(Int32(RLIMIT_NOFILE.rawValue), &limit)
     }
     signal(SIGPIPE, SIG_IGN)
-    precondition(libssh2Ready == 0, "libssh2_init failed")
   }()
 
   /// Runs `command` on `target`, feeding `stdin` (then EOF) when given.
-  /// - Throws: `SSHError`, whose message says what went wrong and what to do;
-  ///   `CancellationError` never escapes: cancellation is `SSHError(.cancelled)`.
-  public func run(_ command: String, stdin: [UInt8]? = nil, on target: SSHTarget) async throws -> SSHCommandResult {
+  /// - Returns: the command's output (each stream capped at `outputCap` bytes), its exit
+  ///   status or signal, and the host key's fingerprint.
+  /// - Throws: `SSHError` only, with `host` set to `target.host`; its message says what went
+  ///   wrong and what to do. Cancellation of the task is `SSHError(.cancelled)`.
+  public func run(_ command: String, stdin: [UInt8]? = nil, on target: SSHTarget) async throws(SSHError) -> SSHCommandResult {
+    // libssh2 could not set itself up (its crypto back end failed): every host fails with the
+    // reason, instead of the process crashing.
+    guard libssh2Ready == 0 else {
+      throw SSHError(
+        .internalFailure("libssh2_init returned \(libssh2Ready); check the libssh2 and OpenSSL libraries"), host: target.host)
+    }
     let connection = SSHConnection(client: self, target: target)
-    do {
+    do throws(SSHError) {
       let result = try await connection.run(command: command, stdin: stdin)
       connection.close(graceful: true)
       return result
-    } catch var error as SSHError {
-      connection.close(graceful: false)
-      error.host = target.host
-      throw error
-    } catch is CancellationError {
-      connection.close(graceful: false)
-      throw SSHError(.cancelled, host: target.host)
     } catch {
       connection.close(graceful: false)
-      throw SSHError(.internalFailure("\(error)"), host: target.host)
+      var named = error
+      named.host = target.host
+      throw named
     }
   }
 }

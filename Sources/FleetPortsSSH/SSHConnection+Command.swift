@@ -9,7 +9,7 @@ import Foundation
 
 /// Running the command: exec, stdin, draining stdout and stderr, exit status and signal.
 extension SSHConnection {
-  func execute(_ command: String, stdin: [UInt8]?, until deadline: ContinuousClock.Instant) async throws -> SSHCommandResult {
+  func execute(_ command: String, stdin: [UInt8]?, until deadline: ContinuousClock.Instant) async throws(SSHError) -> SSHCommandResult {
     guard let session else { throw SSHError(.internalFailure("no session")) }
     while channel == nil {
       if let opened = cfleet_channel_open_session(session) {
@@ -72,12 +72,12 @@ extension SSHConnection {
     return result
   }
 
-  func sendEOF(on channel: OpaquePointer, until deadline: ContinuousClock.Instant) async throws {
+  func sendEOF(on channel: OpaquePointer, until deadline: ContinuousClock.Instant) async throws(SSHError) {
     _ = try await drive(.command, until: deadline) { libssh2_channel_send_eof(channel) }
   }
 
   /// Drains stdout and stderr together, so a full stderr window never stalls stdout.
-  func readOutput(_ channel: OpaquePointer, into result: inout SSHCommandResult, until deadline: ContinuousClock.Instant) async throws {
+  func readOutput(_ channel: OpaquePointer, into result: inout SSHCommandResult, until deadline: ContinuousClock.Instant) async throws(SSHError) {
     let bufferSize = 256 << 10
     let buffer = UnsafeMutablePointer<CChar>.allocate(capacity: bufferSize)
     defer { buffer.deallocate() }
@@ -87,7 +87,7 @@ extension SSHConnection {
       // A host that never pauses its output must still meet the deadline and Ctrl-C,
       // and must not keep one of the pool's two threads to itself.
       if clock.now >= deadline { throw SSHError(.timedOut(.command, seconds: client.deadlines.command.seconds)) }
-      try Task.checkCancellation()
+      if Task.isCancelled { throw SSHError(.cancelled) }
       if bytesSinceYield >= 1 << 20 {
         bytesSinceYield = 0
         await Task.yield()

@@ -9,7 +9,7 @@ import Foundation
 
 /// The SSH handshake and the host-key check against known_hosts.
 extension SSHConnection {
-  func handshake(until deadline: ContinuousClock.Instant) async throws {
+  func handshake(until deadline: ContinuousClock.Instant) async throws(SSHError) {
     guard let newSession = cfleet_session_init() else { throw SSHError(.internalFailure("libssh2_session_init failed")) }
     session = newSession
     libssh2_session_set_blocking(newSession, 0)
@@ -33,8 +33,8 @@ extension SSHConnection {
     }
   }
 
-  /// Checks the presented key; returns its `SHA256:` fingerprint.
-  func checkHostKey() throws -> String {
+  /// Checks the presented key (see `HostKeyDecision`); returns its `SHA256:` fingerprint.
+  func checkHostKey() throws(SSHError) -> String {
     guard let session else { throw SSHError(.internalFailure("no session")) }
     var length = 0
     var type: Int32 = 0
@@ -49,28 +49,20 @@ extension SSHConnection {
       let digest = Data(bytes: hash, count: 32).base64EncodedString()
       fingerprint = "SHA256:" + digest.replacingOccurrences(of: "=", with: "")
     }
-    if client.checking == .off { return fingerprint }
-    if let recorded = client.knownHosts.recordedKey(host: target.host, port: target.port) {
-      guard recorded == keyBase64 else {
-        throw SSHError(.hostKeyChanged(keyType: keyType, fingerprint: fingerprint, knownLines: [], knownHostsPath: client.knownHosts.path))
-      }
+    let store = client.knownHosts
+    let presented = HostKeyDecision.PresentedKey(keyType: keyType, keyBase64: keyBase64, fingerprint: fingerprint)
+    let decision = HostKeyDecision.decide(
+      checking: client.checking, recorded: store.recordedKey(host: target.host, port: target.port),
+      verdict: store.knownHosts.verify(host: target.host, port: target.port, keyType: keyType, keyBase64: keyBase64),
+      presented: presented, knownHostsPath: store.path)
+    switch decision {
+    case .accept:
       return fingerprint
-    }
-    switch client.knownHosts.knownHosts.verify(host: target.host, port: target.port, keyType: keyType, keyBase64: keyBase64) {
-    case .trusted:
+    case .record:
+      try store.record(host: target.host, port: target.port, keyType: keyType, keyBase64: keyBase64)
       return fingerprint
-    case .changed(let lines, _):
-      throw SSHError(.hostKeyChanged(keyType: keyType, fingerprint: fingerprint, knownLines: lines, knownHostsPath: client.knownHosts.path))
-    case .revoked(let line):
-      throw SSHError(.hostKeyRevoked(fingerprint: fingerprint, line: line))
-    case .certificateAuthorityUnsupported:
-      throw SSHError(.hostCertificateUnsupported)
-    case .unknown:
-      guard client.checking == .acceptNew else {
-        throw SSHError(.hostKeyUnknown(keyType: keyType, fingerprint: fingerprint))
-      }
-      try client.knownHosts.record(host: target.host, port: target.port, keyType: keyType, keyBase64: keyBase64)
-      return fingerprint
+    case .refuse(let kind):
+      throw SSHError(kind)
     }
   }
 

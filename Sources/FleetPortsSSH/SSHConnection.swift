@@ -25,7 +25,7 @@ final class SSHConnection {
 
   deinit { close(graceful: false) }
 
-  func run(command: String, stdin: [UInt8]?) async throws -> SSHCommandResult {
+  func run(command: String, stdin: [UInt8]?) async throws(SSHError) -> SSHCommandResult {
     try await connect()
     let setupDeadline = clock.now + client.deadlines.handshakeAndAuth
     try await handshake(until: setupDeadline)
@@ -39,8 +39,8 @@ final class SSHConnection {
 
   // MARK: Connect
 
-  func connect() async throws {
-    try Task.checkCancellation()
+  func connect() async throws(SSHError) {
+    if Task.isCancelled { throw SSHError(.cancelled) }
     // Resolution and connecting share the connect deadline.
     let deadline = clock.now + client.deadlines.connect
     let addresses = try await SocketAddressResolver.resolve(target.host, port: target.port, until: deadline, limit: client.deadlines.connect)
@@ -90,7 +90,7 @@ final class SSHConnection {
 
   /// Calls `body` until it stops returning EAGAIN, waiting on the socket in the
   /// directions libssh2 asks for; gives up at `deadline`.
-  func drive<R: BinaryInteger>(_ phase: SSHPhase, until deadline: ContinuousClock.Instant, _ body: () -> R) async throws -> R {
+  func drive<R: BinaryInteger>(_ phase: SSHPhase, until deadline: ContinuousClock.Instant, _ body: () -> R) async throws(SSHError) -> R {
     while true {
       let rc = body()
       if rc != R(LIBSSH2_ERROR_EAGAIN) { return rc }
@@ -98,7 +98,7 @@ final class SSHConnection {
     }
   }
 
-  func waitForSession(_ phase: SSHPhase, until deadline: ContinuousClock.Instant) async throws {
+  func waitForSession(_ phase: SSHPhase, until deadline: ContinuousClock.Instant) async throws(SSHError) {
     let outcome = try await Reactor.shared.wait(fd: fd, for: directions(), until: deadline)
     if case .timedOut = outcome {
       let limit = phase == .command ? client.deadlines.command : client.deadlines.handshakeAndAuth
@@ -133,6 +133,9 @@ final class SSHConnection {
   /// first; otherwise the socket is shut down so libssh2 fails fast instead of waiting.
   func close(graceful: Bool) {
     if !graceful && fd >= 0 { shutdown(fd, Int32(SHUT_RDWR)) }
+    // libssh2 answers EAGAIN from a free that still has bytes to send on a non-blocking
+    // socket. The goodbye is best effort: a few retries send what the socket takes at once,
+    // and a shut-down socket fails the rest fast; waiting here would hold every other host.
     if let channel {
       var tries = 0
       while libssh2_channel_free(channel) == LIBSSH2_ERROR_EAGAIN && tries < 8 { tries += 1 }

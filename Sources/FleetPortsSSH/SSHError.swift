@@ -1,3 +1,9 @@
+import FleetPortsCore
+
+#if canImport(Glibc)
+  import Glibc
+#endif
+
 /// The phase of a connection a deadline or failure belongs to.
 public enum SSHPhase: String, Sendable, Hashable, Codable {
   case resolve
@@ -9,6 +15,7 @@ public enum SSHPhase: String, Sendable, Hashable, Codable {
 
 /// Why one host could not be reached or run a command; every case says what to do.
 public struct SSHError: Error, Sendable, Hashable, CustomStringConvertible {
+  /// What went wrong; `description` turns each case into a message that ends in its fix.
   public enum Kind: Sendable, Hashable {
     case resolveFailed(String)
     case connectionRefused
@@ -25,9 +32,13 @@ public struct SSHError: Error, Sendable, Hashable, CustomStringConvertible {
     case channelRefused(String)
     case connectionLost(SSHPhase, String)
     case cancelled
+    /// The reactor (epoll, its eventfd, its thread) or the thread for blocking calls could not
+    /// be set up, or stopped working: `call` failed with `errno`.
+    case ioUnavailable(call: String, errno: Int32)
     case internalFailure(String)
   }
 
+  /// What went wrong.
   public var kind: Kind
   /// The host as the user named it, for messages.
   public var host: String
@@ -35,6 +46,7 @@ public struct SSHError: Error, Sendable, Hashable, CustomStringConvertible {
   public var libssh2Code: Int32?
   public var libssh2Message: String?
 
+  /// An error of `kind`; `SSHClient.run` fills in `host`.
   public init(_ kind: Kind, host: String = "", libssh2Code: Int32? = nil, libssh2Message: String? = nil) {
     self.kind = kind
     self.host = host
@@ -43,75 +55,113 @@ public struct SSHError: Error, Sendable, Hashable, CustomStringConvertible {
   }
 
   /// A short machine-friendly name for reports and JSON.
-  public var code: String {
+  public var code: FailureCode {
     switch kind {
-    case .resolveFailed: return "resolve-failed"
-    case .connectionRefused: return "connection-refused"
-    case .unreachable: return "unreachable"
-    case .timedOut(let phase, _): return "timeout-\(phase.rawValue)"
-    case .hostKeyUnknown: return "host-key-unknown"
-    case .hostKeyChanged: return "host-key-changed"
-    case .hostKeyRevoked: return "host-key-revoked"
-    case .hostCertificateUnsupported: return "host-certificate-unsupported"
-    case .authenticationFailed: return "auth-failed"
-    case .rsaKeyUnsupported: return "rsa-key-unsupported"
-    case .identityUnreadable: return "identity-unreadable"
-    case .algorithmIncompatible: return "algorithm-incompatible"
-    case .channelRefused: return "channel-refused"
-    case .connectionLost: return "connection-lost"
-    case .cancelled: return "cancelled"
-    case .internalFailure: return "internal"
+    case .resolveFailed: return .resolveFailed
+    case .connectionRefused: return .connectionRefused
+    case .unreachable: return .unreachable
+    case .timedOut(let phase, _): return .timeout(phase: phase.rawValue)
+    case .hostKeyUnknown: return .hostKeyUnknown
+    case .hostKeyChanged: return .hostKeyChanged
+    case .hostKeyRevoked: return .hostKeyRevoked
+    case .hostCertificateUnsupported: return .hostCertificateUnsupported
+    case .authenticationFailed: return .authenticationFailed
+    case .rsaKeyUnsupported: return .rsaKeyUnsupported
+    case .identityUnreadable: return .identityUnreadable
+    case .algorithmIncompatible: return .algorithmIncompatible
+    case .channelRefused: return .channelRefused
+    case .connectionLost: return .connectionLost
+    case .cancelled: return .cancelled
+    case .ioUnavailable: return .ioUnavailable
+    case .internalFailure: return .internal
     }
   }
 
+  /// The message for a person: the host, what went wrong, and last, what to do about it.
   public var description: String {
     let who = host.isEmpty ? "" : "\(host): "
-    var text: String
+    var (problem, fix) = explanation
+    if let message = libssh2Message, !message.isEmpty, case .internalFailure = kind {
+      problem += " [libssh2 \(libssh2Code ?? 0): \(message)]"
+    }
+    return who + problem + "; " + fix
+  }
+
+  /// What went wrong, and the fix that ends the message.
+  private var explanation: (problem: String, fix: String) {
     switch kind {
     case .resolveFailed(let why):
-      text = "cannot resolve the host name (\(why)); check the inventory or DNS"
+      return ("cannot resolve the host name (\(why))", "check the inventory or DNS")
     case .connectionRefused:
-      text = "connection refused: nothing listens on the SSH port; check the port and that sshd runs"
+      return ("connection refused: nothing listens on the SSH port", "check the port and that sshd runs")
     case .unreachable(let why):
-      text = "cannot connect (\(why)); check routing and firewalls"
+      return ("cannot connect (\(why))", "check routing and firewalls")
     case .timedOut(let phase, let seconds):
-      let hint: String
+      let (cause, fix): (String, String)
       switch phase {
-      case .connect: hint = "the host or a firewall drops packets"
-      case .handshake: hint = "something accepted TCP but did not speak SSH in time"
-      case .authentication: hint = "the server did not answer authentication in time"
-      case .command: hint = "the command did not finish; raise --timeout or check the host's load"
-      case .resolve: hint = "DNS did not answer"
+      case .resolve: (cause, fix) = ("DNS did not answer", "check the resolver (/etc/resolv.conf) or put the address in the inventory")
+      case .connect: (cause, fix) = ("the host or a firewall drops packets", "check that the host is up and that a firewall lets the SSH port through")
+      case .handshake:
+        (cause, fix) = ("something accepted TCP but did not speak SSH in time", "check that sshd listens on this port and is not overloaded (its MaxStartups)")
+      case .authentication:
+        (cause, fix) = ("the server did not answer authentication in time", "check the server's load and slow login lookups (UseDNS, PAM)")
+      case .command: (cause, fix) = ("the command did not finish", "raise --timeout or check the host's load")
       }
-      text = "timed out in the \(phase.rawValue) phase after \(seconds)s (\(hint))"
+      return ("timed out in the \(phase.rawValue) phase after \(seconds)s (\(cause))", fix)
     case .hostKeyUnknown(let type, let fingerprint):
-      text = "host key unknown (\(type) \(fingerprint)); verify it and add it to known_hosts, or scan with --host-key-check accept-new"
+      return ("host key unknown (\(type) \(fingerprint))", "verify it and add it to known_hosts, or scan with --host-key-check accept-new")
     case .hostKeyChanged(let type, let fingerprint, let lines, let path):
-      text = "HOST KEY CHANGED: the host presented \(type) \(fingerprint), which does not match \(path) line \(lines.map(String.init).joined(separator: ", ")); refusing. If the change is expected, remove the old line (ssh-keygen -R)"
+      let known = lines.isEmpty ? "the key recorded for it earlier in this scan (\(path))" : "\(path) line \(lines.map(String.init).joined(separator: ", "))"
+      return (
+        "HOST KEY CHANGED: the host presented \(type) \(fingerprint), which does not match \(known); refusing",
+        "if the change is expected, remove the old line (ssh-keygen -R)"
+      )
     case .hostKeyRevoked(let fingerprint, let line):
-      text = "host key \(fingerprint) is marked @revoked in known_hosts line \(line); refusing"
+      return (
+        "host key \(fingerprint) is marked @revoked in known_hosts line \(line); refusing",
+        "get the host's new key from its owner and put it in known_hosts"
+      )
     case .hostCertificateUnsupported:
-      text = "known_hosts trusts this host only through @cert-authority, and libssh2 1.10 cannot check host certificates; add the host's own key to known_hosts"
+      return (
+        "known_hosts trusts this host only through @cert-authority, and libssh2 1.10 cannot check host certificates",
+        "add the host's own key to known_hosts"
+      )
     case .authenticationFailed(let tried, let accepts):
-      text = "authentication failed (tried: \(tried.isEmpty ? "nothing" : tried.joined(separator: ", ")); server accepts: \(accepts.isEmpty ? "unknown" : accepts.joined(separator: ", "))); check the user and that the key is in authorized_keys"
+      let offered = tried.isEmpty ? "nothing" : tried.joined(separator: ", ")
+      return (
+        "authentication failed (tried: \(offered); server accepts: \(accepts.isEmpty ? "unknown" : accepts.joined(separator: ", ")))",
+        "check the user and that the key is in authorized_keys"
+      )
     case .rsaKeyUnsupported(let path):
-      text = "\(path) is an RSA key: this libssh2 (1.10) can only sign with ssh-rsa (SHA-1), which OpenSSH 8.8+ refuses; use an ed25519 or ECDSA key (ssh-keygen -t ed25519)"
+      return (
+        "\(path) is an RSA key: this libssh2 (1.10) can only sign with ssh-rsa (SHA-1), which OpenSSH 8.8+ refuses",
+        "use an ed25519 or ECDSA key (ssh-keygen -t ed25519)"
+      )
     case .identityUnreadable(let path, let reason):
-      text = "cannot use identity \(path): \(reason)"
+      return ("cannot use identity \(path): \(reason)", "check the file, its passphrase (--passphrase-env) and that it is an ed25519 or ECDSA key")
     case .algorithmIncompatible(let why):
-      text = "no algorithm in common with the server (\(why)); libssh2 1.10 lacks chacha20, AES-GCM, -etm MACs and rsa-sha2"
+      return (
+        "no algorithm in common with the server (\(why)); libssh2 1.10 lacks chacha20, AES-GCM, -etm MACs and rsa-sha2",
+        "let the server offer aes-ctr, hmac-sha2-256 and an ed25519 or ECDSA host key"
+      )
     case .channelRefused(let why):
-      text = "the server refused to run the command (\(why)); check the user's shell and sshd's limits"
+      return ("the server refused to run the command (\(why))", "check the user's shell and sshd's limits")
     case .connectionLost(let phase, let why):
-      text = "connection lost during \(phase.rawValue) (\(why))"
+      return ("connection lost during \(phase.rawValue) (\(why))", "check the network and the host's sshd log, then scan again")
     case .cancelled:
-      text = "cancelled"
+      return ("cancelled before this host finished", "scan again to cover it")
+    case .ioUnavailable(let call, let code):
+      let fix: String
+      switch code {
+      case EMFILE, ENFILE: fix = "too many open files: raise the limit (ulimit -n) or lower --parallel"
+      case ENOSPC: fix = "too many watched sockets: raise fs.epoll.max_user_watches or lower --parallel"
+      case ENOMEM, EAGAIN: fix = "the system is short of memory or threads: free some and scan again"
+      case EPERM, EACCES, ENOSYS: fix = "a sandbox or seccomp profile forbids it: run fleetports where epoll, eventfd and threads are allowed"
+      default: fix = "this is a fleetports bug: please report it with this message"
+      }
+      return ("cannot do network I/O: \(call) failed: \(String(cString: strerror(code))) (errno \(code))", fix)
     case .internalFailure(let why):
-      text = "internal error: \(why)"
+      return ("internal error: \(why)", "this is a fleetports bug: please report it with this message")
     }
-    if let message = libssh2Message, !message.isEmpty, case .internalFailure = kind {
-      text += " [libssh2 \(libssh2Code ?? 0): \(message)]"
-    }
-    return who + text
   }
 }

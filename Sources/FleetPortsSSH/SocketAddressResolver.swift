@@ -1,37 +1,10 @@
 import CFleetShims
+import FleetPortsCore
 import Foundation
-import Synchronization
 
 #if canImport(Glibc)
   import Glibc
 #endif
-
-/// A continuation that the first of several racers resumes; the others are ignored.
-final class ResumeOnce: Sendable {
-  private let state = Mutex<(continuation: CheckedContinuation<[ResolvedAddress], any Error>?, done: Bool)>((nil, false))
-
-  func set(_ continuation: CheckedContinuation<[ResolvedAddress], any Error>) {
-    let early = state.withLock { value -> Bool in
-      if value.done { return true }
-      value.continuation = continuation
-      return false
-    }
-    if early { continuation.resume(throwing: CancellationError()) }
-  }
-
-  func resume(with result: Result<[ResolvedAddress], any Error>) {
-    let continuation = state.withLock { value -> CheckedContinuation<[ResolvedAddress], any Error>? in
-      defer {
-        value.continuation = nil
-        value.done = true
-      }
-      return value.done ? nil : value.continuation
-    }
-    continuation?.resume(with: result)
-  }
-
-  func resume(throwing error: any Error) { resume(with: .failure(error)) }
-}
 
 /// A resolved address ready for `connect(2)`.
 struct ResolvedAddress: Sendable {
@@ -51,26 +24,30 @@ enum SocketAddressResolver {
 
   /// Resolves `host`, giving up at `deadline` (or on cancellation) even while getaddrinfo,
   /// which cannot be interrupted, is still waiting for DNS: its late answer is dropped.
-  static func resolve(_ host: String, port: Int, until deadline: ContinuousClock.Instant, limit: Duration) async throws -> [ResolvedAddress] {
+  /// - Throws: `.resolveFailed`, `.timedOut(.resolve, …)` or `.cancelled`.
+  static func resolve(_ host: String, port: Int, until deadline: ContinuousClock.Instant, limit: Duration) async throws(SSHError) -> [ResolvedAddress] {
     if let literal = literal(host, port: port) { return [literal] }
-    let once = ResumeOnce()
-    return try await withTaskCancellationHandler {
-      try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<[ResolvedAddress], any Error>) in
+    let once = ResumeOnce<[ResolvedAddress]>()
+    let timeout = Task {
+      // Cancelled below once the lookup is answered, so no sleeping task outlives it.
+      guard (try? await Task.sleep(until: deadline, clock: .continuous)) != nil else { return }
+      once.resume(with: .failure(SSHError(.timedOut(.resolve, seconds: limit.seconds))))
+    }
+    defer { timeout.cancel() }
+    let result = await withTaskCancellationHandler {
+      await withCheckedContinuation { (continuation: CheckedContinuation<Result<[ResolvedAddress], SSHError>, Never>) in
         once.set(continuation)
-        Task {
-          try? await Task.sleep(until: deadline, clock: .continuous)
-          once.resume(throwing: SSHError(.timedOut(.resolve, seconds: Double(limit.components.seconds))))
-        }
         queue.addOperation {
           once.resume(with: lookup(host, port: port))
         }
       }
     } onCancel: {
-      once.resume(throwing: CancellationError())
+      once.resume(with: .failure(SSHError(.cancelled)))
     }
+    return try result.get()
   }
 
-  private static func lookup(_ host: String, port: Int) -> Result<[ResolvedAddress], any Error> {
+  private static func lookup(_ host: String, port: Int) -> Result<[ResolvedAddress], SSHError> {
     var hints = addrinfo()
     hints.ai_socktype = Int32(SOCK_STREAM.rawValue)
     hints.ai_family = AF_UNSPEC

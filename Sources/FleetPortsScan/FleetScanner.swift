@@ -93,7 +93,7 @@ public struct FleetScanner: Sendable {
       credentials.identities = [identity]
     }
     let client = SSHClient(knownHosts: knownHosts, checking: checking, credentials: credentials, deadlines: deadlines)
-    do {
+    do throws(SSHError) {
       let sshTarget = SSHTarget(host: target.address, port: target.port, user: target.user)
       // The probe in the command line; on stdin (one connection more) where the host has no
       // base64 or its server refuses the command (a server with a shorter limit than Dropbear's).
@@ -101,7 +101,7 @@ public struct FleetScanner: Sendable {
       do {
         let ran = try await client.run(ProbeCommand.commandLine(script: script, sudo: target.sudo), stdin: nil, on: sshTarget)
         if !ProbeCommand.lacksBase64(stdout: ran.stdout, stderr: ran.stderr, nonce: nonce) { inline = ran }
-      } catch let error as SSHError {
+      } catch {
         guard case .channelRefused(let why) = error.kind, why.hasPrefix("exec") else { throw error }
       }
       let finished: SSHCommandResult
@@ -121,17 +121,15 @@ public struct FleetScanner: Sendable {
       case .failure(let failure):
         result.failure = failure
       }
-    } catch let error as SSHError {
+    } catch {
       if error.kind == .cancelled {
         result.status = .notScanned
         result.failure = HostResult.Failure(code: .interrupted, message: "abandoned when the scan was interrupted")
       } else {
         var described = error
         described.host = ""
-        result.failure = HostResult.Failure(code: FailureCode(rawValue: error.code), message: described.description)
+        result.failure = HostResult.Failure(code: error.code, message: described.description)
       }
-    } catch {
-      result.failure = HostResult.Failure(code: .internal, message: "\(error)")
     }
     return finish()
   }

@@ -2,6 +2,7 @@
 #define CFLEETSHIMS_H
 // Thin C shims for what Swift cannot see: Linux epoll/eventfd (not exported by Glibc's
 // Swift overlay) and libssh2's function-like macros. Nothing here holds logic.
+#include <pthread.h>
 #include <sys/epoll.h>
 #include <sys/eventfd.h>
 #include <sys/socket.h>
@@ -11,21 +12,23 @@
 
 static inline int cfleet_epoll_create(void) { return epoll_create1(EPOLL_CLOEXEC); }
 
-static inline int cfleet_epoll_ctl(int epfd, int op, int fd, uint32_t events) {
+/// Adds, modifies or deletes `fd`; `token` comes back with its events (the reactor packs the
+/// descriptor and the waiter's id into it, so an event for an older wait is recognised).
+static inline int cfleet_epoll_ctl(int epfd, int op, int fd, uint32_t events, uint64_t token) {
   struct epoll_event ev;
   ev.events = events;
-  ev.data.u64 = 0;
-  ev.data.fd = fd;
+  ev.data.u64 = token;
   return epoll_ctl(epfd, op, fd, &ev);
 }
 
-/// Waits for up to `max` events; writes their fds and event masks into the two arrays.
-static inline int cfleet_epoll_wait(int epfd, int *fds, uint32_t *masks, int max, int timeout_ms) {
+/// Waits for up to `max` events (at most 256), `timeout_ms` milliseconds at most (-1: no
+/// limit); writes their tokens and event masks into the two arrays.
+static inline int cfleet_epoll_wait(int epfd, uint64_t *tokens, uint32_t *masks, int max, int timeout_ms) {
   struct epoll_event events[256];
   if (max > 256) max = 256;
   int n = epoll_wait(epfd, events, max, timeout_ms);
   for (int i = 0; i < n; i++) {
-    fds[i] = events[i].data.fd;
+    tokens[i] = events[i].data.u64;
     masks[i] = events[i].events;
   }
   return n;
@@ -33,10 +36,21 @@ static inline int cfleet_epoll_wait(int epfd, int *fds, uint32_t *masks, int max
 
 static inline int cfleet_eventfd(void) { return eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK); }
 
+/// Adds 1 to the eventfd's counter, which makes it readable: wakes a thread in epoll_wait.
+static inline int cfleet_eventfd_signal(int fd) { return eventfd_write(fd, 1); }
+
+/// Reads the counter back to 0 (EAGAIN when it already was), so epoll stops reporting it.
+static inline int cfleet_eventfd_drain(int fd) {
+  eventfd_t value;
+  return eventfd_read(fd, &value);
+}
+
+/// Names a thread for `top -H` and debuggers (15 bytes at most). In shims.c: it needs
+/// _GNU_SOURCE, which this target defines but Swift's import of this header does not.
+int cfleet_thread_set_name(pthread_t thread, const char *name);
+
 static const uint32_t CFLEET_EPOLLIN = EPOLLIN;
 static const uint32_t CFLEET_EPOLLOUT = EPOLLOUT;
-static const uint32_t CFLEET_EPOLLERR = EPOLLERR;
-static const uint32_t CFLEET_EPOLLHUP = EPOLLHUP;
 static const uint32_t CFLEET_EPOLLONESHOT = EPOLLONESHOT;
 static const int CFLEET_EPOLL_CTL_ADD = EPOLL_CTL_ADD;
 static const int CFLEET_EPOLL_CTL_MOD = EPOLL_CTL_MOD;
@@ -75,7 +89,6 @@ static inline int cfleet_userauth_ed25519(LIBSSH2_SESSION *s, const char *user, 
 
 static const int CFLEET_INBOUND = LIBSSH2_SESSION_BLOCK_INBOUND;
 static const int CFLEET_OUTBOUND = LIBSSH2_SESSION_BLOCK_OUTBOUND;
-static const int CFLEET_EAGAIN = LIBSSH2_ERROR_EAGAIN;
 static const int CFLEET_STDERR = SSH_EXTENDED_DATA_STDERR;
 
 #endif

@@ -50,4 +50,6 @@ public struct FailureCode: RawRepresentable, Hashable, Sendable, Codable, Custom
   public static let channelRefused = FailureCode(rawValue: "channel-refused")
   public static let connectionLost = FailureCode(rawValue: "connection-lost")
   public static let cancelled = FailureCode(rawValue: "cancelled")
+  /// The controller itself could not do I/O (epoll, a thread, a descriptor limit); the message names the call and errno.
+  public static let ioUnavailable = FailureCode(rawValue: "io-unavailable")
 }
