@@ -23,8 +23,8 @@ public struct ScanTrend: Hashable, Sendable, Codable {
     /// Unsuppressed findings of every severity.
     public var findingTotal: Int { findings.values.reduce(0, +) }
 
-    /// `#12` or, for a scan not stored, its start time.
-    public var label: String { scanID.map { "#\($0)" } ?? startedAt }
+    /// `#12`, or `this scan` for a scan not stored.
+    public var label: String { scanID.map { "#\($0)" } ?? "this scan" }
   }
 
   /// Oldest first; at most `ScanTrend.maxPoints`.

@@ -38,7 +38,14 @@ enum HTMLViewBuilder {
       cards: cards, severityCards: severityCards, findings: findings, severities: Severity.allCases.reversed().map(\.rawValue),
       filterHosts: Set(facts.findings.map(\.host)).sorted(), filterRules: facts.rules, matrix: matrix(facts),
       hosts: facts.hosts.filter { $0.result.status == .ok }.map { host($0, facts: facts) }, failed: failed, notes: scan.analysisNotes,
-      changes: scan.changesSinceLast.map(changes))
+      changes: scan.changesSinceLast.map(changes),
+      sections: [
+        "overview": overview(facts), "serviceRows": services(facts), "hasServiceRows": !facts.services.isEmpty,
+        "ruleGroups": ruleGroups(facts), "connectedRows": connected(facts), "hasConnectedRows": !facts.mostConnected.isEmpty,
+        "filterGroups": facts.groups, "hasFilterGroups": !facts.groups.isEmpty,
+        "reachNames": ReachClass.allCases.reversed().filter { $0 != .loopback }.map(\.rawValue),
+        "ruleCount": facts.ruleGroups.count,
+      ])
   }
 
   /// Values only: the template escapes every one of them.
@@ -140,6 +147,12 @@ enum HTMLViewBuilder {
       findings: host.findingIndexes.map { index in
         let finding = facts.findings[index]
         return HTMLView.FindingLink(anchor: "f\(index)", severity: finding.severity.rawValue, title: finding.title, socket: finding.socket?.text ?? "")
+      },
+      connections: host.connections.map { connections in
+        [
+          "hcListener": connections.listener, "hcEstablished": connections.established, "hcPeers": connections.peers,
+          "hcRemote": connections.remotePeers, "hcNetworks": networksText(connections),
+        ]
       })
   }
 

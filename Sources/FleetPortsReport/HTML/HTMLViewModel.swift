@@ -27,6 +27,9 @@ enum HTMLView {
     var notes: [String]
     /// "Changes since the previous scan"; nil when there is no previous scan.
     var changes: Changes?
+    /// The fleet-wide sections (overview, services, rule groups, connections), built by
+    /// `HTMLViewBuilder+Sections` as dictionaries with section-prefixed keys.
+    var sections: [String: Any] = [:]
 
     func child(named name: String) -> Any? {
       switch name {
@@ -53,7 +56,7 @@ enum HTMLView {
       case "hasFailed": return !failed.isEmpty
       case "notes": return notes
       case "hasNotes": return !notes.isEmpty
-      default: return nil
+      default: return sections[name]
       }
     }
   }
@@ -172,6 +175,8 @@ enum HTMLView {
     var drops: String
     var provenance: Provenance
     var findings: [FindingLink]
+    /// Established connections per listener (`hcListener`, `hcEstablished`, `hcPeers`, `hcNetworks`).
+    var connections: [[String: Any]] = []
     func child(named name: String) -> Any? {
       switch name {
       case "anchor": return anchor
@@ -202,6 +207,9 @@ enum HTMLView {
       case "provenance": return provenance
       case "findings": return findings
       case "hasFindings": return !findings.isEmpty
+      case "hostConnections": return connections
+      case "hasHostConnections": return !connections.isEmpty
+      case "groupNames": return groups
       default: return nil
       }
     }
