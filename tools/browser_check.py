@@ -2,7 +2,7 @@
 """Opens an HTML report in Debian's headless Chromium through chromedriver and Selenium, uses
 it as a fleet owner would, and prints one JSON object with what it saw (the Swift test judges).
 
-Usage: browser_check.py REPORT.html SCREENSHOT.png [TIMEOUT_SECONDS]
+Usage: browser_check.py REPORT.html SCREENSHOT.png [TIMEOUT_SECONDS] [--load-only]
 
 Done here: load timing (Navigation Timing: navigationStart to loadEventEnd, first contentful
 paint), the overview's numbers, every filter of the findings (severity, rule, host, group,
@@ -36,6 +36,14 @@ def visible_attr(driver, selector, attribute):
         ".map(function(r){return r.getAttribute(arguments[1]);});".replace("arguments[1]", json.dumps(attribute)), selector)
 
 
+def visible_values(driver, selector, expression):
+    """`expression` (of the row `r`) for each row shown."""
+    return driver.execute_script(
+        "return Array.from(document.querySelectorAll(arguments[0])).filter(function(r){"
+        "for(var n=r;n;n=n.parentElement){if(n.hidden)return false;}return true;})"
+        ".map(function(r){return %s;});" % expression, selector)
+
+
 def each_option(driver, select_id, read):
     """Chooses every option of a <select> in turn (as a user would), reads, then resets to all."""
     out = {}
@@ -53,6 +61,7 @@ def each_option(driver, select_id, read):
 def main():
     report, screenshot = os.path.abspath(sys.argv[1]), sys.argv[2]
     timeout = float(sys.argv[3]) if len(sys.argv) > 3 else 60
+    load_only = "--load-only" in sys.argv[4:]
     result = {"consoleErrors": [], "requests": [], "dialogs": []}
     options = webdriver.ChromeOptions()
     options.binary_location = shutil.which("chromium") or "/usr/bin/chromium"
@@ -87,6 +96,8 @@ def main():
             "o.svgCharts=document.querySelectorAll('#overview svg').length;return o;")
         driver.save_screenshot(screenshot)
         result["screenshot"] = os.path.abspath(screenshot)
+        if load_only:
+            raise StopIteration
 
         # Findings: every filter, one after the other.
         rows = "#findings tr.finding"
@@ -97,8 +108,8 @@ def main():
             suppressed[0].click()
             findings["withSuppressed"] = visible_rows(driver, rows)
         findings["bySeverity"] = each_option(driver, "filter-severity", lambda: visible_attr(driver, rows, "data-severity"))
-        findings["byRule"] = each_option(driver, "filter-rule", lambda: visible_attr(driver, rows, "data-rule"))
-        findings["byHost"] = each_option(driver, "filter-host", lambda: visible_attr(driver, rows, "data-host"))
+        findings["byRule"] = each_option(driver, "filter-rule", lambda: visible_values(driver, rows, "r.closest('details.rule').getAttribute('data-rule')"))
+        findings["byHost"] = each_option(driver, "filter-host", lambda: visible_values(driver, rows, "r.cells[1].textContent"))
         findings["byGroup"] = each_option(driver, "filter-group", lambda: visible_rows(driver, rows))
         findings["rulesShownForFirstHost"] = None
         findings["counter"] = driver.find_element(By.ID, "findings-shown").text if driver.find_elements(By.ID, "findings-shown") else ""
@@ -161,6 +172,11 @@ def main():
         result["host"] = host
         driver.execute_script("window.scrollTo(0,0)")
         time.sleep(0.3)
+    except StopIteration:  # --load-only: timing, overview and screenshot taken
+        pass
+    except Exception as error:  # reported, not raised: the Swift test shows it
+        result["error"] = "%s: %s" % (type(error).__name__, error)
+    try:
         for entry in driver.get_log("browser"):
             if entry.get("level") == "SEVERE":
                 result["consoleErrors"].append(entry.get("message", ""))
@@ -170,7 +186,7 @@ def main():
                 result["requests"].append(message.get("params", {}).get("request", {}).get("url", ""))
             elif message.get("method") == "Page.javascriptDialogOpening":
                 result["dialogs"].append(message.get("params", {}).get("message", ""))
-    except Exception as error:  # reported, not raised: the Swift test shows it
+    except Exception as error:
         result["error"] = "%s: %s" % (type(error).__name__, error)
     finally:
         driver.quit()

@@ -50,7 +50,7 @@ enum EmbeddedTemplates {
 <details class="rule" id="{{rgAnchor}}" data-rule="{{rgRule}}">
 <summary><span class="sev sev-{{rgSeverity}}">{{rgSeverity}}</span><span><b class="nowrap">{{rgRule}}</b> {{rgTitle}} <span class="muted nowrap">({{rgBySeverity}}{{#rgSuppressed}}; {{.}} suppressed{{/rgSuppressed}})</span></span><span class="rule-hosts nowrap"><b>{{rgHosts}}</b> host(s)</span><span class="fix">{{rgFix}}</span></summary>
 <table class="sortable rule-findings"><thead><tr><th>Severity</th><th>Host</th><th>Socket</th><th>Evidence</th></tr></thead><tbody>
-{{#rgItems}}<tr id="{{fAnchor}}" class="finding {{fState}}" data-severity="{{fSeverity}}" data-host="{{fHost}}" data-rule="{{rgRule}}" data-groups="{{fGroups}}"><td data-sort="{{fRank}}"><span class="sev sev-{{fSeverity}}">{{fSeverity}}</span></td><td class="nowrap">{{#fHostAnchor}}<a href="#{{fHostAnchor}}">{{fHost}}</a>{{/fHostAnchor}}{{^fHostAnchor}}{{fHost}}{{/fHostAnchor}}</td><td class="nowrap">{{fSocket}}{{#fReach}} <span class="reach r-{{fReach}}">{{fReach}}</span>{{/fReach}}</td><td>{{fEvidence}}{{#fFix}}<br><small>Fix: {{.}}</small>{{/fFix}}{{#fSuppressed}}<br><small>{{.}}</small>{{/fSuppressed}}</td></tr>
+{{#rgItems}}<tr id="{{fAnchor}}" class="finding{{#fSuppressed}} suppressed{{/fSuppressed}}" data-severity="{{fSeverity}}" data-groups="{{fGroups}}"><td data-sort="{{fRank}}"><span class="sev sev-{{fSeverity}}">{{fSeverity}}</span><td>{{#fHostAnchor}}<a href="#{{fHostAnchor}}">{{fHost}}</a>{{/fHostAnchor}}{{^fHostAnchor}}{{fHost}}{{/fHostAnchor}}<td>{{fSocket}}{{#fReach}} <span class="reach r-{{fReach}}">{{fReach}}</span>{{/fReach}}<td>{{fEvidence}}{{#fFix}}<br><small>Fix: {{.}}</small>{{/fFix}}{{#fSuppressed}}<br><small>{{.}}</small>{{/fSuppressed}}</tr>
 {{/rgItems}}</tbody></table>
 </details>
 {{/ruleGroups}}
@@ -68,19 +68,19 @@ enum EmbeddedTemplates {
 {{#hasTCP}}
 <h4>TCP listeners</h4>
 <table class="sortable listeners"><thead><tr><th>Bind</th><th>Port</th><th>Process</th><th>User</th><th>Reach</th><th>Note</th></tr></thead><tbody>
-{{#tcp}}<tr><td>{{bind}}</td><td>{{port}}</td><td>{{process}}</td><td>{{user}}</td><td class="r-{{reach}}" data-sort="{{reachRank}}">{{reach}}</td><td>{{detail}}</td></tr>
+{{#tcp}}<tr><td>{{bind}}<td>{{port}}<td>{{process}}<td>{{user}}<td class="r-{{reach}}" data-sort="{{reachRank}}">{{reach}}<td>{{detail}}</tr>
 {{/tcp}}</tbody></table>
 {{/hasTCP}}
 {{#hasUDP}}
 <h4>UDP listeners</h4>
 <table class="sortable listeners"><thead><tr><th>Bind</th><th>Port</th><th>Process</th><th>User</th><th>Reach</th><th>Note</th></tr></thead><tbody>
-{{#udp}}<tr><td>{{bind}}</td><td>{{port}}</td><td>{{process}}</td><td>{{user}}</td><td class="r-{{reach}}" data-sort="{{reachRank}}">{{reach}}</td><td>{{detail}}</td></tr>
+{{#udp}}<tr><td>{{bind}}<td>{{port}}<td>{{process}}<td>{{user}}<td class="r-{{reach}}" data-sort="{{reachRank}}">{{reach}}<td>{{detail}}</tr>
 {{/udp}}</tbody></table>
 {{/hasUDP}}
 {{#hasUnix}}
 <h4>Unix listeners</h4>
 <table class="sortable listeners"><thead><tr><th>Path</th><th>Process</th><th>User</th><th>Mode</th></tr></thead><tbody>
-{{#unix}}<tr><td>{{bind}}</td><td>{{process}}</td><td>{{user}}</td><td>{{detail}}</td></tr>
+{{#unix}}<tr><td>{{bind}}<td>{{process}}<td>{{user}}<td>{{detail}}</tr>
 {{/unix}}</tbody></table>
 {{/hasUnix}}
 <h4>Connected now</h4>
@@ -115,14 +115,14 @@ enum EmbeddedTemplates {
 <thead><tr><th>Host</th>{{#columns}}<th>{{.}}</th>{{/columns}}</tr></thead>
 <tbody>
 {{#rows}}
-<tr><td><a href="#{{anchor}}">{{host}}</a></td>{{#cells}}{{#reach}}<td data-sort="{{rank}}" class="r-{{reach}}" title="{{title}}">{{label}}</td>{{/reach}}{{^reach}}<td></td>{{/reach}}{{/cells}}</tr>
+<tr><td><a href="#{{anchor}}">{{host}}</a>{{#cells}}{{#reach}}<td data-sort="{{rank}}" class="r-{{reach}}" title="{{title}}">{{label}}{{/reach}}{{^reach}}<td>{{/reach}}{{/cells}}</tr>
 {{/rows}}
 </tbody>
 </table>
 </div>
 </details>
 {{/hasColumns}}
-{{^hasColumns}}<p>No IP listeners.</p>{{/hasColumns}}
+{{^hasColumns}}{{#omittedHosts}}<p class="muted">Left out for {{.}} hosts: the services above and each host's view show the same.</p>{{/omittedHosts}}{{^omittedHosts}}<p>No IP listeners.</p>{{/omittedHosts}}{{/hasColumns}}
 {{/matrix}}
 </section>
 """####,
@@ -278,12 +278,13 @@ enum EmbeddedTemplates {
     var shown = 0, rules = 0, total = 0;
     each(document.querySelectorAll('details.rule'), function (rule) {
       var inRule = 0;
+      var ruleMatches = !wanted.rule || rule.getAttribute('data-rule') === wanted.rule;
       each(rule.querySelectorAll('tr.finding'), function (row) {
         total += 1;
-        var match = (withSuppressed || !row.classList.contains('suppressed'))
+        // The host is the second cell's text (no attribute repeats it: size).
+        var match = ruleMatches && (withSuppressed || !row.classList.contains('suppressed'))
           && (!wanted.severity || row.getAttribute('data-severity') === wanted.severity)
-          && (!wanted.rule || row.getAttribute('data-rule') === wanted.rule)
-          && (!wanted.host || row.getAttribute('data-host') === wanted.host)
+          && (!wanted.host || row.cells[1].textContent === wanted.host)
           && inGroups(row, wanted.groups);
         row.hidden = !match;
         if (match) inRule += 1;
@@ -479,6 +480,7 @@ details.matrix-box>summary{cursor:pointer}
   a{color:inherit;text-decoration:none}
   .chart.trend{max-width:100%}
 }
+.rule-findings td:nth-child(2),.rule-findings td:nth-child(3),.listeners td:nth-child(-n+2),.matrix td:first-child{white-space:nowrap}
 """####,
   ]
 }

@@ -74,7 +74,7 @@ extension HTMLViewBuilder {
         var item: [String: Any] = [
           "fAnchor": "f\(index)", "fSeverity": finding.severity.rawValue, "fRank": Severity.allCases.firstIndex(of: finding.severity) ?? 0,
           "fHost": finding.host, "fSocket": finding.socket?.text ?? "—", "fEvidence": finding.evidence,
-          "fGroups": hostGroups.joined(separator: "\u{1F}"), "fState": finding.suppressed == nil ? "active" : "suppressed",
+          "fGroups": hostGroups.joined(separator: "\u{1F}"),
         ]
         if let anchor = facts.findingHost[index] { item["fHostAnchor"] = "h\(anchor)" }
         if let reach = finding.socket?.reach { item["fReach"] = reach.rawValue }

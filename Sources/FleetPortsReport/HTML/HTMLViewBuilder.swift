@@ -5,6 +5,8 @@ import FleetPortsCore
 enum HTMLViewBuilder {
   /// Port columns shown in the matrix; the rest are counted in a note.
   static let matrixColumnLimit = 40
+  /// Scanned hosts above which the matrix is left out.
+  static let matrixHostLimit = 250
 
   static func page(_ facts: ReportFacts, nonce: String) -> HTMLView.Page {
     let scan = facts.scan
@@ -72,6 +74,11 @@ enum HTMLViewBuilder {
   /// most `matrixColumnLimit`), each cell the host's widest reach there, its binds in the title.
   static func matrix(_ facts: ReportFacts) -> HTMLView.Matrix {
     let ports = facts.aggregate.ports
+    // Past a few hundred hosts a host per row is no picture (and half a megabyte): the
+    // services table and each host's view say the same, so the matrix is left out.
+    guard facts.okCount <= matrixHostLimit else {
+      return HTMLView.Matrix(columns: [], rows: [], hiddenColumns: 0, omittedHosts: facts.okCount)
+    }
     let chosen = ports.enumerated()
       .sorted { a, b in
         a.element.hosts.count != b.element.hosts.count ? a.element.hosts.count > b.element.hosts.count : a.offset < b.offset
@@ -83,12 +90,12 @@ enum HTMLViewBuilder {
         let binds = host.listeners.filter { $0.proto == column.proto && $0.port == column.port }.map(\.bind)
         return HTMLView.MatrixCell(
           reach: reach.rawValue, label: shortLabel(reach), rank: ReachClass.allCases.firstIndex(of: reach) ?? 0,
-          title: "\(reach.rawValue): " + binds.joined(separator: ", "))
+          title: binds.joined(separator: ", "))
       }
       return HTMLView.MatrixRow(host: host.result.name, anchor: "h\(host.index)", cells: cells)
     }
     return HTMLView.Matrix(
-      columns: chosen.map { "\($0.proto.rawValue)/\($0.port)" }, rows: rows, hiddenColumns: ports.count - chosen.count)
+      columns: chosen.map { "\($0.proto.rawValue)/\($0.port)" }, rows: rows, hiddenColumns: ports.count - chosen.count, omittedHosts: 0)
   }
 
   static func shortLabel(_ reach: ReachClass) -> String {

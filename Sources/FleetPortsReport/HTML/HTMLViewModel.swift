@@ -111,8 +111,11 @@ enum HTMLView {
     var columns: [String]
     var rows: [MatrixRow]
     var hiddenColumns: Int
+    /// Scanned hosts when the matrix was left out for their number (`matrixHostLimit`), else 0.
+    var omittedHosts: Int
     func child(named name: String) -> Any? {
       switch name {
+      case "omittedHosts": return omittedHosts > 0 ? omittedHosts : nil
       case "columns": return columns
       case "rows": return rows
       case "hasColumns": return !columns.isEmpty
