@@ -156,7 +156,7 @@ enum EmbeddedTemplates {
 {{#trendDots}}<circle cx="{{cx}}" cy="{{cy}}" r="3.5" class="trend-dot"><title>{{tip}}</title></circle>{{/trendDots}}
 <text x="40" y="150" class="axis">{{firstLabel}}</text><text x="560" y="150" text-anchor="end" class="axis">{{lastLabel}}</text>
 </svg>
-<p class="legend"><span class="nowrap"><span class="key line-key"></span>listeners beyond loopback (right scale)</span> <span class="nowrap"><span class="key sev-high"></span>findings by severity (left scale)</span>{{#trendSingle}} · <span class="muted">the first stored scan of this inventory: the trend grows with each scan</span>{{/trendSingle}}</p>
+<p class="legend"><span class="nowrap"><span class="key line-key"></span>listeners beyond loopback (right scale)</span> <span class="nowrap"><span class="key sev-high"></span>findings by severity (left scale)</span>{{#trendSingle}} · <span class="muted">one scan so far: the trend grows with each scan stored in the history</span>{{/trendSingle}}</p>
 </div>
 </div>
 {{/overview}}
