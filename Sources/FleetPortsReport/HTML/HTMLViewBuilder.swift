@@ -1,6 +1,6 @@
 import FleetPortsCore
 
-/// Turns `ReportFacts` into the HTML view model: cards, findings rows, the host × port
+/// Turns `ReportFacts` into the HTML view model: the fleet sections (`HTMLViewBuilder+Sections`), the host × port
 /// matrix (the most common ports, capped so a large fleet stays a readable page), host sections.
 enum HTMLViewBuilder {
   /// Port columns shown in the matrix; the rest are counted in a note.
@@ -10,25 +10,6 @@ enum HTMLViewBuilder {
 
   static func page(_ facts: ReportFacts, nonce: String) -> HTMLView.Page {
     let scan = facts.scan
-    let anchor = { (index: Int) in "h\(index)" }
-    let cards = [
-      HTMLView.Card(label: "Hosts", value: String(scan.hosts.count), css: ""),
-      HTMLView.Card(label: "Scanned", value: String(facts.okCount), css: "ok"),
-      HTMLView.Card(label: "Failed", value: String(facts.failedCount + facts.notScannedCount), css: facts.failedCount + facts.notScannedCount > 0 ? "bad" : ""),
-      HTMLView.Card(label: "Public listeners", value: String(facts.publicListeners), css: facts.publicListeners > 0 ? "warn" : ""),
-    ]
-    let severityCards = Severity.allCases.reversed().map { severity in
-      HTMLView.Card(label: severity.rawValue, value: String(facts.activeBySeverity[severity] ?? 0), css: "sev-\(severity.rawValue)")
-    } + [HTMLView.Card(label: "suppressed", value: String(facts.suppressedCount), css: "sev-suppressed")]
-
-    let findings = facts.findings.enumerated().map { index, finding in
-      HTMLView.FindingRow(
-        anchor: "f\(index)", severity: finding.severity.rawValue, severityRank: Severity.allCases.firstIndex(of: finding.severity) ?? 0,
-        rule: finding.ruleID, host: finding.host, hostAnchor: facts.findingHost[index].map(anchor),
-        socket: finding.socket?.text ?? "", reach: finding.socket?.reach?.rawValue ?? "",
-        title: finding.title, evidence: finding.evidence, fix: finding.fix,
-        suppressed: finding.suppressed.map { "suppressed: \($0.reason)" + ($0.expires.map { " (until \($0))" } ?? "") })
-    }
     let failed = facts.hosts.filter { $0.result.status != .ok }.map { host in
       HTMLView.FailedHost(
         name: host.result.name, address: "\(host.result.address):\(host.result.port)", status: host.result.status.rawValue,
@@ -37,7 +18,7 @@ enum HTMLViewBuilder {
     return HTMLView.Page(
       inventory: scan.options.inventory, startedAt: scan.startedAt, finishedAt: scan.finishedAt, toolVersion: scan.toolVersion,
       method: scan.options.method.rawValue + (scan.options.sudo ? " (sudo)" : ""), interrupted: scan.interrupted, nonce: nonce,
-      cards: cards, severityCards: severityCards, findings: findings, severities: Severity.allCases.reversed().map(\.rawValue),
+      severities: Severity.allCases.reversed().map(\.rawValue),
       filterHosts: Set(facts.findings.map(\.host)).sorted(), filterRules: facts.rules, matrix: matrix(facts),
       hosts: facts.hosts.filter { $0.result.status == .ok }.map { host($0, facts: facts) }, failed: failed, notes: scan.analysisNotes,
       changes: scan.changesSinceLast.map(changes),
@@ -47,7 +28,7 @@ enum HTMLViewBuilder {
         "filterGroups": facts.groups, "hasFilterGroups": !facts.groups.isEmpty,
         "reachNames": ReachClass.allCases.reversed().filter { $0 != .loopback }.map(\.rawValue),
         "ruleCount": facts.ruleGroups.count,
-      ])
+      ], hasFindings: !facts.findings.isEmpty)
   }
 
   /// Values only: the template escapes every one of them.

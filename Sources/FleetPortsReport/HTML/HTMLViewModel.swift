@@ -15,9 +15,6 @@ enum HTMLView {
     var method: String
     var interrupted: Bool
     var nonce: String
-    var cards: [Card]
-    var severityCards: [Card]
-    var findings: [FindingRow]
     var severities: [String]
     var filterHosts: [String]
     var filterRules: [String]
@@ -30,6 +27,8 @@ enum HTMLView {
     /// The fleet-wide sections (overview, services, rule groups, connections), built by
     /// `HTMLViewBuilder+Sections` as dictionaries with section-prefixed keys.
     var sections: [String: Any] = [:]
+    /// Whether the scan has any finding (suppressed ones included).
+    var hasFindings: Bool
 
     func child(named name: String) -> Any? {
       switch name {
@@ -41,11 +40,7 @@ enum HTMLView {
       case "method": return method
       case "interrupted": return interrupted
       case "nonce": return nonce
-      case "cards": return cards
-      case "severityCards": return severityCards
-      case "findings": return findings
-      case "hasFindings": return !findings.isEmpty
-      case "findingCount": return findings.count
+      case "hasFindings": return hasFindings
       case "severities": return severities
       case "filterHosts": return filterHosts
       case "filterRules": return filterRules
@@ -57,52 +52,6 @@ enum HTMLView {
       case "notes": return notes
       case "hasNotes": return !notes.isEmpty
       default: return sections[name]
-      }
-    }
-  }
-
-  struct Card: MustacheParent {
-    var label: String
-    var value: String
-    var css: String
-    func child(named name: String) -> Any? {
-      switch name {
-      case "label": return label
-      case "value": return value
-      case "css": return css
-      default: return nil
-      }
-    }
-  }
-
-  struct FindingRow: MustacheParent {
-    var anchor: String
-    var severity: String
-    var severityRank: Int
-    var rule: String
-    var host: String
-    var hostAnchor: String?
-    var socket: String
-    var reach: String
-    var title: String
-    var evidence: String
-    var fix: String
-    var suppressed: String?
-    func child(named name: String) -> Any? {
-      switch name {
-      case "anchor": return anchor
-      case "severity": return severity
-      case "severityRank": return severityRank
-      case "rule": return rule
-      case "host": return host
-      case "hostAnchor": return hostAnchor
-      case "socket": return socket
-      case "reach": return reach.isEmpty ? nil : reach
-      case "title": return title
-      case "evidence": return evidence
-      case "fix": return fix
-      case "suppressed": return suppressed
-      default: return nil
       }
     }
   }
