@@ -164,8 +164,10 @@ struct PolicyReader {
   func rules(_ node: Node, at path: String) throws(PolicyError) -> PolicyRules {
     var rules = PolicyRules()
     if isEmpty(node) { return rules }
-    for field in try fields(node, at: path, allowed: ["allow", "thresholds"]) {
-      if field.key == "allow" {
+    for field in try fields(node, at: path, allowed: ["allow", "thresholds", "require"]) {
+      if field.key == "require" {
+        rules.require = try required(field.value, at: "\(path).require")
+      } else if field.key == "allow" {
         for allow in try fields(field.value, at: "\(path).allow", allowed: ["public", "private"]) {
           let ports = try portList(allow.value, at: "\(path).allow.\(allow.key)")
           if allow.key == "public" { rules.allowPublic = ports } else { rules.allowPrivate = ports }
@@ -188,6 +190,42 @@ struct PolicyReader {
         throw error(item, "\(path): \"\(text)\" is not a port; write 443, \"5432/tcp\", \"53/udp\" or a range \"8000-8099/tcp\"")
       }
       result.append(allowance)
+    }
+    return result
+  }
+
+  /// `require:` — a list of `"22/tcp"` or `{port: "22/tcp", service: sshd}` (one port each,
+  /// no range: a range cannot say which port must listen).
+  func required(_ node: Node, at path: String) throws(PolicyError) -> [RequiredListener] {
+    if isEmpty(node) { return [] }
+    guard case .sequence(let sequence) = node else {
+      throw error(node, "\(path) must be a list such as [\"22/tcp\", {port: \"9100/tcp\", service: node_exporter}], found \(kind(node))")
+    }
+    var result: [RequiredListener] = []
+    for (index, item) in sequence.enumerated() {
+      let name = "\(path)[\(index + 1)]"
+      var portNode = item
+      var service: String?
+      if case .mapping = item {
+        var found: Node?
+        for field in try fields(item, at: name, allowed: ["port", "service"]) {
+          if field.key == "port" {
+            found = field.value
+          } else {
+            let text = try string(field.value, at: "\(name).service").trimmingCharacters(in: .whitespacesAndNewlines)
+            guard !text.isEmpty else { throw error(field.value, "\(name).service is empty: name the service or process, or leave the key out") }
+            service = text
+          }
+        }
+        guard let found else { throw error(item, "\(name) has no port: write {port: \"22/tcp\", service: sshd}") }
+        portNode = found
+      }
+      let text = try string(portNode, at: "\(name).port")
+      guard let allowance = PortAllowance(text), allowance.ports.lowerBound == allowance.ports.upperBound else {
+        throw error(portNode, "\(name): \"\(text)\" is not one port; write 22, \"22/tcp\" or \"161/udp\" (a range cannot be required)")
+      }
+      let location = item.mark.map { "\(file):\($0.line):\($0.column)" }
+      result.append(RequiredListener(port: allowance.ports.lowerBound, proto: allowance.proto, service: service, location: location))
     }
     return result
   }

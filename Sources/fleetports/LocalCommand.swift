@@ -30,6 +30,6 @@ struct LocalCommand: AsyncParsableCommand {
     }
     let session = ScanSession(
       plan: plan, reports: try output.destination(), store: try database.open(), toolVersion: FleetPortsCommand.configuration.version)
-    try ScanCommand.finish(await session.run(), failOn: analysis.failOn)
+    try ScanCommand.finish(await session.run(), failOn: analysis.failOn, verbose: analysis.verbose)
   }
 }

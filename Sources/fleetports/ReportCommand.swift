@@ -36,6 +36,9 @@ struct ReportCommand: ParsableCommand {
 
   @OptionGroup var database: StoreOptions
 
+  @Flag(help: "Also print the scan's findings, every one under its rule.")
+  var verbose = false
+
   func validate() throws {
     if let format {
       do {
@@ -65,12 +68,13 @@ struct ReportCommand: ParsableCommand {
     }
     let paths: [String]
     do {
-      paths = try ReportWriter.write(loaded.scan, formats: formats, to: folder)
+      paths = try ReportWriter.write(loaded.scan, formats: formats, to: folder, trend: historyTrend(of: loaded.scan))
     } catch {
       FileOutput.standardError("fleetports report: \(error)\n")
       throw ExitCode(1)
     }
     FileOutput.standardOutput(paths.map { "\($0)\n" }.joined())
+    if verbose { FileOutput.standardOutput(FindingsText.render(loaded.scan, failOn: nil, verbose: true)) }
   }
 
   /// SCAN as a stored scan id: digits (or `#12`) that name no file or folder here.
@@ -93,13 +97,25 @@ struct ReportCommand: ParsableCommand {
     let formats = try format.map(ReportFormat.parseList) ?? [.json, .html, .md, .sarif, .junit]
     let folder = out ?? ScanArchive.defaultFolder(startedAt: Date(timeIntervalSince1970: summary.startedEpoch))
     let paths: [String]
+    let trend = try? history.trend(inventory: stored.options.inventory, throughID: id)
     do {
-      paths = try ReportWriter.write(stored, formats: formats, to: folder)
+      paths = try ReportWriter.write(stored, formats: formats, to: folder, trend: trend?.ending(with: stored, scanID: id))
     } catch {
       FileOutput.standardError("fleetports report: \(error)\n")
       throw ExitCode(1)
     }
     FileOutput.standardOutput(paths.map { "\($0)\n" }.joined())
+    if verbose { FileOutput.standardOutput(FindingsText.render(stored, failOn: nil, verbose: true)) }
+  }
+
+  /// The trend of a scan.json's inventory from the history (--db), when that database exists:
+  /// the scans that started before it, then its own numbers. Opening never creates a database
+  /// here, and a history that cannot be read only costs the chart.
+  func historyTrend(of scan: ScanResult) -> ScanTrend? {
+    guard FileManager.default.fileExists(atPath: database.db), let history = try? ScanStore(path: database.db),
+      let trend = try? history.trend(inventory: scan.options.inventory)
+    else { return nil }
+    return trend.ending(with: scan, scanID: nil)
   }
 
   /// The real path of an existing folder (so `reports/latest` is written through, not replaced).

@@ -108,13 +108,13 @@ struct ScanCommand: AsyncParsableCommand {
     let outcome = await scanTask.value
     interrupt.stop()
     progress.finish()
-    try ScanCommand.finish(outcome, failOn: analysis.failOn)
+    try ScanCommand.finish(outcome, failOn: analysis.failOn, verbose: analysis.verbose)
   }
 
   /// Prints the outcome (failures to write on standard error) and ends with its exit code.
-  static func finish(_ outcome: ScanOutcome, failOn: Severity?) throws {
+  static func finish(_ outcome: ScanOutcome, failOn: Severity?, verbose: Bool) throws {
     for failure in [outcome.storeFailure, outcome.reportFailure].compactMap({ $0 }) { FileOutput.standardError("fleetports: \(failure)\n") }
-    FileOutput.standardOutput(outcome.terminalText(failOn: failOn))
+    FileOutput.standardOutput(outcome.terminalText(failOn: failOn, verbose: verbose))
     let code = outcome.exitCode(failOn: failOn)
     if code != 0 { throw ExitCode(code) }
   }

@@ -43,7 +43,9 @@ import Testing
       Finding(ruleID: "r|x", severity: .high, title: "a`b`\nc\r\nd", host: "h", socket: nil, evidence: "[link](javascript:x) @team", fix: "*x* _y_")
     ]
     let markdown = try TestSupport.text(scan, .md)
-    #expect(markdown.contains("| h | r\\|x | — | a\\`b\\`<br>c<br>d | \\[link\\](javascript:x) &#64;team | \\*x\\* \\_y\\_ |"))
+    #expect(markdown.contains("### High: r\\|x — a\\`b\\`<br>c<br>d\n"))
+    #expect(markdown.contains("**Fix:** \\*x\\* \\_y\\_\n"))
+    #expect(markdown.contains("| high | h | — | \\[link\\](javascript:x) &#64;team |"))
   }
 
   func unescapedPipes(_ line: String) -> Int {

@@ -15,3 +15,19 @@ import Testing
     #expect(text.contains("1 failed"))
   }
 }
+
+@Suite struct FindingsTextTests {
+  @Test func findingsAreGroupedByRuleWithTheirFirstHostsAndListedOnlyWhenVerbose() throws {
+    let scan = try TestSupport.scan("fleet.scan.json")
+    let short = FindingsText.render(scan, failOn: .high)
+    #expect(short.contains("SEVERITY  RULE"))
+    let line = try #require(short.split(separator: "\n").first { $0.contains("datastore-exposed") })
+    #expect(line.contains("CRITICAL") && line.contains("10.200.0.12, <img src=x onerror=alert(1)>"))
+    #expect(!short.contains("listen_addresses = '*'"), "evidence only with --verbose")
+    #expect(short.contains("--fail-on high: 2 unsuppressed finding(s) at or above it"))
+    let verbose = FindingsText.render(scan, failOn: nil, verbose: true)
+    #expect(verbose.contains("  fix: set listen_addresses = 'localhost'"))
+    #expect(verbose.contains("CRITICAL 10.200.0.12  tcp 0.0.0.0:5432  listen_addresses = '*'"))
+    #expect(!verbose.contains("public-listener-not-allowed"), "suppressed findings are not listed")
+  }
+}

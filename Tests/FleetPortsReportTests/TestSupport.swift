@@ -35,6 +35,35 @@ enum TestSupport {
   static let pythonWithJSONSchema = python(with: ["jsonschema"])
   static let pythonWithXML = python(with: ["xml.etree.ElementTree"])
   static let chromium = which("chromium")
+  static let chromedriver = which("chromedriver")
+  /// Debian's python3 with venv and ensurepip (python3-venv): what the Selenium test's virtualenv is made from.
+  static let pythonWithVenv = python(with: ["venv", "ensurepip"])
+
+  /// The Selenium version the browser test installs from PyPI into `.build-selenium/venv`.
+  static let seleniumVersion = "4.51.0"
+
+  /// The virtualenv's python with Selenium, made on first use under `.build-selenium/` (ignored
+  /// by git): `python3 -m venv`, then `pip install selenium==seleniumVersion` from PyPI. Throws
+  /// when either step fails (no network, no python3-venv).
+  static func seleniumPython() throws -> String {
+    let venv = repoRoot.appendingPathComponent(".build-selenium/venv").path
+    let python = venv + "/bin/python"
+    let check = try? run(python, ["-c", "import selenium, sys; sys.exit(0 if selenium.__version__ == '\(seleniumVersion)' else 1)"], timeout: 60)
+    if check?.status == 0 { return python }
+    let system = try require(pythonWithVenv, "python3 with venv (python3-venv)")
+    let made = try run(system, ["-m", "venv", venv], timeout: 120)
+    guard made.status == 0 else { throw SetupFailure(step: "python3 -m venv \(venv)", output: made.stderr) }
+    let pip = try run(
+      venv + "/bin/pip", ["install", "-q", "--disable-pip-version-check", "selenium==\(seleniumVersion)"], timeout: 300)
+    guard pip.status == 0 else { throw SetupFailure(step: "pip install selenium==\(seleniumVersion)", output: pip.stderr) }
+    return python
+  }
+
+  struct SetupFailure: Error, CustomStringConvertible {
+    var step: String
+    var output: String
+    var description: String { "\(step) failed: \(output)" }
+  }
 
   /// A missing tool in a test that `FLEETPORTS_REQUIRE_TOOLS=1` made run.
   struct MissingTool: Error, CustomStringConvertible {

@@ -21,14 +21,17 @@ import Testing
     let policy = try PolicyLoader.parse(try Self.documentedExample(), file: "policy.md")
     #expect(policy.defaults.allowPublic == [PortAllowance("80")!, PortAllowance("443")!])
     #expect(policy.defaults.allowPrivate == [PortAllowance("22/tcp")!])
-    #expect(policy.defaults.thresholds == PolicyThresholds(closeWait: 2, timeWait: 1000, queuePercent: 80, peerOutlierPercent: 20))
+    #expect(policy.defaults.thresholds == PolicyThresholds(closeWait: 2, timeWait: 1000, queuePercent: 80, peerOutlierPercent: 30))
     #expect(policy.groups["db"]?.allowPrivate == [PortAllowance(ports: 5432...5432, proto: .tcp)])
     #expect(policy.hosts["lab-003"]?.thresholds.closeWait == 5)
     #expect(policy.suppressions.count == 2)
     #expect(policy.suppressions[0].expires == PolicyDate("2030-12-31"))
     #expect(policy.suppressions[0].host == "lab-*" && policy.suppressions[0].port == 53)
     #expect(policy.suppressions[1].expires == nil)
-    #expect(policy.suppressions[1].location == "policy.md:26:5")
+    #expect(policy.suppressions[1].location == "policy.md:29:5")
+    #expect(policy.defaults.require == [RequiredListener(port: 22, proto: .tcp, service: "ssh")])
+    #expect(policy.groups["db"]?.require == [RequiredListener(port: 5432, proto: .tcp, service: "postgres")])
+    #expect(policy.defaults.require.first?.location == "policy.md:11:7")
   }
 
   static func refusal(_ yaml: String) -> PolicyError? {
@@ -43,7 +46,7 @@ import Testing
   @Test func anUnknownKeyIsRefusedWithItsPlace() throws {
     let error = try #require(Self.refusal("hosts:\n  web-1:\n    alow:\n      public: [80]\n"))
     #expect(error.line == 3 && error.column == 5)
-    #expect(error.description.hasPrefix("p.yaml:3:5: unknown key \"alow\" in hosts.web-1 (expected: allow, thresholds)"))
+    #expect(error.description.hasPrefix("p.yaml:3:5: unknown key \"alow\" in hosts.web-1 (expected: allow, thresholds, require)"))
   }
 
   @Test func badYAMLIsRefusedWithItsPlace() throws {
@@ -87,5 +90,58 @@ import Testing
 
   @Test func anUnreadableFileIsRefusedWithItsPath() {
     #expect(throws: PolicyError.self) { try PolicyLoader.load(path: "/no/such/policy.yaml") }
+  }
+}
+
+/// `require:` entries: both spellings, layering, and each refusal with its place.
+@Suite struct RequiredListenerPolicyTests {
+  static func refusal(_ yaml: String) -> PolicyError? { AnalysisPolicyLoaderTests.refusal(yaml) }
+
+  @Test func bothSpellingsLoadAndAddUpOverTheLevels() throws {
+    let yaml = """
+      defaults:
+        require: ["22/tcp"]
+      groups:
+        monitored:
+          require:
+            - {port: "9100/tcp", service: node_exporter}
+            - 161/udp
+      hosts:
+        db-1:
+          require: [{port: 5432, service: postgres}, "22/tcp"]
+      """
+    let policy = try PolicyLoader.parse(yaml, file: "p.yaml")
+    #expect(policy.defaults.require == [RequiredListener(port: 22, proto: .tcp)])
+    #expect(
+      policy.groups["monitored"]?.require == [
+        RequiredListener(port: 9100, proto: .tcp, service: "node_exporter"), RequiredListener(port: 161, proto: .udp),
+      ])
+    #expect(policy.groups["monitored"]?.require.first?.location == "p.yaml:6:9")
+    let effective = policy.effective(host: "db-1", groups: ["monitored"])
+    #expect(effective.required.map(\.description) == ["22/tcp", "node_exporter on 9100/tcp", "161/udp", "postgres on 5432"])
+  }
+
+  @Test func badEntriesAreRefusedWithTheirPlace() throws {
+    let range = try #require(Self.refusal("defaults:\n  require: [\"8000-8099/tcp\"]\n"))
+    #expect(range.description.hasPrefix("p.yaml:2:13: defaults.require[1]: \"8000-8099/tcp\" is not one port"))
+    let proto = try #require(Self.refusal("groups:\n  db:\n    require:\n      - {port: \"5432/sctp\"}\n"))
+    #expect(proto.line == 4 && proto.column == 16 && proto.message.contains("is not one port"))
+    let noPort = try #require(Self.refusal("defaults:\n  require:\n    - {service: sshd}\n"))
+    #expect(noPort.line == 3 && noPort.column == 7 && noPort.message.contains("has no port"))
+    let unknown = try #require(Self.refusal("defaults:\n  require:\n    - {port: 22, proces: sshd}\n"))
+    #expect(unknown.line == 3 && unknown.message.contains("unknown key \"proces\"") && unknown.message.contains("expected: port, service"))
+    let notList = try #require(Self.refusal("defaults:\n  require: 22\n"))
+    #expect(notList.line == 2 && notList.column == 12 && notList.message.contains("must be a list"))
+    let emptyService = try #require(Self.refusal("defaults:\n  require: [{port: 22, service: \"\"}]\n"))
+    #expect(emptyService.message.contains("service is empty"))
+  }
+
+  @Test func suppressionsMayNameTheNewRules() throws {
+    let yaml = """
+      suppressions:
+        - {rule: peer-outlier, host: lab-003, port: 6379, reason: "cache for the web tier", expires: never}
+        - {rule: required-listener-missing, host: lab-009, reason: "decommissioned", expires: 2030-01-01}
+      """
+    #expect(try PolicyLoader.parse(yaml, file: "p.yaml").suppressions.count == 2)
   }
 }

@@ -34,6 +34,9 @@ public enum ExposureAnalysis {
     for context in contexts {
       for rule in RuleCatalog.entries { findings += rule.evaluate(context) }
     }
+    // The aggregate before suppressions: peer-outlier findings come from it and are suppressed like any other.
+    let aggregate = FleetAggregation.aggregate(contexts, policy: policy)
+    findings += PeerOutlierRule.findings(aggregate.outliers, contexts: contexts)
     var notes: [String] = []
     if let policy {
       notes += SuppressionApplication.apply(policy.suppressions, to: &findings, today: today)
@@ -48,8 +51,7 @@ public enum ExposureAnalysis {
           + "unknown-owner not evaluated there; sockets without owners were identified by port alone")
     }
     findings.sort(by: Finding.order)
-    return AnalysisResult(
-      findings: findings, notes: notes, aggregate: FleetAggregation.aggregate(contexts, policy: policy), listeners: listeners)
+    return AnalysisResult(findings: findings, notes: notes, aggregate: aggregate, listeners: listeners)
   }
 
   /// Hosts and groups the policy names that this scan does not have: usually a typo.

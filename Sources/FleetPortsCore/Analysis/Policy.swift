@@ -30,6 +30,7 @@ public struct Policy: Hashable, Sendable, Codable {
     for layer in layers {
       result.allowPublic += layer.allowPublic
       result.allowPrivate += layer.allowPrivate
+      for required in layer.require where !result.required.contains(required) { result.required.append(required) }
     }
     result.thresholds = Thresholds.builtIn
       .overridden(by: defaults.thresholds)
@@ -46,11 +47,82 @@ public struct PolicyRules: Hashable, Sendable, Codable {
   /// Ports that may be reachable from private networks (RFC 1918, ULA, CGNAT, link-local).
   public var allowPrivate: [PortAllowance]
   public var thresholds: PolicyThresholds
+  /// Listeners every host of this level must have (`require:`); they add up over the levels.
+  public var require: [RequiredListener]
 
-  public init(allowPublic: [PortAllowance] = [], allowPrivate: [PortAllowance] = [], thresholds: PolicyThresholds = PolicyThresholds()) {
+  public init(
+    allowPublic: [PortAllowance] = [], allowPrivate: [PortAllowance] = [], thresholds: PolicyThresholds = PolicyThresholds(),
+    require: [RequiredListener] = []
+  ) {
     self.allowPublic = allowPublic
     self.allowPrivate = allowPrivate
     self.thresholds = thresholds
+    self.require = require
+  }
+}
+
+extension PolicyRules {
+  enum CodingKeys: String, CodingKey {
+    case allowPublic, allowPrivate, thresholds, require
+  }
+
+  /// Reads a level; `require` is optional so policies encoded before it existed still decode.
+  public init(from decoder: any Decoder) throws {
+    let container = try decoder.container(keyedBy: CodingKeys.self)
+    allowPublic = try container.decode([PortAllowance].self, forKey: .allowPublic)
+    allowPrivate = try container.decode([PortAllowance].self, forKey: .allowPrivate)
+    thresholds = try container.decode(PolicyThresholds.self, forKey: .thresholds)
+    require = try container.decodeIfPresent([RequiredListener].self, forKey: .require) ?? []
+  }
+}
+
+/// A listener a host must have (`require:` in a policy): a port, for one protocol or either,
+/// and optionally the service or process that must own it (`sshd` on 22/tcp). Its absence
+/// is the `required-listener-missing` finding.
+public struct RequiredListener: Hashable, Sendable, Codable, CustomStringConvertible {
+  public var port: UInt16
+  /// nil: a TCP or a UDP listener satisfies it.
+  public var proto: SocketProtocol?
+  /// A service name (`ssh`, `postgres`, as fleetports identifies services) or an owner
+  /// process name (`sshd`, `node_exporter`); nil: any owner.
+  public var service: String?
+  /// Where the policy wrote it (`policy.yaml:12:7`), for the finding's evidence.
+  public var location: String?
+
+  public init(port: UInt16, proto: SocketProtocol? = nil, service: String? = nil, location: String? = nil) {
+    self.port = port
+    self.proto = proto
+    self.service = service
+    self.location = location
+  }
+
+  /// Whether `listener` fulfils it: same port and protocol (TCP or UDP when none is given),
+  /// any reach (a loopback-only exporter still runs), and, when a service is named, the
+  /// identified service or one of the owner processes carries that name.
+  public func isSatisfied(by listener: Listener) -> Bool {
+    guard listener.port == port, listener.proto == proto ?? listener.proto, [.tcp, .udp].contains(listener.proto) else {
+      return false
+    }
+    guard let service else { return true }
+    if listener.service?.service.name == service { return true }
+    return listener.socket.processes.contains { ServiceIdentifier.normalizedName($0.name) == service }
+  }
+
+  /// `sshd on 22/tcp`, `9100`.
+  public var description: String {
+    let slot = proto.map { "\(port)/\($0.rawValue)" } ?? "\(port)"
+    return service.map { "\($0) on \(slot)" } ?? slot
+  }
+
+  /// Two entries are the same requirement whatever line they were written on.
+  public static func == (a: RequiredListener, b: RequiredListener) -> Bool {
+    a.port == b.port && a.proto == b.proto && a.service == b.service
+  }
+
+  public func hash(into hasher: inout Hasher) {
+    hasher.combine(port)
+    hasher.combine(proto)
+    hasher.combine(service)
   }
 }
 
@@ -150,6 +222,8 @@ public struct EffectivePolicy: Hashable, Sendable, Codable {
   public var allowPublic: [PortAllowance] = []
   public var allowPrivate: [PortAllowance] = []
   public var thresholds: Thresholds = .builtIn
+  /// Listeners the host must have, from every level, each once.
+  public var required: [RequiredListener] = []
 
   public init() {}
 

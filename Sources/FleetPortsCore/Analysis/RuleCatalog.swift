@@ -33,10 +33,16 @@ public enum RuleCatalog {
     Entry(info: PrivilegedPortRule.info, evaluate: PrivilegedPortRule.evaluate),
     Entry(info: UnknownOwnerRule.info, evaluate: UnknownOwnerRule.evaluate),
     Entry(info: TimeWaitRule.info, evaluate: TimeWaitRule.evaluate),
+    Entry(info: RequiredListenerRule.info, evaluate: RequiredListenerRule.evaluate),
   ]
 
-  public static var rules: [RuleInfo] { entries.map(\.info) }
-  public static var ids: Set<String> { Set(entries.map(\.info.id)) }
+  /// Rules judged across hosts, after the per-host ones (`ExposureAnalysis` runs them).
+  static let fleetRules: [RuleInfo] = [PeerOutlierRule.info]
+
+  /// Every rule, per-host ones first.
+  public static var rules: [RuleInfo] { entries.map(\.info) + fleetRules }
+  /// Every rule id, for checking a policy's suppressions.
+  public static var ids: Set<String> { Set(rules.map(\.id)) }
 }
 
 /// Listeners of one (protocol, port) on a host, reported once: the widest reach decides,

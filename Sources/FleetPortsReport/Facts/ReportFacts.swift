@@ -14,6 +14,8 @@ struct ReportFacts {
     var states: [(state: SocketState, count: Int)]
     /// Indexes into `ReportFacts.findings`.
     var findingIndexes: [Int]
+    /// Established connections per TCP listener (`ConnectionAggregation`), listeners with none left out.
+    var connections: [ListenerConnections] = []
   }
 
   var scan: ScanResult
@@ -28,9 +30,25 @@ struct ReportFacts {
   var rules: [String]
   var activeBySeverity: [Severity: Int]
   var suppressedCount: Int
+  /// The exposure over the stored scans of this inventory, ending with this scan.
+  var trend: ScanTrend
+  /// Services reachable beyond loopback (`ReportFacts.services`).
+  var services: [ServiceRow] = []
+  /// Findings grouped by rule (`ReportFacts.ruleGroups`).
+  var ruleGroups: [RuleGroup] = []
+  /// The listeners with the most remote peers across the fleet.
+  var mostConnected: [ConnectedListener] = []
+  /// Inventory groups of the scanned hosts, sorted.
+  var groups: [String] = []
 
-  init(_ scan: ScanResult) {
+  /// Listeners in the fleet's "who is connected" table.
+  static let mostConnectedLimit = 25
+
+  /// `trend` is the history's (`ScanStore.trend`, ending with this scan: see `ScanTrend.ending`);
+  /// without one (or an empty one) the trend is this scan alone.
+  init(_ scan: ScanResult, trend: ScanTrend? = nil) {
     self.scan = scan
+    self.trend = trend.flatMap { $0.points.isEmpty ? nil : $0 } ?? ScanTrend.single(scan)
     aggregate = scan.fleetAggregate
     var hostIndex: [String: Int] = [:]
     var hosts: [Host] = []
@@ -47,7 +65,10 @@ struct ReportFacts {
           $0.count != $1.count ? $0.count > $1.count : $0.state.rawValue < $1.state.rawValue
         }
       }
-      hosts.append(Host(index: index, result: result, listeners: result.analysedListeners, states: states, findingIndexes: []))
+      let listeners = result.analysedListeners
+      let connections = result.snapshot.map { ConnectionAggregation.connections(listeners: listeners, snapshot: $0) } ?? []
+      hosts.append(
+        Host(index: index, result: result, listeners: listeners, states: states, findingIndexes: [], connections: connections))
     }
     var findingHost: [Int?] = []
     var active: [Severity: Int] = [:]
@@ -64,6 +85,10 @@ struct ReportFacts {
     self.rules = Set(scan.findings.map(\.ruleID)).sorted()
     self.activeBySeverity = active
     self.suppressedCount = suppressed
+    self.services = ReportFacts.services(hosts, aggregate: aggregate)
+    self.ruleGroups = ReportFacts.ruleGroups(scan.findings)
+    self.mostConnected = ReportFacts.mostConnected(hosts, limit: ReportFacts.mostConnectedLimit)
+    self.groups = Set(scan.hosts.flatMap(\.groups)).sorted()
   }
 
   /// Public listeners across the fleet, from the aggregate.

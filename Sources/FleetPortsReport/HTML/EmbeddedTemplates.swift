@@ -3,6 +3,22 @@
 /// The HTML report's Mustache templates, compiled in (see tools/embed-templates.py).
 enum EmbeddedTemplates {
   static let all: [String: String] = [
+    "connections": ####"""
+<section id="connections">
+<h2>Who is connected</h2>
+<p class="muted">Established TCP connections to each listener when the host was probed, by the peers' networks (/24, /64, this host, loopback). The listeners with the most remote peers across the fleet; each host's view lists all of its own.</p>
+{{#hasConnectedRows}}
+<table id="connections-table" class="sortable">
+<thead><tr><th>Host</th><th>Listener</th><th>Established</th><th>Remote peers</th><th>Top networks</th></tr></thead>
+<tbody>
+{{#connectedRows}}<tr><td class="nowrap"><a href="#{{ccAnchor}}">{{ccHost}}</a></td><td class="nowrap">{{ccListener}}</td><td>{{ccEstablished}}</td><td>{{ccRemote}}</td><td>{{ccNetworks}}</td></tr>
+{{/connectedRows}}
+</tbody>
+</table>
+{{/hasConnectedRows}}
+{{^hasConnectedRows}}<p>No listener had a connection from another host.</p>{{/hasConnectedRows}}
+</section>
+"""####,
     "failed": ####"""
 <section id="failed">
 <h2>Failed hosts</h2>
@@ -18,50 +34,61 @@ enum EmbeddedTemplates {
 """####,
     "findings": ####"""
 <section id="findings">
-<h2>Findings</h2>
+<h2>Findings by rule</h2>
 {{#hasFindings}}
 <div class="filters">
 <label>Severity <select id="filter-severity" data-filter="severity"><option value="">all</option>{{#severities}}<option value="{{.}}">{{.}}</option>{{/severities}}</select></label>
-<label>Host <select id="filter-host" data-filter="host"><option value="">all</option>{{#filterHosts}}<option value="{{.}}">{{.}}</option>{{/filterHosts}}</select></label>
 <label>Rule <select id="filter-rule" data-filter="rule"><option value="">all</option>{{#filterRules}}<option value="{{.}}">{{.}}</option>{{/filterRules}}</select></label>
+<label>Host <select id="filter-host" data-filter="host"><option value="">all</option>{{#filterHosts}}<option value="{{.}}">{{.}}</option>{{/filterHosts}}</select></label>
+{{#hasFilterGroups}}<label>Group <select id="filter-group" data-filter="groups"><option value="">all</option>{{#filterGroups}}<option value="{{.}}">{{.}}</option>{{/filterGroups}}</select></label>{{/hasFilterGroups}}
+<label class="nowrap"><input type="checkbox" id="filter-suppressed"> show suppressed</label>
 <span id="findings-shown" aria-live="polite"></span>
 </div>
-<table id="findings-table" class="sortable">
-<thead><tr><th>Severity</th><th>Rule</th><th>Host</th><th>Socket</th><th>Finding</th><th>Evidence</th><th>Fix</th></tr></thead>
-<tbody>
-{{#findings}}
-<tr id="{{anchor}}" data-severity="{{severity}}" data-host="{{host}}" data-rule="{{rule}}"{{#suppressed}} class="suppressed"{{/suppressed}}><td data-sort="{{severityRank}}"><span class="sev sev-{{severity}}">{{severity}}</span></td><td>{{rule}}</td><td>{{#hostAnchor}}<a href="#{{hostAnchor}}">{{host}}</a>{{/hostAnchor}}{{^hostAnchor}}{{host}}{{/hostAnchor}}</td><td>{{socket}}{{#reach}} <span class="reach r-{{reach}}">{{reach}}</span>{{/reach}}</td><td>{{title}}{{#suppressed}}<br><small>{{suppressed}}</small>{{/suppressed}}</td><td>{{evidence}}</td><td>{{fix}}</td></tr>
-{{/findings}}
-</tbody>
-</table>
+<div id="rule-list">
+<div class="rule-head" aria-hidden="true"><span>Severity</span><span>Rule</span><span>Hosts</span><span>Fix</span></div>
+{{#ruleGroups}}
+<details class="rule" id="{{rgAnchor}}" data-rule="{{rgRule}}">
+<summary><span class="sev sev-{{rgSeverity}}">{{rgSeverity}}</span><span><b class="nowrap">{{rgRule}}</b> {{rgTitle}} <span class="muted nowrap">({{rgBySeverity}}{{#rgSuppressed}}; {{.}} suppressed{{/rgSuppressed}})</span></span><span class="rule-hosts nowrap"><b>{{rgHosts}}</b> host(s)</span><span class="fix">{{rgFix}}</span></summary>
+<table class="sortable rule-findings"><thead><tr><th>Severity</th><th>Host</th><th>Socket</th><th>Evidence</th></tr></thead><tbody>
+{{#rgItems}}<tr id="{{fAnchor}}" class="finding{{#fSuppressed}} suppressed{{/fSuppressed}}" data-severity="{{fSeverity}}" data-groups="{{fGroups}}"><td data-sort="{{fRank}}"><span class="sev sev-{{fSeverity}}">{{fSeverity}}</span><td>{{#fHostAnchor}}<a href="#{{fHostAnchor}}">{{fHost}}</a>{{/fHostAnchor}}{{^fHostAnchor}}{{fHost}}{{/fHostAnchor}}<td>{{fSocket}}{{#fReach}} <span class="reach r-{{fReach}}">{{fReach}}</span>{{/fReach}}<td>{{fEvidence}}{{#fFix}}<br><small>Fix: {{.}}</small>{{/fFix}}{{#fSuppressed}}<br><small>{{.}}</small>{{/fSuppressed}}</tr>
+{{/rgItems}}</tbody></table>
+</details>
+{{/ruleGroups}}
+</div>
 {{/hasFindings}}
 {{^hasFindings}}<p>No findings.</p>{{/hasFindings}}
 </section>
 """####,
     "host": ####"""
-<details class="host" id="{{anchor}}">
+<details class="host" id="{{anchor}}" data-host="{{name}}">
 <summary><b>{{name}}</b> <span class="muted">{{user}}@{{address}}:{{port}}</span> · {{listenerCount}} listeners{{#publicCount}} · <span class="reach r-public">{{publicCount}} public</span>{{/publicCount}}{{#hostFindingCount}} · {{hostFindingCount}} findings{{/hostFindingCount}}</summary>
+<template>
 <p class="meta">hostname {{hostname}} · {{os}} · kernel {{kernel}}{{#groups}} · groups {{groups}}{{/groups}}{{#duration}} · probed in {{duration}}{{/duration}}</p>
 {{#hasFindings}}<ul class="host-findings">{{#findings}}<li><a href="#{{anchor}}"><span class="sev sev-{{severity}}">{{severity}}</span> {{title}}</a> {{socket}}</li>{{/findings}}</ul>{{/hasFindings}}
 {{#hasTCP}}
 <h4>TCP listeners</h4>
 <table class="sortable listeners"><thead><tr><th>Bind</th><th>Port</th><th>Process</th><th>User</th><th>Reach</th><th>Note</th></tr></thead><tbody>
-{{#tcp}}<tr><td>{{bind}}</td><td>{{port}}</td><td>{{process}}</td><td>{{user}}</td><td class="r-{{reach}}" data-sort="{{reachRank}}">{{reach}}</td><td>{{detail}}</td></tr>
+{{#tcp}}<tr><td>{{bind}}<td>{{port}}<td>{{process}}<td>{{user}}<td class="r-{{reach}}" data-sort="{{reachRank}}">{{reach}}<td>{{detail}}</tr>
 {{/tcp}}</tbody></table>
 {{/hasTCP}}
 {{#hasUDP}}
 <h4>UDP listeners</h4>
 <table class="sortable listeners"><thead><tr><th>Bind</th><th>Port</th><th>Process</th><th>User</th><th>Reach</th><th>Note</th></tr></thead><tbody>
-{{#udp}}<tr><td>{{bind}}</td><td>{{port}}</td><td>{{process}}</td><td>{{user}}</td><td class="r-{{reach}}" data-sort="{{reachRank}}">{{reach}}</td><td>{{detail}}</td></tr>
+{{#udp}}<tr><td>{{bind}}<td>{{port}}<td>{{process}}<td>{{user}}<td class="r-{{reach}}" data-sort="{{reachRank}}">{{reach}}<td>{{detail}}</tr>
 {{/udp}}</tbody></table>
 {{/hasUDP}}
 {{#hasUnix}}
 <h4>Unix listeners</h4>
 <table class="sortable listeners"><thead><tr><th>Path</th><th>Process</th><th>User</th><th>Mode</th></tr></thead><tbody>
-{{#unix}}<tr><td>{{bind}}</td><td>{{process}}</td><td>{{user}}</td><td>{{detail}}</td></tr>
+{{#unix}}<tr><td>{{bind}}<td>{{process}}<td>{{user}}<td>{{detail}}</tr>
 {{/unix}}</tbody></table>
 {{/hasUnix}}
-<h4>TCP connections</h4>
+<h4>Connected now</h4>
+{{#hasHostConnections}}<table class="sortable connections"><thead><tr><th>Listener</th><th>Established</th><th>Peers</th><th>Remote peers</th><th>Networks</th></tr></thead><tbody>
+{{#hostConnections}}<tr><td class="nowrap">{{hcListener}}</td><td>{{hcEstablished}}</td><td>{{hcPeers}}</td><td>{{hcRemote}}</td><td>{{hcNetworks}}</td></tr>
+{{/hostConnections}}</tbody></table>{{/hasHostConnections}}
+{{^hasHostConnections}}<p class="muted">No established connection to a listener.</p>{{/hasHostConnections}}
+<h4>TCP connection states</h4>
 {{#hasStates}}
 <div class="bar" role="img" aria-label="TCP connection states">{{#states}}<span class="st st-{{css}}" style="width:{{percent}}%" title="{{state}} {{count}}"></span>{{/states}}</div>
 <p class="legend">{{#states}}<span class="key st-{{css}}"></span>{{state}} {{count}} {{/states}}</p>
@@ -73,6 +100,7 @@ enum EmbeddedTemplates {
 {{#hasSections}}<p class="meta">Sections not fully understood:</p><ul class="problems">{{#sections}}<li>{{name}}: {{note}}{{#examples}}<br><code>{{.}}</code>{{/examples}}</li>{{/sections}}</ul>{{/hasSections}}
 {{#hasProblems}}<ul class="problems">{{#problems}}<li>{{.}}</li>{{/problems}}</ul>{{/hasProblems}}
 {{/provenance}}
+</template>
 </details>
 """####,
     "matrix": ####"""
@@ -80,20 +108,58 @@ enum EmbeddedTemplates {
 <h2>Listening ports by host</h2>
 {{#matrix}}
 {{#hasColumns}}
+<details class="matrix-box"><summary>The port × host matrix (each cell a host's widest reach on that port)</summary>
 <p class="legend"><span class="reach r-public">pub</span> public <span class="reach r-private-network">priv</span> private network <span class="reach r-link-local">link</span> link-local <span class="reach r-loopback">lo</span> loopback{{#hiddenColumns}} · {{.}} rarer ports not shown (see each host){{/hiddenColumns}}</p>
 <div class="scroll">
 <table id="matrix-table" class="sortable matrix">
 <thead><tr><th>Host</th>{{#columns}}<th>{{.}}</th>{{/columns}}</tr></thead>
 <tbody>
 {{#rows}}
-<tr><td><a href="#{{anchor}}">{{host}}</a></td>{{#cells}}{{#reach}}<td data-sort="{{rank}}" class="r-{{reach}}" title="{{title}}">{{label}}</td>{{/reach}}{{^reach}}<td></td>{{/reach}}{{/cells}}</tr>
+<tr><td><a href="#{{anchor}}">{{host}}</a>{{#cells}}{{#reach}}<td data-sort="{{rank}}" class="r-{{reach}}" title="{{title}}">{{label}}{{/reach}}{{^reach}}<td>{{/reach}}{{/cells}}</tr>
 {{/rows}}
 </tbody>
 </table>
 </div>
+</details>
 {{/hasColumns}}
-{{^hasColumns}}<p>No IP listeners.</p>{{/hasColumns}}
+{{^hasColumns}}{{#omittedHosts}}<p class="muted">Left out for {{.}} hosts: the services above and each host's view show the same.</p>{{/omittedHosts}}{{^omittedHosts}}<p>No IP listeners.</p>{{/omittedHosts}}{{/hasColumns}}
 {{/matrix}}
+</section>
+"""####,
+    "overview": ####"""
+<section id="overview" aria-label="Overview">
+{{#overview}}
+<div class="panels">
+<div class="panel">
+<h3>Hosts</h3>
+<p class="big"><b id="ov-hosts">{{ovHosts}}</b> hosts · <span class="ok-text"><b id="ov-scanned">{{ovScanned}}</b> scanned</span> · <span class="bad-text"><b id="ov-failed">{{ovFailed}}</b> failed</span> · <b id="ov-not-scanned">{{ovNotScanned}}</b> not scanned</p>
+<svg class="chart stack" viewBox="0 0 300 16" preserveAspectRatio="none" role="img" aria-label="Hosts by scan status">{{#ovHostBar}}<rect x="{{x}}" y="0" width="{{w}}" height="16" class="{{css}}"><title>{{tip}}</title></rect>{{/ovHostBar}}</svg>
+</div>
+<div class="panel">
+<h3>Listeners by reach</h3>
+<p class="big"><b id="ov-beyond">{{ovBeyond}}</b> IP listeners beyond loopback</p>
+<svg class="chart stack" viewBox="0 0 300 16" preserveAspectRatio="none" role="img" aria-label="IP listeners by reach">{{#ovReachBar}}<rect x="{{x}}" y="0" width="{{w}}" height="16" class="{{css}}"><title>{{tip}}</title></rect>{{/ovReachBar}}</svg>
+<p class="legend" id="ov-reach">{{#ovReach}}<span class="nowrap"><span class="key {{rCss}}"></span>{{rLabel}} <b data-reach="{{rLabel}}">{{rValue}}</b></span> {{/ovReach}}</p>
+<p class="muted small">Reach from each bind address and the host's own addresses. Firewall verdicts (open, restricted, blocked) will refine these classes once fleetports reads firewall rules.</p>
+</div>
+<div class="panel">
+<h3>Findings by severity</h3>
+<svg class="chart columns" viewBox="0 0 220 90" role="img" aria-label="Unsuppressed findings by severity">{{#ovSeverityColumns}}<rect x="{{x}}" y="{{y}}" width="30" height="{{h}}" class="{{css}}"><title>{{tip}}</title></rect><text x="{{labelX}}" y="{{valueY}}" text-anchor="middle">{{value}}</text><text x="{{labelX}}" y="84" text-anchor="middle" class="axis">{{label}}</text>{{/ovSeverityColumns}}</svg>
+<p class="legend" id="ov-severities">{{#ovSeverities}}<span class="nowrap"><span class="sev {{sCss}}">{{sLabel}}</span> <b data-severity="{{sLabel}}">{{sValue}}</b></span> {{/ovSeverities}}<span class="nowrap muted">suppressed <b id="ov-suppressed">{{ovSuppressed}}</b></span></p>
+</div>
+<div class="panel wide">
+<h3>Trend over the last {{trendCount}} scan(s) of this inventory</h3>
+<svg class="chart trend" viewBox="0 0 600 160" role="img" aria-label="Findings by severity (columns, left scale) and listeners beyond loopback (line, right scale) per stored scan">
+<line x1="40" y1="130" x2="560" y2="130" class="axis-line"/><text x="34" y="18" text-anchor="end" class="axis">{{maxFindings}}</text><text x="34" y="130" text-anchor="end" class="axis">0</text><text x="566" y="18" class="axis line-text">{{maxListeners}}</text>
+{{#trendColumns}}<rect x="{{x}}" y="{{y}}" width="{{w}}" height="{{h}}" class="{{css}}"><title>{{tip}}</title></rect>{{/trendColumns}}
+<polyline points="{{trendLine}}" class="trend-line"/>
+{{#trendDots}}<circle cx="{{cx}}" cy="{{cy}}" r="3.5" class="trend-dot"><title>{{tip}}</title></circle>{{/trendDots}}
+<text x="40" y="150" class="axis">{{firstLabel}}</text><text x="560" y="150" text-anchor="end" class="axis">{{lastLabel}}</text>
+</svg>
+<p class="legend"><span class="nowrap"><span class="key line-key"></span>listeners beyond loopback (right scale)</span> <span class="nowrap"><span class="key sev-high"></span>findings by severity (left scale)</span>{{#trendSingle}} · <span class="muted">one scan so far: the trend grows with each scan stored in the history</span>{{/trendSingle}}</p>
+</div>
+</div>
+{{/overview}}
 </section>
 """####,
     "report": ####"""
@@ -114,15 +180,12 @@ enum EmbeddedTemplates {
 <h1>fleetports exposure report</h1>
 <p class="meta">Inventory <b>{{inventory}}</b> · started {{startedAt}} · finished {{finishedAt}} · method {{method}} · fleetports {{toolVersion}}</p>
 {{#interrupted}}<p class="banner">The scan was interrupted: hosts not reached are listed as not scanned.</p>{{/interrupted}}
-<nav><a href="#findings">Findings</a> <a href="#matrix">Ports</a> <a href="#hosts">Hosts</a>{{#hasFailed}} <a href="#failed">Failed hosts</a>{{/hasFailed}}</nav>
+<nav><a href="#overview">Overview</a> <a href="#services">Services</a> <a href="#findings">Findings</a>{{#changes}} <a href="#changes">Changes</a>{{/changes}} <a href="#connections">Connections</a> <a href="#matrix">Ports</a> <a href="#hosts">Hosts</a>{{#hasFailed}} <a href="#failed">Failed hosts</a>{{/hasFailed}}</nav>
 </header>
 <main>
-<section class="cards" aria-label="Summary">
-{{#cards}}<div class="card {{css}}"><span class="value">{{value}}</span><span class="label">{{label}}</span></div>{{/cards}}
-</section>
-<section class="cards" aria-label="Findings by severity">
-{{#severityCards}}<div class="card {{css}}"><span class="value">{{value}}</span><span class="label">{{label}}</span></div>{{/severityCards}}
-</section>
+{{> overview}}
+{{> services}}
+{{> findings}}
 {{#changes}}
 <section id="changes">
 <h2>Changes since the previous scan</h2>
@@ -135,7 +198,7 @@ enum EmbeddedTemplates {
 {{/hasChangeRows}}
 </section>
 {{/changes}}
-{{> findings}}
+{{> connections}}
 {{> matrix}}
 {{#hasFailed}}
 {{> failed}}
@@ -161,6 +224,7 @@ enum EmbeddedTemplates {
 (function () {
   'use strict';
   var each = function (list, fn) { Array.prototype.forEach.call(list, fn); };
+  var byId = function (id) { return document.getElementById(id); };
   function cellValue(row, column) {
     var cell = row.cells[column];
     if (!cell) return '';
@@ -184,42 +248,140 @@ enum EmbeddedTemplates {
     keyed.forEach(function (k) { fragment.appendChild(k.row); });
     body.appendChild(fragment);
   }
-  each(document.querySelectorAll('table.sortable'), function (table) {
-    if (!table.tHead) return;
-    each(table.tHead.rows[0].cells, function (header, column) {
-      header.tabIndex = 0;
-      header.title = 'Sort by this column';
-      header.addEventListener('click', function () { sortTable(table, column, header); });
-      header.addEventListener('keydown', function (event) {
-        if (event.key === 'Enter' || event.key === ' ') { event.preventDefault(); sortTable(table, column, header); }
+  // Sortable headers in `root`; host details call it again when their content is first rendered.
+  function bindSortable(root) {
+    each(root.querySelectorAll('table.sortable'), function (table) {
+      if (!table.tHead || table.getAttribute('data-sortable') === '1') return;
+      table.setAttribute('data-sortable', '1');
+      each(table.tHead.rows[0].cells, function (header, column) {
+        header.tabIndex = 0;
+        header.title = 'Sort by this column';
+        header.addEventListener('click', function () { sortTable(table, column, header); });
+        header.addEventListener('keydown', function (event) {
+          if (event.key === 'Enter' || event.key === ' ') { event.preventDefault(); sortTable(table, column, header); }
+        });
       });
     });
-  });
+  }
+  bindSortable(document);
+  // Group lists are joined with U+001F: inventory group names may hold spaces.
+  function inGroups(element, group) {
+    return !group || (element.getAttribute('data-groups') || '').split('\u001f').indexOf(group) >= 0;
+  }
+  // Findings: each finding row matches or not; a rule shows while any of its rows does.
   var filters = document.querySelectorAll('select[data-filter]');
+  var showSuppressed = byId('filter-suppressed');
   function applyFilters() {
-    var wanted = [];
-    each(filters, function (select) { if (select.value) wanted.push(['data-' + select.getAttribute('data-filter'), select.value]); });
-    var rows = document.querySelectorAll('#findings-table tbody tr');
+    var wanted = {};
+    each(filters, function (select) { wanted[select.getAttribute('data-filter')] = select.value; });
+    var withSuppressed = showSuppressed ? showSuppressed.checked : false;
+    var shown = 0, rules = 0, total = 0;
+    each(document.querySelectorAll('details.rule'), function (rule) {
+      var inRule = 0;
+      var ruleMatches = !wanted.rule || rule.getAttribute('data-rule') === wanted.rule;
+      each(rule.querySelectorAll('tr.finding'), function (row) {
+        total += 1;
+        // The host is the second cell's text (no attribute repeats it: size).
+        var match = ruleMatches && (withSuppressed || !row.classList.contains('suppressed'))
+          && (!wanted.severity || row.getAttribute('data-severity') === wanted.severity)
+          && (!wanted.host || row.cells[1].textContent === wanted.host)
+          && inGroups(row, wanted.groups);
+        row.hidden = !match;
+        if (match) inRule += 1;
+      });
+      rule.hidden = inRule === 0;
+      if (inRule > 0) { rules += 1; shown += inRule; }
+    });
+    var counter = byId('findings-shown');
+    if (counter) counter.textContent = shown + ' of ' + total + ' findings shown, in ' + rules + ' rule(s)';
+  }
+  each(filters, function (select) { select.addEventListener('change', applyFilters); });
+  if (showSuppressed) showSuppressed.addEventListener('change', applyFilters);
+  applyFilters();
+  // Services: free text over the row, reach, group, peer outliers only.
+  var serviceSearch = byId('service-search'), serviceReach = byId('service-reach');
+  var serviceGroup = byId('service-group'), serviceOutliers = byId('service-outliers');
+  function applyServiceFilters() {
+    var text = serviceSearch ? serviceSearch.value.trim().toLowerCase() : '';
+    var reach = serviceReach ? serviceReach.value : '';
+    var group = serviceGroup ? serviceGroup.value : '';
+    var outliers = serviceOutliers ? serviceOutliers.checked : false;
+    var rows = document.querySelectorAll('#services-table tbody tr');
     var shown = 0;
     each(rows, function (row) {
-      var match = wanted.every(function (w) { return row.getAttribute(w[0]) === w[1]; });
+      var match = (!text || row.textContent.toLowerCase().indexOf(text) >= 0)
+        && (!reach || row.getAttribute('data-reach') === reach)
+        && inGroups(row, group)
+        && (!outliers || row.getAttribute('data-outlier') === '1');
       row.hidden = !match;
       if (match) shown += 1;
     });
-    var counter = document.getElementById('findings-shown');
+    var counter = byId('services-shown');
     if (counter) counter.textContent = shown + ' of ' + rows.length + ' shown';
   }
-  each(filters, function (select) { select.addEventListener('change', applyFilters); });
-  applyFilters();
+  [serviceSearch, serviceReach, serviceGroup, serviceOutliers].forEach(function (control) {
+    if (control) control.addEventListener(control.tagName === 'INPUT' && control.type === 'search' ? 'input' : 'change', applyServiceFilters);
+  });
+  applyServiceFilters();
+  // Host details are rendered when first opened: their content waits in a <template>, so a
+  // 1,000-host page lays out only the summaries.
+  function render(details) {
+    var template = details.querySelector(':scope > template');
+    if (!template) return;
+    details.appendChild(template.content.cloneNode(true));
+    template.remove();
+    bindSortable(details);
+  }
+  each(document.querySelectorAll('details.host'), function (details) {
+    details.addEventListener('toggle', function () { if (details.open) render(details); });
+  });
   function openTarget() {
     var id = '';
     try { id = decodeURIComponent(location.hash.slice(1)); } catch (e) { id = ''; }
-    var element = id ? document.getElementById(id) : null;
-    if (element && element.tagName === 'DETAILS') element.open = true;
+    var element = id ? byId(id) : null;
+    for (var node = element; node; node = node.parentElement) {
+      if (node.tagName === 'DETAILS' && !node.open) { node.open = true; render(node); }
+    }
+    if (element && element.tagName !== 'DETAILS' && element.scrollIntoView) element.scrollIntoView();
   }
   window.addEventListener('hashchange', openTarget);
   openTarget();
+  // Print the findings unfolded (hosts keep their one-line summaries).
+  var openedForPrint = [];
+  window.addEventListener('beforeprint', function () {
+    each(document.querySelectorAll('details.rule:not([open])'), function (d) { d.open = true; openedForPrint.push(d); });
+  });
+  window.addEventListener('afterprint', function () {
+    openedForPrint.forEach(function (d) { d.open = false; });
+    openedForPrint = [];
+  });
 }());
+"""####,
+    "services": ####"""
+<section id="services">
+<h2>Reachable beyond loopback, by service</h2>
+<p class="muted">Each service (identified from its process, else its port) on each port, with the hosts where it is reachable beyond loopback. A <span class="badge outlier">peer outlier</span> runs on few hosts of its group.</p>
+{{#hasServiceRows}}
+<div class="filters">
+<label>Search <input type="search" id="service-search" placeholder="service, port, host, owner"></label>
+<label>Reach <select id="service-reach"><option value="">all</option>{{#reachNames}}<option value="{{.}}">{{.}}</option>{{/reachNames}}</select></label>
+{{#hasFilterGroups}}<label>Group <select id="service-group"><option value="">all</option>{{#filterGroups}}<option value="{{.}}">{{.}}</option>{{/filterGroups}}</select></label>{{/hasFilterGroups}}
+<label class="nowrap"><input type="checkbox" id="service-outliers"> peer outliers only</label>
+<span id="services-shown" aria-live="polite"></span>
+</div>
+<div class="scroll">
+<table id="services-table" class="sortable">
+<thead><tr><th>Service</th><th>Port</th><th>Hosts</th><th>Reach</th><th>Bind</th><th>Owner</th><th>User</th><th>Where</th></tr></thead>
+<tbody>
+{{#serviceRows}}
+<tr data-reach="{{svReach}}" data-groups="{{svGroups}}" data-outlier="{{svOutlierFlag}}"><td class="nowrap"><b>{{svName}}</b>{{#svCategory}} <span class="muted">{{.}}</span>{{/svCategory}}{{#svOutliers}} <span class="badge outlier">peer outlier</span>{{/svOutliers}}</td><td data-sort="{{svPort}}" class="nowrap">{{svSlot}}</td><td data-sort="{{svHostCount}}">{{svHostCount}}</td><td data-sort="{{svReachRank}}"><span class="reach r-{{svReach}}">{{svReach}}</span></td><td>{{svBinds}}</td><td>{{svOwners}}</td><td>{{svUsers}}</td><td><details class="where"><summary>{{svHostCount}} host(s){{#svOutliers}}, {{.}} rare{{/svOutliers}}</summary><ul class="hostlist">{{#svHosts}}<li><a href="#{{shAnchor}}" class="nowrap">{{shName}}</a> <span class="reach r-{{shReach}}">{{shReach}}</span> {{shBinds}}{{#shOutlier}} <span class="badge outlier" title="{{.}}">peer outlier</span>{{/shOutlier}}</li>{{/svHosts}}{{#svMore}}<li class="muted">… and {{.}} more (see the hosts)</li>{{/svMore}}</ul></details></td></tr>
+{{/serviceRows}}
+</tbody>
+</table>
+</div>
+{{/hasServiceRows}}
+{{^hasServiceRows}}<p>Nothing listens beyond loopback.</p>{{/hasServiceRows}}
+</section>
 """####,
     "style": ####"""
 :root{--pub:#d7301f;--priv:#fc8d59;--link:#fdcc8a;--lo:#9ecae1;--bg:#fff;--fg:#1b1f24;--muted:#5b6570;--line:#d8dee4}
@@ -270,6 +432,55 @@ tr:target{outline:2px solid #0969da}
 .st-fin-wait1,.st-fin-wait2,.st-last-ack,.st-closing,.st-close{background:#8250df}.st-syn-sent{background:#0969da}
 .problems{margin:2px 0;color:var(--muted)}
 code{font-size:12px}
+.nowrap,.sev,.reach,.badge{white-space:nowrap}
+.small{font-size:12px}
+.panels{display:grid;grid-template-columns:repeat(auto-fit,minmax(300px,1fr));gap:12px;margin-top:14px}
+.panel{border:1px solid var(--line);border-radius:6px;padding:8px 14px}
+.panel.wide{grid-column:1/-1}
+.panel h3{margin:0 0 6px;font-size:14px}
+.panel .big{margin:2px 0 8px;font-size:15px}
+.ok-text b{color:#1a7f37}.bad-text b{color:#b31d28}
+.chart{display:block;width:100%}
+.chart.stack{height:16px;border:1px solid var(--line)}
+.chart.columns{max-width:320px;height:auto}
+.chart.trend{max-width:760px;max-height:210px}
+.chart text{font:10px system-ui,sans-serif;fill:var(--fg)}
+.chart .axis{fill:var(--muted)}
+.chart .axis-line{stroke:var(--line)}
+.trend-line{fill:none;stroke:#0969da;stroke-width:2}
+.trend-dot{fill:#0969da}
+.line-key{background:#0969da}
+.line-text{fill:#0969da}
+rect.sev-critical{fill:#82071e}rect.sev-high{fill:#cf222e}rect.sev-medium{fill:#bc4c00}rect.sev-low{fill:#9a6700}rect.sev-info{fill:#0969da}
+rect.r-public{fill:var(--pub)}rect.r-private-network{fill:var(--priv)}rect.r-link-local{fill:var(--link)}rect.r-loopback{fill:var(--lo)}
+rect.c-ok{fill:#2da44e}rect.c-failed{fill:#cf222e}rect.c-skipped{fill:#8c959f}
+.badge{padding:0 5px;border-radius:3px;font-size:12px;border:1px solid #8250df;color:#8250df}
+.filters{flex-wrap:wrap}
+.hostlist{margin:2px 0;padding-left:18px}
+details.where>summary{cursor:pointer}
+#rule-list{border:1px solid var(--line);border-radius:6px}
+.rule-head,details.rule>summary{display:grid;grid-template-columns:6.5em minmax(16em,2fr) 7em minmax(14em,3fr);gap:10px;align-items:baseline;padding:5px 10px}
+.rule-head{font-weight:600;background:#f6f8fa;border-bottom:1px solid var(--line)}
+details.rule{border-bottom:1px solid var(--line)}
+details.rule>summary{cursor:pointer;list-style:none}
+details.rule>summary::-webkit-details-marker{display:none}
+details.rule>summary:hover{background:#f6f8fa}
+details.rule[open]>summary{background:#eef4fb}
+details.rule>table{margin:4px 10px 10px}
+.fix{color:var(--fg)}
+tr.finding.suppressed{opacity:.6}
+details.matrix-box>summary{cursor:pointer}
+@media print{
+  nav,.filters,.rule-head,#findings-shown{display:none}
+  header{background:none}
+  .sev,.reach,.badge,rect,.key,.bar .st,.r-public,.r-private-network,.r-link-local,.r-loopback{-webkit-print-color-adjust:exact;print-color-adjust:exact}
+  .scroll{overflow:visible;max-height:none}
+  tr,details.rule>summary,.panel{break-inside:avoid}
+  h2{break-after:avoid}
+  a{color:inherit;text-decoration:none}
+  .chart.trend{max-width:100%}
+}
+.rule-findings td:nth-child(2),.rule-findings td:nth-child(3),.listeners td:nth-child(-n+2),.matrix td:first-child{white-space:nowrap}
 """####,
   ]
 }

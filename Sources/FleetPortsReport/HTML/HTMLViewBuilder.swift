@@ -1,32 +1,15 @@
 import FleetPortsCore
 
-/// Turns `ReportFacts` into the HTML view model: cards, findings rows, the host × port
+/// Turns `ReportFacts` into the HTML view model: the fleet sections (`HTMLViewBuilder+Sections`), the host × port
 /// matrix (the most common ports, capped so a large fleet stays a readable page), host sections.
 enum HTMLViewBuilder {
   /// Port columns shown in the matrix; the rest are counted in a note.
   static let matrixColumnLimit = 40
+  /// Scanned hosts above which the matrix is left out.
+  static let matrixHostLimit = 250
 
   static func page(_ facts: ReportFacts, nonce: String) -> HTMLView.Page {
     let scan = facts.scan
-    let anchor = { (index: Int) in "h\(index)" }
-    let cards = [
-      HTMLView.Card(label: "Hosts", value: String(scan.hosts.count), css: ""),
-      HTMLView.Card(label: "Scanned", value: String(facts.okCount), css: "ok"),
-      HTMLView.Card(label: "Failed", value: String(facts.failedCount + facts.notScannedCount), css: facts.failedCount + facts.notScannedCount > 0 ? "bad" : ""),
-      HTMLView.Card(label: "Public listeners", value: String(facts.publicListeners), css: facts.publicListeners > 0 ? "warn" : ""),
-    ]
-    let severityCards = Severity.allCases.reversed().map { severity in
-      HTMLView.Card(label: severity.rawValue, value: String(facts.activeBySeverity[severity] ?? 0), css: "sev-\(severity.rawValue)")
-    } + [HTMLView.Card(label: "suppressed", value: String(facts.suppressedCount), css: "sev-suppressed")]
-
-    let findings = facts.findings.enumerated().map { index, finding in
-      HTMLView.FindingRow(
-        anchor: "f\(index)", severity: finding.severity.rawValue, severityRank: Severity.allCases.firstIndex(of: finding.severity) ?? 0,
-        rule: finding.ruleID, host: finding.host, hostAnchor: facts.findingHost[index].map(anchor),
-        socket: finding.socket?.text ?? "", reach: finding.socket?.reach?.rawValue ?? "",
-        title: finding.title, evidence: finding.evidence, fix: finding.fix,
-        suppressed: finding.suppressed.map { "suppressed: \($0.reason)" + ($0.expires.map { " (until \($0))" } ?? "") })
-    }
     let failed = facts.hosts.filter { $0.result.status != .ok }.map { host in
       HTMLView.FailedHost(
         name: host.result.name, address: "\(host.result.address):\(host.result.port)", status: host.result.status.rawValue,
@@ -35,10 +18,17 @@ enum HTMLViewBuilder {
     return HTMLView.Page(
       inventory: scan.options.inventory, startedAt: scan.startedAt, finishedAt: scan.finishedAt, toolVersion: scan.toolVersion,
       method: scan.options.method.rawValue + (scan.options.sudo ? " (sudo)" : ""), interrupted: scan.interrupted, nonce: nonce,
-      cards: cards, severityCards: severityCards, findings: findings, severities: Severity.allCases.reversed().map(\.rawValue),
+      severities: Severity.allCases.reversed().map(\.rawValue),
       filterHosts: Set(facts.findings.map(\.host)).sorted(), filterRules: facts.rules, matrix: matrix(facts),
       hosts: facts.hosts.filter { $0.result.status == .ok }.map { host($0, facts: facts) }, failed: failed, notes: scan.analysisNotes,
-      changes: scan.changesSinceLast.map(changes))
+      changes: scan.changesSinceLast.map(changes),
+      sections: [
+        "overview": overview(facts), "serviceRows": services(facts), "hasServiceRows": !facts.services.isEmpty,
+        "ruleGroups": ruleGroups(facts), "connectedRows": connected(facts), "hasConnectedRows": !facts.mostConnected.isEmpty,
+        "filterGroups": facts.groups, "hasFilterGroups": !facts.groups.isEmpty,
+        "reachNames": ReachClass.allCases.reversed().filter { $0 != .loopback }.map(\.rawValue),
+        "ruleCount": facts.ruleGroups.count,
+      ], hasFindings: !facts.findings.isEmpty)
   }
 
   /// Values only: the template escapes every one of them.
@@ -65,6 +55,11 @@ enum HTMLViewBuilder {
   /// most `matrixColumnLimit`), each cell the host's widest reach there, its binds in the title.
   static func matrix(_ facts: ReportFacts) -> HTMLView.Matrix {
     let ports = facts.aggregate.ports
+    // Past a few hundred hosts a host per row is no picture (and half a megabyte): the
+    // services table and each host's view say the same, so the matrix is left out.
+    guard facts.okCount <= matrixHostLimit else {
+      return HTMLView.Matrix(columns: [], rows: [], hiddenColumns: 0, omittedHosts: facts.okCount)
+    }
     let chosen = ports.enumerated()
       .sorted { a, b in
         a.element.hosts.count != b.element.hosts.count ? a.element.hosts.count > b.element.hosts.count : a.offset < b.offset
@@ -76,12 +71,12 @@ enum HTMLViewBuilder {
         let binds = host.listeners.filter { $0.proto == column.proto && $0.port == column.port }.map(\.bind)
         return HTMLView.MatrixCell(
           reach: reach.rawValue, label: shortLabel(reach), rank: ReachClass.allCases.firstIndex(of: reach) ?? 0,
-          title: "\(reach.rawValue): " + binds.joined(separator: ", "))
+          title: binds.joined(separator: ", "))
       }
       return HTMLView.MatrixRow(host: host.result.name, anchor: "h\(host.index)", cells: cells)
     }
     return HTMLView.Matrix(
-      columns: chosen.map { "\($0.proto.rawValue)/\($0.port)" }, rows: rows, hiddenColumns: ports.count - chosen.count)
+      columns: chosen.map { "\($0.proto.rawValue)/\($0.port)" }, rows: rows, hiddenColumns: ports.count - chosen.count, omittedHosts: 0)
   }
 
   static func shortLabel(_ reach: ReachClass) -> String {
@@ -140,6 +135,12 @@ enum HTMLViewBuilder {
       findings: host.findingIndexes.map { index in
         let finding = facts.findings[index]
         return HTMLView.FindingLink(anchor: "f\(index)", severity: finding.severity.rawValue, title: finding.title, socket: finding.socket?.text ?? "")
+      },
+      connections: host.connections.map { connections in
+        [
+          "hcListener": connections.listener, "hcEstablished": connections.established, "hcPeers": connections.peers,
+          "hcRemote": connections.remotePeers, "hcNetworks": networksText(connections),
+        ]
       })
   }
 

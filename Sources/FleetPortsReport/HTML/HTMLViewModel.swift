@@ -15,9 +15,6 @@ enum HTMLView {
     var method: String
     var interrupted: Bool
     var nonce: String
-    var cards: [Card]
-    var severityCards: [Card]
-    var findings: [FindingRow]
     var severities: [String]
     var filterHosts: [String]
     var filterRules: [String]
@@ -27,6 +24,11 @@ enum HTMLView {
     var notes: [String]
     /// "Changes since the previous scan"; nil when there is no previous scan.
     var changes: Changes?
+    /// The fleet-wide sections (overview, services, rule groups, connections), built by
+    /// `HTMLViewBuilder+Sections` as dictionaries with section-prefixed keys.
+    var sections: [String: Any] = [:]
+    /// Whether the scan has any finding (suppressed ones included).
+    var hasFindings: Bool
 
     func child(named name: String) -> Any? {
       switch name {
@@ -38,11 +40,7 @@ enum HTMLView {
       case "method": return method
       case "interrupted": return interrupted
       case "nonce": return nonce
-      case "cards": return cards
-      case "severityCards": return severityCards
-      case "findings": return findings
-      case "hasFindings": return !findings.isEmpty
-      case "findingCount": return findings.count
+      case "hasFindings": return hasFindings
       case "severities": return severities
       case "filterHosts": return filterHosts
       case "filterRules": return filterRules
@@ -53,53 +51,7 @@ enum HTMLView {
       case "hasFailed": return !failed.isEmpty
       case "notes": return notes
       case "hasNotes": return !notes.isEmpty
-      default: return nil
-      }
-    }
-  }
-
-  struct Card: MustacheParent {
-    var label: String
-    var value: String
-    var css: String
-    func child(named name: String) -> Any? {
-      switch name {
-      case "label": return label
-      case "value": return value
-      case "css": return css
-      default: return nil
-      }
-    }
-  }
-
-  struct FindingRow: MustacheParent {
-    var anchor: String
-    var severity: String
-    var severityRank: Int
-    var rule: String
-    var host: String
-    var hostAnchor: String?
-    var socket: String
-    var reach: String
-    var title: String
-    var evidence: String
-    var fix: String
-    var suppressed: String?
-    func child(named name: String) -> Any? {
-      switch name {
-      case "anchor": return anchor
-      case "severity": return severity
-      case "severityRank": return severityRank
-      case "rule": return rule
-      case "host": return host
-      case "hostAnchor": return hostAnchor
-      case "socket": return socket
-      case "reach": return reach.isEmpty ? nil : reach
-      case "title": return title
-      case "evidence": return evidence
-      case "fix": return fix
-      case "suppressed": return suppressed
-      default: return nil
+      default: return sections[name]
       }
     }
   }
@@ -108,8 +60,11 @@ enum HTMLView {
     var columns: [String]
     var rows: [MatrixRow]
     var hiddenColumns: Int
+    /// Scanned hosts when the matrix was left out for their number (`matrixHostLimit`), else 0.
+    var omittedHosts: Int
     func child(named name: String) -> Any? {
       switch name {
+      case "omittedHosts": return omittedHosts > 0 ? omittedHosts : nil
       case "columns": return columns
       case "rows": return rows
       case "hasColumns": return !columns.isEmpty
@@ -172,6 +127,8 @@ enum HTMLView {
     var drops: String
     var provenance: Provenance
     var findings: [FindingLink]
+    /// Established connections per listener (`hcListener`, `hcEstablished`, `hcPeers`, `hcNetworks`).
+    var connections: [[String: Any]] = []
     func child(named name: String) -> Any? {
       switch name {
       case "anchor": return anchor
@@ -202,6 +159,9 @@ enum HTMLView {
       case "provenance": return provenance
       case "findings": return findings
       case "hasFindings": return !findings.isEmpty
+      case "hostConnections": return connections
+      case "hasHostConnections": return !connections.isEmpty
+      case "groupNames": return groups
       default: return nil
       }
     }

@@ -1,7 +1,8 @@
 import FleetPortsCore
 
-/// The Markdown report (GitHub-flavoured), meant to be pasted into a ticket: summary,
-/// findings by severity, what is exposed beyond loopback, a table per host, failed hosts.
+/// The Markdown report (GitHub-flavoured), meant to be pasted into a ticket, in the HTML
+/// report's order: overview (with the trend), services reachable beyond loopback, findings
+/// grouped by rule, changes, who is connected, a table per host, failed hosts.
 /// Every host-supplied value goes through `MarkdownText.cell`.
 enum MarkdownReport {
   static func render(_ facts: ReportFacts) -> String {
@@ -12,60 +13,11 @@ enum MarkdownReport {
     md += "\(e(scan.tool)) \(e(scan.toolVersion)) · method \(scan.options.method.rawValue)\(scan.options.sudo ? " (sudo)" : "")\n\n"
     if scan.interrupted { md += "> **Interrupted:** the scan was stopped; hosts not reached are listed as not scanned.\n\n" }
 
-    md += "## Summary\n\n"
-    md += MarkdownText.table(
-      ["Hosts", "Scanned", "Failed", "Not scanned", "Public listeners"],
-      [[String(scan.hosts.count), String(facts.okCount), String(facts.failedCount), String(facts.notScannedCount), String(facts.publicListeners)]])
-    md += "\n"
-    let severities = Severity.allCases.reversed()
-    md += MarkdownText.table(
-      severities.map { titleCase($0.rawValue) } + ["Suppressed"],
-      [severities.map { String(facts.activeBySeverity[$0] ?? 0) } + [String(facts.suppressedCount)]])
-    md += "\n"
-
+    md += overview(facts)
+    md += services(facts)
+    md += findings(facts)
     if let changes = scan.changesSinceLast { md += ScanChangesText.markdown(changes) + "\n" }
-
-    md += "## Findings\n\n"
-    if facts.findings.isEmpty { md += "No findings.\n\n" }
-    for severity in severities {
-      let group = facts.findings.filter { $0.severity == severity }
-      guard !group.isEmpty else { continue }
-      md += "### \(titleCase(severity.rawValue)) (\(group.count))\n\n"
-      md += MarkdownText.table(
-        ["Host", "Rule", "Socket", "Finding", "Evidence", "Fix"],
-        group.map { finding in
-          var title = e(finding.title)
-          if let suppression = finding.suppressed {
-            title += " (suppressed: \(e(suppression.reason))\(suppression.expires.map { ", until \(e($0))" } ?? ""))"
-          }
-          return [e(finding.host), e(finding.ruleID), e(finding.socket?.text ?? "—"), title, e(finding.evidence), e(finding.fix)]
-        })
-      md += "\n"
-    }
-
-    md += "## Exposure\n\nListeners reachable beyond loopback, widest reach first.\n\n"
-    var exposed: [(host: ReportFacts.Host, listener: Listener)] = []
-    for host in facts.hosts {
-      for listener in host.listeners where (listener.reach?.reach ?? .loopback) > .loopback { exposed.append((host, listener)) }
-    }
-    // Widest reach first; within a reach, hosts in the scan's order and listeners in theirs.
-    exposed.sort { a, b in
-      let (reachA, reachB) = (a.listener.reach?.reach ?? .loopback, b.listener.reach?.reach ?? .loopback)
-      return reachA != reachB ? reachA > reachB : a.host.index < b.host.index
-    }
-    if exposed.isEmpty {
-      md += "Nothing listens beyond loopback.\n\n"
-    } else {
-      md += MarkdownText.table(
-        ["Host", "Proto", "Bind", "Port", "Process", "User", "Reach"],
-        exposed.map { host, listener in
-          [
-            e(host.result.name), listener.proto.rawValue, e(listener.bind), listener.port.map(String.init) ?? "*", e(listener.ownersWithPIDs),
-            e(listener.userText), listener.reachText,
-          ]
-        })
-      md += "\n"
-    }
+    md += connected(facts)
 
     md += "## Hosts\n\n"
     for host in facts.hosts where host.result.status == .ok {
@@ -116,6 +68,98 @@ enum MarkdownReport {
 }
 
 extension MarkdownReport {
+  /// Hosts named per service row; the rest are counted.
+  static let serviceHostLimit = 10
+
+  /// Hosts, listeners by reach, findings by severity, and the trend over the stored scans.
+  static func overview(_ facts: ReportFacts) -> String {
+    let scan = facts.scan
+    var md = "## Overview\n\n"
+    md += MarkdownText.table(
+      ["Hosts", "Scanned", "Failed", "Not scanned"],
+      [[String(scan.hosts.count), String(facts.okCount), String(facts.failedCount), String(facts.notScannedCount)]])
+    md += "\n"
+    let reach = facts.aggregate.reach
+    md += MarkdownText.table(
+      ReachClass.allCases.reversed().map { titleCase($0.rawValue) } + ["Beyond loopback"],
+      [ReachClass.allCases.reversed().map { String(reach[$0]) } + [String(reach.public + reach.privateNetwork + reach.linkLocal)]])
+    md += "\nIP listeners by reach (from bind and host addresses; firewall verdicts will refine it).\n\n"
+    let severities = Severity.allCases.reversed()
+    md += MarkdownText.table(
+      severities.map { titleCase($0.rawValue) } + ["Suppressed"],
+      [severities.map { String(facts.activeBySeverity[$0] ?? 0) } + [String(facts.suppressedCount)]])
+    md += "\n### Trend (last \(facts.trend.points.count) scan(s) of this inventory)\n\n"
+    md += MarkdownText.table(
+      ["Scan", "Started", "Beyond loopback"] + severities.map { titleCase($0.rawValue) },
+      facts.trend.points.map { point in
+        [point.label, MarkdownText.cell(point.startedAt), String(point.listenersBeyondLoopback)]
+          + severities.map { String(point.findings[$0] ?? 0) }
+      })
+    return md + "\n"
+  }
+
+  /// Services reachable beyond loopback, as in the HTML report.
+  static func services(_ facts: ReportFacts) -> String {
+    let e = MarkdownText.cell
+    var md = "## Reachable beyond loopback, by service\n\n"
+    guard !facts.services.isEmpty else { return md + "Nothing listens beyond loopback.\n\n" }
+    md += MarkdownText.table(
+      ["Service", "Port", "Hosts", "Reach", "Bind", "Owner", "Where"],
+      facts.services.map { row in
+        var hosts = row.hosts.prefix(serviceHostLimit).map { entry in
+          e(facts.hosts[entry.host].result.name) + (entry.outlierNotes.isEmpty ? "" : " (peer outlier)")
+        }
+        if row.hosts.count > serviceHostLimit { hosts.append("… \(row.hosts.count - serviceHostLimit) more") }
+        return [
+          e(row.name), row.slot, String(row.hosts.count), row.widest.rawValue, e(row.binds.joined(separator: ", ")),
+          e(row.owners.joined(separator: ", ")), hosts.joined(separator: ", "),
+        ]
+      })
+    return md + "\n"
+  }
+
+  /// Findings grouped by rule: the fix once, then each host's finding.
+  static func findings(_ facts: ReportFacts) -> String {
+    let e = MarkdownText.cell
+    var md = "## Findings by rule\n\n"
+    if facts.findings.isEmpty { return md + "No findings.\n\n" }
+    for group in facts.ruleGroups {
+      let counts = group.bySeverity.map { "\($0.count) \($0.severity.rawValue)" }.joined(separator: ", ")
+      md += "### \(titleCase(group.severity.rawValue)): \(e(group.rule)) — \(e(group.title))\n\n"
+      md += "\(group.hosts) host(s); \(counts)" + (group.suppressed > 0 ? "; \(group.suppressed) suppressed" : "") + ".\n\n"
+      md += "**Fix:** \(e(group.fix))\n\n"
+      md += MarkdownText.table(
+        ["Severity", "Host", "Socket", "Evidence"],
+        group.findings.map { index in
+          let finding = facts.findings[index]
+          var evidence = e(finding.evidence)
+          if finding.fix != group.fix { evidence += " (fix: \(e(finding.fix)))" }
+          if let suppression = finding.suppressed {
+            evidence += " (suppressed: \(e(suppression.reason))\(suppression.expires.map { ", until \(e($0))" } ?? ""))"
+          }
+          return [finding.severity.rawValue, e(finding.host), e(finding.socket?.text ?? "—"), evidence]
+        })
+      md += "\n"
+    }
+    return md
+  }
+
+  /// The listeners with the most remote peers.
+  static func connected(_ facts: ReportFacts) -> String {
+    let e = MarkdownText.cell
+    var md = "## Who is connected\n\n"
+    guard !facts.mostConnected.isEmpty else { return md + "No listener had a connection from another host.\n\n" }
+    md += MarkdownText.table(
+      ["Host", "Listener", "Established", "Remote peers", "Top networks"],
+      facts.mostConnected.map { entry in
+        [
+          e(facts.hosts[entry.host].result.name), e(entry.connections.listener), String(entry.connections.established),
+          String(entry.connections.remotePeers), e(HTMLViewBuilder.networksText(entry.connections)),
+        ]
+      })
+    return md + "\n"
+  }
+
   /// `critical` → `Critical`, for our own severity names.
   static func titleCase(_ word: String) -> String { word.prefix(1).uppercased() + word.dropFirst() }
 }

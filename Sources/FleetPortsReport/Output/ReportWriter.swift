@@ -9,12 +9,15 @@ public enum ReportWriter {
   /// `updateLatest` points `<parent>/latest` at the folder: only for the default `reports/`
   /// root, so a custom `--out` never plants a link in someone else's directory. `scanJSON`,
   /// when given, is `ScanJSON.encode(scan)` already done (the history store encodes it too).
+  /// `trend` is the inventory's history ending with this scan (`ScanStore.trend`); nil: the
+  /// reports show this scan's numbers alone.
   @discardableResult
   public static func write(
-    _ scan: ScanResult, formats: [ReportFormat], to folder: String, updateLatest: Bool = false, scanJSON: [UInt8]? = nil
+    _ scan: ScanResult, formats: [ReportFormat], to folder: String, updateLatest: Bool = false, scanJSON: [UInt8]? = nil,
+    trend: ScanTrend? = nil
   ) throws -> [String] {
     try PrivateFiles.createFolder(folder)
-    let facts = ReportFacts(scan)
+    let facts = ReportFacts(scan, trend: trend)
     // The formats are independent: render them on both cores (scan.json's encoding alone
     // takes as long as all the others together), then write them in order.
     let rendered = Mutex<[Int: Result<[UInt8], any Error>]>([:])
@@ -51,9 +54,9 @@ public enum ReportWriter {
     try PrivateFiles.createFolder(folder)
   }
 
-  /// One format's bytes, without touching the file system.
-  public static func render(_ scan: ScanResult, format: ReportFormat) throws -> [UInt8] {
-    try render(format, facts: ReportFacts(scan))
+  /// One format's bytes, without touching the file system; `trend` as for `write`.
+  public static func render(_ scan: ScanResult, format: ReportFormat, trend: ScanTrend? = nil) throws -> [UInt8] {
+    try render(format, facts: ReportFacts(scan, trend: trend))
   }
 
   static func render(_ format: ReportFormat, facts: ReportFacts) throws -> [UInt8] {

@@ -1,14 +1,16 @@
 import FleetPortsCore
 
-/// The findings section of the terminal summary: counts by severity, then one line per
-/// unsuppressed finding (most severe first, capped), then the analysis notes. Host text is
+/// The findings section of the terminal summary: counts by severity, then one line per rule
+/// (most severe first: severity, rule, findings, hosts and the first hosts by name), then the
+/// analysis notes. `verbose` adds every unsuppressed finding, one a line. Host text is
 /// sanitised: it came from the hosts.
 public enum FindingsText {
-  /// Findings listed one a line; the rest are counted.
-  public static let maxLines = 40
+  /// Hosts named on a rule's line; the rest are counted.
+  public static let topHosts = 5
 
-  /// The findings section; `failOn` adds the line saying how many findings fail the scan.
-  public static func render(_ scan: ScanResult, failOn: Severity?) -> String {
+  /// The findings section; `failOn` adds the line saying how many findings fail the scan;
+  /// `verbose` lists every unsuppressed finding under its rule.
+  public static func render(_ scan: ScanResult, failOn: Severity?, verbose: Bool = false) -> String {
     let open = scan.findings.filter { $0.suppressed == nil }
     let suppressed = scan.findings.count - open.count
     var out = "\nFindings: "
@@ -22,13 +24,33 @@ public enum FindingsText {
       out += (counts.isEmpty ? "none unsuppressed" : counts.joined(separator: " · "))
       out += suppressed > 0 ? " (\(suppressed) suppressed by policy)\n" : "\n"
     }
-    for finding in open.prefix(maxLines) {
-      out += "  \(finding.severity.rawValue.uppercased().padding(8))\(finding.ruleID.padding(28))\(sanitize(finding.host))"
-      if let socket = finding.socket { out += "  \(sanitize(socket.text))" }
-      if let process = finding.socket?.processes.first { out += "  \(sanitize(process))" }
-      out += "\n"
+    let groups = ReportFacts.ruleGroups(open)
+    if !groups.isEmpty {
+      var rows = [["  SEVERITY", "RULE", "FINDINGS", "HOSTS", "WHERE"]]
+      for group in groups {
+        var hosts: [String] = []
+        for index in group.findings where !hosts.contains(open[index].host) { hosts.append(open[index].host) }
+        let shown = hosts.prefix(topHosts).map(sanitize).joined(separator: ", ")
+        rows.append([
+          "  " + group.severity.rawValue.uppercased(), group.rule, String(group.findings.count), String(group.hosts),
+          shown + (hosts.count > topHosts ? ", … \(hosts.count - topHosts) more" : ""),
+        ])
+      }
+      out += TerminalTable.render(rows)
+      if verbose {
+        for group in groups {
+          out += "\n\(group.rule) (\(group.severity.rawValue)): \(sanitize(group.title))\n  fix: \(sanitize(group.fix))\n"
+          for index in group.findings {
+            let finding = open[index]
+            out += "  \(finding.severity.rawValue.uppercased().padding(8))\(sanitize(finding.host))"
+            if let socket = finding.socket { out += "  \(sanitize(socket.text))" }
+            out += "  \(sanitize(finding.evidence))\n"
+          }
+        }
+      } else {
+        out += "(every finding: --verbose, the report, or scan.json)\n"
+      }
     }
-    if open.count > maxLines { out += "  … and \(open.count - maxLines) more in scan.json\n" }
     for note in scan.analysisNotes { out += "Note: \(sanitize(note))\n" }
     if let failOn {
       let failing = scan.failingFindings(atOrAbove: failOn).count

@@ -39,10 +39,10 @@ public struct ScanOutcome: Sendable {
   }
 
   /// What the terminal shows after a scan: the summary with listeners by reach, where the
-  /// scan was stored and how much changed, then the findings.
-  public func terminalText(failOn: Severity?) -> String {
+  /// scan was stored and how much changed, then the findings grouped by rule (`verbose`: each one too).
+  public func terminalText(failOn: Severity?, verbose: Bool = false) -> String {
     ScanSummaryText.render(scan, reportPath: reportFailure == nil ? reportPaths.joined(separator: ", ") : nil)
-      + historyLine + FindingsText.render(scan, failOn: failOn)
+      + historyLine + FindingsText.render(scan, failOn: failOn, verbose: verbose)
   }
 
   /// `History: stored as scan 7 in reports/fleetports.db; since #6 (…): 3 changes (…)`.

@@ -59,10 +59,18 @@ public struct ScanSession: Sendable {
     } catch {
       outcome.storeFailure = "could not store the scan in the history: \(error)"
     }
+    // The report's trend: the last scans of this inventory, this one last (its own point when
+    // storing failed). A trend that cannot be read costs the chart, never the report.
+    let trend: ScanTrend
+    if let id = outcome.storedID, let stored = try? store.trend(inventory: outcome.scan.options.inventory, throughID: id) {
+      trend = stored.ending(with: outcome.scan, scanID: id)
+    } else {
+      trend = ScanTrend.single(outcome.scan)
+    }
     do {
       outcome.reportPaths = try ReportWriter.write(
         outcome.scan, formats: reports.formats, to: reports.folder, updateLatest: reports.updatesLatest,
-        scanJSON: json)
+        scanJSON: json, trend: trend)
     } catch {
       outcome.reportFailure = "could not write the reports: \(error)"
     }
