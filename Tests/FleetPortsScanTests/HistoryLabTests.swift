@@ -113,7 +113,8 @@ import Testing
     let lost = Set(before.findings.filter { $0.host == unreachableName && $0.suppressed == nil }.map(\.ruleID))
     #expect(!lost.isEmpty, "the lab's host 8 has findings (exposed postgres, world-writable socket)")
     #expect(Set(changes.findings.filter { $0.finding.host == unreachableName }.map(\.finding.ruleID)) == lost)
-    for change in changes.findings where change.finding.host != unreachableName {
+    // peer-outlier is relative to the fleet: a host gone and listeners moved change who is rare.
+    for change in changes.findings where change.finding.host != unreachableName && change.finding.ruleID != "peer-outlier" {
       #expect(change.finding.host == changedName && ours.contains(change.finding.socket?.port ?? 0), "unexpected: \(change)")
     }
     #expect(changes.findings.filter { $0.finding.host == unreachableName }.allSatisfy { $0.kind == .resolved })
