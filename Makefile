@@ -3,7 +3,7 @@
 
 SWIFT ?= swift
 APT_PACKAGES := libssh2-1-dev libssl-dev pkg-config openssh-server openssh-client iproute2 net-tools lsof busybox \
-                procps sudo python3 python3-venv util-linux libsqlite3-dev chromium chromium-driver python3-jsonschema
+                procps sudo python3 python3-venv util-linux libsqlite3-dev chromium chromium-driver python3-jsonschema nftables iptables
 LAB_HOSTS ?= 8
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 

@@ -112,3 +112,6 @@ let writeAll = try clock.measure { _ = try ReportWriter.write(scan, formats: Rep
 try? FileManager.default.removeItem(atPath: folder)
 let seconds = Double(writeAll.components.seconds) + Double(writeAll.components.attoseconds) / 1e18
 print("reports, 1,000 hosts, all formats rendered on both cores and written: \(String(format: seconds)) s (target 1 s: \(seconds < 1 ? "ok" : "ABOVE TARGET"))")
+
+// Firewall (issue 19): a 20,000-rule kube-proxy-like ruleset, every listener of a host judged.
+try FirewallBench.run()
