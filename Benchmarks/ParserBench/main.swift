@@ -94,6 +94,11 @@ func thousandHostScan() throws -> ScanResult {
         evidence: "evidence \(index)", fix: "fix it"))
     }
   }
+  // As a scan is written now: the analysis's listeners and aggregate stored with it (the
+  // reports read them), the hand-made findings kept.
+  let findings = scan.findings
+  scan = scan.analyzed(policy: nil, today: PolicyDate.epoch)
+  scan.findings = findings
   return scan
 }
 

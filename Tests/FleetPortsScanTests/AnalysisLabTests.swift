@@ -131,6 +131,28 @@ import Testing
     #expect(found.map(\.rule) == ["required-listener-missing"] && found.map(\.host) == [host.name], "\(found)")
   }
 
+  /// Who is connected, on the live lab: each host's own SSH session (from the controller on
+  /// the lab bridge) and, where the truth keeps them, the web worker's two loopback connections
+  /// to :80 (`established` in truth.json).
+  @Test func theConnectionsTableShowsTheLabsEstablishedConnections() async throws {
+    let lab = try LabFleet.forTests()
+    let (results, _) = try await LabScan.scanner(lab).scan(lab.hosts.map { LabScan.target($0) })
+    for host in lab.hosts {
+      let result = try #require(results.first { $0.name == host.name })
+      let snapshot = try #require(result.snapshot, "\(host.name): \(result.failure?.message ?? "")")
+      let connections = ConnectionAggregation.connections(listeners: Listener.all(in: snapshot), snapshot: snapshot)
+      let ssh = try #require(connections.first { $0.port == 22 }, "\(host.name): the scan's own SSH session")
+      #expect(ssh.remotePeers >= 1 && ssh.networks.contains { $0.name.hasPrefix("10.200.") && $0.name.hasSuffix("/24") }, "\(host.name): \(ssh)")
+      let web = connections.first { $0.port == 80 }
+      if host.established > 0 {
+        #expect(web?.established == host.established, "\(host.name): \(String(describing: web))")
+        #expect(web?.networks.map(\.name) == [ConnectionAggregation.loopback], "\(host.name): \(String(describing: web))")
+      } else {
+        #expect(web == nil, "\(host.name): \(String(describing: web))")
+      }
+    }
+  }
+
   @Test func failOnSetsExitCodeOneAndTheSummaryListsFindings() throws {
     let lab = try LabFleet.forTests()
     let dir = try LabScan.scratch()
