@@ -1,4 +1,5 @@
 import CLibSSH2
+import Foundation
 
 /// Which credentials a login offers and in what order, how each attempt's answer is taken,
 /// and how a refused login is explained. Pure, so the order, the RSA rule and the wording
@@ -26,6 +27,8 @@ struct AuthenticationPlan {
 
   /// The identity files in the order given, then ssh-agent when a socket is set.
   let steps: [Step]
+  /// The public key blobs of the identity files: an agent key equal to one was offered already.
+  let fileBlobs: Set<[UInt8]>
   /// RSA identity files, left out: libssh2 1.10 signs RSA only with SHA-1 (`ssh-rsa`),
   /// which OpenSSH 8.8 and later refuse, so offering them would only cost round trips.
   let skippedRSA: [String]
@@ -43,6 +46,27 @@ struct AuthenticationPlan {
     if let socketPath = credentials.agentSocket { steps.append(.agent(socketPath: socketPath)) }
     self.steps = steps
     skippedRSA = skipped
+    fileBlobs = Set(credentials.identities.compactMap(\.publicBlob))
+  }
+
+  /// Whether an agent key is worth offering: not when an identity file holds the same key
+  /// (OpenSSH offers such a key once, too; every extra offer counts towards MaxAuthTries).
+  /// - Parameter agentBlob: the key's public blob as the agent lists it.
+  /// - Returns: false when the same blob came from an identity file.
+  func offers(agentBlob: [UInt8]) -> Bool { !fileBlobs.contains(agentBlob) }
+
+  /// The error when the connection broke during authentication.
+  /// - Parameters:
+  ///   - tried: what was offered, the attempt that broke last.
+  ///   - libssh2Message: libssh2's words for the break.
+  /// - Returns: `.tooManyAuthenticationFailures` when keys had been refused before, or the
+  ///   server said so (sshd's MaxAuthTries hangs up on the attempt past its limit);
+  ///   `.connectionLost` otherwise.
+  static func connectionBroke(tried: [String], libssh2Message: String) -> SSHError.Kind {
+    if tried.count > 1 || libssh2Message.localizedCaseInsensitiveContains("too many authentication failures") {
+      return .tooManyAuthenticationFailures(offered: tried)
+    }
+    return .connectionLost(.authentication, libssh2Message)
   }
 
   /// The entry for an identity file in the list of what was tried.
@@ -52,7 +76,13 @@ struct AuthenticationPlan {
   static func label(agentKey comment: String) -> String { "agent \(comment)" }
 
   /// How libssh2's return code `rc` of a public-key attempt is taken.
-  static func outcome(of rc: Int32) -> AttemptOutcome {
+  /// - Parameters:
+  ///   - rc: libssh2's return code.
+  ///   - peerClosed: the server had closed the connection when the attempt ended (libssh2
+  ///     1.10 reports that as a refused key when sshd hangs up at MaxAuthTries).
+  /// - Returns: what the attempt means for the next step.
+  static func outcome(of rc: Int32, peerClosed: Bool = false) -> AttemptOutcome {
+    if rc != 0 && peerClosed { return .connectionLost }
     switch rc {
     case 0: return .authenticated
     case LIBSSH2_ERROR_AUTHENTICATION_FAILED, LIBSSH2_ERROR_PUBLICKEY_UNVERIFIED: return .refused

@@ -23,14 +23,14 @@ extension SSHConnection {
       case .identity(let identity):
         tried.append(AuthenticationPlan.label(identityPath: identity.path))
         let rc = try await offer(identity, session: session, user: user, until: deadline)
-        switch AuthenticationPlan.outcome(of: rc) {
+        switch AuthenticationPlan.outcome(of: rc, peerClosed: await peerClosed(after: rc, until: deadline)) {
         case .authenticated: return
         case .refused: continue
-        case .connectionLost: throw failure(.connectionLost(.authentication, lastError()), rc)
+        case .connectionLost: throw failure(AuthenticationPlan.connectionBroke(tried: tried, libssh2Message: lastError()), rc)
         case .keyUnusable: throw failure(AuthenticationPlan.unusable(path: identity.path, libssh2Message: lastError()), rc)
         }
       case .agent(let socketPath):
-        if try await authenticateWithAgent(session, socketPath: socketPath, until: deadline, tried: &tried) { return }
+        if try await authenticateWithAgent(session, plan: plan, socketPath: socketPath, until: deadline, tried: &tried) { return }
       }
     }
     // Only for the message, so best effort: the server may already have hung up (a failed
@@ -63,6 +63,26 @@ extension SSHConnection {
     }
   }
 
+  /// True when the server has closed the connection after attempt `rc`. libssh2 1.10
+  /// reports an attempt whose answer never came (sshd sends its disconnect at MaxAuthTries)
+  /// as an unverified key, "Waiting for USERAUTH response", so only then is the socket
+  /// itself asked: a peek that reads end-of-file, waiting at most a second for the close that
+  /// follows the disconnect message.
+  func peerClosed(after rc: Int32, until deadline: ContinuousClock.Instant) async -> Bool {
+    guard rc == LIBSSH2_ERROR_PUBLICKEY_UNVERIFIED else { return false }
+    guard fd >= 0 else { return true }
+    func peek() -> Int {
+      var byte: UInt8 = 0
+      return recv(fd, &byte, 1, Int32(MSG_PEEK) | Int32(MSG_DONTWAIT))
+    }
+    var got = peek()
+    if got < 0 && (errno == EAGAIN || errno == EWOULDBLOCK) {
+      _ = try? await Reactor.shared.wait(fd: fd, for: .readable, until: min(deadline, clock.now + .seconds(1)))
+      got = peek()
+    }
+    return got == 0 || (got < 0 && errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR)
+  }
+
   /// The methods the server offers (a "none" request), for the error message.
   func methodsAfterFailure(_ session: OpaquePointer, user: String, until deadline: ContinuousClock.Instant) async throws(SSHError) -> [String] {
     while true {
@@ -83,7 +103,8 @@ extension SSHConnection {
   /// `BlockingCallThread`, never on the cooperative pool; the network part waits on the
   /// reactor as usual.
   func authenticateWithAgent(
-    _ session: OpaquePointer, socketPath: String, until deadline: ContinuousClock.Instant, tried: inout [String]
+    _ session: OpaquePointer, plan: AuthenticationPlan, socketPath: String, until deadline: ContinuousClock.Instant,
+    tried: inout [String]
   ) async throws(SSHError) -> Bool {
     guard let agent = libssh2_agent_init(session) else { return false }
     defer {
@@ -100,6 +121,9 @@ extension SSHConnection {
     var previous: UnsafeMutablePointer<libssh2_agent_publickey>?
     var identity: UnsafeMutablePointer<libssh2_agent_publickey>?
     while libssh2_agent_get_identity(agent, &identity, previous) == 0, let current = identity {
+      previous = current
+      let blob = current.pointee.blob.map { Array(UnsafeBufferPointer(start: $0, count: Int(current.pointee.blob_len))) } ?? []
+      if !plan.offers(agentBlob: blob) { continue }
       let comment = current.pointee.comment.map { String(cString: $0) } ?? "agent key"
       tried.append(AuthenticationPlan.label(agentKey: comment))
       let attempt = UnsafeTransfer(value: (agent: agent, key: current))
@@ -111,10 +135,14 @@ extension SSHConnection {
           try await waitForSession(.authentication, until: deadline)
           continue
         }
-        if rc == 0 { return true }
+        switch AuthenticationPlan.outcome(of: rc, peerClosed: await peerClosed(after: rc, until: deadline)) {
+        case .authenticated: return true
+        case .connectionLost:
+          throw failure(AuthenticationPlan.connectionBroke(tried: tried, libssh2Message: lastError()), rc)
+        case .refused, .keyUnusable: break
+        }
         break
       }
-      previous = current
     }
     return false
   }

@@ -26,6 +26,9 @@ public struct SSHError: Error, Sendable, Hashable, CustomStringConvertible {
     case hostKeyRevoked(fingerprint: String, line: Int)
     case hostCertificateUnsupported
     case authenticationFailed(tried: [String], serverAccepts: [String])
+    /// The server hung up after refusing `offered` (sshd's MaxAuthTries): what was offered is
+    /// the list, nothing after it.
+    case tooManyAuthenticationFailures(offered: [String])
     case rsaKeyUnsupported(path: String)
     case identityUnreadable(path: String, reason: String)
     case algorithmIncompatible(String)
@@ -65,7 +68,7 @@ public struct SSHError: Error, Sendable, Hashable, CustomStringConvertible {
     case .hostKeyChanged: return .hostKeyChanged
     case .hostKeyRevoked: return .hostKeyRevoked
     case .hostCertificateUnsupported: return .hostCertificateUnsupported
-    case .authenticationFailed: return .authenticationFailed
+    case .authenticationFailed, .tooManyAuthenticationFailures: return .authenticationFailed
     case .rsaKeyUnsupported: return .rsaKeyUnsupported
     case .identityUnreadable: return .identityUnreadable
     case .algorithmIncompatible: return .algorithmIncompatible
@@ -131,6 +134,12 @@ public struct SSHError: Error, Sendable, Hashable, CustomStringConvertible {
       return (
         "authentication failed (tried: \(offered); server accepts: \(accepts.isEmpty ? "unknown" : accepts.joined(separator: ", ")))",
         "check the user and that the key is in authorized_keys"
+      )
+    case .tooManyAuthenticationFailures(let offered):
+      return (
+        "the server hung up after \(offered.count) key\(offered.count == 1 ? "" : "s") (offered: \(offered.joined(separator: ", "))):"
+          + " its MaxAuthTries (6 by default) ran out before the right key came",
+        "offer fewer keys (--identity the right one, --no-agent, or fewer keys in the agent) or raise MaxAuthTries on the server"
       )
     case .rsaKeyUnsupported(let path):
       return (

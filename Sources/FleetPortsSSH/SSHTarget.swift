@@ -28,12 +28,16 @@ public struct SSHIdentity: Sendable {
   public var passphrase: String?
   /// Unencrypted Ed25519 keys are parsed once and signed in-process (see `Ed25519Signer`).
   let signer: Ed25519Signer?
+  /// The public key blob when the file shows it (OpenSSH format), so the same key held by
+  /// ssh-agent is not offered twice.
+  let publicBlob: [UInt8]?
 
   public init(path: String, privateKey: [UInt8], passphrase: String? = nil) {
     self.path = path
     self.privateKey = privateKey
     self.passphrase = passphrase
     signer = OpenSSHEd25519Key(privateKey).flatMap(Ed25519Signer.init)
+    publicBlob = signer?.publicBlob ?? IdentityKind.publicBlob(privateKey)
   }
 }
 

@@ -93,14 +93,22 @@ public struct FleetScanner: Sendable {
       credentials.identities = [identity]
     }
     let client = SSHClient(knownHosts: knownHosts, checking: checking, credentials: credentials, deadlines: deadlines)
+    var firstTry: SSHCommandResult?
     do throws(SSHError) {
       let sshTarget = SSHTarget(host: target.address, port: target.port, user: target.user)
-      // The probe in the command line; on stdin (one connection more) where the host has no
-      // base64 or its server refuses the command (a server with a shorter limit than Dropbear's).
+      // The probe in the command line; on stdin (one connection more) whenever no section came
+      // back from it: a host without base64, a server that refuses the command (a shorter limit
+      // than Dropbear's), a login shell that mangled the line. Not when login noise filled the
+      // output cap: the stdin route would only read the same noise again.
       var inline: SSHCommandResult?
       do {
         let ran = try await client.run(ProbeCommand.commandLine(script: script, sudo: target.sudo), stdin: nil, on: sshTarget)
-        if !ProbeCommand.lacksBase64(stdout: ran.stdout, stderr: ran.stderr, nonce: nonce) { inline = ran }
+        inline = ran
+        if !ran.stdoutTruncated && ProbeOutput.parse(ran.stdout, nonce: nonce).sections.isEmpty {
+          inline = nil
+          // Kept to explain the row when the stdin route fails in the transport.
+          firstTry = ran
+        }
       } catch {
         guard case .channelRefused(let why) = error.kind, why.hasPrefix("exec") else { throw error }
       }
@@ -108,12 +116,26 @@ public struct FleetScanner: Sendable {
       if let inline {
         finished = inline
       } else {
-        finished = try await client.run(ProbeCommand.stdinCommandLine(sudo: target.sudo), stdin: script, on: sshTarget)
+        do {
+          let viaStdin = try await client.run(ProbeCommand.stdinCommandLine(sudo: target.sudo), stdin: script, on: sshTarget)
+          // Neither route framed a section: the command line's answer explains the row unless it
+          // only lacked base64 (the stdin route's words are then the host's real reason).
+          if let firstTry, ProbeOutput.parse(viaStdin.stdout, nonce: nonce).sections.isEmpty,
+            !ProbeCommand.lacksBase64(stdout: firstTry.stdout, stderr: firstTry.stderr, nonce: nonce)
+          {
+            finished = firstTry
+          } else {
+            finished = viaStdin
+          }
+        } catch {
+          guard let firstTry, error.kind != .cancelled else { throw error }
+          finished = firstTry
+        }
       }
       result.hostKeyFingerprint = finished.hostKeyFingerprint
       switch ProbeCommand.interpret(
         stdout: finished.stdout, stderr: finished.stderr, exitStatus: finished.exitStatus, nonce: nonce, sudo: target.sudo,
-        outputCut: finished.stdoutTruncated, signal: finished.exitSignal)
+        user: target.user, outputCut: finished.stdoutTruncated, signal: finished.exitSignal)
       {
       case .success(let snapshot):
         result.status = .ok

@@ -46,7 +46,8 @@ public enum LocalCollector {
       return result
     }
     switch ProbeCommand.interpret(
-      stdout: ran.stdout, stderr: ran.stderr, exitStatus: ran.exitStatus, nonce: nonce, sudo: false, signal: ran.signal)
+      stdout: ran.stdout, stderr: ran.stderr, exitStatus: ran.exitStatus, nonce: nonce, sudo: false, user: NSUserName(),
+      signal: ran.signal)
     {
     case .success(let snapshot):
       result.status = .ok

@@ -5,14 +5,37 @@ import Foundation
 /// The remote side of one host's scan: the command line sshd runs. Nothing from the
 /// inventory is ever part of it.
 enum ProbeCommand {
-  /// The script travels inside the command line, base64 (letters, digits, `+`, `/`, `=`:
-  /// nothing a login shell interprets) and without its comments and indentation, to stay
-  /// under Dropbear's 9,000-byte limit on a command. Sending it on stdin instead costs a round
-  /// trip per host: sshd opens a session channel with a zero window and widens it only once
-  /// the command runs, so stdin cannot go out with the exec request.
+  /// The script travels inside the command line, base64 and without its comments and
+  /// indentation, to stay under Dropbear's 9,000-byte limit on a command. Sending it on stdin
+  /// instead costs a round trip per host: sshd opens a session channel with a zero window and
+  /// widens it only once the command runs, so stdin cannot go out with the exec request.
+  ///
+  /// The line is read by the user's login shell, whatever it is (bash, dash, busybox ash, zsh,
+  /// fish, tcsh, BSD csh), so it holds only what all of them read alike: short single-quoted
+  /// words of base64 (csh stops at words of 8 KiB; zsh would expand a bare word that starts
+  /// with `=`), `echo` (a builtin in every one of them, so a PATH the login files broke does
+  /// not matter), pipes, and `/bin/sh` named by path, which takes over from there with the
+  /// standard PATH. No `$`, `!` or backquote appears anywhere.
   static func commandLine(script: [UInt8], sudo: Bool) -> String {
-    "echo \(Data(compacted(script)).base64EncodedString()) | base64 -d | \(shell(sudo: sudo))"
+    let encoded = Array(Data(compacted(script)).base64EncodedString().utf8)
+    var words: [String] = []
+    var start = 0
+    while start < encoded.count {
+      let stop = min(start + chunkLength, encoded.count)
+      words.append("'" + String(decoding: encoded[start..<stop], as: UTF8.self) + "'")
+      start = stop
+    }
+    // `echo` separates the words with spaces, which `tr` takes out again: busybox's base64
+    // has no --ignore-garbage.
+    let decode = "/bin/sh -c 'PATH=\(standardPath); export PATH; tr -d \" \" | base64 -d'"
+    return "echo \(words.joined(separator: " ")) | \(decode) | \(shell(sudo: sudo))"
   }
+
+  /// Characters of base64 in one word of the command line: far below any shell's word limit.
+  static let chunkLength = 128
+
+  /// The directories a command is looked up in whatever PATH the login files left.
+  static let standardPath = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
 
   /// The longest command line Dropbear accepts (MAX_CMD_LEN); OpenSSH has no such limit.
   static let dropbearCommandLimit = 9000
@@ -34,8 +57,12 @@ enum ProbeCommand {
   /// The fallback for a host without `base64`: the same script on stdin.
   static func stdinCommandLine(sudo: Bool) -> String { shell(sudo: sudo) }
 
-  // `sudo -n` fails instead of prompting; the probe then reports it as a host failure.
-  static func shell(sudo: Bool) -> String { sudo ? "sudo -n sh -s" : "sh -s" }
+  /// The shell that runs the script from its stdin: `/bin/sh` by path, so a PATH the login
+  /// files broke cannot hide it. `sudo -n` fails instead of prompting (the row then says
+  /// why); it is looked up in the standard PATH.
+  static func shell(sudo: Bool) -> String {
+    sudo ? "/bin/sh -c 'PATH=\(standardPath); export PATH; exec sudo -n /bin/sh -s'" : "/bin/sh -s"
+  }
 
   /// True when the host could not decode the command line (no `base64` there): no section
   /// came back and the shell said base64 is not a command. The exit status cannot tell: the
@@ -46,19 +73,17 @@ enum ProbeCommand {
     return ProbeOutput.parse(stdout, nonce: nonce).sections.isEmpty
   }
 
-  /// Turns what the host printed into a snapshot, or a failure when it is not probe output.
+  /// Turns what the host printed into a snapshot, or a failure that quotes the host when it
+  /// is not probe output (see `ProbeSilence`). `user` is the login user, named in the fixes.
   static func interpret(
-    stdout: [UInt8], stderr: [UInt8], exitStatus: Int32?, nonce: String, sudo: Bool, outputCut: Bool = false, signal: String? = nil
+    stdout: [UInt8], stderr: [UInt8], exitStatus: Int32?, nonce: String, sudo: Bool, user: String, outputCut: Bool = false,
+    signal: String? = nil
   ) -> Result<HostSnapshot, HostResult.Failure> {
     let output = ProbeOutput.parse(stdout, nonce: nonce)
     if output.sections.isEmpty {
-      let message = TerminalText.sanitize(String(decoding: stderr.prefix(300), as: UTF8.self)).trimmingCharacters(in: .whitespacesAndNewlines)
-      if sudo && message.contains("sudo") {
-        return .failure(HostResult.Failure(code: .sudoRefused, message: "sudo -n refused (\(message)); give the user passwordless sudo for sh, or scan without --sudo"))
-      }
-      return .failure(HostResult.Failure(
-        code: .probeFailed,
-        message: "the probe printed nothing fleetports can read (exit \(exitStatus.map(String.init) ?? "?")): \(message.isEmpty ? "no error output" : message)"))
+      let evidence = ProbeSilence.Evidence(
+        stdout: stdout, stderr: stderr, exitStatus: exitStatus, signal: signal, outputCut: outputCut, probeStarted: output.started)
+      return .failure(ProbeSilence.failure(evidence, user: user, sudo: sudo))
     }
     var snapshot = SnapshotAssembler.assemble(output)
     if outputCut { snapshot.provenance.degraded.append("the probe's output passed the \(SSHClient.defaultOutputCap >> 20) MiB cap and was cut") }

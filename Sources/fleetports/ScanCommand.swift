@@ -80,6 +80,9 @@ struct ScanCommand: AsyncParsableCommand {
   @Flag(help: "Do not ask ssh-agent even when SSH_AUTH_SOCK is set.")
   var noAgent = false
 
+  @Flag(help: "Use private key files that group or others can read (OpenSSH refuses them; chmod 600 is the fix).")
+  var allowOpenKeyFiles = false
+
   @OptionGroup var analysis: AnalysisOptions
 
   @OptionGroup var database: StoreOptions
@@ -93,7 +96,7 @@ struct ScanCommand: AsyncParsableCommand {
     let request = ScanRequest(
       inventory: inventory, parallel: parallel, timeoutSeconds: timeout, user: user, identities: identities, passphraseEnv: passphraseEnv,
       sshConfig: sshConfig, knownHosts: knownHosts, hostKeyChecking: hostKeyCheck, sudo: sudo, method: method, noAgent: noAgent,
-      policy: analysis.policy)
+      policy: analysis.policy, allowOpenKeyFiles: allowOpenKeyFiles)
     let plan: ScanPlan
     do {
       plan = try ScanInputs.load(

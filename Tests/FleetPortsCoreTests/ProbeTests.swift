@@ -19,7 +19,7 @@ import Testing
   /// What `auto` resolves to on this machine, from what it has on PATH.
   static func resolvedAuto(busyboxOnly: Bool) -> ProbeMethod {
     if busyboxOnly { return .proc }
-    let path = (ProbeShell.baseEnvironment["PATH"] ?? "") + ":/usr/sbin:/sbin"
+    let path = (ProbeShell.baseEnvironment["PATH"] ?? "") + ":" + ProbeScript.standardPath
     func has(_ tool: String) -> Bool { path.split(separator: ":").contains { FileManager.default.isExecutableFile(atPath: "\($0)/\(tool)") } }
     if has("ss") { return .ss }
     if has("netstat") { return .netstat }
@@ -183,7 +183,8 @@ import Testing
     let busybox = try #require(ProbeShell.busybox)
     let directory = try #require(BusyboxOnly.directory)
     _ = ProbeListeners.shared
-    let script = ProbeScript.make(nonce: Self.nonce, method: method)
+    // The busybox folder stands for the host's standard directories too.
+    let script = ProbeScript.make(nonce: Self.nonce, method: method, standardPath: directory)
     let environment = ["PATH": directory, "HOME": "/"]
     let argv = ProbeShell.argv(ProbeShell.Shell(label: "busybox", argv: [busybox, "sh", "-s"]), user: user)
     let run = try ProbeShell.run(argv, input: Array(script.utf8), environment: environment)

@@ -105,3 +105,40 @@ import Testing
       """)
   }
 }
+
+/// Issue 17: keys offered once, and a MaxAuthTries hang-up named as such.
+@Suite struct AuthenticationPlanKeyTests {
+  @Test func anAgentKeyThatIsAlsoAFileIsNotOfferedTwice() throws {
+    let file = AuthenticationPlanTests.ecdsa
+    let plan = AuthenticationPlan(credentials: SSHCredentials(identities: [file], agentSocket: "/run/agent.sock"))
+    let blob = try #require(file.publicBlob)
+    #expect(!plan.offers(agentBlob: blob))
+    #expect(plan.offers(agentBlob: blob + [1]))
+  }
+
+  @Test func aRefusalOnAClosedConnectionIsTheConnectionLost() {
+    #expect(AuthenticationPlan.outcome(of: LIBSSH2_ERROR_PUBLICKEY_UNVERIFIED, peerClosed: true) == .connectionLost)
+    #expect(AuthenticationPlan.outcome(of: LIBSSH2_ERROR_PUBLICKEY_UNVERIFIED, peerClosed: false) == .refused)
+    #expect(AuthenticationPlan.outcome(of: 0, peerClosed: true) == .authenticated)
+  }
+
+  @Test func aHangUpAfterRefusedKeysIsMaxAuthTries() {
+    let tried = ["publickey /k/a", "publickey /k/b"]
+    let kind = AuthenticationPlan.connectionBroke(tried: tried, libssh2Message: "socket disconnect")
+    #expect(kind == .tooManyAuthenticationFailures(offered: tried))
+    let text = SSHError(kind, host: "web1").description
+    #expect(text.contains("MaxAuthTries") && text.contains("offered: publickey /k/a, publickey /k/b"), "\(text)")
+    #expect(!text.contains("authorized_keys"))
+    // The first attempt breaking is the network, unless the server said why.
+    #expect(AuthenticationPlan.connectionBroke(tried: ["publickey /k/a"], libssh2Message: "reset") == .connectionLost(.authentication, "reset"))
+    #expect(
+      AuthenticationPlan.connectionBroke(tried: ["publickey /k/a"], libssh2Message: "Too many authentication failures")
+        == .tooManyAuthenticationFailures(offered: ["publickey /k/a"]))
+  }
+
+  @Test func encryptedKeysAreRecognisedInEveryFormat() {
+    #expect(!IdentityKind.isEncrypted(AuthenticationPlanTests.openSSHKey("ssh-ed25519")))
+    #expect(IdentityKind.isEncrypted(Array("-----BEGIN EC PRIVATE KEY-----\nProc-Type: 4,ENCRYPTED\n".utf8)))
+    #expect(IdentityKind.isEncrypted(Array("-----BEGIN ENCRYPTED PRIVATE KEY-----\nMIIE\n".utf8)))
+  }
+}

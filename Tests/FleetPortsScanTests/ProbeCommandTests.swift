@@ -5,6 +5,10 @@ import Testing
 
 @testable import FleetPortsScan
 
+#if canImport(Glibc)
+  import Glibc
+#endif
+
 /// The command line sshd hands to the login shell: the whole probe travels in it, so it must
 /// survive any shell untouched and decode back to the script.
 @Suite struct ProbeCommandTests {
@@ -15,7 +19,7 @@ import Testing
   }
 
   static var shells: [[String]] {
-    [["/bin/sh"], ["/bin/bash"], ["/bin/busybox", "sh"], ["/usr/bin/zsh"], ["/usr/bin/fish"], ["/bin/csh"]]
+    [["/bin/sh"], ["/bin/bash"], ["/bin/busybox", "sh"], ["/usr/bin/zsh"], ["/usr/bin/fish"], ["/usr/bin/tcsh"], ["/usr/bin/bsd-csh"]]
       .filter { FileManager.default.isExecutableFile(atPath: $0[0]) }
   }
 
@@ -27,11 +31,37 @@ import Testing
     for shell in Self.shells {
       let (stdout, stderr, status) = try Self.run(shell, line)
       #expect(status == 0, "\(shell): \(String(decoding: stderr, as: UTF8.self))")
-      guard case .success(let snapshot) = ProbeCommand.interpret(stdout: stdout, stderr: stderr, exitStatus: status, nonce: nonce, sudo: false) else {
+      guard case .success(let snapshot) = ProbeCommand.interpret(stdout: stdout, stderr: stderr, exitStatus: status, nonce: nonce, sudo: false, user: "fp") else {
         Issue.record("\(shell): the probe's output did not read back")
         continue
       }
       #expect(!snapshot.sockets.isEmpty, "\(shell): no sockets read")
+    }
+  }
+
+  /// Login noise before the command runs (a greeting without a final newline, a colour reset,
+  /// a banner cut mid-line), under every shell here, with a PATH the login files broke.
+  @Test(arguments: ["Welcome", "\u{1B}[0m", String(repeating: "banner ", count: 20_000)])
+  func theProbeIsFramedWhateverTheLoginPrintedFirst(noise: String) throws {
+    let nonce = ProbeScript.makeNonce()
+    let script = Array(ProbeScript.make(nonce: nonce, method: .proc).utf8)
+    let line = ProbeCommand.commandLine(script: script, sudo: false)
+    let noiseFile = FileManager.default.temporaryDirectory.appendingPathComponent("fp-noise-\(getpid())-\(noise.count)").path
+    try noise.write(toFile: noiseFile, atomically: true, encoding: .utf8)
+    defer { try? FileManager.default.removeItem(atPath: noiseFile) }
+    for shell in Self.shells {
+      // /bin/cat by path: the noise is printed with the PATH already broken.
+      let (stdout, stderr, status) = try Self.run(shell, "/bin/cat \(noiseFile); " + line, path: "/nonexistent")
+      #expect(status == 0, "\(shell): \(String(decoding: stderr, as: UTF8.self))")
+      #expect(stdout.starts(with: Array(noise.utf8)))
+      guard case .success(let snapshot) = ProbeCommand.interpret(stdout: stdout, stderr: stderr, exitStatus: status, nonce: nonce, sudo: false, user: "fp")
+      else {
+        Issue.record("\(shell): the probe's output did not read back after \(noise.prefix(20))")
+        continue
+      }
+      #expect(!snapshot.sockets.isEmpty, "\(shell): no sockets read")
+      // The noise is one line outside any section; the newline the probe adds makes no other.
+      #expect(snapshot.provenance.problems.allSatisfy { !$0.contains("outside") || $0.hasPrefix("1 line outside") }, "\(shell): \(snapshot.provenance.problems)")
     }
   }
 
@@ -44,29 +74,36 @@ import Testing
   }
 
   @Test func theCommandLineHoldsNothingAShellWouldInterpret() {
-    let script = Array("echo '$HOME' \"`id`\" ; exit 0 # ü\n".utf8)
+    let script = Array(("echo '$HOME' \"`id`\" ; exit 0 # ü\n" + String(repeating: "echo filler\n", count: 100)).utf8)
     let line = ProbeCommand.commandLine(script: script, sudo: true)
-    #expect(line.hasPrefix("echo "))
-    #expect(line.hasSuffix(" | base64 -d | sudo -n sh -s"))
-    let payload = line.dropFirst(5).prefix { $0 != " " }
-    #expect(payload.allSatisfy { $0.isASCII && ($0.isLetter || $0.isNumber || "+/=".contains($0)) })
-    #expect(Data(base64Encoded: String(payload)).map([UInt8].init) == ProbeCommand.compacted(script))
+    #expect(line.hasPrefix("echo '"))
+    #expect(line.hasSuffix(" | /bin/sh -c 'PATH=\(ProbeCommand.standardPath); export PATH; exec sudo -n /bin/sh -s'"))
+    #expect(!line.contains("$") && !line.contains("!") && !line.contains("`"), "nothing csh, fish or zsh would expand")
+    let words = line.dropFirst(5).prefix { $0 != "|" }.split(separator: " ")
+    #expect(words.count > 3, "the payload comes in several words")
+    var payload = ""
+    for word in words {
+      #expect(word.count <= ProbeCommand.chunkLength + 2 && word.first == "'" && word.last == "'", "\(word)")
+      let inner = word.dropFirst().dropLast()
+      #expect(inner.allSatisfy { $0.isASCII && ($0.isLetter || $0.isNumber || "+/=".contains($0)) })
+      payload += inner
+    }
+    #expect(Data(base64Encoded: payload).map([UInt8].init) == ProbeCommand.compacted(script))
   }
 
   @Test func aHostWithoutBase64IsToldApartFromAProbeThatFailed() throws {
     let nonce = ProbeScript.makeNonce()
     let line = ProbeCommand.commandLine(script: Array("echo hello\n".utf8), sudo: false)
-    // A PATH with sh but no base64, as on the lab's hosts without it.
-    let bin = FileManager.default.temporaryDirectory.appendingPathComponent("fp-nobase64-\(getpid())").path
-    try? FileManager.default.removeItem(atPath: bin)
-    try FileManager.default.createDirectory(atPath: bin, withIntermediateDirectories: true)
-    defer { try? FileManager.default.removeItem(atPath: bin) }
-    try FileManager.default.createSymbolicLink(atPath: bin + "/sh", withDestinationPath: "/bin/sh")
-    let missing = try Self.run(["/bin/sh"], line, path: bin)
+    // The command line looks base64 up in the standard directories, where this machine has it:
+    // a host without it is the same line naming a tool that is nowhere.
+    let missing = try Self.run(["/bin/sh"], line.replacingOccurrences(of: "base64 -d", with: "fp-no-such-base64 -d"))
     #expect(missing.0.isEmpty)
     #expect(ProbeCommand.lacksBase64(stdout: missing.0, stderr: missing.1, nonce: nonce))
+    #expect(ProbeCommand.lacksBase64(stdout: [], stderr: Array("/bin/sh: 1: base64: not found\n".utf8), nonce: nonce))
+    #expect(String(decoding: missing.1, as: UTF8.self).contains("fp-no-such-base64: not found"))
 
-    let present = try Self.run(["/bin/sh"], line)
+    // A PATH the login files broke: the line still finds /bin/sh, base64 and tr.
+    let present = try Self.run(["/bin/sh"], line, path: "/nonexistent")
     #expect(String(decoding: present.0, as: UTF8.self) == "hello\n")
     #expect(!ProbeCommand.lacksBase64(stdout: present.0, stderr: present.1, nonce: nonce))
     // A probe that ran and failed with base64 in its error is not a missing base64.

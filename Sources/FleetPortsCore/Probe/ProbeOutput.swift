@@ -42,11 +42,15 @@ public struct ProbeOutput: Sendable, Hashable {
   public var problems: [String]
   /// The script's final `done` marker was seen: the host ran the probe to its end.
   public var finished: Bool
+  /// The probe's first line (the host key, `@@fp:<nonce>:key …@@`) was seen: the probe
+  /// started, so whatever else went wrong, the login shell ran it.
+  public var started: Bool
 
-  public init(sections: [ProbeSection] = [], problems: [String] = [], finished: Bool = false) {
+  public init(sections: [ProbeSection] = [], problems: [String] = [], finished: Bool = false, started: Bool = false) {
     self.sections = sections
     self.problems = problems
     self.finished = finished
+    self.started = started || !sections.isEmpty || finished
   }
 
   /// The first section called `name` (any text: tests frame their own sections).
@@ -80,8 +84,17 @@ public struct ProbeOutput: Sendable, Hashable {
     return bytes.withUnsafeBufferPointer { buffer in
       var framer = Framer(prefix: prefix)
       framer.skip = key?.line
+      // The blank line the probe's own leading newline makes before the key line (when the
+      // login shell's output ended with a newline, or there was none) is framing too.
+      if let line = key?.line, line.lowerBound >= 1, bytes[line.lowerBound - 1] == 10,
+        line.lowerBound == 1 || bytes[line.lowerBound - 2] == 10
+      {
+        framer.skipBlank = line.lowerBound - 1
+      }
       framer.run(buffer)
-      return framer.finish(buffer)
+      var output = framer.finish(buffer)
+      output.started = output.started || key != nil
+      return output
     }
   }
 
@@ -89,6 +102,11 @@ public struct ProbeOutput: Sendable, Hashable {
   /// 16 to 32 lowercase digits), and where that line is. The probe prints it before any other
   /// marker, so the search ends at the first line carrying the nonce (only login noise comes
   /// before it): output without one (older probes) is framed with `nonce` alone.
+  ///
+  /// The key line must start a line. The probe prints a newline in the same `printf` just
+  /// before it, so login noise without a final newline never glues onto it; text glued in
+  /// front of a key marker therefore never comes from the probe, and accepting it would only
+  /// give host text one more way to be taken for framing.
   static func hostKey(_ bytes: [UInt8], nonce: String) -> (hex: String, line: Range<Int>)? {
     let marker = Array("@@fp:\(nonce):".utf8)
     let head = marker + Array("key ".utf8)
@@ -136,6 +154,8 @@ public struct ProbeOutput: Sendable, Hashable {
     var open: (name: String, start: Int)?
     /// The host key line (`hostKey`), which is framing, not content.
     var skip: Range<Int>?
+    /// Where the blank line the probe prints before its key line starts, if there is one.
+    var skipBlank: Int?
 
     init(prefix: [UInt8]) { self.prefix = prefix }
 
@@ -149,7 +169,7 @@ public struct ProbeOutput: Sendable, Hashable {
       while start < end {
         var stop = start
         while stop < end && buffer[stop] != 10 { stop += 1 }
-        if skip?.lowerBound != start { line(buffer, start, stop, terminated: stop < end) }
+        if skip?.lowerBound != start && skipBlank != start { line(buffer, start, stop, terminated: stop < end) }
         start = stop + 1
       }
     }

@@ -6,8 +6,8 @@
 /// tables read by `head -c` straight into the output, and metadata from shell builtins where
 /// they do (about 25 processes in all).
 ///
-/// Framing (read by `ProbeOutput.parse`), each marker on a line of its own. The first line
-/// `@@fp:<nonce>:key <hex>@@` announces 16 hex digits the host made; every later marker
+/// Framing (read by `ProbeOutput.parse`), each marker on a line of its own. The first marker,
+/// printed after a newline that ends any unterminated login noise, `@@fp:<nonce>:key <hex>@@`, announces 16 hex digits the host made; every later marker
 /// carries `<nonce><hex>` (written `<nonce>` below):
 ///
 ///     @@fp:<nonce>:begin <name>@@
@@ -66,11 +66,20 @@ public enum ProbeScript {
 
   /// The probe script for one scan. `nonce` must satisfy `isValidNonce`; `sectionCap` must be positive.
   public static func make(nonce: String, method: ProbeMethod, sectionCap: Int = defaultSectionCap) -> String {
-    prelude(nonce: nonce, sectionCap: sectionCap) + probeFunctions + main(method: method)
+    make(nonce: nonce, method: method, sectionCap: sectionCap, standardPath: standardPath)
   }
 
+  /// The probe with another list of standard directories: tests use it to stand for a host
+  /// whose standard directories hold only busybox.
+  static func make(nonce: String, method: ProbeMethod, sectionCap: Int = defaultSectionCap, standardPath: String) -> String {
+    prelude(nonce: nonce, sectionCap: sectionCap, standardPath: standardPath) + probeFunctions + main(method: method)
+  }
+
+  /// The directories the probe always looks in after the login's PATH.
+  static let standardPath = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
+
   /// The framing functions (`fp_init`, `fp_run`, …) without any section: tests build their own main on it.
-  static func prelude(nonce: String, sectionCap: Int) -> String {
+  static func prelude(nonce: String, sectionCap: Int, standardPath: String = standardPath) -> String {
     precondition(isValidNonce(nonce), "probe nonce must be 16-64 lowercase hex digits")
     precondition(sectionCap > 0 && sectionCap < 1 << 50, "probe section cap out of range")
     return #"""
@@ -82,7 +91,9 @@ public enum ProbeScript {
       fp_init() {
         LC_ALL=C
         export LC_ALL
-        PATH=${PATH:-/usr/bin:/bin}:/usr/sbin:/sbin
+        # The login files may have set any PATH (or none): the standard directories always
+        # follow it, so ss, od and head are found wherever the system put them.
+        PATH=${PATH:+$PATH:}\#(standardPath)
         export PATH
         # The scan's nonce travels in the command line, which other users of the host can read
         # in /proc/<pid>/cmdline while the probe runs. The markers also carry 16 hex digits
@@ -95,7 +106,9 @@ public enum ProbeScript {
           *[!0-9a-f]*) fp_h= ;;
         esac
         fp_n=\#(nonce)
-        printf '@@fp:%s:key %s@@\n' "$fp_n" "$fp_h"
+        # The newline ends whatever the login shell printed without one (a prompt, `tput sgr0`,
+        # a banner cut mid-line), so this first marker always starts a line of its own.
+        printf '\n@@fp:%s:key %s@@\n' "$fp_n" "$fp_h"
         fp_n=$fp_n$fp_h
         fp_cap=\#(sectionCap)
         fp_cap1=\#(sectionCap + 1)

@@ -27,7 +27,7 @@ public struct FailureCode: RawRepresentable, Hashable, Sendable, Codable, Custom
   public static let interrupted = FailureCode(rawValue: "interrupted")
   /// The host's `key=` file could not be read.
   public static let identityUnreadable = FailureCode(rawValue: "identity-unreadable")
-  /// `fleetports local`: the probe printed more than the output cap.
+  /// The probe printed more than the output cap (`fleetports local`), or login noise filled it before the probe did (scan).
   public static let outputTooLarge = FailureCode(rawValue: "output-too-large")
   /// `fleetports local`: `/bin/sh` could not be started.
   public static let shellFailed = FailureCode(rawValue: "shell-failed")

@@ -28,24 +28,33 @@ public enum ScanInputs {
       }
       passphrase = value
     }
+    let rules = IdentityFiles.Rules(passphrase: passphrase, allowOpenKeyFiles: request.allowOpenKeyFiles)
+    let agentSocket = request.noAgent ? nil : environment["SSH_AUTH_SOCK"]
     let defaultPaths = request.identities.isEmpty ? ["id_ed25519", "id_ecdsa", "id_rsa"].map { "\(home)/.ssh/\($0)" } : request.identities
     var defaultIdentities: [SSHIdentity] = []
     for path in defaultPaths {
-      if let data = FileContents.read(path) {
-        defaultIdentities.append(SSHIdentity(path: path, privateKey: Array(data), passphrase: passphrase))
-      } else if !request.identities.isEmpty {
-        throw ScanInputError("cannot read identity \(path)")
+      do throws(ScanInputError) {
+        if let identity = try IdentityFiles.load(path, rules: rules) {
+          defaultIdentities.append(identity)
+        } else if !request.identities.isEmpty {
+          throw ScanInputError("cannot read identity \(path)")
+        }
+      } catch {
+        // A default key nobody named, with an agent to fall back on: OpenSSH would ask for its
+        // passphrase; the scan leaves it to the agent, which usually holds it.
+        if request.identities.isEmpty && agentSocket != nil && !error.message.hasPrefix("UNPROTECTED") { continue }
+        throw error
       }
     }
     // Hosts' own `key=` files, read once for the whole scan; one that cannot be read fails only its hosts.
     var perHost: [String: SSHIdentity] = [:]
     for path in Set(targets.compactMap(\.identityFile)) {
-      if let data = FileContents.read(path) { perHost[path] = SSHIdentity(path: path, privateKey: Array(data), passphrase: passphrase) }
+      if let identity = try IdentityFiles.load(path, rules: rules) { perHost[path] = identity }
     }
     let deadline = Duration.milliseconds(Int64(request.timeoutSeconds * 1000))
     let scanner = FleetScanner(
       knownHosts: knownHosts, checking: request.hostKeyChecking, identities: perHost, defaultIdentities: defaultIdentities,
-      agentSocket: request.noAgent ? nil : environment["SSH_AUTH_SOCK"], method: request.method, parallel: request.parallel,
+      agentSocket: agentSocket, method: request.method, parallel: request.parallel,
       deadlines: SSHDeadlines(connect: min(deadline, .seconds(10)), handshakeAndAuth: deadline, command: deadline))
     let options = ScanOptions(
       inventory: request.inventory, method: request.method, sudo: request.sudo, parallel: request.parallel,

@@ -27,11 +27,13 @@ public struct ScanRequest: Sendable {
   public var noAgent: Bool
   /// A policy file (YAML, docs/policy.md); nil: none.
   public var policy: String?
+  /// Use private key files that group or others can read (OpenSSH refuses them).
+  public var allowOpenKeyFiles: Bool
 
   public init(
     inventory: String, parallel: Int = 64, timeoutSeconds: Double = 30, user: String? = nil, identities: [String] = [],
     passphraseEnv: String? = nil, sshConfig: String? = nil, knownHosts: String? = nil, hostKeyChecking: HostKeyChecking = .strict,
-    sudo: Bool = false, method: ProbeMethod = .auto, noAgent: Bool = false, policy: String? = nil
+    sudo: Bool = false, method: ProbeMethod = .auto, noAgent: Bool = false, policy: String? = nil, allowOpenKeyFiles: Bool = false
   ) {
     self.inventory = inventory
     self.parallel = parallel
@@ -46,6 +48,7 @@ public struct ScanRequest: Sendable {
     self.method = method
     self.noAgent = noAgent
     self.policy = policy
+    self.allowOpenKeyFiles = allowOpenKeyFiles
   }
 }
 

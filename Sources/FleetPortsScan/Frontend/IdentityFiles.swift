@@ -1,0 +1,56 @@
+import FleetPortsSSH
+import Foundation
+
+#if canImport(Glibc)
+  import Glibc
+#endif
+
+/// Private key files checked as OpenSSH checks them before a scan starts: a key readable by
+/// group or others is refused (unless the user opted out), and an encrypted key needs its
+/// passphrase. Each key is read once for the whole scan.
+enum IdentityFiles {
+  /// How a key file may be used.
+  struct Rules {
+    /// The passphrase from `--passphrase-env`, if given.
+    var passphrase: String?
+    /// `--allow-open-key-files`: take keys that group or others can read.
+    var allowOpenKeyFiles: Bool
+    /// `--passphrase-env`'s flag and variable, for messages.
+    var passphraseHint = "--passphrase-env VAR"
+  }
+
+  /// The identity at `path`, or nil when it cannot be read (the caller decides whether that
+  /// matters: a default key that is absent does not).
+  /// - Parameters:
+  ///   - path: the key file.
+  ///   - rules: the passphrase and the opt-out for open permissions.
+  /// - Returns: the key in memory, or nil when the file cannot be read.
+  /// - Throws: `ScanInputError` for a key OpenSSH would refuse (too open) or could not use
+  ///   without a passphrase that was not given.
+  static func load(_ path: String, rules: Rules) throws(ScanInputError) -> SSHIdentity? {
+    guard let data = FileContents.read(path) else { return nil }
+    var info = stat()
+    if !rules.allowOpenKeyFiles, stat(path, &info) == 0, info.st_mode & 0o077 != 0 {
+      throw ScanInputError(tooOpen(path: path, mode: info.st_mode & 0o7777))
+    }
+    let bytes = Array(data)
+    if rules.passphrase == nil && IdentityKind.isEncrypted(bytes) {
+      throw ScanInputError(
+        "identity \(path) is encrypted and no passphrase was given; put it in an environment variable and name it with --passphrase-env VAR"
+          + " (or load the key into ssh-agent and leave it out of --identity)")
+    }
+    return SSHIdentity(path: path, privateKey: bytes, passphrase: rules.passphrase)
+  }
+
+  /// OpenSSH's words for a key others can read, on one line, with the fix.
+  /// - Parameters:
+  ///   - path: the key file.
+  ///   - mode: its permission bits.
+  /// - Returns: the message.
+  static func tooOpen(path: String, mode: mode_t) -> String {
+    let octal = String(mode, radix: 8)
+    return "UNPROTECTED PRIVATE KEY FILE! Permissions \(String(repeating: "0", count: max(0, 4 - octal.count)) + octal) for '\(path)' are too open."
+      + " It is required that your private key files are NOT accessible by others. This private key will be ignored;"
+      + " chmod 600 '\(path)', or scan with --allow-open-key-files"
+  }
+}

@@ -1,0 +1,59 @@
+import Foundation
+import LabSupport
+import Testing
+
+@testable import FleetPortsScan
+
+#if canImport(Glibc)
+  import Glibc
+#endif
+
+/// Key files checked as OpenSSH checks them, before any host is contacted.
+@Suite struct IdentityFilesTests {
+  static func key(_ dir: String, _ name: String, passphrase: String = "", type: String = "ed25519") throws -> String {
+    let path = dir + "/" + name
+    // The passphrase of a throwaway test key; never a real secret.
+    let made = try ChildProcess.run(["/usr/bin/ssh-keygen", "-q", "-t", type, "-N", passphrase, "-f", path], timeout: .seconds(60))
+    try #require(made.status == 0, "ssh-keygen: \(made.stderrText)")
+    return path
+  }
+
+  @Test func aKeyOthersCanReadIsRefusedWithOpenSSHsReasonUnlessAllowed() throws {
+    let dir = try LabScanScratch.make()
+    defer { try? FileManager.default.removeItem(atPath: dir) }
+    let path = try Self.key(dir, "open")
+    chmod(path, 0o644)
+    #expect(throws: ScanInputError.self) { try IdentityFiles.load(path, rules: .init(passphrase: nil, allowOpenKeyFiles: false)) }
+    do {
+      _ = try IdentityFiles.load(path, rules: .init(passphrase: nil, allowOpenKeyFiles: false))
+    } catch {
+      #expect(error.message.contains("UNPROTECTED PRIVATE KEY FILE! Permissions 0644 for '\(path)' are too open."), "\(error.message)")
+      #expect(error.message.contains("chmod 600"))
+    }
+    #expect(try IdentityFiles.load(path, rules: .init(passphrase: nil, allowOpenKeyFiles: true)) != nil)
+    chmod(path, 0o600)
+    #expect(try IdentityFiles.load(path, rules: .init(passphrase: nil, allowOpenKeyFiles: false)) != nil)
+  }
+
+  @Test func anEncryptedKeyNeedsItsPassphraseVariable() throws {
+    let dir = try LabScanScratch.make()
+    defer { try? FileManager.default.removeItem(atPath: dir) }
+    let path = try Self.key(dir, "locked", passphrase: "fp17 test only", type: "ecdsa")
+    do {
+      _ = try IdentityFiles.load(path, rules: .init(passphrase: nil, allowOpenKeyFiles: false))
+      Issue.record("an encrypted key without a passphrase was accepted")
+    } catch {
+      #expect(error.message.contains("identity \(path) is encrypted") && error.message.contains("--passphrase-env"), "\(error.message)")
+    }
+    #expect(try IdentityFiles.load(path, rules: .init(passphrase: "fp17 test only", allowOpenKeyFiles: false)) != nil)
+  }
+}
+
+/// A private scratch folder for one test.
+enum LabScanScratch {
+  static func make() throws -> String {
+    let path = NSTemporaryDirectory() + "fp17-keys-\(UUID().uuidString)"
+    try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
+    return path
+  }
+}

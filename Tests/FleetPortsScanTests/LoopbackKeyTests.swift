@@ -1,0 +1,54 @@
+import FleetPortsCore
+import FleetPortsSSH
+import FleetPortsScan
+import Foundation
+import LabSupport
+import Testing
+
+/// Issue 17's keys on a real sshd on 127.0.0.1: MaxAuthTries named with what was really
+/// offered, and an encrypted key with its passphrase scanning like any other.
+@Suite(.loopbackSSHD, .serialized) struct LoopbackKeyTests {
+  @Test func maxAuthTriesNamesTheKeysReallyOffered() async throws {
+    let sshd = try LoopbackSSHD(config: "MaxAuthTries 2")
+    defer { sshd.stop() }
+    var identities: [SSHIdentity] = []
+    for index in 0..<3 {
+      let path = try IdentityFilesTests.key(sshd.directory, "stranger\(index)")
+      identities.append(SSHIdentity(path: path, privateKey: Array(try Data(contentsOf: URL(fileURLWithPath: path)))))
+    }
+    identities.append(SSHIdentity(path: sshd.clientKeyPath, privateKey: Array(try Data(contentsOf: URL(fileURLWithPath: sshd.clientKeyPath)))))
+    let scanner = FleetScanner(
+      knownHosts: try KnownHostsStore(path: sshd.knownHostsPath), checking: .strict, identities: [:], defaultIdentities: identities,
+      agentSocket: nil, method: .auto, parallel: 1, deadlines: SSHDeadlines(connect: .seconds(10), handshakeAndAuth: .seconds(20), command: .seconds(20)))
+    let (hosts, _) = await scanner.scan([LoopbackLoginTests.target(sshd, "root")])
+    let failure = try #require(hosts.first?.failure)
+    #expect(failure.code == .authenticationFailed)
+    #expect(failure.message.contains("MaxAuthTries"), "\(failure.message)")
+    #expect(!failure.message.contains("stranger2") && !failure.message.contains(sshd.clientKeyPath), "only keys offered: \(failure.message)")
+    #expect(failure.message.contains("stranger0") && failure.message.contains("stranger1"), "\(failure.message)")
+  }
+
+  @Test func anEncryptedKeyWithItsPassphraseScans() async throws {
+    let sshd = try LoopbackSSHD()
+    defer { sshd.stop() }
+    let path = try IdentityFilesTests.key(sshd.directory, "locked", passphrase: "fp17 test only", type: "ecdsa")
+    let inventory = sshd.directory + "/inventory.ini"
+    try "box ansible_host=127.0.0.1 ansible_port=\(sshd.port) ansible_user=root\n".write(toFile: inventory, atomically: true, encoding: .utf8)
+    let common = [
+      "scan", inventory, "--identity", path, "--known-hosts", sshd.knownHostsPath, "--ssh-config", "/dev/null", "--no-agent",
+      "--out", sshd.directory + "/report", "--db", sshd.directory + "/history.db",
+    ]
+    let refused = try FleetPortsCLI.run(common)
+    #expect(refused.status == 2 && refused.stderr.contains("identity \(path) is encrypted"), "\(refused.stderr)")
+    let unset = try FleetPortsCLI.run(common + ["--passphrase-env", "FP17_UNSET_VARIABLE"])
+    #expect(unset.status == 2 && unset.stderr.contains("FP17_UNSET_VARIABLE"), "\(unset.stderr)")
+    // The public key of the encrypted key is let in as well.
+    let authorized = try String(contentsOfFile: path + ".pub", encoding: .utf8)
+    try (try String(contentsOfFile: sshd.directory + "/authorized_keys", encoding: .utf8) + authorized).write(
+      toFile: sshd.directory + "/authorized_keys", atomically: true, encoding: .utf8)
+    let ran = try ChildProcess.run(
+      [FleetPortsCLI.path] + common + ["--passphrase-env", "FP17_PASSPHRASE"],
+      environment: ["FP17_PASSPHRASE": "fp17 test only", "PATH": "/usr/bin:/bin", "HOME": "/root"], timeout: .seconds(300))
+    #expect(ran.status == 0, "\(ran.stdoutText)\n\(ran.stderrText)")
+  }
+}
