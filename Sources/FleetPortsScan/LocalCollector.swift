@@ -4,7 +4,7 @@ import Foundation
 import Subprocess
 import SystemPackage
 
-/// `fleetports local`: the same probe and pipeline on this machine, through `sh -s`, no SSH.
+/// `fleetports local`: the same probe and pipeline on this machine, through `/bin/sh -c`, no SSH.
 public enum LocalCollector {
   /// How long the probe may run before it is killed: the scan's default `--timeout` (its
   /// probe phase is bounded by the same figure).
@@ -59,10 +59,12 @@ public enum LocalCollector {
     return result
   }
 
-  /// Runs `script` through `/bin/sh -s` and collects both streams.
+  /// Runs `script` through `/bin/sh -c` and collects both streams.
   ///
-  /// swift-subprocess writes stdin and drains stdout and stderr concurrently, so no pipe can
-  /// fill up and stall the shell. The shell gets a process group of its own so a timeout kills
+  /// The script is `sh -c`'s argument, not its stdin: swift-subprocess 1.0.2 traps ("FileDescriptor
+  /// … was not closed", swift-subprocess#367) when the child goes away before its stdin was
+  /// written, and a timeout's kill does exactly that. swift-subprocess drains stdout and stderr
+  /// concurrently, so no pipe can fill up and stall the shell. The shell gets a process group of its own so a timeout kills
   /// the tools it started too (a `lsof` left behind would hold the pipe open); the group is
   /// sent SIGTERM, then SIGKILL half a second later.
   ///
@@ -81,7 +83,7 @@ public enum LocalCollector {
       return try await withThrowingTaskGroup(of: LocalProbeRun?.self) { group in
         group.addTask {
           let result = try await Subprocess.run(
-            .path("/bin/sh"), arguments: ["-s"], platformOptions: options, input: .array(script),
+            .path("/bin/sh"), arguments: ["-c", String(decoding: script, as: UTF8.self)], platformOptions: options, input: .none,
             output: .bytes(limit: outputCap), error: .bytes(limit: errorCap))
           return LocalProbeRun(result.terminationStatus, stdout: result.standardOutput, stderr: result.standardError)
         }
@@ -108,7 +110,7 @@ public enum LocalCollector {
   }
 }
 
-/// What `/bin/sh -s` printed and how it ended.
+/// What `/bin/sh -c` printed and how it ended.
 public struct LocalProbeRun: Sendable, Hashable {
   public var stdout: [UInt8]
   public var stderr: [UInt8]
