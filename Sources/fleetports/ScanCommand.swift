@@ -48,19 +48,30 @@ struct ScanCommand: AsyncParsableCommand {
   @Option(help: "Hosts scanned at once.")
   var parallel: Int = 64
 
+  @Option(
+    help: """
+      Hosts scanned at once per server (address:port), within --parallel: sshd's MaxStartups (start 10 by default) \
+      drops connections beyond it at random.
+      """)
+  var perServer: Int = FleetScanner.defaultPerServer
+
   @Option(help: "Seconds allowed for each phase of a host: connect, handshake and login, and the probe itself.")
   var timeout: Double = 30
 
   @Option(help: "Login user for hosts that name none (default: the current user).")
   var user: String?
 
-  @Option(name: .customLong("identity"), help: "A private key to log in with (repeatable). Default: ~/.ssh/id_ed25519, id_ecdsa (and id_rsa, which is refused with an explanation).")
+  @Option(
+    name: .customLong("identity"),
+    help:
+      "A private key to log in with (repeatable). Default: ~/.ssh/id_ed25519, id_ecdsa (and id_rsa, which is refused with an explanation).")
   var identities: [String] = []
 
   @Option(help: "The environment variable that holds the identity's passphrase.")
   var passphraseEnv: String?
 
-  @Option(help: "An OpenSSH client config to resolve host aliases (HostName, User, Port, IdentityFile). Default: ~/.ssh/config when it exists.")
+  @Option(
+    help: "An OpenSSH client config to resolve host aliases (HostName, User, Port, IdentityFile). Default: ~/.ssh/config when it exists.")
   var sshConfig: String?
 
   @Option(help: "The known_hosts file host keys are checked against. Default: ~/.ssh/known_hosts.")
@@ -89,12 +100,14 @@ struct ScanCommand: AsyncParsableCommand {
 
   func validate() throws {
     guard parallel >= 1 && parallel <= 4096 else { throw ValidationError("--parallel must be between 1 and 4096") }
+    guard perServer >= 1 && perServer <= 4096 else { throw ValidationError("--per-server must be between 1 and 4096") }
     guard timeout > 0 && timeout <= 3600 else { throw ValidationError("--timeout must be between 0 and 3600 seconds") }
   }
 
   mutating func run() async throws {
     let request = ScanRequest(
-      inventory: inventory, parallel: parallel, timeoutSeconds: timeout, user: user, identities: identities, passphraseEnv: passphraseEnv,
+      inventory: inventory, parallel: parallel, perServer: perServer, timeoutSeconds: timeout, user: user, identities: identities,
+      passphraseEnv: passphraseEnv,
       sshConfig: sshConfig, knownHosts: knownHosts, hostKeyChecking: hostKeyCheck, sudo: sudo, method: method, noAgent: noAgent,
       policy: analysis.policy, allowOpenKeyFiles: allowOpenKeyFiles)
     let plan: ScanPlan
@@ -104,7 +117,8 @@ struct ScanCommand: AsyncParsableCommand {
     } catch {
       throw ValidationError(error.description)
     }
-    let session = ScanSession(plan: plan, reports: try output.destination(), store: try database.open(), toolVersion: FleetPortsCommand.configuration.version)
+    let session = ScanSession(
+      plan: plan, reports: try output.destination(), store: try database.open(), toolVersion: FleetPortsCommand.configuration.version)
     let progress = ProgressLine(total: plan.hostCount)
     let scanTask = Task { await session.run { progress.update($0) } }
     let interrupt = InterruptHandler { scanTask.cancel() }
@@ -125,4 +139,3 @@ struct ScanCommand: AsyncParsableCommand {
 
 extension HostKeyChecking: ExpressibleByArgument {}
 extension ProbeMethod: ExpressibleByArgument {}
-
