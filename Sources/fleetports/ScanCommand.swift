@@ -61,17 +61,13 @@ struct ScanCommand: AsyncParsableCommand {
   @Option(help: "Login user for hosts that name none (default: the current user).")
   var user: String?
 
-  @Option(
-    name: .customLong("identity"),
-    help:
-      "A private key to log in with (repeatable). Default: ~/.ssh/id_ed25519, id_ecdsa (and id_rsa, which is refused with an explanation).")
+  @Option(name: .customLong("identity"), help: "A private key to log in with (repeatable). Default: ~/.ssh/id_ed25519, id_ecdsa (and id_rsa, which is refused with an explanation).")
   var identities: [String] = []
 
   @Option(help: "The environment variable that holds the identity's passphrase.")
   var passphraseEnv: String?
 
-  @Option(
-    help: "An OpenSSH client config to resolve host aliases (HostName, User, Port, IdentityFile). Default: ~/.ssh/config when it exists.")
+  @Option(help: "An OpenSSH client config to resolve host aliases (HostName, User, Port, IdentityFile). Default: ~/.ssh/config when it exists.")
   var sshConfig: String?
 
   @Option(help: "The known_hosts file host keys are checked against. Default: ~/.ssh/known_hosts.")
@@ -117,8 +113,7 @@ struct ScanCommand: AsyncParsableCommand {
     } catch {
       throw ValidationError(error.description)
     }
-    let session = ScanSession(
-      plan: plan, reports: try output.destination(), store: try database.open(), toolVersion: FleetPortsCommand.configuration.version)
+    let session = ScanSession(plan: plan, reports: try output.destination(), store: try database.open(), toolVersion: FleetPortsCommand.configuration.version)
     let progress = ProgressLine(total: plan.hostCount)
     let scanTask = Task { await session.run { progress.update($0) } }
     let interrupt = InterruptHandler { scanTask.cancel() }
@@ -139,3 +134,4 @@ struct ScanCommand: AsyncParsableCommand {
 
 extension HostKeyChecking: ExpressibleByArgument {}
 extension ProbeMethod: ExpressibleByArgument {}
+

@@ -20,18 +20,15 @@ import Testing
       let path = try IdentityFilesTests.key(sshd.directory, "stranger\(index)")
       identities.append(SSHIdentity(path: path, privateKey: Array(try Data(contentsOf: URL(fileURLWithPath: path)))))
     }
-    identities.append(
-      SSHIdentity(path: sshd.clientKeyPath, privateKey: Array(try Data(contentsOf: URL(fileURLWithPath: sshd.clientKeyPath)))))
+    identities.append(SSHIdentity(path: sshd.clientKeyPath, privateKey: Array(try Data(contentsOf: URL(fileURLWithPath: sshd.clientKeyPath)))))
     let scanner = FleetScanner(
       knownHosts: try KnownHostsStore(path: sshd.knownHostsPath), checking: .strict, identities: [:], defaultIdentities: identities,
-      agentSocket: nil, method: .auto, parallel: 1,
-      deadlines: SSHDeadlines(connect: .seconds(10), handshakeAndAuth: .seconds(20), command: .seconds(20)))
+      agentSocket: nil, method: .auto, parallel: 1, deadlines: SSHDeadlines(connect: .seconds(10), handshakeAndAuth: .seconds(20), command: .seconds(20)))
     let (hosts, _) = await scanner.scan([LoopbackLoginTests.target(sshd, "root")])
     let failure = try #require(hosts.first?.failure)
     #expect(failure.code == .authenticationFailed)
     #expect(failure.message.contains("MaxAuthTries"), "\(failure.message)")
-    #expect(
-      !failure.message.contains("stranger2") && !failure.message.contains(sshd.clientKeyPath), "only keys offered: \(failure.message)")
+    #expect(!failure.message.contains("stranger2") && !failure.message.contains(sshd.clientKeyPath), "only keys offered: \(failure.message)")
     #expect(failure.message.contains("stranger0") && failure.message.contains("stranger1"), "\(failure.message)")
   }
 
@@ -69,8 +66,7 @@ import Testing
     defer { sshd.stop() }
     let path = try IdentityFilesTests.key(sshd.directory, "locked", passphrase: "fp17 test only", type: "ecdsa")
     let inventory = sshd.directory + "/inventory.ini"
-    try "box ansible_host=127.0.0.1 ansible_port=\(sshd.port) ansible_user=root\n".write(
-      toFile: inventory, atomically: true, encoding: .utf8)
+    try "box ansible_host=127.0.0.1 ansible_port=\(sshd.port) ansible_user=root\n".write(toFile: inventory, atomically: true, encoding: .utf8)
     let common = [
       "scan", inventory, "--identity", path, "--known-hosts", sshd.knownHostsPath, "--ssh-config", "/dev/null", "--no-agent",
       "--out", sshd.directory + "/report", "--db", sshd.directory + "/history.db",
