@@ -19,18 +19,21 @@ public struct SSHClient: Sendable {
   public var deadlines: SSHDeadlines
   /// Bytes kept per stream; the rest is drained and the result marked truncated.
   public var outputCap: Int
+  /// How connections the server closed before SSH started are tried again (MaxStartups).
+  public var retry: EarlyCloseRetry
 
   public static let defaultOutputCap = 64 << 20
 
   public init(
     knownHosts: KnownHostsStore, checking: HostKeyChecking = .strict, credentials: SSHCredentials,
-    deadlines: SSHDeadlines = SSHDeadlines(), outputCap: Int = SSHClient.defaultOutputCap
+    deadlines: SSHDeadlines = SSHDeadlines(), outputCap: Int = SSHClient.defaultOutputCap, retry: EarlyCloseRetry = EarlyCloseRetry()
   ) {
     self.knownHosts = knownHosts
     self.checking = checking
     self.credentials = credentials
     self.deadlines = deadlines
     self.outputCap = outputCap
+    self.retry = retry
     _ = SSHClient.processSetup
   }
 
@@ -49,7 +52,8 @@ public struct SSHClient: Sendable {
   /// - Returns: the command's output (each stream capped at `outputCap` bytes), its exit
   ///   status or signal, and the host key's fingerprint.
   /// - Throws: `SSHError` only, with `host` set to `target.host`; its message says what went
-  ///   wrong and what to do. Cancellation of the task is `SSHError(.cancelled)`.
+  ///   wrong and what to do. Cancellation of the task is `SSHError(.cancelled)`; a server that
+  ///   closed every attempt before SSH started (see `retry`) is `.closedBeforeSSH`.
   public func run(_ command: String, stdin: [UInt8]? = nil, on target: SSHTarget) async throws(SSHError) -> SSHCommandResult {
     // libssh2 could not set itself up (its crypto back end failed): every host fails with the
     // reason, instead of the process crashing.
@@ -57,16 +61,35 @@ public struct SSHClient: Sendable {
       throw SSHError(
         .internalFailure("libssh2_init returned \(libssh2Ready); check the libssh2 and OpenSSL libraries"), host: target.host)
     }
-    let connection = SSHConnection(client: self, target: target)
-    do throws(SSHError) {
-      let result = try await connection.run(command: command, stdin: stdin)
-      connection.close(graceful: true)
-      return result
-    } catch {
-      connection.close(graceful: false)
-      var named = error
-      named.host = target.host
-      throw named
+    // One connection per attempt (`SSHConnection` is single-use); only a close before
+    // authentication is tried again, so a retry never logs in twice. The retries share the
+    // handshake-and-login deadline, counted from the first attempt.
+    let clock = ContinuousClock()
+    let start = clock.now
+    var attempt = 1
+    while true {
+      let connection = SSHConnection(client: self, target: target)
+      do throws(SSHError) {
+        let result = try await connection.run(command: command, stdin: stdin)
+        connection.close(graceful: true)
+        return result
+      } catch {
+        connection.close(graceful: false)
+        guard
+          let wait = retry.nextDelay(
+            after: error, attempt: attempt, elapsed: clock.now - start, budget: deadlines.handshakeAndAuth, unit: Double.random(in: 0..<1))
+        else {
+          var named = attempt > 1 && EarlyCloseRetry.isEarlyClose(error) ? SSHError(.closedBeforeSSH(attempts: attempt)) : error
+          named.host = target.host
+          throw named
+        }
+        do {
+          try await Task.sleep(for: wait)
+        } catch {
+          throw SSHError(.cancelled, host: target.host)
+        }
+        attempt += 1
+      }
     }
   }
 }

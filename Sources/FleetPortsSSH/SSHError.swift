@@ -34,6 +34,9 @@ public struct SSHError: Error, Sendable, Hashable, CustomStringConvertible {
     case algorithmIncompatible(String)
     case channelRefused(String)
     case connectionLost(SSHPhase, String)
+    /// Every one of `attempts` connections was closed by the server before SSH started (see
+    /// `EarlyCloseRetry`): the mark of sshd's MaxStartups dropping connections.
+    case closedBeforeSSH(attempts: Int)
     case cancelled
     /// The reactor (epoll, its eventfd, its thread) or the thread for blocking calls could not
     /// be set up, or stopped working: `call` failed with `errno`.
@@ -73,7 +76,7 @@ public struct SSHError: Error, Sendable, Hashable, CustomStringConvertible {
     case .identityUnreadable: return .identityUnreadable
     case .algorithmIncompatible: return .algorithmIncompatible
     case .channelRefused: return .channelRefused
-    case .connectionLost: return .connectionLost
+    case .connectionLost, .closedBeforeSSH: return .connectionLost
     case .cancelled: return .cancelled
     case .ioUnavailable: return .ioUnavailable
     case .internalFailure: return .internal
@@ -157,6 +160,11 @@ public struct SSHError: Error, Sendable, Hashable, CustomStringConvertible {
       return ("the server refused to run the command (\(why))", "check the user's shell and sshd's limits")
     case .connectionLost(let phase, let why):
       return ("connection lost during \(phase.rawValue) (\(why))", "check the network and the host's sshd log, then scan again")
+    case .closedBeforeSSH(let attempts):
+      return (
+        "the server closed the connection before SSH started, \(attempts) times: sshd's MaxStartups may be throttling",
+        "lower --parallel or --per-server, or raise MaxStartups on the server"
+      )
     case .cancelled:
       return ("cancelled before this host finished", "scan again to cover it")
     case .ioUnavailable(let call, let code):

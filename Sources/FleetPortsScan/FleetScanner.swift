@@ -3,7 +3,8 @@ import FleetPortsSSH
 import Foundation
 
 /// Scans many hosts at once: a sliding window of `parallel` hosts, each one SSH session
-/// running the probe, each outcome a `HostResult` whatever happens to the others.
+/// running the probe, each outcome a `HostResult` whatever happens to the others. Hosts that
+/// share one server (`address:port`) take turns `perServer` at a time.
 public struct FleetScanner: Sendable {
   public var knownHosts: KnownHostsStore
   public var checking: HostKeyChecking
@@ -14,12 +15,16 @@ public struct FleetScanner: Sendable {
   public var agentSocket: String?
   public var method: ProbeMethod
   public var parallel: Int
+  /// Hosts at once per `address:port`: below sshd's MaxStartups start (10 by default), past
+  /// which sshd drops new connections at random.
+  public var perServer: Int
   public var deadlines: SSHDeadlines
   public var sectionCap: Int
 
   public init(
     knownHosts: KnownHostsStore, checking: HostKeyChecking, identities: [String: SSHIdentity], defaultIdentities: [SSHIdentity],
-    agentSocket: String?, method: ProbeMethod, parallel: Int, deadlines: SSHDeadlines, sectionCap: Int = ProbeScript.defaultSectionCap
+    agentSocket: String?, method: ProbeMethod, parallel: Int, perServer: Int = FleetScanner.defaultPerServer, deadlines: SSHDeadlines,
+    sectionCap: Int = ProbeScript.defaultSectionCap
   ) {
     self.knownHosts = knownHosts
     self.checking = checking
@@ -28,9 +33,13 @@ public struct FleetScanner: Sendable {
     self.agentSocket = agentSocket
     self.method = method
     self.parallel = max(1, parallel)
+    self.perServer = max(1, perServer)
     self.deadlines = deadlines
     self.sectionCap = sectionCap
   }
+
+  /// The default of `perServer`: two below OpenSSH's MaxStartups start of 10.
+  public static let defaultPerServer = 8
 
   /// Scans `targets`; returns one result per target in inventory order. When the calling
   /// task is cancelled (Ctrl-C), no new host is started, hosts in flight are abandoned at
@@ -41,6 +50,7 @@ public struct FleetScanner: Sendable {
     var results = [HostResult?](repeating: nil, count: targets.count)
     var failed = 0
     var done = 0
+    let limiter = ServerLimiter(limit: perServer)
     await withTaskGroup(of: (Int, HostResult).self) { group in
       var next = 0
       func startNext() {
@@ -48,7 +58,7 @@ public struct FleetScanner: Sendable {
         let index = next
         let target = targets[index]
         next += 1
-        group.addTask { (index, await self.scanOne(target)) }
+        group.addTask { (index, await self.scanOne(target, limiter: limiter)) }
       }
       for _ in 0..<min(parallel, targets.count) { startNext() }
       while let (index, result) = await group.next() {
@@ -69,6 +79,18 @@ public struct FleetScanner: Sendable {
           status: .notScanned, failure: HostResult.Failure(code: .interrupted, message: "the scan was interrupted before this host finished"))
     }
     return (hosts, interrupted)
+  }
+
+  /// One host, once its server has a free slot in `limiter`.
+  func scanOne(_ target: ScanTarget, limiter: ServerLimiter) async -> HostResult {
+    let server = "\(target.address):\(target.port)"
+    guard await limiter.acquire(server) else {
+      return target.result(
+        status: .notScanned, failure: HostResult.Failure(code: .interrupted, message: "abandoned when the scan was interrupted"))
+    }
+    let result = await scanOne(target)
+    await limiter.release(server)
+    return result
   }
 
   func scanOne(_ target: ScanTarget) async -> HostResult {

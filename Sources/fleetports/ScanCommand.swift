@@ -48,6 +48,13 @@ struct ScanCommand: AsyncParsableCommand {
   @Option(help: "Hosts scanned at once.")
   var parallel: Int = 64
 
+  @Option(
+    help: """
+      Hosts scanned at once per server (address:port), within --parallel: sshd's MaxStartups (start 10 by default) \
+      drops connections beyond it at random.
+      """)
+  var perServer: Int = FleetScanner.defaultPerServer
+
   @Option(help: "Seconds allowed for each phase of a host: connect, handshake and login, and the probe itself.")
   var timeout: Double = 30
 
@@ -89,12 +96,14 @@ struct ScanCommand: AsyncParsableCommand {
 
   func validate() throws {
     guard parallel >= 1 && parallel <= 4096 else { throw ValidationError("--parallel must be between 1 and 4096") }
+    guard perServer >= 1 && perServer <= 4096 else { throw ValidationError("--per-server must be between 1 and 4096") }
     guard timeout > 0 && timeout <= 3600 else { throw ValidationError("--timeout must be between 0 and 3600 seconds") }
   }
 
   mutating func run() async throws {
     let request = ScanRequest(
-      inventory: inventory, parallel: parallel, timeoutSeconds: timeout, user: user, identities: identities, passphraseEnv: passphraseEnv,
+      inventory: inventory, parallel: parallel, perServer: perServer, timeoutSeconds: timeout, user: user, identities: identities,
+      passphraseEnv: passphraseEnv,
       sshConfig: sshConfig, knownHosts: knownHosts, hostKeyChecking: hostKeyCheck, sudo: sudo, method: method, noAgent: noAgent,
       policy: analysis.policy, allowOpenKeyFiles: allowOpenKeyFiles)
     let plan: ScanPlan

@@ -42,6 +42,16 @@ import Testing
     #expect(try FleetPortsCLI.run(["scan", "/no/such/inventory"]).status == 2)
   }
 
+  /// `--per-server` is validated before any file is read, and `--help` says what it is for.
+  @Test func perServerIsBoundedAndExplained() throws {
+    for value in ["0", "4097"] {
+      let refused = try FleetPortsCLI.run(["scan", "/no/such/inventory", "--per-server", value])
+      #expect(refused.status == 2 && refused.stderr.contains("--per-server must be between 1 and 4096"), "\(refused.stderr)")
+    }
+    let help = try FleetPortsCLI.run(["scan", "--help"])
+    #expect(help.stdout.contains("--per-server") && help.stdout.contains("MaxStartups"), "\(help.stdout)")
+  }
+
   @Test func aMalformedInventoryLineNamesItsLine() throws {
     let path = NSTemporaryDirectory() + "fleetports-inventory-\(UUID().uuidString).txt"
     defer { try? FileManager.default.removeItem(atPath: path) }

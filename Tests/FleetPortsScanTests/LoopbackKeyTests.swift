@@ -5,6 +5,10 @@ import Foundation
 import LabSupport
 import Testing
 
+#if canImport(Glibc)
+  import Glibc
+#endif
+
 /// Issue 17's keys on a real sshd on 127.0.0.1: MaxAuthTries named with what was really
 /// offered, and an encrypted key with its passphrase scanning like any other.
 @Suite(.loopbackSSHD, .serialized) struct LoopbackKeyTests {
@@ -26,6 +30,35 @@ import Testing
     #expect(failure.message.contains("MaxAuthTries"), "\(failure.message)")
     #expect(!failure.message.contains("stranger2") && !failure.message.contains(sshd.clientKeyPath), "only keys offered: \(failure.message)")
     #expect(failure.message.contains("stranger0") && failure.message.contains("stranger1"), "\(failure.message)")
+  }
+
+  /// A key given as `--identity` and also held by a real ssh-agent is offered once. The file
+  /// key is not let in (one failure), the agent holds it first and then the key that is let
+  /// in: with `MaxAuthTries 2` a second offer of the same key would be the server's last
+  /// failure, so the scan gets in only when the agent's copy is skipped.
+  @Test func anAgentKeyThatIsAlsoAFileIsOfferedOnce() async throws {
+    let sshd = try LoopbackSSHD(config: "MaxAuthTries 2")
+    defer { sshd.stop() }
+    let stranger = try IdentityFilesTests.key(sshd.directory, "stranger")
+    let socket = sshd.directory + "/agent.sock"
+    let started = try ChildProcess.run(["/usr/bin/ssh-agent", "-s", "-a", socket], timeout: .seconds(30))
+    let pidText = started.stdoutText.components(separatedBy: "SSH_AGENT_PID=").dropFirst().first?.prefix { $0.isNumber } ?? ""
+    let agentPID = try #require(pid_t(String(pidText)), "ssh-agent: \(started.stdoutText) \(started.stderrText)")
+    defer { kill(agentPID, SIGTERM) }
+    for key in [stranger, sshd.clientKeyPath] {
+      let added = try ChildProcess.run(["/usr/bin/ssh-add", key], environment: ["SSH_AUTH_SOCK": socket], timeout: .seconds(30))
+      try #require(added.status == 0, "ssh-add \(key): \(added.stderrText)")
+    }
+    let identity = SSHIdentity(path: stranger, privateKey: Array(try Data(contentsOf: URL(fileURLWithPath: stranger))))
+    let scanner = FleetScanner(
+      knownHosts: try KnownHostsStore(path: sshd.knownHostsPath), checking: .strict, identities: [:], defaultIdentities: [identity],
+      agentSocket: socket, method: .auto, parallel: 1,
+      deadlines: SSHDeadlines(connect: .seconds(10), handshakeAndAuth: .seconds(20), command: .seconds(20)))
+    let (hosts, _) = await scanner.scan([LoopbackLoginTests.target(sshd, "root")])
+    let host = try #require(hosts.first)
+    #expect(host.status == .ok, "\(host.failure?.message ?? "")\n\(sshd.log)")
+    // sshd saw one refused key: the stranger from its file, not once more from the agent.
+    #expect(sshd.log.components(separatedBy: "Failed publickey").count - 1 == 1, "\(sshd.log)")
   }
 
   @Test func anEncryptedKeyWithItsPassphraseScans() async throws {

@@ -42,6 +42,24 @@ import Testing
     #expect(plan.hostCount == 1)
   }
 
+  @Test func thePerServerLimitReachesTheScanner() throws {
+    let dir = try Self.folder()
+    defer { try? FileManager.default.removeItem(atPath: dir) }
+    let inventory = dir + "/fleet.txt"
+    try "web-1\n".write(toFile: inventory, atomically: true, encoding: .utf8)
+    try "".write(toFile: dir + "/known_hosts", atomically: true, encoding: .utf8)
+    for (perServer, expected) in [(nil, 8), (3, 3)] as [(Int?, Int)] {
+      var request = ScanRequest(inventory: inventory, sshConfig: "/dev/null", knownHosts: dir + "/known_hosts")
+      if let perServer { request.perServer = perServer }
+      let plan = try ScanInputs.load(request, home: dir, environment: ["USER": "me"])
+      guard case .fleet(let scanner, _, _) = plan.source else {
+        Issue.record("not a fleet plan")
+        continue
+      }
+      #expect(scanner.perServer == expected)
+    }
+  }
+
   @Test func anEmptyInventoryIsRefused() throws {
     let dir = try Self.folder()
     defer { try? FileManager.default.removeItem(atPath: dir) }

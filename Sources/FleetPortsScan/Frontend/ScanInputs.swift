@@ -54,7 +54,7 @@ public enum ScanInputs {
     let deadline = Duration.milliseconds(Int64(request.timeoutSeconds * 1000))
     let scanner = FleetScanner(
       knownHosts: knownHosts, checking: request.hostKeyChecking, identities: perHost, defaultIdentities: defaultIdentities,
-      agentSocket: agentSocket, method: request.method, parallel: request.parallel,
+      agentSocket: agentSocket, method: request.method, parallel: request.parallel, perServer: request.perServer,
       deadlines: SSHDeadlines(connect: min(deadline, .seconds(10)), handshakeAndAuth: deadline, command: deadline))
     let options = ScanOptions(
       inventory: request.inventory, method: request.method, sudo: request.sudo, parallel: request.parallel,

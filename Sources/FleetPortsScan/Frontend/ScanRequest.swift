@@ -8,6 +8,8 @@ public struct ScanRequest: Sendable {
   public var inventory: String
   /// Hosts scanned at once.
   public var parallel: Int
+  /// Hosts scanned at once per `address:port`, within `parallel` (sshd's MaxStartups).
+  public var perServer: Int
   /// Seconds allowed for each phase of a host (connect at most 10 of them).
   public var timeoutSeconds: Double
   /// Login user for hosts that name none; nil: `$USER`.
@@ -31,12 +33,14 @@ public struct ScanRequest: Sendable {
   public var allowOpenKeyFiles: Bool
 
   public init(
-    inventory: String, parallel: Int = 64, timeoutSeconds: Double = 30, user: String? = nil, identities: [String] = [],
+    inventory: String, parallel: Int = 64, perServer: Int = FleetScanner.defaultPerServer, timeoutSeconds: Double = 30, user: String? = nil,
+    identities: [String] = [],
     passphraseEnv: String? = nil, sshConfig: String? = nil, knownHosts: String? = nil, hostKeyChecking: HostKeyChecking = .strict,
     sudo: Bool = false, method: ProbeMethod = .auto, noAgent: Bool = false, policy: String? = nil, allowOpenKeyFiles: Bool = false
   ) {
     self.inventory = inventory
     self.parallel = parallel
+    self.perServer = perServer
     self.timeoutSeconds = timeoutSeconds
     self.user = user
     self.identities = identities
