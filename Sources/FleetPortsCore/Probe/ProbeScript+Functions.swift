@@ -245,5 +245,20 @@ extension ProbeScript {
     }
 
 
+    
+    # The packet filter (root only). Terse on purpose: the script travels in Dropbear's
+    # 9,000-byte command. Each section is named fw-<tool>. nft's JSON; per family
+    # iptables-nft-save (nft JSON shows its matches only as bare `xt`), then, when the legacy
+    # tables list (/proc/net/ip[6]_tables_names) has a line, iptables-legacy-save, or on a host
+    # without iptables-nft-save the plain iptables-save (legacy there).
+    fp_fw() {
+      fp_has nft&&fp_run fw-nft nft -j list ruleset
+      for fp_t in iptables ip6tables;do
+        fp_s=save
+        fp_has $fp_t-nft-save&&fp_run fw-$fp_t-nft-save $fp_t-nft-save&&fp_s=legacy-save
+        read fp_l 2>/dev/null </proc/net/${fp_t%tables}_tables_names&&fp_has $fp_t-$fp_s&&fp_run fw-$fp_t-$fp_s $fp_t-$fp_s
+      done
+    }
+
     """#
 }
