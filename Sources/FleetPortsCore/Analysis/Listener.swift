@@ -89,7 +89,10 @@ public struct Listener: Hashable, Sendable, Codable {
 
   /// The listener as a finding names it.
   public var findingSocket: FindingSocket {
-    FindingSocket(proto: proto, address: bind, port: port, processes: socket.processes.map(\.name), user: user, reach: reach?.reach)
+    var socket = FindingSocket(proto: proto, address: bind, port: port, processes: self.socket.processes.map(\.name), user: user, reach: reach?.reach)
+    socket.exposure = exposure?.kind
+    socket.exposureSummary = exposure?.summary
+    return socket
   }
 
   /// By protocol (`SocketProtocol.displayRank`: TCP, UDP, …, Unix last), then port, then bind (natural order).

@@ -109,13 +109,13 @@ enum EmbeddedTemplates {
 {{#matrix}}
 {{#hasColumns}}
 <details class="matrix-box"><summary>The port × host matrix (each cell a host's widest reach on that port)</summary>
-<p class="legend"><span class="reach r-public">pub</span> public <span class="reach r-private-network">priv</span> private network <span class="reach r-link-local">link</span> link-local <span class="reach r-loopback">lo</span> loopback{{#hiddenColumns}} · {{.}} rarer ports not shown (see each host){{/hiddenColumns}}</p>
+<p class="legend"><span class="reach r-public">pub</span> public <span class="reach r-private-network">priv</span> private network <span class="reach r-link-local">link</span> link-local <span class="reach r-loopback">lo</span> loopback; through the firewall: <span class="reach x-blocked">blocked</span> <span class="reach x-restricted">restricted</span> <span class="reach x-uncertain">uncertain</span>{{#hiddenColumns}} · {{.}} rarer ports not shown (see each host){{/hiddenColumns}}</p>
 <div class="scroll">
 <table id="matrix-table" class="sortable matrix">
 <thead><tr><th>Host</th>{{#columns}}<th>{{.}}</th>{{/columns}}</tr></thead>
 <tbody>
 {{#rows}}
-<tr><td><a href="#{{anchor}}">{{host}}</a>{{#cells}}{{#reach}}<td data-sort="{{rank}}" class="r-{{reach}}" title="{{title}}">{{label}}{{/reach}}{{^reach}}<td>{{/reach}}{{/cells}}</tr>
+<tr><td><a href="#{{anchor}}">{{host}}</a>{{#cells}}{{#reach}}<td data-sort="{{rank}}" class="r-{{reach}} x-{{exposure}}" title="{{title}}">{{label}}{{/reach}}{{^reach}}<td>{{/reach}}{{/cells}}</tr>
 {{/rows}}
 </tbody>
 </table>
@@ -416,6 +416,9 @@ td{overflow-wrap:anywhere;max-width:36em}
 .r-private-network{background:var(--priv)}
 .r-link-local{background:var(--link)}
 .r-loopback{background:var(--lo)}
+.x-blocked{background:var(--lo);color:inherit;text-decoration:line-through}
+.x-restricted{box-shadow:inset 0 0 0 2px var(--priv)}
+.x-uncertain{box-shadow:inset 0 0 0 2px #999;font-style:italic}
 .reach{padding:0 4px;border-radius:3px;font-size:12px}
 .sev{padding:0 5px;border-radius:3px;font-size:12px;font-weight:600;color:#fff;background:#6e7781}
 .sev-critical{background:#82071e}.sev-high{background:#cf222e}.sev-medium{background:#bc4c00}.sev-low{background:#9a6700}.sev-info{background:#0969da}

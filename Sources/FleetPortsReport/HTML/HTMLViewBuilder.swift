@@ -69,9 +69,10 @@ enum HTMLViewBuilder {
       let cells = chosen.map { column -> HTMLView.MatrixCell in
         guard let reach = column.hosts[host.result.name] else { return HTMLView.MatrixCell(reach: "", label: "", rank: -1, title: "") }
         let binds = host.listeners.filter { $0.proto == column.proto && $0.port == column.port }.map(\.bind)
+        let exposure = column.exposures?[host.result.name]
         return HTMLView.MatrixCell(
           reach: reach.rawValue, label: shortLabel(reach), rank: ReachClass.allCases.firstIndex(of: reach) ?? 0,
-          title: binds.joined(separator: ", "))
+          title: binds.joined(separator: ", ") + (exposure.map { "; firewall: \($0.rawValue)" } ?? ""), exposure: exposure?.rawValue ?? "")
       }
       return HTMLView.MatrixRow(host: host.result.name, anchor: "h\(host.index)", cells: cells)
     }

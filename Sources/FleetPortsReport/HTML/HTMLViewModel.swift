@@ -94,9 +94,13 @@ enum HTMLView {
     var label: String
     var rank: Int
     var title: String
+    /// The host's most open effective exposure on the port (`blocked`, `restricted`, …): the
+    /// cell's `x-` class; empty when not judged.
+    var exposure: String = ""
     func child(named name: String) -> Any? {
       switch name {
       case "reach": return reach.isEmpty ? nil : reach
+      case "exposure": return exposure
       case "label": return label
       case "rank": return rank
       case "title": return title
