@@ -81,4 +81,24 @@ import Testing
     #expect(SourceReach.reach(["169.254.0.0/16"]) == .linkLocal)
     #expect(SourceReach.reach(["interface eth1"]) == .privateNetwork)
   }
+
+  /// The same binds behind a firewall that changed: `exposure-changed`, naming the rules;
+  /// a scan that merely gained root (unknown → blocked) is no change.
+  @Test func aFirewallChangeWithTheSameBindsIsExposureChanged() throws {
+    func scan(_ host: HostResult) -> ScanResult {
+      let options = ScanOptions(inventory: "i", method: .auto, sudo: false, parallel: 1, timeoutSeconds: 1, hostKeyChecking: "strict")
+      return ScanResult(toolVersion: "t", startedAt: "s", finishedAt: "f", interrupted: false, options: options, hosts: [host])
+        .analyzed(policy: nil, today: AnalysisFixtures.today)
+    }
+    let sockets = [FirewallExposureTests.listener(6379, process: "redis-server"), FirewallExposureTests.listener(22, process: "sshd")]
+    let closed = scan(try Self.host(.firewallNft, "policy-drop.nft.json", sockets: sockets))
+    let open = scan(try Self.host(.firewallNft, "debian-default.nft.json", sockets: sockets))
+    let changes = ScanDiff.changes(from: closed, to: open, oldLabel: "1", newLabel: "2").listeners
+    #expect(changes.map(\.kind) == [.exposureChanged])
+    #expect(changes.first?.port == 6379)
+    #expect(changes.first?.before.first?.exposure == .blocked && changes.first?.after.first?.exposure == .open)
+    var unknown = try Self.host(.firewallNft, "policy-drop.nft.json", sockets: sockets)
+    unknown.snapshot?.firewall = FirewallSnapshot(status: .notRoot, reason: "not root")
+    #expect(ScanDiff.changes(from: scan(unknown), to: closed, oldLabel: "1", newLabel: "2").listeners.isEmpty)
+  }
 }
