@@ -67,14 +67,14 @@ enum EmbeddedTemplates {
 {{#hasFindings}}<ul class="host-findings">{{#findings}}<li><a href="#{{anchor}}"><span class="sev sev-{{severity}}">{{severity}}</span> {{title}}</a> {{socket}}</li>{{/findings}}</ul>{{/hasFindings}}
 {{#hasTCP}}
 <h4>TCP listeners</h4>
-<table class="sortable listeners"><thead><tr><th>Bind</th><th>Port</th><th>Process</th><th>User</th><th>Reach</th><th>Note</th></tr></thead><tbody>
-{{#tcp}}<tr><td>{{bind}}<td>{{port}}<td>{{process}}<td>{{user}}<td class="r-{{reach}}" data-sort="{{reachRank}}">{{reach}}<td>{{detail}}</tr>
+<table class="sortable listeners"><thead><tr><th>Bind</th><th>Port</th><th>Process</th><th>User</th><th>Reach</th><th>Firewall</th><th>Note</th></tr></thead><tbody>
+{{#tcp}}<tr><td>{{bind}}<td>{{port}}<td>{{process}}<td>{{user}}<td class="r-{{reach}}" data-sort="{{reachRank}}">{{reach}}<td{{#exposure}} class="x-{{.}}" title="{{exposureWhy}}"{{/exposure}}>{{exposure}}<td>{{detail}}</tr>
 {{/tcp}}</tbody></table>
 {{/hasTCP}}
 {{#hasUDP}}
 <h4>UDP listeners</h4>
-<table class="sortable listeners"><thead><tr><th>Bind</th><th>Port</th><th>Process</th><th>User</th><th>Reach</th><th>Note</th></tr></thead><tbody>
-{{#udp}}<tr><td>{{bind}}<td>{{port}}<td>{{process}}<td>{{user}}<td class="r-{{reach}}" data-sort="{{reachRank}}">{{reach}}<td>{{detail}}</tr>
+<table class="sortable listeners"><thead><tr><th>Bind</th><th>Port</th><th>Process</th><th>User</th><th>Reach</th><th>Firewall</th><th>Note</th></tr></thead><tbody>
+{{#udp}}<tr><td>{{bind}}<td>{{port}}<td>{{process}}<td>{{user}}<td class="r-{{reach}}" data-sort="{{reachRank}}">{{reach}}<td{{#exposure}} class="x-{{.}}" title="{{exposureWhy}}"{{/exposure}}>{{exposure}}<td>{{detail}}</tr>
 {{/udp}}</tbody></table>
 {{/hasUDP}}
 {{#hasUnix}}
@@ -96,7 +96,7 @@ enum EmbeddedTemplates {
 {{^hasStates}}<p class="muted">No TCP connections.</p>{{/hasStates}}
 <p class="meta">ListenOverflows {{overflows}} · ListenDrops {{drops}}</p>
 {{#provenance}}
-<p class="meta">Method {{method}} · attribution {{attribution}} · root {{root}} · /proc/net {{kernelTables}}{{#hasTools}} · tools: {{#tools}}{{key}} {{value}}; {{/tools}}{{/hasTools}}</p>
+<p class="meta">Method {{method}} · attribution {{attribution}} · root {{root}} · /proc/net {{kernelTables}}{{#firewall}} · firewall {{.}}{{/firewall}}{{#hasTools}} · tools: {{#tools}}{{key}} {{value}}; {{/tools}}{{/hasTools}}</p>
 {{#hasSections}}<p class="meta">Sections not fully understood:</p><ul class="problems">{{#sections}}<li>{{name}}: {{note}}{{#examples}}<br><code>{{.}}</code>{{/examples}}</li>{{/sections}}</ul>{{/hasSections}}
 {{#hasProblems}}<ul class="problems">{{#problems}}<li>{{.}}</li>{{/problems}}</ul>{{/hasProblems}}
 {{/provenance}}
@@ -374,7 +374,7 @@ enum EmbeddedTemplates {
 <thead><tr><th>Service</th><th>Port</th><th>Hosts</th><th>Reach</th><th>Bind</th><th>Owner</th><th>User</th><th>Where</th></tr></thead>
 <tbody>
 {{#serviceRows}}
-<tr data-reach="{{svReach}}" data-groups="{{svGroups}}" data-outlier="{{svOutlierFlag}}"><td class="nowrap"><b>{{svName}}</b>{{#svCategory}} <span class="muted">{{.}}</span>{{/svCategory}}{{#svOutliers}} <span class="badge outlier">peer outlier</span>{{/svOutliers}}</td><td data-sort="{{svPort}}" class="nowrap">{{svSlot}}</td><td data-sort="{{svHostCount}}">{{svHostCount}}</td><td data-sort="{{svReachRank}}"><span class="reach r-{{svReach}}">{{svReach}}</span></td><td>{{svBinds}}</td><td>{{svOwners}}</td><td>{{svUsers}}</td><td><details class="where"><summary>{{svHostCount}} host(s){{#svOutliers}}, {{.}} rare{{/svOutliers}}</summary><ul class="hostlist">{{#svHosts}}<li><a href="#{{shAnchor}}" class="nowrap">{{shName}}</a> <span class="reach r-{{shReach}}">{{shReach}}</span> {{shBinds}}{{#shOutlier}} <span class="badge outlier" title="{{.}}">peer outlier</span>{{/shOutlier}}</li>{{/svHosts}}{{#svMore}}<li class="muted">… and {{.}} more (see the hosts)</li>{{/svMore}}</ul></details></td></tr>
+<tr data-reach="{{svReach}}" data-groups="{{svGroups}}" data-outlier="{{svOutlierFlag}}"><td class="nowrap"><b>{{svName}}</b>{{#svCategory}} <span class="muted">{{.}}</span>{{/svCategory}}{{#svOutliers}} <span class="badge outlier">peer outlier</span>{{/svOutliers}}</td><td data-sort="{{svPort}}" class="nowrap">{{svSlot}}</td><td data-sort="{{svHostCount}}">{{svHostCount}}</td><td data-sort="{{svReachRank}}"><span class="reach r-{{svReach}}">{{svReach}}</span></td><td>{{svBinds}}</td><td>{{svOwners}}</td><td>{{svUsers}}</td><td><details class="where"><summary>{{svHostCount}} host(s){{#svOutliers}}, {{.}} rare{{/svOutliers}}</summary><ul class="hostlist">{{#svHosts}}<li><a href="#{{shAnchor}}" class="nowrap">{{shName}}</a> <span class="reach r-{{shReach}}">{{shReach}}</span>{{#shExposure}} <span class="reach x-{{shExposure}}">firewall: {{shExposure}}</span>{{/shExposure}} {{shBinds}}{{#shOutlier}} <span class="badge outlier" title="{{.}}">peer outlier</span>{{/shOutlier}}</li>{{/svHosts}}{{#svMore}}<li class="muted">… and {{.}} more (see the hosts)</li>{{/svMore}}</ul></details></td></tr>
 {{/serviceRows}}
 </tbody>
 </table>
