@@ -80,6 +80,11 @@ struct ScanCommand: AsyncParsableCommand {
   @Flag(help: "Do not ask ssh-agent even when SSH_AUTH_SOCK is set.")
   var noAgent = false
 
+  @Flag(
+    help:
+      "After the scan, TCP-connect from here to each host's listeners judged open or blocked through its firewall (at most 16 per host, 2 s each, 64 at once) and record whether the network agrees (scan.json `reachCheck`).")
+  var verifyReach = false
+
   @OptionGroup var analysis: AnalysisOptions
 
   @OptionGroup var database: StoreOptions
@@ -94,13 +99,14 @@ struct ScanCommand: AsyncParsableCommand {
       inventory: inventory, parallel: parallel, timeoutSeconds: timeout, user: user, identities: identities, passphraseEnv: passphraseEnv,
       sshConfig: sshConfig, knownHosts: knownHosts, hostKeyChecking: hostKeyCheck, sudo: sudo, method: method, noAgent: noAgent,
       policy: analysis.policy)
-    let plan: ScanPlan
+    var plan: ScanPlan
     do {
       plan = try ScanInputs.load(
         request, home: FileManager.default.homeDirectoryForCurrentUser.path, environment: ProcessInfo.processInfo.environment)
     } catch {
       throw ValidationError(error.description)
     }
+    plan.verifyReach = verifyReach
     let session = ScanSession(plan: plan, reports: try output.destination(), store: try database.open(), toolVersion: FleetPortsCommand.configuration.version)
     let progress = ProgressLine(total: plan.hostCount)
     let scanTask = Task { await session.run { progress.update($0) } }

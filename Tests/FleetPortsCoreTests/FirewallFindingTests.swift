@@ -101,4 +101,35 @@ import Testing
     unknown.snapshot?.firewall = FirewallSnapshot(status: .notRoot, reason: "not root")
     #expect(ScanDiff.changes(from: scan(unknown), to: closed, oldLabel: "1", newLabel: "2").listeners.isEmpty)
   }
+
+  /// `--verify-reach` connects only to TCP listeners judged open or blocked, at most `perHost`
+  /// per host, at the listener's address or the host's literal address; a disagreement is noted.
+  @Test func reachChecksTargetOpenAndBlockedTCPListenersWithinTheBound() throws {
+    let sockets = [
+      FirewallExposureTests.listener(22), FirewallExposureTests.listener(5432), FirewallExposureTests.listener(6379),
+      FirewallExposureTests.listener(6379, bind: .ipv4(IPv4Address(127, 0, 0, 1))),
+      FirewallExposureTests.listener(9100, bind: .ipv4(IPv4Address(10, 99, 0, 2))),
+    ]
+    let options = ScanOptions(inventory: "i", method: .auto, sudo: false, parallel: 1, timeoutSeconds: 1, hostKeyChecking: "strict")
+    var named = try Self.host(.firewallNft, "policy-drop.nft.json", sockets: sockets)
+    named.name = "named"
+    named.address = "db.example"
+    let scan = ScanResult(
+      toolVersion: "t", startedAt: "s", finishedAt: "f", interrupted: false, options: options,
+      hosts: [try Self.host(.firewallNft, "policy-drop.nft.json", sockets: sockets), named]
+    ).analyzed(policy: nil, today: AnalysisFixtures.today)
+    let targets = ReachCheckPlan.targets(scan)
+    // 22 open and 6379 blocked on 0.0.0.0 (the host's address); 5432 is restricted, 9100 dropped on its own address; loopback never.
+    let first = targets.filter { $0.host == 0 }
+    #expect(Set(first.map { "\($0.address):\($0.port)" }) == ["10.99.0.2:22", "10.99.0.2:6379", "10.99.0.2:9100"])
+    // A host named, not addressed: only its listeners bound to an address of their own.
+    #expect(targets.filter { $0.host == 1 }.map(\.port) == [9100])
+    #expect(ReachCheckPlan.targets(scan, perHost: 1).count == 2)
+    let recorded = ReachCheckPlan.record(first.map { ($0, true) }, in: scan)
+    let checks = (recorded.hosts[0].listeners ?? []).compactMap(\.reachCheck)
+    #expect(checks.count == 3)
+    #expect(checks.filter(\.agrees).map(\.port) == [22])
+    #expect(recorded.analysisNotes.last?.contains("1 agree") == true)
+    #expect(recorded.analysisNotes.last?.contains("judged blocked but a connect to 10.99.0.2:6379 succeeded") == true)
+  }
 }

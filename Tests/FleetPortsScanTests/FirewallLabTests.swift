@@ -141,4 +141,26 @@ import Testing
       }
     }
   }
+
+  /// `--verify-reach` on the lab (lab addresses only: every target routes over the bridge):
+  /// the controller's own connects agree with every exposure they can confirm.
+  @Test func verifyReachAgreesWithTheJudgedExposureOnTheLab() async throws {
+    let lab = try LabFleet.forTests()
+    let (results, _) = try await LabScan.scanner(lab).scan(lab.hosts.map { LabScan.target($0) })
+    let options = ScanOptions(inventory: "lab", method: .auto, sudo: false, parallel: 8, timeoutSeconds: 20, hostKeyChecking: "strict")
+    let scan = ScanResult(toolVersion: "t", startedAt: "s", finishedAt: "f", interrupted: false, options: options, hosts: results)
+      .analyzed(policy: nil, today: try #require(PolicyDate("2025-06-01")))
+    let targets = ReachCheckPlan.targets(scan)
+    for target in targets { try #require(try Self.routesOverLabBridge(target.address), "\(target.address) is not a lab address") }
+    let verified = await ReachVerifier.verify(scan)
+    let checks = verified.hosts.flatMap { ($0.listeners ?? []).compactMap(\.reachCheck) }
+    #expect(checks.count == targets.count && checks.count >= 10)
+    #expect(checks.contains { !$0.connected }, "a blocked listener is among them (lab-004 postgres)")
+    // The never-accepting `slow accept` listener (port 7000) drops SYNs with its queue full:
+    // a disagreement the check rightly reports; every other one must agree.
+    let disagreeing = checks.filter { !$0.agrees }
+    #expect(disagreeing.allSatisfy { $0.port == 7000 && !$0.connected }, "\(verified.analysisNotes.last ?? "")")
+    #expect(checks.filter { $0.port != 7000 }.allSatisfy { $0.agrees })
+    print("FirewallLabTests: --verify-reach made \(checks.count) connects, \(checks.filter(\.agrees).count) agree")
+  }
 }

@@ -25,6 +25,8 @@ public struct Listener: Hashable, Sendable, Codable {
   /// What a connection from outside meets through the host's firewall and NAT; nil for
   /// loopback and Unix listeners (not judged: nothing from outside reaches them).
   public var exposure: ListenerExposure?
+  /// What a controller TCP connect met (`--verify-reach`); nil when not checked.
+  public var reachCheck: ReachCheck?
 
   /// Works out one listener's facts. `hostAddresses` decide a wildcard's reach; `unixModes`
   /// are the snapshot's Unix socket modes by path.
