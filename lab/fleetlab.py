@@ -30,6 +30,7 @@ UNIXROOT = "/run/fleetports-lab"
 NOSS_BIN = os.path.join(RUN, "noss-bin")
 NOSS_MISSING = ("ss", "base64")
 BRIDGE = "fpbr0"
+BRIDGE_V4 = "10.200.0.1"   # the controller side of the lab bridge (lab.sh)
 LAB_NET = ipaddress.ip_network("10.200.0.0/16")
 LAB_NET6 = ipaddress.ip_network("fd00:200::/64")
 MAXN = 300
@@ -100,12 +101,73 @@ def plan(i):
         svcs.append({"kind": "overflow", "comm": "slow accept", "user": "fpuser",
                      "listeners": [L("tcp", "0.0.0.0", 7000, "slow accept", "fpuser")],
                      "flood": 12})
+    if i % 12 == 6:
+        # Docker's userland proxy on the published port, and the "container": a process in a
+        # nested network namespace (172.30.<i>.2) that the DNAT of firewall(i) publishes.
+        svcs.append({"kind": "container", "comm": "docker-proxy", "user": "root",
+                     "listeners": [L("tcp", "0.0.0.0", 8088, "docker-proxy", "root")],
+                     "container": {"address": container_ip(i, 2), "gateway": container_ip(i, 1), "port": 80}})
     if i % 7 == 0:
         # A process whose name is hostile to anything that shows it: markup, quotes and an
         # ANSI escape (comm holds 15 bytes at most).
         svcs.append({"kind": "tcp", "comm": HOSTILE_COMM, "user": "fpuser",
                      "listeners": [L("tcp", "127.0.0.1", 6666, HOSTILE_COMM, "fpuser")]})
     return svcs
+
+
+def container_ip(i, host):
+    return "172.30.%d.%d" % (i % 250, host)
+
+
+def firewall(i):
+    """The packet filter of host i (issue 19), or None. Documented in lab/README.md. `expect`
+    is each TCP/UDP port's effective exposure from outside (the controller, 10.200.0.1, is the
+    source of the lab's real connects; `allowed` names the sources a restricted port accepts),
+    `bypass` the ports a DNAT publishes past an INPUT deny."""
+    ctl = BRIDGE_V4
+    peer = ipv4_of(1)
+    if i % 12 == 4:
+        # nftables, policy drop: ssh only; the wildcard postgres is blocked.
+        rules = ("table inet fplab {\n chain input {\n  type filter hook input priority 0; policy drop;\n"
+                 "  ct state established,related accept\n  iifname \"lo\" accept\n  meta l4proto ipv6-icmp accept\n"
+                 "  tcp dport 22 accept\n }\n}\n")
+        return {"backend": "nftables", "rules": rules, "bypass": [],
+                "expect": {"tcp/22": "open", "tcp/5432": "blocked", "udp/123": "blocked"}}
+    if i % 12 == 3:
+        # iptables-legacy, policy ACCEPT: redis only from lab-001 (not from the controller).
+        rules = ("*filter\n:INPUT ACCEPT [0:0]\n:FORWARD ACCEPT [0:0]\n:OUTPUT ACCEPT [0:0]\n"
+                 "-A INPUT -s %s/32 -p tcp -m tcp --dport 6379 -j ACCEPT\n"
+                 "-A INPUT -p tcp -m tcp --dport 6379 -j DROP\nCOMMIT\n" % peer)
+        return {"backend": "iptables-legacy", "rules": rules, "bypass": [],
+                "expect": {"tcp/6379": "restricted"}, "allowed": {"tcp/6379": [peer + "/32"]}}
+    if i % 12 == 8:
+        # iptables-nft, policy DROP: ssh, and postgres from the controller only; DNS from the lab network.
+        rules = ("*filter\n:INPUT DROP [0:0]\n:FORWARD DROP [0:0]\n:OUTPUT ACCEPT [0:0]\n"
+                 "-A INPUT -i lo -j ACCEPT\n-A INPUT -m conntrack --ctstate RELATED,ESTABLISHED -j ACCEPT\n"
+                 "-A INPUT -p tcp -m tcp --dport 22 -j ACCEPT\n"
+                 "-A INPUT -s %s/32 -p tcp -m tcp --dport 5432 -j ACCEPT\n"
+                 "-A INPUT -s 10.200.0.0/16 -p udp -m udp --dport 53 -j ACCEPT\nCOMMIT\n" % ctl)
+        return {"backend": "iptables-nft", "rules": rules, "bypass": [],
+                "expect": {"tcp/22": "open", "tcp/5432": "restricted", "udp/53": "restricted"},
+                "allowed": {"tcp/5432": [ctl + "/32"], "udp/53": ["10.200.0.0/16"]}}
+    if i % 12 == 6:
+        # ufw-style deny of 8088 on INPUT, and Docker-style DNAT of 8088 to the container:
+        # prerouting runs first, so the deny never sees it and FORWARD accepts.
+        rules = ("table inet fplab {\n chain input {\n  type filter hook input priority 0; policy accept;\n"
+                 "  tcp dport 8088 drop\n }\n chain forward {\n  type filter hook forward priority 0; policy accept;\n }\n}\n"
+                 "table ip fplabnat {\n chain prerouting {\n  type nat hook prerouting priority -100; policy accept;\n"
+                 "  tcp dport 8088 dnat to %s:80\n }\n}\n" % container_ip(i, 2))
+        return {"backend": "nftables", "rules": rules, "bypass": [8088], "expect": {"tcp/8088": "open"}}
+    return None
+
+
+def apply_firewall(i):
+    fw = firewall(i)
+    if fw is None:
+        return
+    tool = {"nftables": ["nft", "-f", "-"], "iptables-legacy": ["iptables-legacy-restore"],
+            "iptables-nft": ["iptables-nft-restore"]}[fw["backend"]]
+    subprocess.run(tool, input=fw["rules"], text=True, check=True, timeout=30)
 
 
 # The name of the hostile process on hosts with i % 7 == 0.
@@ -138,6 +200,7 @@ def host_truth(i):
         "listen_overflow": any(s["kind"] == "overflow" for s in svcs),
         "processes": ["sshd"] + [s["comm"] for s in svcs],
         "has_ss": has_ss(i),
+        "firewall": firewall(i),
     }
 
 
@@ -290,6 +353,8 @@ def run_service(s, keep):
         keep.append(us)
         drop_to(s["user"])
         return
+    if k == "container":
+        start_container(s["container"])
     backlog = 1 if k == "overflow" else 64
     socks = [listen_sock(l["proto"], l["address"], l["port"], backlog) for l in s["listeners"]]
     keep += socks
@@ -324,6 +389,46 @@ def run_service(s, keep):
             raise RuntimeError("ListenOverflows did not rise")
 
 
+def start_container(c):
+    """A process in a nested network namespace listening on c["port"], joined to this host by
+    a veth (fpc0 here, eth0 there). It dies with its parent (PR_SET_PDEATHSIG), so lab down,
+    which kills the parent, frees the namespace too."""
+    libc = ctypes.CDLL(None, use_errno=True)
+    r, w = os.pipe()
+    r2, w2 = os.pipe()
+    pid = os.fork()
+    if pid == 0:
+        try:
+            os.close(r); os.close(w2)
+            libc.prctl(1, signal.SIGKILL)                     # PR_SET_PDEATHSIG
+            if libc.unshare(0x40000000) != 0:                 # CLONE_NEWNET
+                raise OSError(ctypes.get_errno(), "unshare")
+            os.write(w, b"1")
+            os.read(r2, 1)                                    # the veth is here
+            for cmd in (["ip", "link", "set", "lo", "up"], ["ip", "addr", "add", c["address"] + "/24", "dev", "eth0"],
+                        ["ip", "link", "set", "eth0", "up"], ["ip", "route", "add", "default", "via", c["gateway"]]):
+                subprocess.run(cmd, check=True, timeout=10)
+            ls = listen_sock("tcp", "0.0.0.0", c["port"])
+            os.write(w, b"2")
+            while True:                                       # accept and close: a reachable port
+                a, _ = ls.accept()
+                a.close()
+        except BaseException as e:
+            os.write(2, ("container: %r\n" % (e,)).encode())
+            os._exit(1)
+    os.close(w); os.close(r2)
+    if os.read(r, 1) != b"1":
+        raise RuntimeError("container namespace not made")
+    subprocess.run(["ip", "link", "add", "fpc0", "type", "veth", "peer", "name", "eth0", "netns", str(pid)], check=True, timeout=10)
+    subprocess.run(["ip", "addr", "add", c["gateway"] + "/24", "dev", "fpc0"], check=True, timeout=10)
+    subprocess.run(["ip", "link", "set", "fpc0", "up"], check=True, timeout=10)
+    with open("/proc/sys/net/ipv4/ip_forward", "w") as f:   # this namespace's own setting
+        f.write("1\n")
+    os.write(w2, b"1")
+    if os.read(r, 1) != b"2":
+        raise RuntimeError("container not listening")
+
+
 def tcp_listening(port):
     want = ":%04X" % port
     for fn in ("/proc/net/tcp", "/proc/net/tcp6"):
@@ -339,6 +444,7 @@ def cmd_serve(i):
     name = name_of(i)
     d = os.path.join(RUN, name)
     socket.sethostname(name)
+    apply_firewall(i)
     os.makedirs(os.path.join(UNIXROOT, name), exist_ok=True)
     pidfile = os.path.join(d, "services.pid")
     log = os.path.join(d, "services.log")

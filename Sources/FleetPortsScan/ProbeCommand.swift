@@ -31,8 +31,10 @@ enum ProbeCommand {
     return "echo \(words.joined(separator: " ")) | \(decode) | \(shell(sudo: sudo))"
   }
 
-  /// Characters of base64 in one word of the command line: far below any shell's word limit.
-  static let chunkLength = 128
+  /// Characters of base64 in one word of the command line: an eighth of csh's 8 KiB word limit
+  /// (measured: BSD csh and tcsh read 8,000-character words), and few enough words that the
+  /// quotes and spaces (3 bytes a word) keep the whole line under Dropbear's limit.
+  static let chunkLength = 1024
 
   /// The directories a command is looked up in whatever PATH the login files left.
   static let standardPath = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"

@@ -89,6 +89,10 @@ struct ScanCommand: AsyncParsableCommand {
 
   @Flag(help: "Use private key files that group or others can read (OpenSSH refuses them; chmod 600 is the fix).")
   var allowOpenKeyFiles = false
+  @Flag(
+    help:
+      "After the scan, TCP-connect from here to each host's listeners judged open or blocked through its firewall (at most 16 per host, 2 s each, 64 at once) and record whether the network agrees (scan.json `reachCheck`).")
+  var verifyReach = false
 
   @OptionGroup var analysis: AnalysisOptions
 
@@ -106,13 +110,14 @@ struct ScanCommand: AsyncParsableCommand {
       passphraseEnv: passphraseEnv,
       sshConfig: sshConfig, knownHosts: knownHosts, hostKeyChecking: hostKeyCheck, sudo: sudo, method: method, noAgent: noAgent,
       policy: analysis.policy, allowOpenKeyFiles: allowOpenKeyFiles)
-    let plan: ScanPlan
+    var plan: ScanPlan
     do {
       plan = try ScanInputs.load(
         request, home: FileManager.default.homeDirectoryForCurrentUser.path, environment: ProcessInfo.processInfo.environment)
     } catch {
       throw ValidationError(error.description)
     }
+    plan.verifyReach = verifyReach
     let session = ScanSession(plan: plan, reports: try output.destination(), store: try database.open(), toolVersion: FleetPortsCommand.configuration.version)
     let progress = ProgressLine(total: plan.hostCount)
     let scanTask = Task { await session.run { progress.update($0) } }

@@ -33,6 +33,7 @@ import Testing
     if host.listenOverflow, let slow = host.listeners.first(where: { $0.process == "slow accept" }) {
       keys.insert(Key(rule: "accept-queue-overflow", host: host.name, port: UInt16(slow.port)))
     }
+    for port in host.firewall?.bypass ?? [] { keys.insert(Key(rule: "firewall-bypassed-by-nat", host: host.name, port: UInt16(port))) }
     return keys
   }
 
@@ -49,6 +50,7 @@ import Testing
     if i % 4 == 0 { add("unix-socket-world-writable", nil) }
     if i % 5 == 1 { add("close-wait-pileup", 8080) }
     if i % 5 == 2 { add("accept-queue-overflow", 7000) }
+    if i % 12 == 6 { add("firewall-bypassed-by-nat", 8088) }
     return keys
   }
 

@@ -74,7 +74,7 @@ import Testing
   }
 
   @Test func theCommandLineHoldsNothingAShellWouldInterpret() {
-    let script = Array(("echo '$HOME' \"`id`\" ; exit 0 # ü\n" + String(repeating: "echo filler\n", count: 100)).utf8)
+    let script = Array(("echo '$HOME' \"`id`\" ; exit 0 # ü\n" + String(repeating: "echo filler\n", count: 400)).utf8)
     let line = ProbeCommand.commandLine(script: script, sudo: true)
     #expect(line.hasPrefix("echo '"))
     #expect(line.hasSuffix(" | /bin/sh -c 'PATH=\(ProbeCommand.standardPath); export PATH; exec sudo -n /bin/sh -s'"))

@@ -74,9 +74,11 @@ public struct LabHost: Codable, Sendable, Hashable {
   public var hasSS: Bool
   /// Names of the lab processes on the host, sshd first.
   public var processes: [String]
+  /// The host's packet filter (issue 19), nil on hosts without one.
+  public var firewall: LabFirewall?
 
   enum CodingKeys: String, CodingKey {
-    case index, name, namespace, ipv4, ipv6, groups, listeners, established, processes
+    case index, name, namespace, ipv4, ipv6, groups, listeners, established, processes, firewall
     case hostKeys = "host_keys"
     case unixSockets = "unix_sockets"
     case closeWait = "close_wait"
@@ -88,6 +90,20 @@ public struct LabHost: Codable, Sendable, Hashable {
   public var tcpListeners: [LabListener] { listeners.filter(\.isTCP) }
   public var udpListeners: [LabListener] { listeners.filter(\.isUDP) }
   public func isIn(group: String) -> Bool { groups.contains(group) }
+}
+
+/// A lab host's packet filter (lab/fleetlab.py `firewall(i)`, lab/README.md).
+public struct LabFirewall: Codable, Sendable, Hashable {
+  /// `nftables`, `iptables-legacy` or `iptables-nft`.
+  public var backend: String
+  /// The rules as loaded (`nft -f` or `iptables-restore` input).
+  public var rules: String
+  /// `"tcp/5432": "blocked"`: each listed port's effective exposure from outside.
+  public var expect: [String: String]
+  /// For restricted ports: the accepted source prefixes.
+  public var allowed: [String: [String]]?
+  /// Ports a DNAT publishes past an INPUT deny.
+  public var bypass: [Int]
 }
 
 /// The whole of `lab/run/truth.json`.

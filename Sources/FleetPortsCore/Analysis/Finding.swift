@@ -20,6 +20,10 @@ public struct FindingSocket: Hashable, Sendable, Codable {
   public var processes: [String]
   public var user: String?
   public var reach: ReachClass?
+  /// The listener's effective exposure through the firewall (`Listener.exposure`), with the
+  /// deciding rule in words; nil when not judged (loopback, Unix, scans before issue 19).
+  public var exposure: ListenerExposure.Kind?
+  public var exposureSummary: String?
 
   public init(proto: SocketProtocol, address: String, port: UInt16?, processes: [String], user: String?, reach: ReachClass?) {
     self.proto = proto

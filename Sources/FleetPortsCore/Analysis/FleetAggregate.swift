@@ -10,6 +10,9 @@ public struct FleetAggregate: Hashable, Sendable, Codable {
     public var service: String?
     /// Host name → widest reach of its listeners on this port.
     public var hosts: [String: ReachClass]
+    /// Host name → the most open effective exposure of its listeners on this port beyond
+    /// loopback (`ListenerExposure.Kind`); nil in scan.json written before issue 19.
+    public var exposures: [String: ListenerExposure.Kind]?
   }
 
   /// A recognised service and the hosts that run it.
@@ -67,11 +70,15 @@ public struct FleetAggregate: Hashable, Sendable, Codable {
   public var reach: ReachCounts
   public var reachByHost: [String: ReachCounts]
   public var outliers: [PeerOutlier]
+  /// Listeners beyond loopback (TCP, UDP, …) counted by effective exposure
+  /// (`open`, `restricted`, `uncertain`, `blocked`, `unknown`); nil before issue 19.
+  public var exposure: [String: Int]?
 
   public init(
     hosts: [String], ports: [PortRow], services: [ServiceHosts], reach: ReachCounts, reachByHost: [String: ReachCounts],
-    outliers: [PeerOutlier]
+    outliers: [PeerOutlier], exposure: [String: Int]? = nil
   ) {
+    self.exposure = exposure
     self.hosts = hosts
     self.ports = ports
     self.services = services

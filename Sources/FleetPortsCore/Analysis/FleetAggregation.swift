@@ -8,15 +8,22 @@ public enum FleetAggregation {
     var services: [String: (category: ServiceCategory, hosts: [String])] = [:]
     var reach = FleetAggregate.ReachCounts()
     var reachByHost: [String: FleetAggregate.ReachCounts] = [:]
+    var exposure: [String: Int] = [:]
     for host in contexts {
       var counts = FleetAggregate.ReachCounts()
       for listener in host.listeners {
         guard let assessed = listener.reach?.reach else { continue }
         counts[assessed] += 1
+        if let kind = listener.exposure?.kind { exposure[kind.rawValue, default: 0] += 1 }
         guard listener.proto.hasPorts, let port = listener.port else { continue }
         let key = "\(listener.proto.rawValue)/\(port)"
-        var row = rows[key] ?? FleetAggregate.PortRow(proto: listener.proto, port: port, service: nil, hosts: [:])
+        var row = rows[key] ?? FleetAggregate.PortRow(proto: listener.proto, port: port, service: nil, hosts: [:], exposures: nil)
         row.hosts[host.name] = max(row.hosts[host.name] ?? assessed, assessed)
+        if let kind = listener.exposure?.kind {
+          var kinds = row.exposures ?? [:]
+          kinds[host.name] = max(kinds[host.name] ?? kind, kind)
+          row.exposures = kinds
+        }
         rows[key] = row
         if let service = listener.service?.service {
           serviceVotes[key, default: [:]][service.name, default: 0] += 1
@@ -36,7 +43,7 @@ public enum FleetAggregation {
       .sorted { $0.service < $1.service }
     return FleetAggregate(
       hosts: contexts.map(\.name), ports: ports, services: serviceList, reach: reach, reachByHost: reachByHost,
-      outliers: outliers(contexts, policy: policy))
+      outliers: outliers(contexts, policy: policy), exposure: exposure)
   }
 
   /// Per group: each (protocol, port) reachable beyond loopback that fewer than k % of the

@@ -22,6 +22,11 @@ public struct Listener: Hashable, Sendable, Codable {
   public var service: ServiceIdentification?
   /// A Unix socket's file mode and owner, where the probe read them.
   public var unixMode: UnixSocketMode?
+  /// What a connection from outside meets through the host's firewall and NAT; nil for
+  /// loopback and Unix listeners (not judged: nothing from outside reaches them).
+  public var exposure: ListenerExposure?
+  /// What a controller TCP connect met (`--verify-reach`); nil when not checked.
+  public var reachCheck: ReachCheck?
 
   /// Works out one listener's facts. `hostAddresses` decide a wildcard's reach; `unixModes`
   /// are the snapshot's Unix socket modes by path.
@@ -38,10 +43,16 @@ public struct Listener: Hashable, Sendable, Codable {
     text = SocketText.socket(kind: kind, bind: bind, port: port)
   }
 
-  /// Every listener of a snapshot, in `Listener.order`.
+  /// Every listener of a snapshot, in `Listener.order`, with its exposure judged through the
+  /// host's firewall (compiled once here for all of them).
   public static func all(in snapshot: HostSnapshot) -> [Listener] {
     let modes = Dictionary(snapshot.unixSocketModes.map { ($0.path, $0) }, uniquingKeysWith: { first, _ in first })
-    return snapshot.listeners.map { Listener($0, hostAddresses: snapshot.addresses, unixModes: modes) }.sorted(by: order)
+    let judge = ExposureJudge(snapshot)
+    return snapshot.listeners.map { socket in
+      var listener = Listener(socket, hostAddresses: snapshot.addresses, unixModes: modes)
+      listener.exposure = judge.exposure(of: listener)
+      return listener
+    }.sorted(by: order)
   }
 
   public var proto: SocketProtocol { socket.proto }
@@ -80,7 +91,10 @@ public struct Listener: Hashable, Sendable, Codable {
 
   /// The listener as a finding names it.
   public var findingSocket: FindingSocket {
-    FindingSocket(proto: proto, address: bind, port: port, processes: socket.processes.map(\.name), user: user, reach: reach?.reach)
+    var socket = FindingSocket(proto: proto, address: bind, port: port, processes: self.socket.processes.map(\.name), user: user, reach: reach?.reach)
+    socket.exposure = exposure?.kind
+    socket.exposureSummary = exposure?.summary
+    return socket
   }
 
   /// By protocol (`SocketProtocol.displayRank`: TCP, UDP, …, Unix last), then port, then bind (natural order).

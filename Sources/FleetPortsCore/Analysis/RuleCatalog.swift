@@ -34,6 +34,8 @@ public enum RuleCatalog {
     Entry(info: UnknownOwnerRule.info, evaluate: UnknownOwnerRule.evaluate),
     Entry(info: TimeWaitRule.info, evaluate: TimeWaitRule.evaluate),
     Entry(info: RequiredListenerRule.info, evaluate: RequiredListenerRule.evaluate),
+    Entry(info: FirewallBypassedByNATRule.info, evaluate: FirewallBypassedByNATRule.evaluate),
+    Entry(info: NoFirewallRule.info, evaluate: NoFirewallRule.evaluate),
   ]
 
   /// Rules judged across hosts, after the per-host ones (`ExposureAnalysis` runs them).

@@ -47,11 +47,17 @@ public struct ListenerBind: Codable, Hashable, Sendable, Comparable {
   public var reach: ReachClass?
   /// Owner process names, sorted, without PIDs.
   public var processes: [String]
+  /// The effective exposure through the firewall (`Listener.exposure`) and its one-line
+  /// summary naming the deciding rule; nil when not judged (loopback, Unix, older scans).
+  public var exposure: ListenerExposure.Kind?
+  public var exposureSummary: String?
 
-  public init(address: String, reach: ReachClass?, processes: [String]) {
+  public init(address: String, reach: ReachClass?, processes: [String], exposure: ListenerExposure.Kind? = nil, exposureSummary: String? = nil) {
     self.address = address
     self.reach = reach
     self.processes = processes
+    self.exposure = exposure
+    self.exposureSummary = exposureSummary
   }
 
   public static func < (lhs: ListenerBind, rhs: ListenerBind) -> Bool { lhs.address < rhs.address }
@@ -67,6 +73,9 @@ public struct ListenerChange: Codable, Hashable, Sendable {
     case bindNarrowed = "bind-narrowed"
     /// Same binds, other process names.
     case ownerChanged = "owner-changed"
+    /// Same binds, but the firewall or NAT in front now lets other connections through
+    /// (blocked → open, open → restricted, …); both scans read the rules.
+    case exposureChanged = "exposure-changed"
   }
 
   public var kind: Kind

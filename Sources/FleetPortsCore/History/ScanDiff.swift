@@ -55,6 +55,10 @@ public enum ScanDiff {
       }
       var bind = result[slot]?[listener.bind] ?? ListenerBind(address: listener.bind, reach: listener.reach?.reach, processes: [])
       bind.processes = Array(Set(bind.processes).union(listener.ownerNames)).sorted()
+      if let exposure = listener.exposure, bind.exposure.map({ exposure.kind > $0 }) ?? true {
+        bind.exposure = exposure.kind
+        bind.exposureSummary = exposure.summary
+      }
       result[slot, default: [:]][listener.bind] = bind
     }
     return result
@@ -84,6 +88,15 @@ public enum ScanDiff {
       let newOwners = Set(after.values.flatMap(\.processes))
       if !oldOwners.isEmpty, !newOwners.isEmpty, oldOwners != newOwners {
         change(.ownerChanged, Array(before.values), Array(after.values))
+      }
+      // Same binds: the firewall changed what reaches them. Only where both scans read the
+      // rules: unknown → blocked is a scan that gained root, not a firewall change.
+      let judged = { (binds: [String: ListenerBind]) in
+        binds.mapValues(\.exposure).compactMapValues { $0 }.filter { $0.value != .unknown }
+      }
+      let (oldExposure, newExposure) = (judged(before), judged(after))
+      if !oldExposure.isEmpty, Set(oldExposure.keys) == Set(newExposure.keys), oldExposure != newExposure {
+        change(.exposureChanged, Array(before.values), Array(after.values))
       }
     }
     return changes

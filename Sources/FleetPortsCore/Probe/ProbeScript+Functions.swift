@@ -245,5 +245,22 @@ extension ProbeScript {
     }
 
 
+    
+    # The packet filter (root only). Terse on purpose: the script travels in Dropbear's
+    # 9,000-byte command. fp_r TOOL ARG...: a section fw-TOOL. nft's JSON; per family
+    # iptables-nft-save (nft JSON shows its matches only as bare `xt`), then, when the legacy
+    # tables list (/proc/net/ip[6]_tables_names) has a line, iptables-legacy-save, or on a host
+    # without iptables-nft-save the plain iptables-save (legacy there). A tool missing there
+    # fails its section (rc 127): the firewall is then unknown, not guessed.
+    fp_r() { fp_run fw-$1 "$@";}
+    fp_fw() {
+      fp_has nft&&fp_r nft -j list ruleset
+      for fp_t in iptables ip6tables;do
+        fp_s=save
+        fp_has $fp_t-nft-save&&fp_r $fp_t-nft-save&&fp_s=legacy-save
+        read fp_l 2>/dev/null </proc/net/${fp_t%tables}_tables_names&&fp_r $fp_t-$fp_s
+      done
+    }
+
     """#
 }

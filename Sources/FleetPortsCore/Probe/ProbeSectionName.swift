@@ -25,6 +25,25 @@ public struct ProbeSectionName: RawRepresentable, Hashable, Sendable, CustomStri
   /// `stat` of every listening Unix socket's path: mode and owner.
   public static let unixModes = ProbeSectionName(rawValue: "unix-modes")
 
+  /// As root only, each named `fw-<tool>` (`fp_fw` spells the iptables names from the tool's
+  /// name, to keep the script short: it travels in Dropbear's 9,000-byte command).
+  /// `nft -j list ruleset`:
+  public static let firewallNft = ProbeSectionName(rawValue: "fw-nft")
+  /// `iptables-nft-save` / `ip6tables-nft-save`: the nf_tables backend in full detail.
+  public static let firewallIptablesNft = ProbeSectionName(rawValue: "fw-iptables-nft-save")
+  public static let firewallIp6tablesNft = ProbeSectionName(rawValue: "fw-ip6tables-nft-save")
+  /// `iptables-legacy-save` / `ip6tables-legacy-save`, only when legacy tables exist.
+  public static let firewallIptablesLegacy = ProbeSectionName(rawValue: "fw-iptables-legacy-save")
+  public static let firewallIp6tablesLegacy = ProbeSectionName(rawValue: "fw-ip6tables-legacy-save")
+  /// `iptables-save` / `ip6tables-save` on hosts without `iptables-nft-save`, when legacy tables exist.
+  public static let firewallIptables = ProbeSectionName(rawValue: "fw-iptables-save")
+  public static let firewallIp6tables = ProbeSectionName(rawValue: "fw-ip6tables-save")
+  /// Every firewall section, in the order `FirewallSnapshot` merges them (nft first).
+  public static let firewallSections: [ProbeSectionName] = [
+    firewallNft, firewallIptablesNft, firewallIp6tablesNft, firewallIptablesLegacy, firewallIp6tablesLegacy, firewallIptables,
+    firewallIp6tables,
+  ]
+
   /// The prefix of the /proc/net sections: `proc-net-tcp` holds /proc/net/tcp.
   public static let procNetPrefix = "proc-net-"
   /// The section holding /proc/net/`file`.

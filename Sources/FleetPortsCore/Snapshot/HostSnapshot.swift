@@ -7,11 +7,15 @@ public struct HostSnapshot: Hashable, Sendable, Codable {
   public var unixSocketModes: [UnixSocketMode]
   public var counters: KernelCounters
   public var provenance: Provenance
+  /// The packet filter's rules or why there are none; nil in scan.json written before the
+  /// firewall was collected (read as "firewall unknown").
+  public var firewall: FirewallSnapshot?
 
   public init(
     meta: ProbeMeta, addresses: [InterfaceAddress], sockets: [SocketRecord], unixSocketModes: [UnixSocketMode],
-    counters: KernelCounters, provenance: Provenance
+    counters: KernelCounters, provenance: Provenance, firewall: FirewallSnapshot? = nil
   ) {
+    self.firewall = firewall
     self.meta = meta
     self.addresses = addresses
     self.sockets = sockets

@@ -136,7 +136,10 @@ public enum SnapshotAssembler {
     let provenance = Provenance(
       method: meta.method, attribution: attribution, isRoot: meta.isRoot, kernelTablesRead: kernelTablesRead,
       toolVersions: versions, sections: reports, problems: problems, degraded: degraded)
-    return HostSnapshot(meta: meta, addresses: addresses, sockets: sockets, unixSocketModes: modes, counters: counters, provenance: provenance)
+    let firewall = FirewallSnapshot.assemble(output, isRoot: meta.isRoot)
+    return HostSnapshot(
+      meta: meta, addresses: addresses, sockets: sockets, unixSocketModes: modes, counters: counters, provenance: provenance,
+      firewall: firewall)
   }
 
   static func report(_ section: ProbeSection, _ parse: ParseReport?) -> Provenance.SectionReport {

@@ -51,6 +51,8 @@ public enum ScanChangesText {
         var text = bind.address
         if let reach = bind.reach { text += " (\(reach.rawValue))" }
         if !bind.processes.isEmpty { text += " " + bind.processes.joined(separator: ",") }
+        // The firewall's part: for an exposure change it is the change itself.
+        if change.kind == .exposureChanged, let summary = bind.exposureSummary { text += " [\(summary)]" }
         return clean(text)
       }.joined(separator: "; ")
     }

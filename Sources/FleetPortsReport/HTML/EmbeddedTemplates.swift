@@ -67,14 +67,14 @@ enum EmbeddedTemplates {
 {{#hasFindings}}<ul class="host-findings">{{#findings}}<li><a href="#{{anchor}}"><span class="sev sev-{{severity}}">{{severity}}</span> {{title}}</a> {{socket}}</li>{{/findings}}</ul>{{/hasFindings}}
 {{#hasTCP}}
 <h4>TCP listeners</h4>
-<table class="sortable listeners"><thead><tr><th>Bind</th><th>Port</th><th>Process</th><th>User</th><th>Reach</th><th>Note</th></tr></thead><tbody>
-{{#tcp}}<tr><td>{{bind}}<td>{{port}}<td>{{process}}<td>{{user}}<td class="r-{{reach}}" data-sort="{{reachRank}}">{{reach}}<td>{{detail}}</tr>
+<table class="sortable listeners"><thead><tr><th>Bind</th><th>Port</th><th>Process</th><th>User</th><th>Reach</th><th>Firewall</th><th>Note</th></tr></thead><tbody>
+{{#tcp}}<tr><td>{{bind}}<td>{{port}}<td>{{process}}<td>{{user}}<td class="r-{{reach}}" data-sort="{{reachRank}}">{{reach}}<td{{#exposure}} class="x-{{.}}" title="{{exposureWhy}}"{{/exposure}}>{{exposure}}<td>{{detail}}</tr>
 {{/tcp}}</tbody></table>
 {{/hasTCP}}
 {{#hasUDP}}
 <h4>UDP listeners</h4>
-<table class="sortable listeners"><thead><tr><th>Bind</th><th>Port</th><th>Process</th><th>User</th><th>Reach</th><th>Note</th></tr></thead><tbody>
-{{#udp}}<tr><td>{{bind}}<td>{{port}}<td>{{process}}<td>{{user}}<td class="r-{{reach}}" data-sort="{{reachRank}}">{{reach}}<td>{{detail}}</tr>
+<table class="sortable listeners"><thead><tr><th>Bind</th><th>Port</th><th>Process</th><th>User</th><th>Reach</th><th>Firewall</th><th>Note</th></tr></thead><tbody>
+{{#udp}}<tr><td>{{bind}}<td>{{port}}<td>{{process}}<td>{{user}}<td class="r-{{reach}}" data-sort="{{reachRank}}">{{reach}}<td{{#exposure}} class="x-{{.}}" title="{{exposureWhy}}"{{/exposure}}>{{exposure}}<td>{{detail}}</tr>
 {{/udp}}</tbody></table>
 {{/hasUDP}}
 {{#hasUnix}}
@@ -96,7 +96,7 @@ enum EmbeddedTemplates {
 {{^hasStates}}<p class="muted">No TCP connections.</p>{{/hasStates}}
 <p class="meta">ListenOverflows {{overflows}} · ListenDrops {{drops}}</p>
 {{#provenance}}
-<p class="meta">Method {{method}} · attribution {{attribution}} · root {{root}} · /proc/net {{kernelTables}}{{#hasTools}} · tools: {{#tools}}{{key}} {{value}}; {{/tools}}{{/hasTools}}</p>
+<p class="meta">Method {{method}} · attribution {{attribution}} · root {{root}} · /proc/net {{kernelTables}}{{#firewall}} · firewall {{.}}{{/firewall}}{{#hasTools}} · tools: {{#tools}}{{key}} {{value}}; {{/tools}}{{/hasTools}}</p>
 {{#hasSections}}<p class="meta">Sections not fully understood:</p><ul class="problems">{{#sections}}<li>{{name}}: {{note}}{{#examples}}<br><code>{{.}}</code>{{/examples}}</li>{{/sections}}</ul>{{/hasSections}}
 {{#hasProblems}}<ul class="problems">{{#problems}}<li>{{.}}</li>{{/problems}}</ul>{{/hasProblems}}
 {{/provenance}}
@@ -109,13 +109,13 @@ enum EmbeddedTemplates {
 {{#matrix}}
 {{#hasColumns}}
 <details class="matrix-box"><summary>The port × host matrix (each cell a host's widest reach on that port)</summary>
-<p class="legend"><span class="reach r-public">pub</span> public <span class="reach r-private-network">priv</span> private network <span class="reach r-link-local">link</span> link-local <span class="reach r-loopback">lo</span> loopback{{#hiddenColumns}} · {{.}} rarer ports not shown (see each host){{/hiddenColumns}}</p>
+<p class="legend"><span class="reach r-public">pub</span> public <span class="reach r-private-network">priv</span> private network <span class="reach r-link-local">link</span> link-local <span class="reach r-loopback">lo</span> loopback; through the firewall: <span class="reach x-blocked">blocked</span> <span class="reach x-restricted">restricted</span> <span class="reach x-uncertain">uncertain</span>{{#hiddenColumns}} · {{.}} rarer ports not shown (see each host){{/hiddenColumns}}</p>
 <div class="scroll">
 <table id="matrix-table" class="sortable matrix">
 <thead><tr><th>Host</th>{{#columns}}<th>{{.}}</th>{{/columns}}</tr></thead>
 <tbody>
 {{#rows}}
-<tr><td><a href="#{{anchor}}">{{host}}</a>{{#cells}}{{#reach}}<td data-sort="{{rank}}" class="r-{{reach}}" title="{{title}}">{{label}}{{/reach}}{{^reach}}<td>{{/reach}}{{/cells}}</tr>
+<tr><td><a href="#{{anchor}}">{{host}}</a>{{#cells}}{{#reach}}<td data-sort="{{rank}}" class="r-{{reach}} x-{{exposure}}" title="{{title}}">{{label}}{{/reach}}{{^reach}}<td>{{/reach}}{{/cells}}</tr>
 {{/rows}}
 </tbody>
 </table>
@@ -374,7 +374,7 @@ enum EmbeddedTemplates {
 <thead><tr><th>Service</th><th>Port</th><th>Hosts</th><th>Reach</th><th>Bind</th><th>Owner</th><th>User</th><th>Where</th></tr></thead>
 <tbody>
 {{#serviceRows}}
-<tr data-reach="{{svReach}}" data-groups="{{svGroups}}" data-outlier="{{svOutlierFlag}}"><td class="nowrap"><b>{{svName}}</b>{{#svCategory}} <span class="muted">{{.}}</span>{{/svCategory}}{{#svOutliers}} <span class="badge outlier">peer outlier</span>{{/svOutliers}}</td><td data-sort="{{svPort}}" class="nowrap">{{svSlot}}</td><td data-sort="{{svHostCount}}">{{svHostCount}}</td><td data-sort="{{svReachRank}}"><span class="reach r-{{svReach}}">{{svReach}}</span></td><td>{{svBinds}}</td><td>{{svOwners}}</td><td>{{svUsers}}</td><td><details class="where"><summary>{{svHostCount}} host(s){{#svOutliers}}, {{.}} rare{{/svOutliers}}</summary><ul class="hostlist">{{#svHosts}}<li><a href="#{{shAnchor}}" class="nowrap">{{shName}}</a> <span class="reach r-{{shReach}}">{{shReach}}</span> {{shBinds}}{{#shOutlier}} <span class="badge outlier" title="{{.}}">peer outlier</span>{{/shOutlier}}</li>{{/svHosts}}{{#svMore}}<li class="muted">… and {{.}} more (see the hosts)</li>{{/svMore}}</ul></details></td></tr>
+<tr data-reach="{{svReach}}" data-groups="{{svGroups}}" data-outlier="{{svOutlierFlag}}"><td class="nowrap"><b>{{svName}}</b>{{#svCategory}} <span class="muted">{{.}}</span>{{/svCategory}}{{#svOutliers}} <span class="badge outlier">peer outlier</span>{{/svOutliers}}</td><td data-sort="{{svPort}}" class="nowrap">{{svSlot}}</td><td data-sort="{{svHostCount}}">{{svHostCount}}</td><td data-sort="{{svReachRank}}"><span class="reach r-{{svReach}}">{{svReach}}</span></td><td>{{svBinds}}</td><td>{{svOwners}}</td><td>{{svUsers}}</td><td><details class="where"><summary>{{svHostCount}} host(s){{#svOutliers}}, {{.}} rare{{/svOutliers}}</summary><ul class="hostlist">{{#svHosts}}<li><a href="#{{shAnchor}}" class="nowrap">{{shName}}</a> <span class="reach r-{{shReach}}">{{shReach}}</span>{{#shExposure}} <span class="reach x-{{shExposure}}">firewall: {{shExposure}}</span>{{/shExposure}} {{shBinds}}{{#shOutlier}} <span class="badge outlier" title="{{.}}">peer outlier</span>{{/shOutlier}}</li>{{/svHosts}}{{#svMore}}<li class="muted">… and {{.}} more (see the hosts)</li>{{/svMore}}</ul></details></td></tr>
 {{/serviceRows}}
 </tbody>
 </table>
@@ -416,6 +416,9 @@ td{overflow-wrap:anywhere;max-width:36em}
 .r-private-network{background:var(--priv)}
 .r-link-local{background:var(--link)}
 .r-loopback{background:var(--lo)}
+.x-blocked{background:var(--lo);color:inherit;text-decoration:line-through}
+.x-restricted{box-shadow:inset 0 0 0 2px var(--priv)}
+.x-uncertain{box-shadow:inset 0 0 0 2px #999;font-style:italic}
 .reach{padding:0 4px;border-radius:3px;font-size:12px}
 .sev{padding:0 5px;border-radius:3px;font-size:12px;font-weight:600;color:#fff;background:#6e7781}
 .sev-critical{background:#82071e}.sev-high{background:#cf222e}.sev-medium{background:#bc4c00}.sev-low{background:#9a6700}.sev-info{background:#0969da}

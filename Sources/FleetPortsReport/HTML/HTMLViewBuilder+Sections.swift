@@ -47,6 +47,9 @@ extension HTMLViewBuilder {
           "shName": host.result.name, "shAnchor": "h\(entry.host)", "shReach": entry.reach.rawValue,
           "shBinds": entry.binds.joined(separator: ", "),
         ]
+        if let exposure = facts.aggregate.ports.first(where: { $0.proto == row.proto && $0.port == row.port })?.exposures?[host.result.name] {
+          item["shExposure"] = exposure.rawValue
+        }
         if !entry.outlierNotes.isEmpty { item["shOutlier"] = entry.outlierNotes.joined(separator: "; ") }
         return item
       }

@@ -69,9 +69,10 @@ enum HTMLViewBuilder {
       let cells = chosen.map { column -> HTMLView.MatrixCell in
         guard let reach = column.hosts[host.result.name] else { return HTMLView.MatrixCell(reach: "", label: "", rank: -1, title: "") }
         let binds = host.listeners.filter { $0.proto == column.proto && $0.port == column.port }.map(\.bind)
+        let exposure = column.exposures?[host.result.name]
         return HTMLView.MatrixCell(
           reach: reach.rawValue, label: shortLabel(reach), rank: ReachClass.allCases.firstIndex(of: reach) ?? 0,
-          title: binds.joined(separator: ", "))
+          title: binds.joined(separator: ", ") + (exposure.map { "; firewall: \($0.rawValue)" } ?? ""), exposure: exposure?.rawValue ?? "")
       }
       return HTMLView.MatrixRow(host: host.result.name, anchor: "h\(host.index)", cells: cells)
     }
@@ -96,7 +97,9 @@ enum HTMLViewBuilder {
         bind: listener.bind, port: listener.port.map(String.init) ?? "", portSort: listener.port.map(Int.init) ?? -1,
         process: listener.ownersWithPIDs, user: listener.userText, reach: listener.reachText,
         reachRank: listener.reach.flatMap { ReachClass.allCases.firstIndex(of: $0.reach) } ?? -1,
-        detail: listener.unixMode.map { "mode \($0.mode)" } ?? (listener.socket.receiveQueue.map { $0 > 0 ? "Recv-Q \($0)" : "" } ?? ""))
+        detail: listener.unixMode.map { "mode \($0.mode)" } ?? (listener.socket.receiveQueue.map { $0 > 0 ? "Recv-Q \($0)" : "" } ?? ""),
+        exposure: listener.exposure.flatMap { $0.kind == .unknown ? nil : $0.kind.rawValue } ?? "",
+        exposureWhy: listener.exposure.map { $0.summary + " — " + $0.reason } ?? "")
     }
     let total = host.states.reduce(0) { $0 + $1.count }
     let states = host.states.map { entry in
@@ -115,11 +118,18 @@ enum HTMLViewBuilder {
           name: section.name, note: notes.joined(separator: "; "),
           examples: section.firstProblems.prefix(3).map { "line \($0.lineNumber): \($0.reason): \($0.excerpt)" })
       }
-      return HTMLView.Provenance(
+      var provenance = HTMLView.Provenance(
         method: p.method?.rawValue ?? "?", attribution: p.attribution.rawValue, root: p.isRoot ? "yes" : "no",
         kernelTables: p.kernelTablesRead ? "read" : "not read",
         tools: p.toolVersions.sorted { $0.key < $1.key }.map { HTMLView.KeyValue(key: $0.key, value: $0.value) },
         sections: sections, problems: p.problems)
+      if let firewall = snapshot.firewall {
+        provenance.firewall =
+          firewall.status == .read
+          ? "read (\(firewall.ruleCount) rules" + (firewall.frontEnds.isEmpty ? "" : "; " + firewall.frontEnds.joined(separator: ", ")) + ")"
+          : (firewall.reason ?? firewall.status.rawValue)
+      }
+      return provenance
     } ?? HTMLView.Provenance(method: "?", attribution: "none", root: "?", kernelTables: "not read", tools: [], sections: [], problems: [])
     return HTMLView.Host(
       anchor: "h\(host.index)", name: result.name, address: result.address, port: result.port, user: result.user,

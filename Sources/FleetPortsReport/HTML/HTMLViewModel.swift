@@ -94,9 +94,13 @@ enum HTMLView {
     var label: String
     var rank: Int
     var title: String
+    /// The host's most open effective exposure on the port (`blocked`, `restricted`, …): the
+    /// cell's `x-` class; empty when not judged.
+    var exposure: String = ""
     func child(named name: String) -> Any? {
       switch name {
       case "reach": return reach.isEmpty ? nil : reach
+      case "exposure": return exposure.isEmpty ? nil : exposure
       case "label": return label
       case "rank": return rank
       case "title": return title
@@ -176,8 +180,15 @@ enum HTMLView {
     var reach: String
     var reachRank: Int
     var detail: String
+    /// The effective exposure through the firewall (`open`, `blocked`, …) and its summary with
+    /// the deciding rule (host text: escaped by `{{ }}`); empty when not judged or unknown (the
+    /// host's line says why once: a 1,000-host report stays small).
+    var exposure: String = ""
+    var exposureWhy: String = ""
     func child(named name: String) -> Any? {
       switch name {
+      case "exposure": return exposure.isEmpty ? nil : exposure
+      case "exposureWhy": return exposureWhy
       case "bind": return bind
       case "port": return port
       case "portSort": return portSort
@@ -248,12 +259,15 @@ enum HTMLView {
     var tools: [KeyValue]
     var sections: [Section]
     var problems: [String]
+    /// The packet filter in a few words: `read (12 rules; docker)` or why it is unknown.
+    var firewall: String = ""
     func child(named name: String) -> Any? {
       switch name {
       case "method": return method
       case "attribution": return attribution
       case "root": return root
       case "kernelTables": return kernelTables
+      case "firewall": return firewall.isEmpty ? nil : firewall
       case "tools": return tools
       case "hasTools": return !tools.isEmpty
       case "sections": return sections

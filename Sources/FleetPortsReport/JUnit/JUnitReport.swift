@@ -81,6 +81,7 @@ enum JUnitReport {
   static func detail(_ finding: Finding) -> String {
     var text = "[\(finding.severity.rawValue)] \(finding.title)"
     if let socket = finding.socket { text += " on \(socket.text)" }
+    if let exposure = finding.socket?.exposureSummary { text += " (exposure: \(exposure))" }
     text += ": \(finding.evidence)"
     if !finding.fix.isEmpty { text += " Fix: \(finding.fix)" }
     return text

@@ -83,7 +83,12 @@ extension MarkdownReport {
     md += MarkdownText.table(
       ReachClass.allCases.reversed().map { titleCase($0.rawValue) } + ["Beyond loopback"],
       [ReachClass.allCases.reversed().map { String(reach[$0]) } + [String(reach.public + reach.privateNetwork + reach.linkLocal)]])
-    md += "\nIP listeners by reach (from bind and host addresses; firewall verdicts will refine it).\n\n"
+    md += "\nIP listeners by reach (from bind and host addresses).\n\n"
+    if let exposure = facts.aggregate.exposure, !exposure.isEmpty {
+      let kinds = ListenerExposure.Kind.allCases.reversed()
+      md += MarkdownText.table(kinds.map { titleCase($0.rawValue) }, [kinds.map { String(exposure[$0.rawValue] ?? 0) }])
+      md += "\nListeners beyond loopback by effective exposure through each host's firewall and NAT (unknown: rules not readable).\n\n"
+    }
     let severities = Severity.allCases.reversed()
     md += MarkdownText.table(
       severities.map { titleCase($0.rawValue) } + ["Suppressed"],

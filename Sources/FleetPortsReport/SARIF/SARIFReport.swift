@@ -40,6 +40,8 @@ enum SARIFReport {
         logical.append(.init(name: socket.text, fullyQualifiedName: "\(finding.host)/\(socket.text)", kind: "resource"))
         properties["socket"] = socket.text
         if let reach = socket.reach { properties["reach"] = reach.rawValue }
+        if let exposure = socket.exposure { properties["exposure"] = exposure.rawValue }
+        if let summary = socket.exposureSummary { properties["exposureRule"] = summary }
         if !socket.processes.isEmpty { properties["processes"] = socket.processes.joined(separator: ", ") }
         if let user = socket.user { properties["user"] = user }
         fingerprint += "|\(socket.text)"

@@ -28,6 +28,20 @@ public enum ScanSummaryText {
       text += "\n" + TerminalTable.render(rows)
       let reachLine = ReachClass.allCases.reversed().map { "\($0.rawValue) \(aggregate.reach[$0])" }.joined(separator: " · ")
       text += "\nIP listeners by reach: \(reachLine)\n"
+      if let exposure = aggregate.exposure, !exposure.isEmpty {
+        let line = ListenerExposure.Kind.allCases.reversed().map { "\($0.rawValue) \(exposure[$0.rawValue] ?? 0)" }.joined(separator: " · ")
+        text += "Beyond loopback, through the firewall: \(line)\n"
+      }
+    }
+    // Only for scans that collected the firewall: an older scan.json says nothing about it.
+    let unknown = ok.filter { ($0.snapshot?.firewall?.status ?? .unreadable) != .read }
+    if !unknown.isEmpty, ok.contains(where: { $0.snapshot?.firewall != nil }) {
+      text += "\nFirewall unknown on \(unknown.count) host(s) (exposure not judged there):\n"
+      for host in unknown.prefix(10) {
+        let reason = host.snapshot?.firewall?.reason ?? "this scan did not collect the firewall"
+        text += "  \(clean(host.name)): \(clean(reason))\n"
+      }
+      if unknown.count > 10 { text += "  …\n" }
     }
     if !failed.isEmpty {
       text += "\nFailed hosts:\n"

@@ -16,6 +16,9 @@ public struct ScanPlan: Sendable {
   /// The settings the scan records in scan.json.
   public var options: ScanOptions
   public var policy: Policy?
+  /// `--verify-reach`: after the analysis, TCP connects from here to the listeners judged open
+  /// or blocked (`ReachVerifier`), recorded in scan.json.
+  public var verifyReach = false
 
   public init(source: Source, options: ScanOptions, policy: Policy?) {
     self.source = source

@@ -38,10 +38,11 @@ public struct ScanSession: Sendable {
       hosts = [await LocalCollector.collect(method: method)]
       interrupted = false
     }
-    let analysed = ScanResult(
+    var analysed = ScanResult(
       toolVersion: toolVersion, startedAt: ScanArchive.iso8601(startedAt), finishedAt: ScanArchive.iso8601(Date()),
       interrupted: interrupted, options: plan.options, hosts: hosts
     ).analyzed(policy: plan.policy, today: ScanArchive.today())
+    if plan.verifyReach, !interrupted { analysed = await ReachVerifier.verify(analysed) }
     var outcome = ScanOutcome(scan: analysed, historyPath: store.path)
     // Stored first, with the changes since the previous scan, so the reports can show them.
     var json: [UInt8]?

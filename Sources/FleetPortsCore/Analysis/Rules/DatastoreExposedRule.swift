@@ -4,7 +4,8 @@ enum DatastoreExposedRule {
     id: "datastore-exposed", severity: .high, title: "Datastore or admin API reachable beyond loopback",
     triggers: "a TCP listener identified as a datastore (postgres, mysql, redis, mongodb, memcached, elasticsearch, etcd, …) "
       + "or admin API (docker 2375/2376, kubelet 10250) whose reach is wider than loopback and not allowed by policy; "
-      + "critical when public or the plain-text Docker API, high on private networks, medium link-local")
+      + "critical when public or the plain-text Docker API, high on private networks, medium link-local; through the firewall: "
+      + "low \"bound wide, firewalled\" when it blocks the port (naming the rule), by the accepted sources' reach when it restricts it")
 
   static func evaluate(_ host: HostContext) -> [Finding] {
     let candidates = host.portListeners.filter { listener in
@@ -12,9 +13,23 @@ enum DatastoreExposedRule {
       return service.service.category == .datastore || service.service.category == .adminAPI
     }
     return PortGroup.groups(candidates).compactMap { group in
-      let reach = group.reach.reach
-      guard reach > .loopback, !host.policy.allows(group.proto, group.port, reach: reach) else { return nil }
+      let bindReach = group.reach.reach
+      guard bindReach > .loopback else { return nil }
       guard let service = group.widest.service else { return nil }
+      // The firewall decides what reaches it: the most open exposure of the group's listeners.
+      let exposure = group.listeners.compactMap(\.exposure).max { $0.kind < $1.kind }
+      if let exposure, exposure.kind == .blocked {
+        guard !host.policy.allows(group.proto, group.port, reach: bindReach) else { return nil }
+        var finding = host.finding(
+          info, severity: .low, socket: group.widest.findingSocket,
+          evidence: "bound wide, firewalled: \(service.summary) — \(group.evidence); \(exposure.summary)",
+          fix: "The firewall blocks it today; bind it to 127.0.0.1 (or the address that needs it) so a firewall change does not expose it.")
+        finding.title = "Datastore bound wide, firewalled"
+        return finding
+      }
+      var reach = bindReach
+      if let exposure, exposure.kind == .restricted { reach = min(bindReach, max(SourceReach.reach(exposure.sources), .linkLocal)) }
+      guard !host.policy.allows(group.proto, group.port, reach: reach) else { return nil }
       var severity: Severity
       switch reach {
       case .public: severity = .critical
@@ -22,9 +37,10 @@ enum DatastoreExposedRule {
       default: severity = .medium
       }
       if service.service.name == "docker-api" && group.port == 2375 { severity = .critical }
+      let through = exposure.map { "; effective exposure: " + $0.summary } ?? ""
       return host.finding(
         info, severity: severity, socket: group.widest.findingSocket,
-        evidence: "\(service.summary) — \(group.evidence)", fix: fix(service.service.name))
+        evidence: "\(service.summary) — \(group.evidence)\(through)", fix: fix(service.service.name))
     }
   }
 
