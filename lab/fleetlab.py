@@ -440,10 +440,25 @@ def tcp_listening(port):
     return False
 
 
+def hide_commands():
+    """Hides `ss` and `base64` from this host. A PATH without them (NOSS_BIN, set by its sshd)
+    no longer does it: the probe adds the standard directories to PATH itself. `ip netns exec`
+    gave this host a mount namespace of its own that is a slave of the machine's (mounts made
+    here never reach the machine); it is made private too, then /dev/null is bound over each
+    command, which `command -v` and exec then do not take for a program."""
+    subprocess.run(["mount", "--make-rprivate", "/"], check=True)
+    for cmd in NOSS_MISSING:
+        path = os.path.join("/usr/bin", cmd)
+        if os.path.exists(path):
+            subprocess.run(["mount", "--bind", "/dev/null", path], check=True)
+
+
 def cmd_serve(i):
     name = name_of(i)
     d = os.path.join(RUN, name)
     socket.sethostname(name)
+    if not has_ss(i):
+        hide_commands()
     apply_firewall(i)
     os.makedirs(os.path.join(UNIXROOT, name), exist_ok=True)
     pidfile = os.path.join(d, "services.pid")
@@ -565,10 +580,17 @@ def verify_host(h):
             return name, ["refusing: %s does not route via %s" % (a, BRIDGE)]
     paths = " ".join(u["path"] for u in h["unix_sockets"])
     cmd = PROBE + ("stat -c '%n %a %U' " + paths if paths else "true")
-    p = ssh(name, cmd)
+    p = ssh(name, cmd if h["has_ss"] else "hostname")
     if p.returncode != 0:
         return name, ["ssh root failed rc=%d: %s" % (p.returncode, p.stderr.strip())]
-    parts = p.stdout.split("@@\n")
+    out = p.stdout
+    if not h["has_ss"]:
+        # ss is hidden from this host's sessions (hide_commands): read the kernel's view from a
+        # fresh `ip netns exec` (its own mount namespace, ss visible), the hostname over ssh.
+        q = subprocess.run(["ip", "netns", "exec", h["namespace"], "sh", "-c", cmd], capture_output=True, text=True,
+                           stdin=subprocess.DEVNULL, timeout=30)
+        out = p.stdout + "@@\n" + q.stdout.split("@@\n", 1)[-1] if "@@\n" in q.stdout else ""
+    parts = out.split("@@\n")
     if len(parts) != 8:
         return name, ["unexpected probe output"]
     hostname, tl, ul, tan, xl, ps, netstat, stat = parts
