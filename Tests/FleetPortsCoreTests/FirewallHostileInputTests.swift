@@ -77,4 +77,20 @@ import Testing
     #expect(result.first?.verdict.kind == .uncertain)
     #expect(clock.now - started < .seconds(10))
   }
+
+  @Test func chainsThatJumpTwiceToTheNextEndUncertainNotIn2To32Walks() {
+    // 30 chains, each jumping twice to the next: no split, but 2^30 walks unbounded.
+    var text = "*filter\n:INPUT DROP [0:0]\n"
+    for index in 0..<30 { text += ":C\(index) - [0:0]\n" }
+    text += "-A INPUT -j C0\n"
+    for index in 0..<29 { text += "-A C\(index) -j C\(index + 1)\n-A C\(index) -j C\(index + 1)\n" }
+    text += "COMMIT\n"
+    let parsed = IptablesSaveParser.parse(Array(text.utf8), family: .ipv4)
+    let clock = ContinuousClock()
+    let started = clock.now
+    let verdict = FirewallEvaluator(ruleset: parsed.ruleset, hostAddresses: FirewallEvaluatorTests.host)
+      .verdicts(proto: .tcp, bind: .wildcard(.ipv4), port: 22).first?.verdict
+    #expect(verdict?.kind == .uncertain && verdict?.reason.contains("rule visits") == true, "\(String(describing: verdict))")
+    #expect(clock.now - started < .seconds(10))
+  }
 }

@@ -64,10 +64,14 @@ enum WalkEnd: Sendable {
 struct ChainWalker {
   static let depthLimit = 32
   static let pathLimit = 4096
+  /// Rule visits per packet. Paths only count splits: chains that jump twice to the next one
+  /// (a hostile ruleset) would otherwise be walked 2^32 times without a single split.
+  static let stepLimit = 1_000_000
 
   let compiled: CompiledRuleset
   let packet: WalkPacket
   private(set) var paths = 0
+  private(set) var steps = 0
 
   init(compiled: CompiledRuleset, packet: WalkPacket) {
     self.compiled = compiled
@@ -80,6 +84,11 @@ struct ChainWalker {
     for (index, rule) in compiled.chains[chain].rules.enumerated() {
       if active.isEmpty { break }
       let id = CompiledRuleset.RuleID(chain: chain, rule: index)
+      steps += active.count
+      if steps > ChainWalker.stepLimit {
+        let reason = "more than \(ChainWalker.stepLimit) rule visits through the chains"
+        return ends + active.map { ($0, .uncertain(id, reason)) }
+      }
       var next: [PathState] = []
       for current in active {
         guard let (matched, unmatched) = apply(rule.matches, current, id: id) else {
