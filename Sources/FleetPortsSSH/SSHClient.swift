@@ -70,7 +70,8 @@ public struct SSHClient: Sendable {
     while true {
       let connection = SSHConnection(client: self, target: target)
       do throws(SSHError) {
-        let result = try await connection.run(command: command, stdin: stdin)
+        // A retry gets what is left of the first attempt's deadline, never a fresh one.
+        let result = try await connection.run(command: command, stdin: stdin, notAfter: attempt > 1 ? start + deadlines.handshakeAndAuth : nil)
         connection.close(graceful: true)
         return result
       } catch {

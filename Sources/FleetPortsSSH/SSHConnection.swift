@@ -25,9 +25,18 @@ final class SSHConnection {
 
   deinit { close(graceful: false) }
 
-  func run(command: String, stdin: [UInt8]?) async throws(SSHError) -> SSHCommandResult {
-    try await connect()
-    let setupDeadline = clock.now + client.deadlines.handshakeAndAuth
+  /// Connects, checks the host key, logs in and runs `command` (one attempt).
+  /// - Parameters:
+  ///   - command: the command line sshd runs.
+  ///   - stdin: bytes fed to it, then EOF; nil: none.
+  ///   - notAfter: the latest the connect, handshake and login may end (a retry shares the
+  ///     first attempt's deadline); nil: each phase gets its whole deadline from now.
+  /// - Returns: the command's output, exit status and the host key's fingerprint.
+  /// - Throws: `SSHError` for every failure, the phase's timeout included.
+  func run(command: String, stdin: [UInt8]?, notAfter: ContinuousClock.Instant? = nil) async throws(SSHError) -> SSHCommandResult {
+    try await connect(notAfter: notAfter)
+    let fullSetup = clock.now + client.deadlines.handshakeAndAuth
+    let setupDeadline = notAfter.map { min(fullSetup, $0) } ?? fullSetup
     try await handshake(until: setupDeadline)
     let fingerprint = try checkHostKey()
     try await authenticate(until: setupDeadline)
@@ -39,10 +48,11 @@ final class SSHConnection {
 
   // MARK: Connect
 
-  func connect() async throws(SSHError) {
+  func connect(notAfter: ContinuousClock.Instant? = nil) async throws(SSHError) {
     if Task.isCancelled { throw SSHError(.cancelled) }
     // Resolution and connecting share the connect deadline.
-    let deadline = clock.now + client.deadlines.connect
+    let fullConnect = clock.now + client.deadlines.connect
+    let deadline = notAfter.map { min(fullConnect, $0) } ?? fullConnect
     let addresses = try await SocketAddressResolver.resolve(target.host, port: target.port, until: deadline, limit: client.deadlines.connect)
     var lastError = SSHError(.unreachable("no address"))
     for address in addresses {
