@@ -446,6 +446,8 @@ def hide_commands():
     gave this host a mount namespace of its own that is a slave of the machine's (mounts made
     here never reach the machine); it is made private too, then /dev/null is bound over each
     command, which `command -v` and exec then do not take for a program."""
+    if os.readlink("/proc/self/ns/mnt") == os.readlink("/proc/1/ns/mnt"):
+        raise RuntimeError("hide_commands: not in a mount namespace of its own (run under ip netns exec)")
     subprocess.run(["mount", "--make-rprivate", "/"], check=True)
     for cmd in NOSS_MISSING:
         path = os.path.join("/usr/bin", cmd)

@@ -1,5 +1,6 @@
 import FleetPortsCore
 import Foundation
+import Synchronization
 
 /// `--verify-reach`: TCP connects from the controller to the listeners the scan judged open or
 /// blocked (`ReachCheckPlan.targets`), recorded on each listener. Bounded: at most
@@ -11,22 +12,34 @@ public enum ReachVerifier {
     let targets = ReachCheckPlan.targets(scan, perHost: perHost)
     guard !targets.isEmpty else { return scan }
     let endpoints = targets.map { ($0.address, $0.port) }
-    let connected = await withCheckedContinuation { (continuation: CheckedContinuation<[Bool], Never>) in
-      Thread.detachNewThread {
-        continuation.resume(returning: connectAll(endpoints, timeout: timeout, maxInFlight: maxInFlight))
+    // Ctrl-C stops between batches: the connects made so far are recorded, the scan is marked
+    // interrupted (exit 130), and at most one batch's timeout is waited for.
+    let cancelled = Mutex(false)
+    let connected = await withTaskCancellationHandler {
+      await withCheckedContinuation { (continuation: CheckedContinuation<[Bool], Never>) in
+        Thread.detachNewThread {
+          let results = connectAll(endpoints, timeout: timeout, maxInFlight: maxInFlight) { cancelled.withLock { $0 } }
+          continuation.resume(returning: results)
+        }
       }
+    } onCancel: {
+      cancelled.withLock { $0 = true }
     }
-    return ReachCheckPlan.record(Array(zip(targets, connected)), in: scan)
+    var verified = ReachCheckPlan.record(Array(zip(targets, connected)), in: scan)
+    if cancelled.withLock({ $0 }) { verified.interrupted = true }
+    return verified
   }
 
   /// True per endpoint when a TCP handshake with it completed within `timeout`. Literal
   /// addresses only (`inet_pton`); anything else is false.
-  static func connectAll(_ endpoints: [(String, UInt16)], timeout: Duration, maxInFlight: Int) -> [Bool] {
+  static func connectAll(
+    _ endpoints: [(String, UInt16)], timeout: Duration, maxInFlight: Int, isCancelled: () -> Bool = { false }
+  ) -> [Bool] {
     var results = [Bool](repeating: false, count: endpoints.count)
     let millis = Int32(clamping: timeout.components.seconds * 1000 + timeout.components.attoseconds / 1_000_000_000_000_000)
     var next = 0
     // Batches of at most maxInFlight sockets, each batch waited on for at most `timeout`.
-    while next < endpoints.count {
+    while next < endpoints.count && !isCancelled() {
       let batch = next..<min(endpoints.count, next + max(1, maxInFlight))
       next = batch.upperBound
       var fds: [(index: Int, fd: Int32)] = []

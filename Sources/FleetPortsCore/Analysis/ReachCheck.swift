@@ -47,8 +47,9 @@ public enum ReachCheckPlan {
         let address: String
         switch local.address {
         case .wildcard(let family):
-          // An IPv6-only wildcard (`[::]`, v6only) answers on the host's IPv6 addresses only.
-          let v6Only = family == .ipv6 && listener.socket.ipv6Only != false
+          // An IPv6-only wildcard (`[::]`, v6only) answers on the host's IPv6 addresses only;
+          // unknown IPV6_V6ONLY is dual-stack, as the reach and the firewall verdict take it.
+          let v6Only = family == .ipv6 && listener.socket.ipv6Only == true
           if v6Only && !host.address.contains(":") {
             guard let v6 = host.snapshot.flatMap({ globalIPv6($0.addresses) }) else { continue }
             address = v6
@@ -60,7 +61,9 @@ public enum ReachCheckPlan {
           }
         case .ipv4(let v4, _), .ipv4Mapped(let v4):
           address = v4.description
-        case .ipv6(let v6, _):
+        case .ipv6(let v6, let zone):
+          // A link-local address needs its interface, which a connect from here cannot name.
+          guard zone == nil, ListenerReach.reach(of: local.address) != .linkLocal else { continue }
           address = v6.description
         case .text:
           continue

@@ -73,8 +73,12 @@ public struct DNATRewrite: Hashable, Sendable, Codable {
     self.rule = rule
   }
 
-  /// `172.17.0.2:80`, `:8080` (redirect).
-  public var target: String { (address ?? "") + (port.map { ":\($0)" } ?? "") }
+  /// `172.17.0.2:80`, `[fd00::2]:80`, `:8080` (redirect).
+  public var target: String {
+    guard let address else { return port.map { ":\($0)" } ?? "" }
+    guard let port else { return address }
+    return SocketText.endpoint(bind: address, port: port)
+  }
 }
 
 /// The verdict of a NEW connection from one source class to one host port.

@@ -73,10 +73,13 @@ public struct FirewallSnapshot: Hashable, Sendable, Codable {
   }
 
   /// The merged ruleset of the sources, parsed again (the parsers are pure and fast); nil
-  /// unless `status` is `read`.
+  /// unless `status` is `read` and every source parses: judging from part of the rules could
+  /// call a blocked port open.
   public func ruleset() -> FirewallRuleset? {
     guard status == .read else { return nil }
-    return FirewallSnapshot.merge(sources.compactMap(FirewallSnapshot.parse))
+    let parsed = sources.compactMap(FirewallSnapshot.parse)
+    guard parsed.count == sources.count else { return nil }
+    return FirewallSnapshot.merge(parsed)
   }
 
   static func parse(_ source: Source) -> (Source, FirewallParse)? {

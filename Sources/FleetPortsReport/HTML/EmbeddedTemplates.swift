@@ -140,7 +140,7 @@ enum EmbeddedTemplates {
 <p class="big"><b id="ov-beyond">{{ovBeyond}}</b> IP listeners beyond loopback</p>
 <svg class="chart stack" viewBox="0 0 300 16" preserveAspectRatio="none" role="img" aria-label="IP listeners by reach">{{#ovReachBar}}<rect x="{{x}}" y="0" width="{{w}}" height="16" class="{{css}}"><title>{{tip}}</title></rect>{{/ovReachBar}}</svg>
 <p class="legend" id="ov-reach">{{#ovReach}}<span class="nowrap"><span class="key {{rCss}}"></span>{{rLabel}} <b data-reach="{{rLabel}}">{{rValue}}</b></span> {{/ovReach}}</p>
-<p class="muted small">Reach from each bind address and the host's own addresses. Firewall verdicts (open, restricted, blocked) will refine these classes once fleetports reads firewall rules.</p>
+<p class="muted small">Reach from each bind address and the host's own addresses. Where the host's firewall was read (as root), each listener's exposure through it (open, restricted, blocked) is in the services table, the port × host matrix and the host's listeners.</p>
 </div>
 <div class="panel">
 <h3>Findings by severity</h3>

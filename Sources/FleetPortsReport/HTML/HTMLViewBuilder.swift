@@ -19,7 +19,7 @@ enum HTMLViewBuilder {
       inventory: scan.options.inventory, startedAt: scan.startedAt, finishedAt: scan.finishedAt, toolVersion: scan.toolVersion,
       method: scan.options.method.rawValue + (scan.options.sudo ? " (sudo)" : ""), interrupted: scan.interrupted, nonce: nonce,
       severities: Severity.allCases.reversed().map(\.rawValue),
-      filterHosts: Set(facts.findings.map(\.host)).sorted(), filterRules: facts.rules, matrix: matrix(facts),
+      filterHosts: Set(facts.findings.map(\.host)).sorted(by: NaturalOrder.areInIncreasingOrder), filterRules: facts.rules, matrix: matrix(facts),
       hosts: facts.hosts.filter { $0.result.status == .ok }.map { host($0, facts: facts) }, failed: failed, notes: scan.analysisNotes,
       changes: scan.changesSinceLast.map(changes),
       sections: [

@@ -15,7 +15,7 @@ public enum TerminalTable {
       for (index, cell) in row.enumerated() {
         if index > 0 { line += "  " }
         line += cell
-        if index < row.count - 1 { line += String(repeating: " ", count: max(0, widths[index] - cell.count)) }
+        if index < row.count - 1, index < widths.count { line += String(repeating: " ", count: max(0, widths[index] - cell.count)) }
       }
       while line.last == " " { line.removeLast() }
       text += line + "\n"

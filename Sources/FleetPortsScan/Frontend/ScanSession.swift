@@ -32,7 +32,7 @@ public struct ScanSession: Sendable {
     case .fleet(let scanner, let targets, let refused):
       let scanned = await scanner.scan(targets, progress: progress)
       hosts = scanned.hosts + refused
-      interrupted = scanned.interrupted
+      interrupted = scanned.interrupted || Task.isCancelled
     case .local(let method):
       // A probe that cannot run here is a failed row with its reason, as for a remote host.
       hosts = [await LocalCollector.collect(method: method)]
