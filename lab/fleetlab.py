@@ -446,8 +446,16 @@ def hide_commands():
     gave this host a mount namespace of its own that is a slave of the machine's (mounts made
     here never reach the machine); it is made private too, then /dev/null is bound over each
     command, which `command -v` and exec then do not take for a program."""
-    if os.readlink("/proc/self/ns/mnt") == os.readlink("/proc/1/ns/mnt"):
-        raise RuntimeError("hide_commands: not in a mount namespace of its own (run under ip netns exec)")
+    # Refuse where mounts would reach the machine: a root mount that is shared and not a
+    # slave (what the machine's own namespace has; `ip netns exec` makes its copy a slave).
+    with open("/proc/self/mountinfo") as f:
+        for line in f:
+            fields = line.split()
+            if fields[4] == "/":
+                tags = fields[6:fields.index("-")]
+                if any(t.startswith("shared:") for t in tags) and not any(t.startswith("master:") for t in tags):
+                    raise RuntimeError("hide_commands: the root mount propagates to the machine (run under ip netns exec)")
+                break
     subprocess.run(["mount", "--make-rprivate", "/"], check=True)
     for cmd in NOSS_MISSING:
         path = os.path.join("/usr/bin", cmd)
