@@ -47,9 +47,10 @@ public enum ReachCheckPlan {
         let address: String
         switch local.address {
         case .wildcard(let family):
-          // An IPv6-only wildcard (`[::]`, v6only) answers on the host's IPv6 addresses only;
-          // unknown IPV6_V6ONLY is dual-stack, as the reach and the firewall verdict take it.
-          let v6Only = family == .ipv6 && listener.socket.ipv6Only == true
+          // An IPv6 wildcard is tried on the host's IPv6 address unless it is known to take IPv4
+          // too: a v6-only socket answers only there, and a dual-stack one answers there as well,
+          // so an unknown IPV6_V6ONLY (/proc/net, netstat, lsof) cannot make a false disagreement.
+          let v6Only = family == .ipv6 && listener.socket.ipv6Only != false
           if v6Only && !host.address.contains(":") {
             guard let v6 = host.snapshot.flatMap({ globalIPv6($0.addresses) }) else { continue }
             address = v6
