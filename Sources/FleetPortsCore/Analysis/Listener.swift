@@ -31,16 +31,13 @@ public struct Listener: Hashable, Sendable, Codable {
   /// Works out one listener's facts. `hostAddresses` decide a wildcard's reach; `unixModes`
   /// are the snapshot's Unix socket modes by path.
   public init(_ socket: SocketRecord, hostAddresses: [InterfaceAddress], unixModes: [String: UnixSocketMode] = [:]) {
+    text = SocketText.socket(socket)
     self.socket = socket
     if socket.proto.carriesIP, let local = socket.local {
       reach = ListenerReach.assess(local.address, hostAddresses: hostAddresses, v6Only: socket.ipv6Only)
     }
     service = ServiceIdentifier.identify(socket)
     if let unix = socket.unix, !unix.isAbstract, let path = unix.path { unixMode = unixModes[path] }
-    text = ""
-    // A kind with no case of its own is spelled as the tool printed it (`nl`, `p_raw`, `v_str`).
-    let kind = socket.proto == .other ? socket.kindName : socket.proto.rawValue
-    text = SocketText.socket(kind: kind, bind: bind, port: port)
   }
 
   /// Every listener of a snapshot, in `Listener.order`, with its exposure judged through the
@@ -58,14 +55,11 @@ public struct Listener: Hashable, Sendable, Codable {
   public var proto: SocketProtocol { socket.proto }
   /// The local port; for a raw socket the IP protocol it receives (1 ICMP, 58 ICMPv6), which
   /// `ss -n` and /proc/net print in its place; nil for Unix sockets and where the tool printed `*`.
-  public var port: UInt16? { socket.local?.port ?? (socket.proto == .raw ? socket.ipProtocol.map(UInt16.init) : nil) }
+  public var port: UInt16? { SocketText.port(of: socket) }
 
   /// The bind address (`0.0.0.0`, `::`, `*`, `10.0.0.5`) or, for a Unix socket, its path
   /// (`@name` when abstract).
-  public var bind: String {
-    if let unix = socket.unix { return SocketText.bind(unix) }
-    return socket.local.map { SocketText.bind($0.address) } ?? "?"
-  }
+  public var bind: String { SocketText.bind(of: socket) }
 
   /// `root`, a user name a tool printed, or `uid 1000`; nil when unknown.
   public var user: String? { SocketText.user(socket) }

@@ -89,20 +89,10 @@ struct ChainWalker {
         let reason = "more than \(ChainWalker.stepLimit) rule visits through the chains"
         return ends + active.map { ($0, .uncertain(id, reason)) }
       }
-      var next: [PathState] = []
-      for current in active {
-        guard let (matched, unmatched) = apply(rule.matches, current, id: id) else {
-          next.append(current)
-          continue
-        }
-        next += unmatched
-        for state in matched {
-          let result = perform(rule.action, state, id: id, depth: depth)
-          next += result.continuing
-          ends += result.ends
-        }
-      }
-      active = next
+      let step = take(rule.matches, rule.action, from: active, id: id, depth: depth)
+      ends += step.ends
+      // Past a rule: the paths it did not match and those its action let go on, in path order.
+      active = step.onward.map(\.state)
       if paths > ChainWalker.pathLimit {
         let reason = "more than \(ChainWalker.pathLimit) paths through the chains"
         return ends + active.map { ($0, .uncertain(id, reason)) }
@@ -140,23 +130,37 @@ struct ChainWalker {
       var continuing: [PathState] = []
       var ends: [(PathState, WalkEnd)] = []
       for entry in entries {
-        var next: [PathState] = []
-        for current in remaining {
-          guard let (matched, unmatched) = apply(entry.matches, current, id: id) else {
-            next.append(current)
-            continue
-          }
-          next += unmatched
-          for state in matched {
-            let result = perform(entry.action, state, id: id, depth: depth)
-            continuing += result.continuing
-            ends += result.ends
-          }
-        }
-        remaining = next
+        // An entry's matched paths leave the map; the others try the next entry.
+        let step = take(entry.matches, entry.action, from: remaining, id: id, depth: depth)
+        continuing += step.onward.filter(\.matched).map(\.state)
+        ends += step.ends
+        remaining = step.onward.filter { !$0.matched }.map(\.state)
       }
       return (continuing + remaining, ends)
     }
+  }
+
+  /// One rule (or verdict-map entry) applied to `states`: in path order, the paths that go on
+  /// past it (`matched` false: its matches left them out; true: its action let them go on), and
+  /// the paths its action ended.
+  private mutating func take(
+    _ matches: [RuleMatch], _ action: CompiledRuleset.Action, from states: [PathState], id: CompiledRuleset.RuleID, depth: Int
+  ) -> (onward: [(state: PathState, matched: Bool)], ends: [(PathState, WalkEnd)]) {
+    var onward: [(state: PathState, matched: Bool)] = []
+    var ends: [(PathState, WalkEnd)] = []
+    for current in states {
+      guard let (matched, unmatched) = apply(matches, current, id: id) else {
+        onward.append((current, false))
+        continue
+      }
+      onward += unmatched.map { ($0, false) }
+      for state in matched {
+        let result = perform(action, state, id: id, depth: depth)
+        onward += result.continuing.map { ($0, true) }
+        ends += result.ends
+      }
+    }
+    return (onward, ends)
   }
 
   private enum Truth {

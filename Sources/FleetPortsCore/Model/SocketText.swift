@@ -14,6 +14,24 @@ public enum SocketText {
     return "\(kind) \(endpoint(bind: bind, port: port))"
   }
 
+  /// A socket record in the one spelling. A kind with no case of its own is spelled as the tool
+  /// printed it (`nl`, `p_raw`, `v_str`).
+  public static func socket(_ record: SocketRecord) -> String {
+    socket(kind: record.proto == .other ? record.kindName : record.proto.rawValue, bind: bind(of: record), port: port(of: record))
+  }
+
+  /// A record's bind: its bind address, or for a Unix socket its path; `?` when the tool printed none.
+  public static func bind(of record: SocketRecord) -> String {
+    if let unix = record.unix { return bind(unix) }
+    return record.local.map { bind($0.address) } ?? "?"
+  }
+
+  /// A record's port; for a raw socket the IP protocol it receives (1 ICMP, 58 ICMPv6), which
+  /// `ss -n` and /proc/net print in its place; nil for Unix sockets and where the tool printed `*`.
+  public static func port(of record: SocketRecord) -> UInt16? {
+    record.local?.port ?? (record.proto == .raw ? record.ipProtocol.map(UInt16.init) : nil)
+  }
+
   /// `0.0.0.0:5432`, `[::]:53`: IPv6 addresses (anything with a colon) in brackets.
   public static func endpoint(bind: String, port: UInt16?) -> String {
     let portText = port.map(String.init) ?? "*"

@@ -15,8 +15,6 @@ enum IdentityFiles {
     var passphrase: String?
     /// `--allow-open-key-files`: take keys that group or others can read.
     var allowOpenKeyFiles: Bool
-    /// `--passphrase-env`'s flag and variable, for messages.
-    var passphraseHint = "--passphrase-env VAR"
   }
 
   /// The identity at `path`, or nil when it cannot be read (the caller decides whether that
