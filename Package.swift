@@ -42,7 +42,7 @@ let package = Package(
       name: "CFleetShims",
       dependencies: ["CLibSSH2"],
       cSettings: [.define("_GNU_SOURCE")],
-      linkerSettings: [.linkedLibrary("crypto")]
+      linkerSettings: [.linkedLibrary("crypto"), .linkedLibrary("z")]
     ),
     // libssh2 sessions driven by one epoll reactor thread: connect, host keys, auth, exec.
     .target(
@@ -55,7 +55,7 @@ let package = Package(
     .target(
       name: "FleetPortsScan",
       dependencies: [
-        "FleetPortsCore", "FleetPortsSSH", "FleetPortsReport", "FleetPortsStore", .product(name: "Yams", package: "Yams"),
+        "FleetPortsCore", "FleetPortsSSH", "FleetPortsReport", "FleetPortsStore", "CFleetShims", .product(name: "Yams", package: "Yams"),
         .product(name: "Subprocess", package: "swift-subprocess"),
         .product(name: "SystemPackage", package: "swift-system"),
       ],

@@ -51,6 +51,8 @@ public struct FleetScanner: Sendable {
     var failed = 0
     var done = 0
     let limiter = ServerLimiter(limit: perServer)
+    // The probe's body is the same for every host: compressed once, not per host.
+    let compressedBody = ProbeCommand.compressedBody(method: method)
     await withTaskGroup(of: (Int, HostResult).self) { group in
       var next = 0
       func startNext() {
@@ -58,7 +60,7 @@ public struct FleetScanner: Sendable {
         let index = next
         let target = targets[index]
         next += 1
-        group.addTask { (index, await self.scanOne(target, limiter: limiter)) }
+        group.addTask { (index, await self.scanOne(target, limiter: limiter, compressedBody: compressedBody)) }
       }
       for _ in 0..<min(parallel, targets.count) { startNext() }
       while let (index, result) = await group.next() {
@@ -82,22 +84,24 @@ public struct FleetScanner: Sendable {
   }
 
   /// One host, once its server has a free slot in `limiter`.
-  func scanOne(_ target: ScanTarget, limiter: ServerLimiter) async -> HostResult {
+  func scanOne(_ target: ScanTarget, limiter: ServerLimiter, compressedBody: [UInt8]) async -> HostResult {
     let server = "\(target.address):\(target.port)"
     guard await limiter.acquire(server) else {
       return target.result(
         status: .notScanned, failure: HostResult.Failure(code: .interrupted, message: "abandoned when the scan was interrupted"))
     }
-    let result = await scanOne(target)
+    let result = await scanOne(target, compressedBody: compressedBody)
     await limiter.release(server)
     return result
   }
 
-  func scanOne(_ target: ScanTarget) async -> HostResult {
+  /// One host's scan; `compressedBody` is `ProbeCommand.compressedBody(method:)`, made once per scan.
+  func scanOne(_ target: ScanTarget, compressedBody: [UInt8]) async -> HostResult {
     // A nonce per host: a host sees its own script, so one compromised host must not learn
     // the nonce that frames another host's output.
     let nonce = ProbeScript.makeNonce()
-    let script = Array(ProbeScript.make(nonce: nonce, method: method, sectionCap: sectionCap).utf8)
+    let prelude = Array(ProbeScript.prelude(nonce: nonce, sectionCap: sectionCap).utf8)
+    let script = prelude + Array(ProbeScript.body(method: method).utf8)
     let clock = ContinuousClock()
     let start = clock.now
     var result = target.result(status: .failed)
@@ -124,7 +128,8 @@ public struct FleetScanner: Sendable {
       // output cap: the stdin route would only read the same noise again.
       var inline: SSHCommandResult?
       do {
-        let ran = try await client.run(ProbeCommand.commandLine(script: script, sudo: target.sudo), stdin: nil, on: sshTarget)
+        let line = ProbeCommand.commandLine(prelude: prelude, compressedBody: compressedBody, sudo: target.sudo)
+        let ran = try await client.run(line, stdin: nil, on: sshTarget)
         inline = ran
         if !ran.stdoutTruncated && ProbeOutput.parse(ran.stdout, nonce: nonce).sections.isEmpty {
           inline = nil
@@ -143,7 +148,7 @@ public struct FleetScanner: Sendable {
           // Neither route framed a section: the command line's answer explains the row unless it
           // only lacked base64 (the stdin route's words are then the host's real reason).
           if let firstTry, ProbeOutput.parse(viaStdin.stdout, nonce: nonce).sections.isEmpty,
-            !ProbeCommand.lacksBase64(stdout: firstTry.stdout, stderr: firstTry.stderr, nonce: nonce)
+            !ProbeCommand.lacksDecoder(stdout: firstTry.stdout, stderr: firstTry.stderr, nonce: nonce)
           {
             finished = firstTry
           } else {

@@ -65,6 +65,19 @@ import Testing
     }
   }
 
+  /// The scan sends each host its prelude compressed on its own and the body compressed once
+  /// per scan: the host's gzip joins the two members into the very script `make` writes.
+  @Test func aPreludeAndABodyCompressedApartDecodeToTheWholeProbe() throws {
+    let nonce = ProbeScript.makeNonce()
+    let prelude = Array(ProbeScript.prelude(nonce: nonce, sectionCap: 4096).utf8)
+    let line = ProbeCommand.commandLine(prelude: prelude, compressedBody: ProbeCommand.compressedBody(method: .ss), sudo: false)
+    let decoded = try Self.run(["/bin/sh"], line.replacingOccurrences(of: " | /bin/sh -s", with: ""))
+    #expect(decoded.2 == 0, "\(String(decoding: decoded.1, as: UTF8.self))")
+    let whole = Array(ProbeScript.make(nonce: nonce, method: .ss, sectionCap: 4096).utf8)
+    #expect(decoded.0 == ProbeCommand.compacted(whole))
+    #expect(line.utf8.count < ProbeCommand.dropbearCommandLimit)
+  }
+
   @Test func theProbeFitsDropbearsCommandLimitForEveryMethod() {
     for method in ProbeMethod.allCases {
       let script = Array(ProbeScript.make(nonce: ProbeScript.makeNonce(), method: method).utf8)
@@ -73,8 +86,11 @@ import Testing
     }
   }
 
-  @Test func theCommandLineHoldsNothingAShellWouldInterpret() {
-    let script = Array(("echo '$HOME' \"`id`\" ; exit 0 # ü\n" + String(repeating: "echo filler\n", count: 400)).utf8)
+  @Test func theCommandLineHoldsNothingAShellWouldInterpret() throws {
+    // Filler that does not compress to nothing, so the payload still spans several words.
+    var generator = SystemRandomNumberGenerator()
+    let filler = (0..<600).map { _ in "echo \(UInt64.random(in: 0...UInt64.max, using: &generator))\n" }.joined()
+    let script = Array(("echo '$HOME' \"`id`\" ; exit 0 # ü\n" + filler).utf8)
     let line = ProbeCommand.commandLine(script: script, sudo: true)
     #expect(line.hasPrefix("echo '"))
     #expect(line.hasSuffix(" | /bin/sh -c 'PATH=\(ProbeCommand.standardPath); export PATH; exec sudo -n /bin/sh -s'"))
@@ -88,25 +104,35 @@ import Testing
       #expect(inner.allSatisfy { $0.isASCII && ($0.isLetter || $0.isNumber || "+/=".contains($0)) })
       payload += inner
     }
-    #expect(Data(base64Encoded: payload).map([UInt8].init) == ProbeCommand.compacted(script))
+    // The payload is gzip: the host's own gzip (here this machine's) gives the script back.
+    let compressed = try #require(Data(base64Encoded: payload).map([UInt8].init))
+    let unzipped = try ChildProcess.run(["gzip", "-dc"], stdin: compressed, timeout: .seconds(30))
+    #expect(unzipped.status == 0)
+    #expect(unzipped.stdout == ProbeCommand.compacted(script))
+    #expect(compressed.count * 2 < ProbeCommand.compacted(script).count, "gzip at least halves the script")
   }
 
-  @Test func aHostWithoutBase64IsToldApartFromAProbeThatFailed() throws {
+  @Test func aHostWithoutBase64OrGzipIsToldApartFromAProbeThatFailed() throws {
     let nonce = ProbeScript.makeNonce()
     let line = ProbeCommand.commandLine(script: Array("echo hello\n".utf8), sudo: false)
     // The command line looks base64 up in the standard directories, where this machine has it:
     // a host without it is the same line naming a tool that is nowhere.
     let missing = try Self.run(["/bin/sh"], line.replacingOccurrences(of: "base64 -d", with: "fp-no-such-base64 -d"))
     #expect(missing.0.isEmpty)
-    #expect(ProbeCommand.lacksBase64(stdout: missing.0, stderr: missing.1, nonce: nonce))
-    #expect(ProbeCommand.lacksBase64(stdout: [], stderr: Array("/bin/sh: 1: base64: not found\n".utf8), nonce: nonce))
+    #expect(ProbeCommand.lacksDecoder(stdout: missing.0, stderr: missing.1, nonce: nonce))
+    #expect(ProbeCommand.lacksDecoder(stdout: [], stderr: Array("/bin/sh: 1: base64: not found\n".utf8), nonce: nonce))
     #expect(String(decoding: missing.1, as: UTF8.self).contains("fp-no-such-base64: not found"))
+    // The same for gzip, which decompresses what base64 decoded.
+    let noGzip = try Self.run(["/bin/sh"], line.replacingOccurrences(of: "gzip -dc", with: "fp-no-such-gzip -dc"))
+    #expect(noGzip.0.isEmpty)
+    #expect(ProbeCommand.lacksDecoder(stdout: noGzip.0, stderr: noGzip.1, nonce: nonce))
+    #expect(ProbeCommand.lacksDecoder(stdout: [], stderr: Array("sh: gzip: not found\n".utf8), nonce: nonce))
 
     // A PATH the login files broke: the line still finds /bin/sh, base64 and tr.
     let present = try Self.run(["/bin/sh"], line, path: "/nonexistent")
     #expect(String(decoding: present.0, as: UTF8.self) == "hello\n")
-    #expect(!ProbeCommand.lacksBase64(stdout: present.0, stderr: present.1, nonce: nonce))
+    #expect(!ProbeCommand.lacksDecoder(stdout: present.0, stderr: present.1, nonce: nonce))
     // A probe that ran and failed with base64 in its error is not a missing base64.
-    #expect(!ProbeCommand.lacksBase64(stdout: [], stderr: Array("base64: write error: Broken pipe\n".utf8), nonce: nonce))
+    #expect(!ProbeCommand.lacksDecoder(stdout: [], stderr: Array("base64: write error: Broken pipe\n".utf8), nonce: nonce))
   }
 }

@@ -72,14 +72,23 @@ public enum ProbeScript {
   /// The probe with another list of standard directories: tests use it to stand for a host
   /// whose standard directories hold only busybox.
   static func make(nonce: String, method: ProbeMethod, sectionCap: Int = defaultSectionCap, standardPath: String) -> String {
-    prelude(nonce: nonce, sectionCap: sectionCap, standardPath: standardPath) + probeFunctions + main(method: method)
+    prelude(nonce: nonce, sectionCap: sectionCap, standardPath: standardPath) + body(method: method)
+  }
+
+  /// What follows the prelude: the same text for every host of a scan with `method` (no nonce,
+  /// no cap), so the controller compresses it once per scan (see ProbeCommand in FleetPortsScan).
+  /// `make(nonce:method:sectionCap:)` is `prelude(nonce:sectionCap:) + body(method:)`.
+  public static func body(method: ProbeMethod) -> String {
+    probeFunctions + main(method: method)
   }
 
   /// The directories the probe always looks in after the login's PATH.
-  static let standardPath = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
+  public static let standardPath = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
 
-  /// The framing functions (`fp_init`, `fp_run`, …) without any section: tests build their own main on it.
-  static func prelude(nonce: String, sectionCap: Int, standardPath: String = standardPath) -> String {
+  /// The framing functions (`fp_init`, `fp_run`, …) without any section, with the host's nonce
+  /// and the section cap (bytes) written in: the part of the script that differs per host. Tests
+  /// build their own main on it.
+  public static func prelude(nonce: String, sectionCap: Int, standardPath: String = standardPath) -> String {
     precondition(isValidNonce(nonce), "probe nonce must be 16-64 lowercase hex digits")
     precondition(sectionCap > 0 && sectionCap < 1 << 50, "probe section cap out of range")
     return #"""
