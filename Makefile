@@ -47,21 +47,23 @@ test: setup lint
 	  FLEETPORTS_REQUIRE_TOOLS=1 $(SWIFT) test --skip-build --no-parallel; \
 	fi
 
-## bench: parser throughput (release build); as root also the transport and whole scans on a 200-host lab
-bench: setup
+## bench: parser throughput and `parse` end to end beside jc (release build); as root also the transport
+## and whole scans on a 200-host lab
+bench: setup peers-setup
 	$(SWIFT) build -c release --product fleetports-bench
 	$(SWIFT) build -c release --product fleetports-ssh-bench
 	$(SWIFT) build -c release --product fleetports
 	.build/release/fleetports-bench
+	$(PEERS_VENV)/bin/python lab/bench-parse.py --jc $(PEERS_VENV)/bin/jc
 	@if [ "$$(id -u)" = 0 ]; then lab/with-lab.sh 200 -- lab/bench.sh; \
 	else echo "make bench: not root, so no lab: transport benchmark skipped"; fi
 
 # The peers bench-peers measures fleetports against, pinned; installed into .build-peers (never committed).
 PEER_APT := pssh python3-venv
-PEER_PIP := parallel-ssh==2.16.0.post1 asyncssh==2.24.1 ansible-core==2.19.14
+PEER_PIP := parallel-ssh==2.16.0.post1 asyncssh==2.24.1 ansible-core==2.19.14 jc==1.26.1
 PEERS_VENV := .build-peers/venv
 
-## peers-setup: Debian's pssh, and a virtualenv with the parallel-ssh library, asyncssh and ansible-core
+## peers-setup: Debian's pssh, and a virtualenv with the parallel-ssh library, asyncssh, ansible-core and jc
 peers-setup: setup
 	@missing=""; for p in $(PEER_APT); do \
 	  dpkg-query -W -f='$${Status}' $$p 2>/dev/null | grep -q "install ok installed" || missing="$$missing $$p"; \

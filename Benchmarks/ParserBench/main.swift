@@ -34,6 +34,29 @@ enum SyntheticCapture {
   }
 }
 
+extension SyntheticCapture {
+  /// `ss -tuanp` (iproute2 6.x): a Netid column, TCP and UDP rows, users:(…) owners.
+  static func ssTuanp(count: Int) -> [UInt8] {
+    var text = "Netid State      Recv-Q Send-Q        Local Address:Port          Peer Address:Port Process\n"
+    text.reserveCapacity(count * 136)
+    for i in 0..<count {
+      let (netid, state, peer) =
+        i % 20 == 0 ? ("udp", "UNCONN", "0.0.0.0:*") : ("tcp", i % 10 == 0 ? "LISTEN" : "ESTAB ", "10.1.2.3:\(30000 + i % 30000)")
+      text += "\(netid)   \(state)     0      0           10.0.\(i % 256).\(i / 256 % 256):\(1024 + i % 60000)          \(peer)  users:((\"nginx: worker\",pid=\(1000 + i % 5000),fd=\(3 + i % 100)))\n"
+    }
+    return Array(text.utf8)
+  }
+}
+
+// `fleetports-bench --write-captures DIR`: the 200,000-socket captures as files, for timing
+// `fleetports parse` end to end beside jc (lab/bench-parse.sh), then exit.
+if let flag = CommandLine.arguments.firstIndex(of: "--write-captures"), flag + 1 < CommandLine.arguments.count {
+  let folder = CommandLine.arguments[flag + 1]
+  try Data(SyntheticCapture.procNetTCP(count: 200_000)).write(to: URL(fileURLWithPath: folder + "/proc-net-tcp"))
+  try Data(SyntheticCapture.ssTuanp(count: 200_000)).write(to: URL(fileURLWithPath: folder + "/ss-tuanp"))
+  exit(0)
+}
+
 extension String {
   func leftPad(_ width: Int, with pad: Character = " ") -> String {
     count >= width ? self : String(repeating: pad, count: width - count) + self

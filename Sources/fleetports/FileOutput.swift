@@ -6,24 +6,26 @@
 
 /// Writes to the standard streams without Foundation's buffering surprises.
 enum FileOutput {
-  static func standardOutput(_ text: String) { write(1, text) }
-  static func standardError(_ text: String) { write(2, text) }
+  static func standardOutput(_ text: String) { write(1, Array(text.utf8)) }
+  static func standardError(_ text: String) { write(2, Array(text.utf8)) }
+  /// Bytes already encoded (e.g. JSON from `StreamingJSONEncoder`), written without a String.
+  static func standardOutput(bytes: [UInt8]) { write(1, bytes) }
 
-  private static func write(_ fd: Int32, _ text: String) {
-    var bytes = Array(text.utf8)
-    var offset = 0
-    while offset < bytes.count {
-      let written = bytes.withUnsafeMutableBytes { raw -> Int in
-        guard let base = raw.baseAddress else { return 0 }
+  private static func write(_ fd: Int32, _ bytes: [UInt8]) {
+    // Read-only access: a mutable one would copy the caller's buffer first.
+    bytes.withUnsafeBytes { raw in
+      guard let base = raw.baseAddress else { return }
+      var offset = 0
+      while offset < raw.count {
         #if canImport(Glibc)
-          return Glibc.write(fd, base + offset, raw.count - offset)
+          let written = Glibc.write(fd, base + offset, raw.count - offset)
         #else
-          return Darwin.write(fd, base + offset, raw.count - offset)
+          let written = Darwin.write(fd, base + offset, raw.count - offset)
         #endif
+        if written < 0 && errno == EINTR { continue }
+        if written <= 0 { return }
+        offset += written
       }
-      if written <= 0 { return }
-      offset += written
     }
-    bytes.removeAll()
   }
 }

@@ -1,0 +1,53 @@
+#!/usr/bin/env python3
+"""`fleetports parse` end to end beside jc on the same 200,000-socket captures (issue 20).
+
+Writes the captures with `fleetports-bench --write-captures`, then times whole commands, output
+to /dev/null: `fleetports parse --json` and the table (best of 3), and jc (`--proc-net-tcp`,
+`--ss`, best of 2; jc from PyPI in .build-peers/venv). Prints MB/s (10^6 bytes of input per
+second) and how many times jc's time fleetports takes. Targets: >= 100 MB/s and >= 20x jc.
+    lab/bench-parse.py [--bin .build/release] [--jc .build-peers/venv/bin/jc]
+"""
+import argparse, os, subprocess, sys, tempfile, time
+
+
+def best(argv, path, rounds):
+    times = []
+    for _ in range(rounds):
+        with open(path, "rb") as stdin, open(os.devnull, "wb") as sink:
+            start = time.perf_counter()
+            done = subprocess.run(argv, stdin=stdin, stdout=sink, stderr=subprocess.DEVNULL, timeout=600)
+            times.append(time.perf_counter() - start)
+        if done.returncode != 0:
+            sys.exit("bench-parse: %s exited %d" % (" ".join(argv), done.returncode))
+    return min(times)
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--bin", default=".build/release")
+    ap.add_argument("--jc", default=".build-peers/venv/bin/jc")
+    args = ap.parse_args()
+    fleetports = os.path.join(args.bin, "fleetports")
+    with tempfile.TemporaryDirectory(prefix="fp-bench-parse-") as folder:
+        subprocess.run([os.path.join(args.bin, "fleetports-bench"), "--write-captures", folder], check=True, timeout=600)
+        print("fleetports parse end to end beside jc (%s), 200,000 sockets a file, output to /dev/null"
+              % subprocess.run([args.jc, "--version"], capture_output=True, text=True).stdout.split("\n")[0].strip())
+        ok = True
+        for name, as_format, jc_flag in (("proc-net-tcp", "proc-net-tcp", "--proc-net-tcp"), ("ss-tuanp", "ss", "--ss")):
+            path = os.path.join(folder, name)
+            size = os.path.getsize(path)
+            as_json = best([fleetports, "parse", "--json", "--as", as_format], path, 3)
+            table = best([fleetports, "parse", "--as", as_format], path, 3)
+            jc = best([args.jc, jc_flag], path, 2)
+            ratio = jc / as_json
+            verdict = "ok" if size / as_json / 1e6 >= 100 and ratio >= 20 else "BELOW TARGET"
+            ok = ok and verdict == "ok"
+            print("%-13s %5.1f MB  parse --json %6.3f s (%6.1f MB/s)  table %6.3f s (%6.1f MB/s)  jc %6.2f s  "
+                  "jc/fleetports %5.1fx  [target 100 MB/s, 20x: %s]"
+                  % (name, size / 1e6, as_json, size / as_json / 1e6, table, size / table / 1e6, jc, ratio, verdict))
+        if not ok:
+            print("note: parse end to end is below a target")
+
+
+if __name__ == "__main__":
+    main()
