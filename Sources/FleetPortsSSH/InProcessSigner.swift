@@ -54,7 +54,10 @@ final class InProcessSigner: @unchecked Sendable {
       key = made
       publicBlob = blob
     case .pem(let text):
-      guard let made = text.withUnsafeBufferPointer({ $0.withMemoryRebound(to: CChar.self) { cfleet_rsa_key_from_pem($0.baseAddress, $0.count) } })
+      guard
+        let made = text.withUnsafeBufferPointer({
+          $0.withMemoryRebound(to: CChar.self) { cfleet_rsa_key_from_pem($0.baseAddress, $0.count) }
+        })
       else { return nil }
       guard let blob = Self.rsaPublicBlob(made) else {
         cfleet_pkey_free(made)

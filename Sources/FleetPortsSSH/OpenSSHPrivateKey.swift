@@ -44,7 +44,9 @@ enum OpenSSHPrivateKey: Equatable {
     guard let check1 = secret.uint32(), let check2 = secret.uint32(), check1 == check2, let keyType = secret.string() else { return nil }
     switch String(decoding: keyType, as: UTF8.self) {
     case "ssh-ed25519":
-      guard let publicKey = secret.string(), publicKey.count == 32, let privateKey = secret.string(), privateKey.count == 64 else { return nil }
+      guard let publicKey = secret.string(), publicKey.count == 32, let privateKey = secret.string(), privateKey.count == 64 else {
+        return nil
+      }
       self = .ed25519(seed: Array(privateKey.prefix(32)), publicBlob: publicBlob)
     case "ssh-rsa":
       guard let n = secret.mpint(), let e = secret.mpint(), let d = secret.mpint(), let iqmp = secret.mpint(), let p = secret.mpint(),

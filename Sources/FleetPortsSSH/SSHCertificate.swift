@@ -24,7 +24,8 @@ public struct SSHCertificate: Sendable, Hashable {
     guard fields.count >= 2, fields[0].hasSuffix("-cert-v01@openssh.com"), let data = Data(base64Encoded: String(fields[1])),
       PublicKeyAlgorithm.keyType(of: Array(data)) == String(fields[0])
     else {
-      throw SSHError(.identityUnreadable(path: path, reason: "not an OpenSSH certificate (expected one line `TYPE-cert-v01@openssh.com BASE64`)"))
+      throw SSHError(
+        .identityUnreadable(path: path, reason: "not an OpenSSH certificate (expected one line `TYPE-cert-v01@openssh.com BASE64`)"))
     }
     self.path = path
     text = Array("\(fields[0]) \(fields[1])".utf8)

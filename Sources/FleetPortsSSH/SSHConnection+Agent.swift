@@ -39,7 +39,9 @@ final class AgentSigning {
       guard let answer = signing.agent.sign(blob: signing.blob, data: message, flags: signing.flags), answer.algorithm == signing.algorithm,
         let copy = malloc(max(answer.signature.count, 1))
       else { return -1 }
-      answer.signature.withUnsafeBytes { copy.copyMemory(from: $0.baseAddress!, byteCount: $0.count) }
+      answer.signature.withUnsafeBytes { bytes in
+        if let base = bytes.baseAddress { copy.copyMemory(from: base, byteCount: bytes.count) }
+      }
       signature.pointee = copy.assumingMemoryBound(to: UInt8.self)
       signatureLength.pointee = answer.signature.count
       return 0

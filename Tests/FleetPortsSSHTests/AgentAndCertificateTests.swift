@@ -67,7 +67,10 @@ import Testing
     #expect(ecdsa.keyType == "ecdsa-sha2-nistp256-cert-v01@openssh.com")
     #expect(String(decoding: ecdsa.text, as: UTF8.self).hasPrefix("ecdsa-sha2-nistp256-cert-v01@openssh.com AAAA"))
     let notACertificate = Array("ssh-ed25519 \(Data(SSHWire.string("ssh-ed25519")).base64EncodedString())\n".utf8)
-    #expect(throws: SSHError(.identityUnreadable(path: "/k/x.pub", reason: "not an OpenSSH certificate (expected one line `TYPE-cert-v01@openssh.com BASE64`)"))) {
+    #expect(
+      throws: SSHError(
+        .identityUnreadable(path: "/k/x.pub", reason: "not an OpenSSH certificate (expected one line `TYPE-cert-v01@openssh.com BASE64`)"))
+    ) {
       try SSHCertificate(path: "/k/x.pub", contents: notACertificate)
     }
     // A line whose blob names another type is refused too.
@@ -86,7 +89,8 @@ import Testing
     let plan = AuthenticationPlan(credentials: SSHCredentials(identities: [ecdsa, ed25519]))
     #expect(
       AuthenticationPlanTests.describe(plan) == [
-        "certificate /k/id_ecdsa-cert.pub", "identity /k/id_ecdsa", "identity /k/id_ed25519 rsa-sha2-512", "identity /k/id_ed25519 rsa-sha2-256",
+        "certificate /k/id_ecdsa-cert.pub", "identity /k/id_ecdsa", "identity /k/id_ed25519 rsa-sha2-512",
+        "identity /k/id_ed25519 rsa-sha2-256",
       ])
     #expect(plan.skippedCertificates == ["/k/id_rsa-cert.pub"])
     let failure = plan.failure(tried: ["publickey /k/id_ecdsa"], serverAccepts: [])

@@ -11,7 +11,8 @@ import Testing
   /// A throwaway key made by ssh-keygen in `dir` (`extra`: more ssh-keygen arguments, like `-m PEM`).
   static func key(_ dir: String, _ name: String, type: String, extra: [String] = []) throws -> String {
     let path = dir + "/" + name
-    let made = try ChildProcess.run(["/usr/bin/ssh-keygen", "-q", "-t", type, "-N", "", "-C", name, "-f", path] + extra, timeout: .seconds(60))
+    let made = try ChildProcess.run(
+      ["/usr/bin/ssh-keygen", "-q", "-t", type, "-N", "", "-C", name, "-f", path] + extra, timeout: .seconds(60))
     try #require(made.status == 0, "ssh-keygen: \(made.stderrText)")
     return path
   }

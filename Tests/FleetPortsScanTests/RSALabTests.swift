@@ -37,11 +37,13 @@ import Testing
     let (user, hosts, keyPath) = try Self.rsaUser(lab)
     #expect(try String(contentsOfFile: keyPath + ".pub", encoding: .utf8).hasPrefix("ssh-rsa "))
     let identity = SSHIdentity(path: keyPath, privateKey: Array(try Data(contentsOf: URL(fileURLWithPath: keyPath))))
-    let (results, _) = try await Self.scanner(lab, identities: [identity], agentSocket: nil).scan(hosts.map { LabScan.target($0, user: user.name) })
+    let (results, _) = try await Self.scanner(lab, identities: [identity], agentSocket: nil).scan(
+      hosts.map { LabScan.target($0, user: user.name) })
     try Self.expectTruth(results, hosts, user: user.name, via: "key file")
     // A host that does not let the user in refuses it: the RSA key is what logs in, nothing else.
     if let other = lab.hosts.first(where: { !user.hosts.contains($0.name) }) {
-      let (refused, _) = try await Self.scanner(lab, identities: [identity], agentSocket: nil).scan([LabScan.target(other, user: user.name)])
+      let (refused, _) = try await Self.scanner(lab, identities: [identity], agentSocket: nil).scan([LabScan.target(other, user: user.name)]
+      )
       #expect(refused.first?.failure?.code == .authenticationFailed, "\(other.name): \(String(describing: refused.first?.failure))")
     }
   }
@@ -56,7 +58,8 @@ import Testing
     try agent.add(keyPath)
     let held = try agent.listed()
     #expect(held.count == 1 && held[0].hasPrefix("ssh-rsa "), "\(held)")
-    let (results, _) = try await Self.scanner(lab, identities: [], agentSocket: agent.socketPath).scan(hosts.map { LabScan.target($0, user: user.name) })
+    let (results, _) = try await Self.scanner(lab, identities: [], agentSocket: agent.socketPath).scan(
+      hosts.map { LabScan.target($0, user: user.name) })
     try Self.expectTruth(results, hosts, user: user.name, via: "ssh-agent")
   }
 }
