@@ -16,7 +16,8 @@ struct AuthenticationPlan {
   enum Step {
     /// An identity file, signed in-process (Ed25519, RSA as `rsa`) or by libssh2 (the rest).
     case identity(SSHIdentity, rsa: RSASignature?)
-    /// An identity file's certificate (ECDSA: libssh2 1.10 signs those right).
+    /// An identity file's certificate (ECDSA: libssh2 1.10 signs those right; Ed25519 and RSA
+    /// ones only when `SSHCredentials.offersUnsignableCertificates`).
     case certificate(SSHIdentity)
     /// The keys ssh-agent holds, in the agent's order, RSA keys signed as `rsa`; with
     /// `onlyRSA` just the RSA keys (the later pass of another RSA signature).
@@ -55,7 +56,7 @@ struct AuthenticationPlan {
     var skippedCertificates: [String] = []
     for identity in credentials.identities {
       if let certificate = identity.certificate {
-        if PublicKeyAlgorithm.libssh2CanSign(certificate.keyType) && identity.signer == nil {
+        if PublicKeyAlgorithm.libssh2CanSign(certificate.keyType) || credentials.offersUnsignableCertificates {
           steps.append(.certificate(identity))
         } else {
           skippedCertificates.append(certificate.path)

@@ -55,37 +55,43 @@ extension SSHConnection {
   /// An RSA key goes as the blob renamed to `rsa` (see `PublicKeyAlgorithm`).
   /// - Returns: libssh2's return code, for `AuthenticationPlan.outcome(of:)`.
   func offer(_ identity: SSHIdentity, rsa: RSASignature, session: OpaquePointer, user: String, until deadline: ContinuousClock.Instant) async throws(SSHError) -> Int32 {
-    let userLength = UInt32(user.utf8.count)
     if let signer = identity.signer {
-      var abstract: UnsafeMutableRawPointer? = signer.key
-      let blob: [UInt8]
-      let kind: cfleet_signer
-      switch signer.kind {
-      case .ed25519:
-        (blob, kind) = (signer.publicBlob, CFLEET_SIGN_ED25519)
-      case .rsa:
-        blob = PublicKeyAlgorithm.renamed(signer.publicBlob, to: rsa.rawValue)
-        switch rsa {
-        case .sha512: kind = CFLEET_SIGN_RSA_SHA512
-        case .sha256: kind = CFLEET_SIGN_RSA_SHA256
-        case .sha1: kind = CFLEET_SIGN_RSA_SHA1
-        }
-      }
-      return try await drive(.authentication, until: deadline) {
-        withExtendedLifetime(signer) {
-          blob.withUnsafeBufferPointer { bytes in
-            cfleet_userauth_signed(session, user, userLength, bytes.baseAddress, bytes.count, kind, &abstract)
-          }
-        }
-      }
+      let blob = signer.kind == .rsa ? PublicKeyAlgorithm.renamed(signer.publicBlob, to: rsa.rawValue) : signer.publicBlob
+      return try await offerSigned(blob, signer: signer, rsa: rsa, session: session, user: user, until: deadline)
     }
     return try await offerThroughLibssh2(identity, publicKey: nil, session: session, user: user, until: deadline)
   }
 
-  /// An identity's certificate, with its private key loaded by libssh2 (only ECDSA ones reach
-  /// here: libssh2 1.10 names their signatures right).
+  /// An identity's certificate: its blob as it is (a certificate cannot be renamed), signed
+  /// in-process or, for ECDSA keys, with the private key loaded by libssh2. Only ECDSA ones log
+  /// in through libssh2 1.10 (see `PublicKeyAlgorithm.libssh2CanSign`).
   func offerCertificate(_ identity: SSHIdentity, session: OpaquePointer, user: String, until deadline: ContinuousClock.Instant) async throws(SSHError) -> Int32 {
-    try await offerThroughLibssh2(identity, publicKey: identity.certificate?.text, session: session, user: user, until: deadline)
+    if let signer = identity.signer, let certificate = identity.certificate {
+      return try await offerSigned(certificate.blob, signer: signer, rsa: .sha512, session: session, user: user, until: deadline)
+    }
+    return try await offerThroughLibssh2(identity, publicKey: identity.certificate?.text, session: session, user: user, until: deadline)
+  }
+
+  /// `blob` offered and signed by `signer` (RSA with the hash of `rsa`).
+  func offerSigned(
+    _ blob: [UInt8], signer: InProcessSigner, rsa: RSASignature, session: OpaquePointer, user: String, until deadline: ContinuousClock.Instant
+  ) async throws(SSHError) -> Int32 {
+    let userLength = UInt32(user.utf8.count)
+    var abstract: UnsafeMutableRawPointer? = signer.key
+    let kind: cfleet_signer
+    switch (signer.kind, rsa) {
+    case (.ed25519, _): kind = CFLEET_SIGN_ED25519
+    case (.rsa, .sha512): kind = CFLEET_SIGN_RSA_SHA512
+    case (.rsa, .sha256): kind = CFLEET_SIGN_RSA_SHA256
+    case (.rsa, .sha1): kind = CFLEET_SIGN_RSA_SHA1
+    }
+    return try await drive(.authentication, until: deadline) {
+      withExtendedLifetime(signer) {
+        blob.withUnsafeBufferPointer { bytes in
+          cfleet_userauth_signed(session, user, userLength, bytes.baseAddress, bytes.count, kind, &abstract)
+        }
+      }
+    }
   }
 
   /// libssh2 loads the private key (and takes `publicKey`, a public key line, as what to offer).

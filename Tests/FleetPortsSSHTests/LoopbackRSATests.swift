@@ -167,4 +167,29 @@ import Testing
     }
     #expect(tried.last == "\(made.certificate) (certificate, skipped: libssh2 1.10 cannot sign it)", "\(tried)")
   }
+
+  /// The reason they are left out, shown: offered anyway (the certificate blob, signed by the
+  /// key), sshd refuses what libssh2 1.10 sends. When this test fails, libssh2 names these
+  /// signatures right and the rule in `PublicKeyAlgorithm.libssh2CanSign` can go.
+  @Test(arguments: ["ed25519", "rsa"])
+  func libssh2TenSignsEd25519AndRSACertificatesInAWaySSHDRefuses(type: String) async throws {
+    let made = try Self.certified(type)
+    defer { try? FileManager.default.removeItem(atPath: made.dir) }
+    let sshd = try LoopbackSSHD(config: "TrustedUserCAKeys \(made.caPublic)")
+    defer { sshd.stop() }
+    var credentials = SSHCredentials(identities: [try LoopbackRSATests.identity(made.key, certificate: made.certificate)])
+    credentials.offersUnsignableCertificates = true
+    let error = await #expect(throws: SSHError.self) { try await LoopbackRSATests.login(sshd, credentials) }
+    guard case .authenticationFailed(let tried, _)? = error?.kind else {
+      Issue.record("expected authenticationFailed, got \(String(describing: error))")
+      return
+    }
+    #expect(tried.first == "certificate \(made.certificate)", "\(tried)")
+    // An Ed25519 certificate is taken (its CA is trusted) and its signature, named after the
+    // certificate, refused; an RSA certificate cannot be renamed to rsa-sha2-512-cert, so it goes
+    // as ssh-rsa-cert, which is refused like ssh-rsa.
+    let refusal = type == "rsa" ? "ssh-rsa-cert-v01@openssh.com not in PubkeyAcceptedAlgorithms" : "Failed publickey for root from 127.0.0.1"
+    #expect(sshd.log.contains(refusal), "\(sshd.log)")
+    if type == "ed25519" { #expect(sshd.log.contains("ED25519-CERT SHA256:") && sshd.log.contains("CA ED25519"), "\(sshd.log)") }
+  }
 }
