@@ -269,6 +269,27 @@ def rsa_user_files():
         write(RSA_AUTHORIZED, f.read())
 
 
+def rsa_user_verify(h):
+    """With OpenSSH's own client: fprsa logs in with its RSA key (rsa-sha2) where it is allowed
+    and not elsewhere, and a login signed as ssh-rsa (SHA-1) is refused."""
+    args = ["-i", RSA_KEY, "-o", "IdentitiesOnly=yes"]
+    name = h["name"]
+
+    def login(extra):
+        return subprocess.run(["ssh", "-F", os.path.join(RUN, "ssh_config"), "-l", RSA_USER] + args + extra +
+                              [name, "id -un"], capture_output=True, text=True, stdin=subprocess.DEVNULL, timeout=30)
+    p = login([])
+    if is_rsa_user_host(h["index"]):
+        if p.stdout.strip() != RSA_USER:
+            return ["%s rsa-sha2 login: rc=%d %r" % (RSA_USER, p.returncode, p.stderr.strip())]
+        p = login(["-o", "PubkeyAcceptedAlgorithms=ssh-rsa"])
+        if p.returncode == 0:
+            return ["%s logged in with an ssh-rsa (SHA-1) signature; sshd should refuse it" % RSA_USER]
+    elif p.returncode == 0:
+        return ["%s logged in on a host that does not allow it" % RSA_USER]
+    return []
+
+
 def rsa_user_sshd_lines(i):
     """sshd_config lines for host i: the user allowed, with its own authorized_keys (at the
     end: a Match block runs to the end of the file)."""
@@ -724,6 +745,7 @@ def verify_host(h):
     p = ssh(name + "-v6", "hostname")
     if p.stdout.strip() != name:
         errs.append("ipv6 ssh: rc=%d %r %r" % (p.returncode, p.stdout, p.stderr.strip()))
+    errs += rsa_user_verify(h)
     return name, errs
 
 
