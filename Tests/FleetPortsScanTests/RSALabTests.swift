@@ -24,9 +24,13 @@ import Testing
       deadlines: SSHDeadlines(connect: .seconds(10), handshakeAndAuth: .seconds(20), command: .seconds(20)))
   }
 
+  /// Each host's result (found by its address) has a snapshot as `user` whose listeners are the truth's.
   static func expectTruth(_ results: [HostResult], _ hosts: [LabHost], user: String, via: String) throws {
-    for (host, result) in zip(hosts, results) {
+    #expect(results.count == hosts.count, "via \(via)")
+    for host in hosts {
+      let result = try #require(results.first { $0.address == host.ipv4 }, "\(host.name) via \(via): no result")
       let snapshot = try #require(result.snapshot, "\(host.name) as \(user) via \(via): \(result.failure?.message ?? "no snapshot")")
+      #expect(result.user == user)
       #expect(Set(LabScan.listeners(snapshot).keys) == host.listenerKeys, "\(host.name) as \(user) via \(via)")
       #expect(!snapshot.provenance.isRoot)
     }
@@ -61,5 +65,33 @@ import Testing
     let (results, _) = try await Self.scanner(lab, identities: [], agentSocket: agent.socketPath).scan(
       hosts.map { LabScan.target($0, user: user.name) })
     try Self.expectTruth(results, hosts, user: user.name, via: "ssh-agent")
+  }
+
+  /// The same through the command a user runs: `fleetports scan` with `--identity` the RSA key,
+  /// then with no key at all but ssh-agent (a HOME without ~/.ssh keys) holding only it.
+  @Test func fleetportsScanReachesTheRSAUsersHostsWithTheKeyAndWithTheAgent() throws {
+    let lab = try LabFleet.forTests()
+    let (user, hosts, keyPath) = try Self.rsaUser(lab)
+    let dir = try LabScan.scratch()
+    defer { try? FileManager.default.removeItem(atPath: dir) }
+    let inventory = hosts.map { "\(user.name)@\($0.ipv4)" }.joined(separator: "\n") + "\n"
+    try inventory.write(toFile: dir + "/inventory.txt", atomically: true, encoding: .utf8)
+    let agent = try LoopbackAgent(directory: dir)
+    defer { agent.stop() }
+    try agent.add(keyPath)
+    let common = ["scan", dir + "/inventory.txt", "--known-hosts", lab.knownHostsPath, "--ssh-config", "/dev/null", "--db", dir + "/history.db"]
+    let runs: [(via: String, arguments: [String], agent: String?)] = [
+      ("--identity", ["--identity", keyPath, "--no-agent", "--out", dir + "/file"], nil),
+      ("ssh-agent", ["--out", dir + "/agent"], agent.socketPath),
+    ]
+    for run in runs {
+      var environment = ["PATH": "/usr/bin:/bin", "HOME": dir]
+      environment["SSH_AUTH_SOCK"] = run.agent
+      let ran = try ChildProcess.run([FleetPortsCLI.path] + common + run.arguments, environment: environment, timeout: .seconds(300))
+      #expect(ran.status == 0, "via \(run.via): \(ran.stdoutText)\n\(ran.stderrText)")
+      let json = try Data(contentsOf: URL(fileURLWithPath: run.arguments[run.arguments.count - 1] + "/scan.json"))
+      let result = try JSONDecoder().decode(ScanResult.self, from: json)
+      try Self.expectTruth(result.hosts, hosts, user: user.name, via: "fleetports scan \(run.via)")
+    }
   }
 }
