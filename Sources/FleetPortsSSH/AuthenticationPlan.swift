@@ -4,13 +4,24 @@ import Foundation
 /// Which credentials a login offers and in what order, how each attempt's answer is taken,
 /// and how a refused login is explained. Pure, so the order, the RSA rule and the wording
 /// are tested without a server; `SSHConnection.authenticate` carries it out.
+///
+/// The order: for each identity file its certificate (when libssh2 can sign it) and then the
+/// key, RSA keys as the first RSA signature (`rsa-sha2-512`); then every ssh-agent key. libssh2
+/// 1.10 cannot learn which RSA signatures the server takes (it never asks for
+/// `server-sig-algs`), so the other RSA signatures (`rsa-sha2-256`) come last, RSA keys only:
+/// a server that refuses SHA-512 costs those extra attempts only after every other key was
+/// refused, never a MaxAuthTries slot another key needed.
 struct AuthenticationPlan {
   /// One thing offered to the server.
   enum Step {
-    /// An identity file, signed in-process (Ed25519) or by libssh2.
-    case identity(SSHIdentity)
-    /// Every key ssh-agent holds, in the agent's order.
-    case agent(socketPath: String)
+    /// An identity file, signed in-process (Ed25519, RSA as `rsa`) or by libssh2 (the rest).
+    case identity(SSHIdentity, rsa: RSASignature?)
+    /// An identity file's certificate (ECDSA: libssh2 1.10 signs those right; Ed25519 and RSA
+    /// ones only when `SSHCredentials.offersUnsignableCertificates`).
+    case certificate(SSHIdentity)
+    /// The keys ssh-agent holds, in the agent's order, RSA keys signed as `rsa`; with
+    /// `onlyRSA` just the RSA keys (the later pass of another RSA signature).
+    case agent(socketPath: String, rsa: RSASignature, onlyRSA: Bool)
   }
 
   /// How one attempt ended, from libssh2's return code.
@@ -25,35 +36,64 @@ struct AuthenticationPlan {
     case keyUnusable
   }
 
-  /// The identity files in the order given, then ssh-agent when a socket is set.
   let steps: [Step]
-  /// The public key blobs of the identity files: an agent key equal to one was offered already.
+  /// The public key blobs of the identity files and their certificates: an agent key equal
+  /// to one was offered already.
   let fileBlobs: Set<[UInt8]>
-  /// RSA identity files, left out: libssh2 1.10 signs RSA only with SHA-1 (`ssh-rsa`),
-  /// which OpenSSH 8.8 and later refuse, so offering them would only cost round trips.
+  /// RSA identity files fleetports cannot sign itself (it cannot read them: encrypted, or an
+  /// unknown format), left out: libssh2 1.10 would sign them with SHA-1 (`ssh-rsa`), which
+  /// OpenSSH 8.8 and later refuse, so offering them would only cost attempts.
   let skippedRSA: [String]
+  /// Certificates left out because libssh2 1.10 cannot sign with them (Ed25519 and RSA ones).
+  let skippedCertificates: [String]
 
   init(credentials: SSHCredentials) {
+    let first = credentials.rsaSignatures.first ?? .sha512
+    let later = credentials.rsaSignatures.dropFirst()
     var steps: [Step] = []
+    var rsaKeys: [SSHIdentity] = []
     var skipped: [String] = []
+    var skippedCertificates: [String] = []
     for identity in credentials.identities {
-      if IdentityKind.isRSA(identity.privateKey) {
+      if let certificate = identity.certificate {
+        if PublicKeyAlgorithm.libssh2CanSign(certificate.keyType) || credentials.offersUnsignableCertificates {
+          steps.append(.certificate(identity))
+        } else {
+          skippedCertificates.append(certificate.path)
+        }
+      }
+      if identity.signer?.kind == .rsa {
+        steps.append(.identity(identity, rsa: first))
+        rsaKeys.append(identity)
+      } else if IdentityKind.isRSA(identity.privateKey) {
         skipped.append(identity.path)
       } else {
-        steps.append(.identity(identity))
+        steps.append(.identity(identity, rsa: nil))
       }
     }
-    if let socketPath = credentials.agentSocket { steps.append(.agent(socketPath: socketPath)) }
+    if let socketPath = credentials.agentSocket { steps.append(.agent(socketPath: socketPath, rsa: first, onlyRSA: false)) }
+    for signature in later {
+      steps += rsaKeys.map { .identity($0, rsa: signature) }
+      if let socketPath = credentials.agentSocket { steps.append(.agent(socketPath: socketPath, rsa: signature, onlyRSA: true)) }
+    }
     self.steps = steps
     skippedRSA = skipped
-    fileBlobs = Set(credentials.identities.compactMap(\.publicBlob))
+    self.skippedCertificates = skippedCertificates
+    fileBlobs = Set(credentials.identities.compactMap(\.publicBlob) + credentials.identities.compactMap(\.certificate?.blob))
   }
 
   /// Whether an agent key is worth offering: not when an identity file holds the same key
-  /// (OpenSSH offers such a key once, too; every extra offer counts towards MaxAuthTries).
-  /// - Parameter agentBlob: the key's public blob as the agent lists it.
-  /// - Returns: false when the same blob came from an identity file.
-  func offers(agentBlob: [UInt8]) -> Bool { !fileBlobs.contains(agentBlob) }
+  /// (OpenSSH offers such a key once, too; every extra offer counts towards MaxAuthTries), nor
+  /// a certificate libssh2 1.10 cannot sign with, nor (in the RSA-only pass) a key of another type.
+  /// - Parameters:
+  ///   - agentBlob: the key's public blob as the agent lists it.
+  ///   - onlyRSA: the step's `onlyRSA`.
+  /// - Returns: false when the key is not to be offered.
+  func offers(agentBlob: [UInt8], onlyRSA: Bool = false) -> Bool {
+    guard !fileBlobs.contains(agentBlob), let keyType = PublicKeyAlgorithm.keyType(of: agentBlob) else { return false }
+    if onlyRSA { return keyType == "ssh-rsa" }
+    return PublicKeyAlgorithm.libssh2CanSign(keyType)
+  }
 
   /// The error when the connection broke during authentication.
   /// - Parameters:
@@ -69,11 +109,18 @@ struct AuthenticationPlan {
     return .connectionLost(.authentication, libssh2Message)
   }
 
-  /// The entry for an identity file in the list of what was tried.
-  static func label(identityPath path: String) -> String { "publickey \(path)" }
+  /// The entry for an identity file in the list of what was tried; an RSA key names its signature.
+  static func label(identityPath path: String, rsa: RSASignature? = nil) -> String {
+    "publickey \(path)" + (rsa.map { " (\($0.rawValue))" } ?? "")
+  }
 
-  /// The entry for an agent key (its comment) in the list of what was tried.
-  static func label(agentKey comment: String) -> String { "agent \(comment)" }
+  /// The entry for a certificate in the list of what was tried.
+  static func label(certificatePath path: String) -> String { "certificate \(path)" }
+
+  /// The entry for an agent key (its comment) in the list of what was tried; an RSA key names its signature.
+  static func label(agentKey comment: String, rsa: RSASignature? = nil) -> String {
+    "agent \(comment)" + (rsa.map { " (\($0.rawValue))" } ?? "")
+  }
 
   /// How libssh2's return code `rc` of a public-key attempt is taken.
   /// - Parameters:
@@ -100,10 +147,11 @@ struct AuthenticationPlan {
   /// - Parameters:
   ///   - tried: what was offered, in order (`label(identityPath:)`, `label(agentKey:)`).
   ///   - serverAccepts: the methods the server named, or empty when unknown.
-  /// - Returns: `.rsaKeyUnsupported` when RSA keys were all there was (that, not the server,
-  ///   is the reason); otherwise `.authenticationFailed` listing the skipped RSA keys too.
+  /// - Returns: `.rsaKeyUnsupported` when unreadable RSA keys were all there was (that, not the
+  ///   server, is the reason); otherwise `.authenticationFailed` listing what was left out too.
   func failure(tried: [String], serverAccepts: [String]) -> SSHError.Kind {
     if tried.isEmpty, let rsa = skippedRSA.first { return .rsaKeyUnsupported(path: rsa) }
-    return .authenticationFailed(tried: tried + skippedRSA.map { "\($0) (RSA, skipped)" }, serverAccepts: serverAccepts)
+    let left = skippedRSA.map { "\($0) (RSA, skipped)" } + skippedCertificates.map { "\($0) (certificate, skipped: libssh2 1.10 cannot sign it)" }
+    return .authenticationFailed(tried: tried + left, serverAccepts: serverAccepts)
   }
 }

@@ -1,8 +1,8 @@
 import Foundation
 
-/// Recognises RSA private keys before libssh2 tries them: libssh2 1.10 signs RSA only
-/// with SHA-1, which current OpenSSH refuses, and says nothing helpful about it; and keys
-/// that need a passphrase, which the scan's inputs must supply.
+/// Recognises RSA private keys fleetports cannot sign itself before libssh2 tries them:
+/// libssh2 1.10 signs RSA only with SHA-1, which current OpenSSH refuses, and says nothing
+/// helpful about it; and keys that need a passphrase, which the scan's inputs must supply.
 public enum IdentityKind {
   /// True for a private key that needs a passphrase: an OpenSSH-format key whose cipher is
   /// not `none`, a PEM key with `Proc-Type: 4,ENCRYPTED`, or encrypted PKCS#8.
@@ -34,6 +34,7 @@ public enum IdentityKind {
     return reader
   }
 
+  /// True for an RSA key in PKCS#1 PEM or OpenSSH format (read even when encrypted).
   static func isRSA(_ privateKey: [UInt8]) -> Bool {
     let text = String(decoding: privateKey, as: UTF8.self)
     if text.contains("BEGIN RSA PRIVATE KEY") { return true }

@@ -7,7 +7,8 @@ import Foundation
   import Glibc
 #endif
 
-/// Logging in: identities (Ed25519 signed in-process, others through libssh2) and ssh-agent.
+/// Logging in: identities (Ed25519 and RSA signed in-process, others through libssh2),
+/// certificates and ssh-agent.
 extension SSHConnection {
   /// Offers the identities straight away: asking the server for its methods first (a "none"
   /// request) costs a round trip every host pays, so that list is fetched only to explain a
@@ -19,18 +20,28 @@ extension SSHConnection {
     let plan = AuthenticationPlan(credentials: client.credentials)
     var tried: [String] = []
     for step in plan.steps {
+      // The key file a failure to load blames (a certificate's too).
+      let keyPath: String
+      let rc: Int32
       switch step {
-      case .identity(let identity):
-        tried.append(AuthenticationPlan.label(identityPath: identity.path))
-        let rc = try await offer(identity, session: session, user: user, until: deadline)
-        switch AuthenticationPlan.outcome(of: rc, peerClosed: await peerClosed(after: rc, until: deadline)) {
-        case .authenticated: return
-        case .refused: continue
-        case .connectionLost: throw failure(AuthenticationPlan.connectionBroke(tried: tried, libssh2Message: lastError()), rc)
-        case .keyUnusable: throw failure(AuthenticationPlan.unusable(path: identity.path, libssh2Message: lastError()), rc)
-        }
-      case .agent(let socketPath):
-        if try await authenticateWithAgent(session, plan: plan, socketPath: socketPath, until: deadline, tried: &tried) { return }
+      case .identity(let identity, let rsa):
+        keyPath = identity.path
+        tried.append(AuthenticationPlan.label(identityPath: identity.path, rsa: rsa))
+        rc = try await offer(identity, rsa: rsa ?? .sha512, session: session, user: user, until: deadline)
+      case .certificate(let identity):
+        keyPath = identity.path
+        tried.append(AuthenticationPlan.label(certificatePath: identity.certificate?.path ?? identity.path))
+        rc = try await offerCertificate(identity, session: session, user: user, until: deadline)
+      case .agent(let socketPath, let rsa, let onlyRSA):
+        let agent = AgentStep(socketPath: socketPath, rsa: rsa, onlyRSA: onlyRSA)
+        if try await authenticateWithAgent(session, plan: plan, step: agent, until: deadline, tried: &tried) { return }
+        continue
+      }
+      switch AuthenticationPlan.outcome(of: rc, peerClosed: await peerClosed(after: rc, until: deadline)) {
+      case .authenticated: return
+      case .refused: continue
+      case .connectionLost: throw failure(AuthenticationPlan.connectionBroke(tried: tried, libssh2Message: lastError()), rc)
+      case .keyUnusable: throw failure(AuthenticationPlan.unusable(path: keyPath, libssh2Message: lastError()), rc)
       }
     }
     // Only for the message, so best effort: the server may already have hung up (a failed
@@ -40,24 +51,65 @@ extension SSHConnection {
     throw SSHError(plan.failure(tried: tried, serverAccepts: serverMethods))
   }
 
-  /// One identity file: Ed25519 signed in-process, anything else through libssh2.
+  /// One identity file: Ed25519 and RSA signed in-process, anything else through libssh2.
+  /// An RSA key goes as the blob renamed to `rsa` (see `PublicKeyAlgorithm`).
   /// - Returns: libssh2's return code, for `AuthenticationPlan.outcome(of:)`.
-  func offer(_ identity: SSHIdentity, session: OpaquePointer, user: String, until deadline: ContinuousClock.Instant) async throws(SSHError) -> Int32 {
-    let userLength = UInt32(user.utf8.count)
+  func offer(_ identity: SSHIdentity, rsa: RSASignature, session: OpaquePointer, user: String, until deadline: ContinuousClock.Instant) async throws(SSHError) -> Int32 {
     if let signer = identity.signer {
-      var abstract: UnsafeMutableRawPointer? = signer.key
-      return try await drive(.authentication, until: deadline) {
-        signer.publicBlob.withUnsafeBufferPointer { blob in
-          cfleet_userauth_ed25519(session, user, userLength, blob.baseAddress, blob.count, &abstract)
+      let blob = signer.kind == .rsa ? PublicKeyAlgorithm.renamed(signer.publicBlob, to: rsa.rawValue) : signer.publicBlob
+      return try await offerSigned(blob, signer: signer, rsa: rsa, session: session, user: user, until: deadline)
+    }
+    return try await offerThroughLibssh2(identity, publicKey: nil, session: session, user: user, until: deadline)
+  }
+
+  /// An identity's certificate: its blob as it is (a certificate cannot be renamed), signed
+  /// in-process or, for ECDSA keys, with the private key loaded by libssh2. Only ECDSA ones log
+  /// in through libssh2 1.10 (see `PublicKeyAlgorithm.libssh2CanSign`).
+  func offerCertificate(_ identity: SSHIdentity, session: OpaquePointer, user: String, until deadline: ContinuousClock.Instant) async throws(SSHError) -> Int32 {
+    if let signer = identity.signer, let certificate = identity.certificate {
+      return try await offerSigned(certificate.blob, signer: signer, rsa: .sha512, session: session, user: user, until: deadline)
+    }
+    return try await offerThroughLibssh2(identity, publicKey: identity.certificate?.text, session: session, user: user, until: deadline)
+  }
+
+  /// `blob` offered and signed by `signer` (RSA with the hash of `rsa`).
+  func offerSigned(
+    _ blob: [UInt8], signer: InProcessSigner, rsa: RSASignature, session: OpaquePointer, user: String, until deadline: ContinuousClock.Instant
+  ) async throws(SSHError) -> Int32 {
+    let userLength = UInt32(user.utf8.count)
+    var abstract: UnsafeMutableRawPointer? = signer.key
+    let kind: cfleet_signer
+    switch (signer.kind, rsa) {
+    case (.ed25519, _): kind = CFLEET_SIGN_ED25519
+    case (.rsa, .sha512): kind = CFLEET_SIGN_RSA_SHA512
+    case (.rsa, .sha256): kind = CFLEET_SIGN_RSA_SHA256
+    case (.rsa, .sha1): kind = CFLEET_SIGN_RSA_SHA1
+    }
+    return try await drive(.authentication, until: deadline) {
+      withExtendedLifetime(signer) {
+        blob.withUnsafeBufferPointer { bytes in
+          cfleet_userauth_signed(session, user, userLength, bytes.baseAddress, bytes.count, kind, &abstract)
         }
       }
     }
+  }
+
+  /// libssh2 loads the private key (and takes `publicKey`, a public key line, as what to offer).
+  func offerThroughLibssh2(
+    _ identity: SSHIdentity, publicKey: [UInt8]?, session: OpaquePointer, user: String, until deadline: ContinuousClock.Instant
+  ) async throws(SSHError) -> Int32 {
     let key = identity.privateKey
+    let publicText = publicKey ?? []
     return try await drive(.authentication, until: deadline) {
       key.withUnsafeBufferPointer { bytes in
         bytes.withMemoryRebound(to: CChar.self) { chars in
-          libssh2_userauth_publickey_frommemory(
-            session, user, Int(userLength), nil, 0, chars.baseAddress, chars.count, identity.passphrase)
+          publicText.withUnsafeBufferPointer { publicBytes in
+            publicBytes.withMemoryRebound(to: CChar.self) { publicChars in
+              libssh2_userauth_publickey_frommemory(
+                session, user, Int(user.utf8.count), publicChars.isEmpty ? nil : publicChars.baseAddress, publicChars.count,
+                chars.baseAddress, chars.count, identity.passphrase)
+            }
+          }
         }
       }
     }
@@ -96,54 +148,5 @@ extension SSHConnection {
       }
       try await waitForSession(.authentication, until: deadline)
     }
-  }
-
-  /// ssh-agent. libssh2 talks to the agent over a blocking Unix socket: connecting, listing
-  /// the keys and every signature block until the agent answers. Those calls run on the
-  /// `BlockingCallThread`, never on the cooperative pool; the network part waits on the
-  /// reactor as usual.
-  func authenticateWithAgent(
-    _ session: OpaquePointer, plan: AuthenticationPlan, socketPath: String, until deadline: ContinuousClock.Instant,
-    tried: inout [String]
-  ) async throws(SSHError) -> Bool {
-    guard let agent = libssh2_agent_init(session) else { return false }
-    defer {
-      libssh2_agent_disconnect(agent)
-      libssh2_agent_free(agent)
-    }
-    libssh2_agent_set_identity_path(agent, socketPath)
-    let handle = UnsafeTransfer(value: agent)
-    let listed = try await BlockingCallThread.shared.run {
-      libssh2_agent_connect(handle.value) == 0 && libssh2_agent_list_identities(handle.value) == 0
-    }
-    guard listed else { return false }
-    let user = target.user
-    var previous: UnsafeMutablePointer<libssh2_agent_publickey>?
-    var identity: UnsafeMutablePointer<libssh2_agent_publickey>?
-    while libssh2_agent_get_identity(agent, &identity, previous) == 0, let current = identity {
-      previous = current
-      let blob = current.pointee.blob.map { Array(UnsafeBufferPointer(start: $0, count: Int(current.pointee.blob_len))) } ?? []
-      if !plan.offers(agentBlob: blob) { continue }
-      let comment = current.pointee.comment.map { String(cString: $0) } ?? "agent key"
-      tried.append(AuthenticationPlan.label(agentKey: comment))
-      let attempt = UnsafeTransfer(value: (agent: agent, key: current))
-      while true {
-        // The attempt that gets the server's go-ahead signs through the agent, so every try
-        // of the call runs on the blocking-call thread.
-        let rc = try await BlockingCallThread.shared.run { libssh2_agent_userauth(attempt.value.agent, user, attempt.value.key) }
-        if rc == LIBSSH2_ERROR_EAGAIN {
-          try await waitForSession(.authentication, until: deadline)
-          continue
-        }
-        switch AuthenticationPlan.outcome(of: rc, peerClosed: await peerClosed(after: rc, until: deadline)) {
-        case .authenticated: return true
-        case .connectionLost:
-          throw failure(AuthenticationPlan.connectionBroke(tried: tried, libssh2Message: lastError()), rc)
-        case .refused, .keyUnusable: break
-        }
-        break
-      }
-    }
-    return false
   }
 }

@@ -146,11 +146,12 @@ public struct SSHError: Error, Sendable, Hashable, CustomStringConvertible {
       )
     case .rsaKeyUnsupported(let path):
       return (
-        "\(path) is an RSA key: this libssh2 (1.10) can only sign with ssh-rsa (SHA-1), which OpenSSH 8.8+ refuses",
-        "use an ed25519 or ECDSA key (ssh-keygen -t ed25519)"
+        "\(path) is an RSA key fleetports cannot read to sign with rsa-sha2 itself, and this libssh2 (1.10) signs RSA only"
+          + " with ssh-rsa (SHA-1), which OpenSSH 8.8+ refuses",
+        "give it unencrypted in OpenSSH or PEM format, load it into ssh-agent, or use an ed25519 key"
       )
     case .identityUnreadable(let path, let reason):
-      return ("cannot use identity \(path): \(reason)", "check the file, its passphrase (--passphrase-env) and that it is an ed25519 or ECDSA key")
+      return ("cannot use identity \(path): \(reason)", "check the file, its passphrase (--passphrase-env) and that it is an ed25519, ECDSA or RSA key")
     case .algorithmIncompatible(let why):
       return (
         "no algorithm in common with the server (\(why)); libssh2 1.10 lacks chacha20, AES-GCM, -etm MACs and rsa-sha2",

@@ -14,6 +14,13 @@ public struct SSHCredentials: Sendable {
   public var identities: [SSHIdentity]
   /// Ask ssh-agent (`SSH_AUTH_SOCK`) when set; its socket I/O is local and short.
   public var agentSocket: String?
+  /// The RSA signatures offered, in order: the first with each RSA key in turn, the others
+  /// only after everything else was refused (see `AuthenticationPlan`). Tests set `[.sha1]`
+  /// to show what sshd refuses.
+  var rsaSignatures: [RSASignature] = [.sha512, .sha256]
+  /// Offer Ed25519 and RSA certificates too, though libssh2 1.10 names their signatures wrong:
+  /// only for the test that shows sshd refusing them (and that fails once libssh2 does it right).
+  var offersUnsignableCertificates = false
 
   public init(identities: [SSHIdentity] = [], agentSocket: String? = nil) {
     self.identities = identities
@@ -26,17 +33,26 @@ public struct SSHIdentity: Sendable {
   public var path: String
   public var privateKey: [UInt8]
   public var passphrase: String?
-  /// Unencrypted Ed25519 keys are parsed once and signed in-process (see `Ed25519Signer`).
-  let signer: Ed25519Signer?
-  /// The public key blob when the file shows it (OpenSSH format), so the same key held by
-  /// ssh-agent is not offered twice.
+  /// The OpenSSH user certificate for this key (`<key>-cert.pub`, or ssh_config's
+  /// `CertificateFile`), offered before the key itself.
+  public var certificate: SSHCertificate?
+  /// Unencrypted Ed25519 and RSA keys are parsed once and signed in-process (see `InProcessSigner`).
+  let signer: InProcessSigner?
+  /// The public key blob when the file shows it (OpenSSH format, or any key signed
+  /// in-process), so the same key held by ssh-agent is not offered twice.
   let publicBlob: [UInt8]?
 
-  public init(path: String, privateKey: [UInt8], passphrase: String? = nil) {
+  /// - Parameters:
+  ///   - path: where the key came from, for messages.
+  ///   - privateKey: the key file's bytes (OpenSSH or PEM).
+  ///   - passphrase: for an encrypted key that libssh2 loads.
+  ///   - certificate: the certificate to offer with it; `IdentityFiles` finds `<path>-cert.pub`.
+  public init(path: String, privateKey: [UInt8], passphrase: String? = nil, certificate: SSHCertificate? = nil) {
     self.path = path
     self.privateKey = privateKey
     self.passphrase = passphrase
-    signer = OpenSSHEd25519Key(privateKey).flatMap(Ed25519Signer.init)
+    self.certificate = certificate
+    signer = InProcessSigner(privateKey: privateKey)
     publicBlob = signer?.publicBlob ?? IdentityKind.publicBlob(privateKey)
   }
 }

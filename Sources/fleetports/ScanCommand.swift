@@ -61,7 +61,7 @@ struct ScanCommand: AsyncParsableCommand {
   @Option(help: "Login user for hosts that name none (default: the current user).")
   var user: String?
 
-  @Option(name: .customLong("identity"), help: "A private key to log in with (repeatable). Default: ~/.ssh/id_ed25519, id_ecdsa (and id_rsa, which is refused with an explanation).")
+  @Option(name: .customLong("identity"), help: "A private key to log in with (repeatable; Ed25519, ECDSA or RSA, RSA signed as rsa-sha2-512; KEY-cert.pub beside it is offered too). Default: ~/.ssh/id_ed25519, id_ecdsa, id_rsa.")
   var identities: [String] = []
 
   @Option(help: "The environment variable that holds the identity's passphrase.")

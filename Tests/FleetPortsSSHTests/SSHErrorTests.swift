@@ -58,11 +58,12 @@ import Testing
     ),
     (
       .rsaKeyUnsupported(path: "/k/id_rsa"), "rsa-key-unsupported",
-      "/k/id_rsa is an RSA key: this libssh2 (1.10) can only sign with ssh-rsa (SHA-1), which OpenSSH 8.8+ refuses; use an ed25519 or ECDSA key (ssh-keygen -t ed25519)"
+      "/k/id_rsa is an RSA key fleetports cannot read to sign with rsa-sha2 itself, and this libssh2 (1.10) signs RSA only with ssh-rsa (SHA-1),"
+        + " which OpenSSH 8.8+ refuses; give it unencrypted in OpenSSH or PEM format, load it into ssh-agent, or use an ed25519 key"
     ),
     (
       .identityUnreadable(path: "/k/id_ecdsa", reason: "bad key"), "identity-unreadable",
-      "cannot use identity /k/id_ecdsa: bad key; check the file, its passphrase (--passphrase-env) and that it is an ed25519 or ECDSA key"
+      "cannot use identity /k/id_ecdsa: bad key; check the file, its passphrase (--passphrase-env) and that it is an ed25519, ECDSA or RSA key"
     ),
     (
       .algorithmIncompatible("key exchange failed"), "algorithm-incompatible",

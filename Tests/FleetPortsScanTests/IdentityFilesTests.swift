@@ -1,3 +1,4 @@
+import FleetPortsSSH
 import Foundation
 import LabSupport
 import Testing
@@ -33,6 +34,32 @@ import Testing
     #expect(try IdentityFiles.load(path, rules: .init(passphrase: nil, allowOpenKeyFiles: true)) != nil)
     chmod(path, 0o600)
     #expect(try IdentityFiles.load(path, rules: .init(passphrase: nil, allowOpenKeyFiles: false)) != nil)
+  }
+
+  /// As ssh does: `<key>-cert.pub` beside a key goes with it; ssh_config's CertificateFile
+  /// names another; a file that is not a certificate is refused, naming it.
+  @Test func aCertificateBesideTheKeyOrNamedGoesWithIt() throws {
+    let dir = try LabScanScratch.make()
+    defer { try? FileManager.default.removeItem(atPath: dir) }
+    let ca = try Self.key(dir, "ca")
+    let path = try Self.key(dir, "id_ed25519")
+    #expect(try IdentityFiles.load(path, rules: .init(passphrase: nil, allowOpenKeyFiles: false))?.certificate == nil)
+    let signed = try ChildProcess.run(["/usr/bin/ssh-keygen", "-q", "-s", ca, "-I", "test", "-n", "root", path + ".pub"], timeout: .seconds(60))
+    try #require(signed.status == 0, "\(signed.stderrText)")
+    let beside = try IdentityFiles.load(path, rules: .init(passphrase: nil, allowOpenKeyFiles: false))
+    #expect(beside?.certificate?.path == path + "-cert.pub")
+    try FileManager.default.moveItem(atPath: path + "-cert.pub", toPath: dir + "/elsewhere.pub")
+    let named = try IdentityFiles.load(path, certificate: dir + "/elsewhere.pub", rules: .init(passphrase: nil, allowOpenKeyFiles: false))
+    #expect(named?.certificate?.path == dir + "/elsewhere.pub")
+    #expect(throws: ScanInputError("cannot read certificate \(dir)/missing.pub")) {
+      try IdentityFiles.load(path, certificate: dir + "/missing.pub", rules: .init(passphrase: nil, allowOpenKeyFiles: false))
+    }
+    #expect(
+      throws: ScanInputError(
+        "certificate \(path).pub is not an OpenSSH certificate (one line `TYPE-cert-v01@openssh.com BASE64`, as ssh-keygen -s writes it)")
+    ) {
+      try IdentityFiles.load(path, certificate: path + ".pub", rules: .init(passphrase: nil, allowOpenKeyFiles: false))
+    }
   }
 
   @Test func anEncryptedKeyNeedsItsPassphraseVariable() throws {

@@ -121,11 +121,28 @@ public struct LabTruth: Codable, Sendable, Hashable {
     public var sudo: String
   }
 
+  /// A user whose only authorized key is RSA, on some hosts, with sshd's default algorithms
+  /// (issue 16: `ssh-rsa` refused, rsa-sha2 let in).
+  public struct RSAUser: Codable, Sendable, Hashable {
+    public var name: String
+    /// The RSA private key, relative to the repository (`lab/run/id_rsa_user`).
+    public var identity: String
+    /// The hosts (names) that let the user in.
+    public var hosts: [String]
+  }
+
   public var version: Int
   public var count: Int
   public var bridge: Bridge
   public var users: Users
   public var hosts: [LabHost]
+  /// nil for a lab written before the RSA user existed.
+  public var rsaUser: RSAUser?
+
+  enum CodingKeys: String, CodingKey {
+    case version, count, bridge, users, hosts
+    case rsaUser = "rsa_user"
+  }
 
   public static func decode(_ data: Data) throws -> LabTruth {
     try JSONDecoder().decode(LabTruth.self, from: data)

@@ -21,11 +21,14 @@ enum IdentityFiles {
   /// matters: a default key that is absent does not).
   /// - Parameters:
   ///   - path: the key file.
+  ///   - certificate: its certificate file (ssh_config's `CertificateFile`); nil takes
+  ///     `<path>-cert.pub` when that exists, as ssh does.
   ///   - rules: the passphrase and the opt-out for open permissions.
   /// - Returns: the key in memory, or nil when the file cannot be read.
   /// - Throws: `ScanInputError` for a key OpenSSH would refuse (too open) or could not use
-  ///   without a passphrase that was not given.
-  static func load(_ path: String, rules: Rules) throws(ScanInputError) -> SSHIdentity? {
+  ///   without a passphrase that was not given, and for a certificate that cannot be read
+  ///   (a named one) or is not an OpenSSH certificate.
+  static func load(_ path: String, certificate: String? = nil, rules: Rules) throws(ScanInputError) -> SSHIdentity? {
     guard let data = FileContents.read(path) else { return nil }
     var info = stat()
     if !rules.allowOpenKeyFiles, stat(path, &info) == 0, info.st_mode & 0o077 != 0 {
@@ -37,7 +40,22 @@ enum IdentityFiles {
         "identity \(path) is encrypted and no passphrase was given; put it in an environment variable and name it with --passphrase-env VAR"
           + " (or load the key into ssh-agent and leave it out of --identity)")
     }
-    return SSHIdentity(path: path, privateKey: bytes, passphrase: rules.passphrase)
+    return SSHIdentity(
+      path: path, privateKey: bytes, passphrase: rules.passphrase, certificate: try loadCertificate(certificate ?? path + "-cert.pub", named: certificate != nil))
+  }
+
+  /// The certificate at `path`; nil when it is absent and nobody named it.
+  /// - Throws: `ScanInputError` when a named file cannot be read, or the file is not a certificate.
+  static func loadCertificate(_ path: String, named: Bool) throws(ScanInputError) -> SSHCertificate? {
+    guard let data = FileContents.read(path) else {
+      if named { throw ScanInputError("cannot read certificate \(path)") }
+      return nil
+    }
+    do {
+      return try SSHCertificate(path: path, contents: Array(data))
+    } catch {
+      throw ScanInputError("certificate \(path) is not an OpenSSH certificate (one line `TYPE-cert-v01@openssh.com BASE64`, as ssh-keygen -s writes it)")
+    }
   }
 
   /// OpenSSH's words for a key others can read, on one line, with the fix.
