@@ -7,7 +7,7 @@ import Foundation
 
 /// Private key files checked as OpenSSH checks them before a scan starts: a key readable by
 /// group or others is refused (unless the user opted out), and an encrypted key needs its
-/// passphrase. Each key is read once for the whole scan.
+/// passphrase. Each key is read, and decrypted, once for the whole scan.
 enum IdentityFiles {
   /// How a key file may be used.
   struct Rules {
@@ -23,8 +23,8 @@ enum IdentityFiles {
   ///   - path: the key file.
   ///   - rules: the passphrase and the opt-out for open permissions.
   /// - Returns: the key in memory, or nil when the file cannot be read.
-  /// - Throws: `ScanInputError` for a key OpenSSH would refuse (too open) or could not use
-  ///   without a passphrase that was not given.
+  /// - Throws: `ScanInputError` for a key OpenSSH would refuse (too open), could not use
+  ///   without a passphrase that was not given, or that the passphrase does not decrypt.
   static func load(_ path: String, rules: Rules) throws(ScanInputError) -> SSHIdentity? {
     guard let data = FileContents.read(path) else { return nil }
     var info = stat()
@@ -37,7 +37,14 @@ enum IdentityFiles {
         "identity \(path) is encrypted and no passphrase was given; put it in an environment variable and name it with --passphrase-env VAR"
           + " (or load the key into ssh-agent and leave it out of --identity)")
     }
-    return SSHIdentity(path: path, privateKey: bytes, passphrase: rules.passphrase)
+    guard let passphrase = rules.passphrase else { return SSHIdentity(path: path, privateKey: bytes) }
+    // Decrypted here, once for the whole scan, so no host pays for the key's KDF.
+    do {
+      return try SSHIdentity.decrypting(path: path, privateKey: bytes, passphrase: passphrase)
+    } catch {
+      let hint = error.reason == .wrongPassphrase ? "; check the variable named with --passphrase-env" : ""
+      throw ScanInputError("identity \(path): \(error)\(hint)")
+    }
   }
 
   /// OpenSSH's words for a key others can read, on one line, with the fix.
