@@ -96,7 +96,9 @@ enum OpenSSHKeyDecryption {
 
     var material = [UInt8](repeating: 0, count: cipher.keyLength + cipher.ivLength)
     defer { clear(&material) }
-    guard bcryptPBKDF(password: Array(passphrase.utf8), salt: salt, rounds: rounds, into: &material) else { throw KeyDecryptionError(.malformed("bcrypt_pbkdf refused its arguments")) }
+    guard bcryptPBKDF(password: Array(passphrase.utf8), salt: salt, rounds: rounds, into: &material) else {
+      throw KeyDecryptionError(.malformed("bcrypt_pbkdf refused its arguments"))
+    }
     var section = [UInt8](repeating: 0, count: sealed.count)
     var key = Array(material.prefix(cipher.keyLength))
     var iv = Array(material.suffix(cipher.ivLength)) + [0]  // never empty, so a pointer exists
