@@ -26,7 +26,8 @@ trap 'rm -rf "$keys"' EXIT
 cp "$RUN/id_ed25519" "$keys/plain" && cp "$RUN/id_ed25519" "$keys/encrypted" && chmod 600 "$keys"/*
 FP_BENCH_PASSPHRASE=$(head -c 24 /dev/urandom | base64)
 export FP_BENCH_PASSPHRASE
-printf '%s\n%s\n' "$FP_BENCH_PASSPHRASE" "$FP_BENCH_PASSPHRASE" | setsid -w ssh-keygen -q -p -f "$keys/encrypted" > /dev/null
+printf '%s\n%s\n' "$FP_BENCH_PASSPHRASE" "$FP_BENCH_PASSPHRASE" | setsid -w ssh-keygen -q -p -f "$keys/encrypted" > /dev/null 2>&1 \
+  || { echo "bench-keys: ssh-keygen -p failed" >&2; exit 1; }
 grep -q "^-----BEGIN OPENSSH PRIVATE KEY" "$keys/encrypted" && ! cmp -s "$keys/plain" "$keys/encrypted" \
   || { echo "bench-keys: the key copy was not encrypted" >&2; exit 1; }
 python3 - "$BINARY" "$OUT/inventory-keys.txt" "$RUN/known_hosts" "$keys" "$OUT" "$total" "$RUNS" > "$OUT/keys.md" <<'PY'
