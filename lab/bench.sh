@@ -4,7 +4,9 @@
 #    transport and by OpenSSH `ssh` under `xargs -P`, at 100 and 200 hosts, plus 1,000
 #    sessions in flight; written to reports/bench/transport.md;
 # 2. a full `fleetports scan` (collect, parse, write scan.json) of 100 and 200 hosts;
-#    written to reports/bench/scan.md. Both tables are printed.
+#    written to reports/bench/scan.md;
+# 3. the same scan of every host with the lab key encrypted and unencrypted, 3 runs each: controller
+#    CPU and wall (lab/bench-keys.sh; reports/bench/keys.md). All tables are printed.
 set -euo pipefail
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 RUN="$ROOT/lab/run"
@@ -72,3 +74,6 @@ print(f"| --parallel {n} | {n} | {ok} | {wall:.2f} s | {(usage.ru_utime + usage.
 PY
 done
 cat "$scan_table"
+
+# 3. An encrypted key against an unencrypted one (decrypted once per scan, not per host).
+"$ROOT/lab/bench-keys.sh" 3

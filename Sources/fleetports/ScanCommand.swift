@@ -64,7 +64,10 @@ struct ScanCommand: AsyncParsableCommand {
   @Option(name: .customLong("identity"), help: "A private key to log in with (repeatable; Ed25519, ECDSA or RSA, RSA signed as rsa-sha2-512; KEY-cert.pub beside it is offered too). Default: ~/.ssh/id_ed25519, id_ecdsa, id_rsa.")
   var identities: [String] = []
 
-  @Option(help: "The environment variable that holds the identity's passphrase.")
+  @Option(
+    help:
+      "The environment variable that holds the identities' passphrase (never a flag: command lines are visible to other users). Each encrypted key is decrypted once, in memory, before any host is contacted; a wrong passphrase is a usage error."
+  )
   var passphraseEnv: String?
 
   @Option(help: "An OpenSSH client config to resolve host aliases (HostName, User, Port, IdentityFile). Default: ~/.ssh/config when it exists.")

@@ -72,7 +72,23 @@ import Testing
     } catch {
       #expect(error.message.contains("identity \(path) is encrypted") && error.message.contains("--passphrase-env"), "\(error.message)")
     }
-    #expect(try IdentityFiles.load(path, rules: .init(passphrase: "fp17 test only", allowOpenKeyFiles: false)) != nil)
+    let loaded = try #require(try IdentityFiles.load(path, rules: .init(passphrase: "fp17 test only", allowOpenKeyFiles: false)))
+    // Decrypted while loading: no passphrase left for libssh2 to run the KDF with on every host.
+    #expect(loaded.passphrase == nil && !IdentityKind.isEncrypted(loaded.privateKey))
+    #expect(KeyDecryptionLog.count(path: path) == 1)
+  }
+
+  @Test func aWrongPassphraseIsAUsageErrorNamingTheKey() throws {
+    let dir = try LabScanScratch.make()
+    defer { try? FileManager.default.removeItem(atPath: dir) }
+    let path = try Self.key(dir, "locked", passphrase: "fp17 test only")
+    do {
+      _ = try IdentityFiles.load(path, rules: .init(passphrase: "not it", allowOpenKeyFiles: false))
+      Issue.record("a wrong passphrase was accepted")
+    } catch {
+      #expect(error.message.contains("identity \(path):") && error.message.contains("incorrect passphrase"), "\(error.message)")
+      #expect(error.message.contains("--passphrase-env"), "\(error.message)")
+    }
   }
 }
 

@@ -1,9 +1,10 @@
 import FleetPortsCore
 import FleetPortsSSH
-import FleetPortsScan
 import Foundation
 import LabSupport
 import Testing
+
+@testable import FleetPortsScan
 
 #if canImport(Glibc)
   import Glibc
@@ -83,5 +84,42 @@ import Testing
       [FleetPortsCLI.path] + common + ["--passphrase-env", "FP17_PASSPHRASE"],
       environment: ["FP17_PASSPHRASE": "fp17 test only", "PATH": "/usr/bin:/bin", "HOME": "/root"], timeout: .seconds(300))
     #expect(ran.status == 0, "\(ran.stdoutText)\n\(ran.stderrText)")
+    let wrong = try ChildProcess.run(
+      [FleetPortsCLI.path] + common + ["--passphrase-env", "FP17_PASSPHRASE"],
+      environment: ["FP17_PASSPHRASE": "not the passphrase", "PATH": "/usr/bin:/bin", "HOME": "/root"], timeout: .seconds(300))
+    #expect(wrong.status == 2, "\(wrong.stdoutText)\n\(wrong.stderrText)")
+    #expect(wrong.stderrText.contains("identity \(path):") && wrong.stderrText.contains("incorrect passphrase"), "\(wrong.stderrText)")
+  }
+
+  /// Issue 17: "each key is decrypted once per scan". Twelve targets on one sshd, scanned with an
+  /// encrypted Ed25519 key (signed in-process once decrypted) and then an encrypted ECDSA key
+  /// (through libssh2, given no passphrase): every host is scanned and each key was decrypted
+  /// once, when it was loaded, whatever the number of hosts.
+  @Test(arguments: [("ed25519", "aes256-ctr"), ("ecdsa", "chacha20-poly1305@openssh.com")])
+  func anEncryptedKeyIsDecryptedOnceForAScanOfManyHosts(_ type: String, _ cipher: String) async throws {
+    let sshd = try LoopbackSSHD()
+    defer { sshd.stop() }
+    let path = sshd.directory + "/locked_\(type)"
+    let made = try ChildProcess.run(
+      ["/usr/bin/ssh-keygen", "-q", "-t", type, "-Z", cipher, "-N", "fp17 test only", "-f", path], timeout: .seconds(60))
+    try #require(made.status == 0, "ssh-keygen: \(made.stderrText)")
+    // Only this key is let in.
+    try String(contentsOfFile: path + ".pub", encoding: .utf8).write(toFile: sshd.directory + "/authorized_keys", atomically: true, encoding: .utf8)
+    let identity = try #require(try IdentityFiles.load(path, rules: .init(passphrase: "fp17 test only", allowOpenKeyFiles: false)))
+    // No passphrase left for libssh2: it cannot run the KDF again for a host.
+    #expect(identity.passphrase == nil && !IdentityKind.isEncrypted(identity.privateKey))
+    #expect(KeyDecryptionLog.count(path: path) == 1)
+    let targets = (1...12).map { LoopbackLoginTests.target(sshd, "root", name: "box\($0)") }
+    let scanner = FleetScanner(
+      knownHosts: try KnownHostsStore(path: sshd.knownHostsPath), checking: .strict, identities: [:], defaultIdentities: [identity],
+      agentSocket: nil, method: .auto, parallel: 4,
+      deadlines: SSHDeadlines(connect: .seconds(10), handshakeAndAuth: .seconds(30), command: .seconds(30)))
+    let (hosts, _) = await scanner.scan(targets)
+    #expect(hosts.count == 12)
+    for host in hosts {
+      #expect(host.status == .ok, "\(host.name): \(host.failure?.message ?? "")")
+    }
+    #expect(KeyDecryptionLog.count(path: path) == 1, "decrypted again during the scan")
+    #expect(sshd.log.components(separatedBy: "Accepted publickey").count - 1 == 12, "\(sshd.log)")
   }
 }

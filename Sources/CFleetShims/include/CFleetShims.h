@@ -10,6 +10,9 @@
 #include <netinet/tcp.h>
 #include <libssh2.h>
 
+// Private keys decrypted once per scan (bcrypt_pbkdf, OpenSSH and PEM ciphers).
+#include "CFleetKeyDecryption.h"
+
 static inline int cfleet_epoll_create(void) { return epoll_create1(EPOLL_CLOEXEC); }
 
 /// Adds, modifies or deletes `fd`; `token` comes back with its events (the reactor packs the

@@ -7,7 +7,7 @@ import Foundation
 
 /// Private key files checked as OpenSSH checks them before a scan starts: a key readable by
 /// group or others is refused (unless the user opted out), and an encrypted key needs its
-/// passphrase. Each key is read once for the whole scan.
+/// passphrase. Each key is read, and decrypted, once for the whole scan.
 enum IdentityFiles {
   /// How a key file may be used.
   struct Rules {
@@ -25,9 +25,9 @@ enum IdentityFiles {
   ///     `<path>-cert.pub` when that exists, as ssh does.
   ///   - rules: the passphrase and the opt-out for open permissions.
   /// - Returns: the key in memory, or nil when the file cannot be read.
-  /// - Throws: `ScanInputError` for a key OpenSSH would refuse (too open) or could not use
-  ///   without a passphrase that was not given, and for a certificate that cannot be read
-  ///   (a named one) or is not an OpenSSH certificate.
+  /// - Throws: `ScanInputError` for a key OpenSSH would refuse (too open), could not use
+  ///   without a passphrase that was not given, or that the passphrase does not decrypt; and for
+  ///   a certificate that cannot be read (a named one) or is not an OpenSSH certificate.
   static func load(_ path: String, certificate: String? = nil, rules: Rules) throws(ScanInputError) -> SSHIdentity? {
     guard let data = FileContents.read(path) else { return nil }
     var info = stat()
@@ -40,8 +40,17 @@ enum IdentityFiles {
         "identity \(path) is encrypted and no passphrase was given; put it in an environment variable and name it with --passphrase-env VAR"
           + " (or load the key into ssh-agent and leave it out of --identity)")
     }
-    return SSHIdentity(
-      path: path, privateKey: bytes, passphrase: rules.passphrase, certificate: try loadCertificate(certificate ?? path + "-cert.pub", named: certificate != nil))
+    let certificate = try loadCertificate(certificate ?? path + "-cert.pub", named: certificate != nil)
+    guard let passphrase = rules.passphrase else { return SSHIdentity(path: path, privateKey: bytes, certificate: certificate) }
+    // Decrypted here, once for the whole scan, so no host pays for the key's KDF.
+    do {
+      var identity = try SSHIdentity.decrypting(path: path, privateKey: bytes, passphrase: passphrase)
+      identity.certificate = certificate
+      return identity
+    } catch {
+      let hint = error.reason == .wrongPassphrase ? "; check the variable named with --passphrase-env" : ""
+      throw ScanInputError("identity \(path): \(error)\(hint)")
+    }
   }
 
   /// The certificate at `path`; nil when it is absent and nobody named it.
