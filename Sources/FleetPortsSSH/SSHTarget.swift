@@ -63,12 +63,21 @@ public struct SSHTarget: Sendable, Hashable {
   public var host: String
   public var port: Int
   public var user: String
+  /// ssh_config's HostKeyAlias: the name known_hosts is searched and written under instead of
+  /// `host` (and without the port); nil: `host` and `port`.
+  public var hostKeyAlias: String?
 
-  public init(host: String, port: Int = 22, user: String) {
+  public init(host: String, port: Int = 22, user: String, hostKeyAlias: String? = nil) {
     self.host = host
     self.port = port
     self.user = user
+    self.hostKeyAlias = hostKeyAlias
   }
+
+  /// The name known_hosts is consulted under.
+  var knownHostsName: String { hostKeyAlias ?? host }
+  /// The port known_hosts is consulted under: 22 (no `[name]:port`) for an alias.
+  var knownHostsPort: Int { hostKeyAlias == nil ? port : 22 }
 }
 
 /// What a remote command produced.

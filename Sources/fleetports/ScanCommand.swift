@@ -67,14 +67,31 @@ struct ScanCommand: AsyncParsableCommand {
   @Option(help: "The environment variable that holds the identity's passphrase.")
   var passphraseEnv: String?
 
-  @Option(help: "An OpenSSH client config to resolve host aliases (HostName, User, Port, IdentityFile). Default: ~/.ssh/config when it exists.")
+  @Option(
+    help: """
+      An OpenSSH client config read alone, as `ssh -F FILE` reads it (Include, Host, Match, HostName, User, Port, \
+      IdentityFile, UserKnownHostsFile, StrictHostKeyChecking, HostKeyAlias, ConnectTimeout, …; see the README's \
+      "ssh_config options honoured"), or `none` for no file. Default: ~/.ssh/config, then /etc/ssh/ssh_config, as ssh \
+      reads them. A host the file sets up in a way fleetports cannot follow (Match exec, AddressFamily inet6, …) is a \
+      failed row naming file:line.
+      """)
   var sshConfig: String?
 
-  @Option(help: "The known_hosts file host keys are checked against. Default: ~/.ssh/known_hosts.")
+  @Option(
+    help: """
+      The one known_hosts file every host's key is checked against and accept-new writes to, overriding ssh_config's \
+      UserKnownHostsFile and GlobalKnownHostsFile. Default: each host's files from ssh_config, else ~/.ssh/known_hosts, \
+      ~/.ssh/known_hosts2, /etc/ssh/ssh_known_hosts, /etc/ssh/ssh_known_hosts2.
+      """)
   var knownHosts: String?
 
-  @Option(help: "strict (unknown or changed keys refused), accept-new (unknown keys recorded), or off.")
-  var hostKeyCheck: HostKeyChecking = .strict
+  @Option(
+    help: """
+      strict (unknown or changed keys refused), accept-new (unknown keys recorded in the host's first known_hosts \
+      file), or off; overrides ssh_config's StrictHostKeyChecking for every host. Default: each host's \
+      StrictHostKeyChecking (yes and ask are strict, no is off), strict where it sets none.
+      """)
+  var hostKeyCheck: HostKeyChecking?
 
   @Flag(help: "Run the probe under `sudo -n` (never prompts), for full process attribution.")
   var sudo = false
