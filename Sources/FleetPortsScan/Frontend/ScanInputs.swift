@@ -109,7 +109,7 @@ public enum ScanInputs {
   /// proxy, or sets up with an option fleetports cannot follow, become failed rows instead of
   /// being silently skipped.
   static func loadTargets(_ request: ScanRequest, local: SSHLocalContext, defaultUser: String) throws(ScanInputError) -> ([ScanTarget], [HostResult]) {
-    let listed = try loadInventory(request.inventory)
+    let listed = try InventoryFile.load(request.inventory)
     let config = try SSHConfigFiles.load(request.sshConfig, home: local.home)
     let configured = listed.applying(config, local: local)
     var targets: [ScanTarget] = []
@@ -133,15 +133,5 @@ public enum ScanInputs {
       targets.append(target)
     }
     return (targets, refused)
-  }
-
-  /// The inventory file, in whichever format it is (`InventoryParser`).
-  static func loadInventory(_ path: String) throws(ScanInputError) -> Inventory {
-    guard let data = FileContents.read(path) else { throw ScanInputError("cannot read inventory \(path)") }
-    do {
-      return try InventoryParser.parse(String(decoding: data, as: UTF8.self), file: path)
-    } catch {
-      throw ScanInputError("\(error)")
-    }
   }
 }
