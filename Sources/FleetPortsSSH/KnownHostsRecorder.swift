@@ -30,7 +30,10 @@ public final class KnownHostsStore: Sendable {
     var files: [(path: String, knownHosts: KnownHosts)] = []
     for file in userFiles + globalFiles {
       if FileManager.default.fileExists(atPath: file) {
-        let data = try Data(contentsOf: URL(fileURLWithPath: file))
+        // FileHandle, not Data(contentsOf:), which refuses devices such as /dev/null.
+        let handle = try FileHandle(forReadingFrom: URL(fileURLWithPath: file))
+        defer { try? handle.close() }
+        let data = try handle.readToEnd() ?? Data()
         files.append((file, KnownHosts.parse(String(decoding: data, as: UTF8.self))))
       } else {
         files.append((file, KnownHosts()))
