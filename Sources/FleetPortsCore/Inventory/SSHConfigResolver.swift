@@ -10,14 +10,14 @@ extension SSHConfig {
   ///   - user: a user set before ssh_config is read (the inventory's, like `ssh -l`).
   ///   - port: a port set before ssh_config is read.
   /// - Returns: the resolution; settings fleetports cannot follow are in `unsupported`.
-  public func resolve(alias: String, local: SSHLocalContext? = nil, user presetUser: String? = nil, port presetPort: Int? = nil)
+  public func resolve(alias: String, local: SSHLocalContext? = nil, user: String? = nil, port: Int? = nil)
     -> SSHConfigResolution
   {
-    var state = SSHConfigResolverState(alias: alias, presetUser: presetUser, local: local)
+    var state = SSHConfigResolverState(alias: alias, presetUser: user, local: local)
     state.ignorePatterns = ignoreUnknown
     state.pass(directives, final: false)
     if state.wantsFinalPass { state.pass(directives, final: true) }
-    return state.finish(presetPort: presetPort)
+    return state.finish(presetPort: port)
   }
 
   /// `resolve` with only a home directory known (`~` and `%d`).
