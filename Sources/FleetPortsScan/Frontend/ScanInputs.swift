@@ -116,6 +116,15 @@ public enum ScanInputs {
     var refused: [HostResult] = []
     for ((host, resolution), before) in zip(zip(configured.inventory.hosts, configured.resolutions), listed.hosts) {
       var target = ScanTarget(host, defaultUser: defaultUser, defaultIdentity: nil, defaultSudo: request.sudo)
+      if let jump = host.proxyJump {
+        // The inventory's jump host (Ansible's -J / ProxyJump in ansible_ssh_common_args): refused
+        // like ssh_config's until the transport follows ProxyJump (issue 16 items 1-2).
+        let message =
+          "ProxyJump is not supported; the inventory sets ProxyJump \(jump) for '\(host.name)' (\(host.source), ansible_ssh_common_args)."
+          + " fleetports connects to each host directly: run the scan from a machine that reaches '\(host.address)'."
+        refused.append(target.failedResult(FailureCode.proxyUnsupported, message))
+        continue
+      }
       if let message = resolution.unsupportedProxyMessage {
         refused.append(target.failedResult(FailureCode.proxyUnsupported, message))
         continue
@@ -130,6 +139,8 @@ public enum ScanInputs {
         target.connection.identityFiles = resolution.identityFiles
       }
       target.connection.apply(resolution, environment: local.environment, knownHostsFlag: request.knownHosts, home: local.home)
+      // --host-key-check wins over every host's StrictHostKeyChecking.
+      if let flag = request.hostKeyChecking { target.connection.hostKeyChecking = flag }
       targets.append(target)
     }
     return (targets, refused)
