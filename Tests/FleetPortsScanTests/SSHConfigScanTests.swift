@@ -1,9 +1,10 @@
 import FleetPortsCore
 import FleetPortsSSH
-@testable import FleetPortsScan
 import Foundation
 import LabSupport
 import Testing
+
+@testable import FleetPortsScan
 
 #if canImport(Glibc)
   import Glibc
@@ -19,7 +20,8 @@ import Testing
     try inventory.write(toFile: home + "/fleet.txt", atomically: true, encoding: .utf8)
     var request = ScanRequest(inventory: home + "/fleet.txt", sshConfig: home + "/config", noAgent: true)
     change(&request)
-    let plan = try ScanInputs.load(request, home: home, environment: ["USER": "me", "SSH_AUTH_SOCK": "/run/agent.sock", "ALT": "/run/alt.sock"])
+    let plan = try ScanInputs.load(
+      request, home: home, environment: ["USER": "me", "SSH_AUTH_SOCK": "/run/agent.sock", "ALT": "/run/alt.sock"])
     guard case .fleet(_, let targets, let refused) = plan.source else { throw ScanInputError("not a fleet plan") }
     return (home, targets, refused)
   }
@@ -72,7 +74,8 @@ import Testing
     // The scanner's --known-hosts store and --host-key-check mode apply: the host sets neither.
     #expect(web1.knownHosts == nil)
     let plan = try ScanInputs.load(
-      ScanRequest(inventory: home + "/fleet.txt", sshConfig: home + "/config", knownHosts: "/dev/null", hostKeyChecking: .strict, noAgent: true),
+      ScanRequest(
+        inventory: home + "/fleet.txt", sshConfig: home + "/config", knownHosts: "/dev/null", hostKeyChecking: .strict, noAgent: true),
       home: home, environment: ["USER": "me"])
     guard case .fleet(let scanner, _, _) = plan.source else { throw ScanInputError("not a fleet plan") }
     #expect(scanner.checking == .strict && scanner.knownHosts.path == "/dev/null")
@@ -94,7 +97,8 @@ import Testing
     try FileManager.default.createDirectory(atPath: home + "/.ssh/conf.d", withIntermediateDirectories: true)
     try "Include conf.d/*\nHost web1\n  Port 2201\n".write(toFile: home + "/.ssh/config", atomically: true, encoding: .utf8)
     try "Host web1\n  User included\n".write(toFile: home + "/.ssh/conf.d/a", atomically: true, encoding: .utf8)
-    try "Host *\n  Port 2299\n  User system\n  HostName sys.example\n".write(toFile: home + "/system_config", atomically: true, encoding: .utf8)
+    try "Host *\n  Port 2299\n  User system\n  HostName sys.example\n".write(
+      toFile: home + "/system_config", atomically: true, encoding: .utf8)
     let config = try SSHConfigFiles.load(nil, home: home, systemFile: home + "/system_config")
     let web1 = config.resolve(alias: "web1")
     #expect(web1.port == 2201 && web1.user == "included" && web1.hostName == "sys.example")
@@ -130,7 +134,8 @@ import Testing
     func scan(_ text: String, flag: HostKeyChecking? = nil) async throws -> HostResult {
       try text.write(toFile: home + "/config", atomically: true, encoding: .utf8)
       try "box\n".write(toFile: home + "/fleet.txt", atomically: true, encoding: .utf8)
-      let request = ScanRequest(inventory: home + "/fleet.txt", timeoutSeconds: 20, sshConfig: home + "/config", hostKeyChecking: flag, noAgent: true)
+      let request = ScanRequest(
+        inventory: home + "/fleet.txt", timeoutSeconds: 20, sshConfig: home + "/config", hostKeyChecking: flag, noAgent: true)
       let plan = try ScanInputs.load(request, home: home, environment: ["USER": "root"])
       guard case .fleet(let scanner, let targets, _) = plan.source else { throw ScanInputError("not a fleet plan") }
       return try #require(await scanner.scan(targets).hosts.first)
