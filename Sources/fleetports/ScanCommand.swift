@@ -26,8 +26,15 @@ struct ScanCommand: AsyncParsableCommand {
       its reports show the changes since the previous stored scan of the same inventory.
 
       Inventory: one host a line, `[user@]host[:port]` then `key=value` options (user, port, \
-      key, groups, sudo); `[group]` headers; `#` comments. Ansible INI inventories work too \
-      (ansible_host, ansible_user, ansible_port, [group:children]).
+      key, groups, sudo); `[group]` headers; `#` comments. Ansible inventories work too: INI, \
+      YAML (.yml/.yaml: all → hosts/children/vars), and the JSON `ansible-inventory -i SRC --list` \
+      prints for any dynamic inventory (.json); ansible_host, ansible_user, ansible_port, \
+      ansible_ssh_private_key_file, ansible_become, ansible_ssh_common_args -J/ProxyJump.
+
+      Host names resolve through ssh_config as `ssh NAME` would: Include, Host and Match blocks, \
+      HostName, User, Port, IdentityFile, IdentityAgent, UserKnownHostsFile, StrictHostKeyChecking, \
+      HostKeyAlias, ConnectTimeout. Each host's key is checked against its own known_hosts files \
+      unless --known-hosts names one file; --host-key-check overrides StrictHostKeyChecking.
 
       The scan is analysed before scan.json is written: findings (datastores beyond loopback, \
       UDP amplifiers, CLOSE-WAIT pile-ups, accept-queue overflows, world-writable Unix sockets, …) \

@@ -82,6 +82,22 @@ import Testing
     #expect(web1.hostKeyChecking == .strict, "--host-key-check, not StrictHostKeyChecking accept-new")
   }
 
+  @Test func eachDistinctSetOfKnownHostsFilesIsReadOncePerScan() throws {
+    let home = try LabScan.scratch()
+    defer { try? FileManager.default.removeItem(atPath: home) }
+    try "Host a*\n  UserKnownHostsFile ~/kh/a\nHost *\n  GlobalKnownHostsFile /dev/null\n".write(
+      toFile: home + "/config", atomically: true, encoding: .utf8)
+    try "a1\na2\na3\nb1\nb2\n".write(toFile: home + "/fleet.txt", atomically: true, encoding: .utf8)
+    let plan = try ScanInputs.load(
+      ScanRequest(inventory: home + "/fleet.txt", sshConfig: home + "/config", noAgent: true), home: home, environment: ["USER": "me"])
+    guard case .fleet(let scanner, let targets, _) = plan.source else { throw ScanInputError("not a fleet plan") }
+    #expect(Set(targets.compactMap(\.connection.knownHosts)).count == 2)
+    #expect(scanner.knownHostsByFiles.count == 2)
+    let a1 = try #require(targets.first?.connection.knownHosts)
+    let a3 = try #require(targets.dropFirst(2).first?.connection.knownHosts)
+    #expect(scanner.knownHostsByFiles[a1] === scanner.knownHostsByFiles[a3])
+  }
+
   @Test func anInventoryJumpHostIsARefusedRowUntilTheTransportFollowsIt() throws {
     let (home, targets, refused) = try Self.plan(
       "", inventory: "[db]\ndb1 ansible_host=10.0.0.5 ansible_ssh_common_args='-o ProxyJump=jump@bastion'\n")
