@@ -129,3 +129,16 @@ import Testing
     #expect(line.map(String.init) == "userknownhostsfile " + (ours.userKnownHostsFiles.first ?? ""))
   }
 }
+
+@Suite struct InventoryFormatDetectionTests {
+  @Test func extensionThenContentPickTheFormat() {
+    #expect(InventoryFormat.detect("{\"_meta\": {}}", file: "dynamic.out") == .ansibleJSON)
+    #expect(InventoryFormat.detect("all:\n  hosts:\n", file: "hosts") == .ansibleYAML)
+    #expect(InventoryFormat.detect("# fleet\n---\nall:\n", file: "hosts") == .ansibleYAML)
+    #expect(InventoryFormat.detect("web1\n", file: "hosts.yaml") == .ansibleYAML)
+    #expect(InventoryFormat.detect("[web]\nweb1 ansible_host=10.0.0.1\n", file: "hosts") == .ansible)
+    #expect(InventoryFormat.detect("root@web1:2222\n", file: "fleet.txt") == .native)
+    // A host with a port looks like `name:` only with nothing after the colon.
+    #expect(InventoryFormat.detect("web1:2222\n", file: "fleet.txt") == .native)
+  }
+}

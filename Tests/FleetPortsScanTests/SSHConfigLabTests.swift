@@ -55,4 +55,30 @@ import Testing
     }
     #expect(!FileManager.default.fileExists(atPath: home + "/.ssh/elsewhere"))
   }
+
+  /// An Ansible user's setup, through the command: a YAML inventory of the aliases in
+  /// groups, the lab's ssh_config by --ssh-config, no --known-hosts and no --identity.
+  @Test func theCommandScansAYAMLInventoryByAliasThroughSSHConfig() throws {
+    let lab = try LabFleet.forTests()
+    let dir = try LabScan.scratch()
+    defer { try? FileManager.default.removeItem(atPath: dir) }
+    var yaml = "all:\n  children:\n"
+    for group in ["web", "db"] {
+      yaml += "    \(group):\n      hosts:\n"
+      for host in lab.hosts where host.groups.contains(group) { yaml += String(format: "        fl-%03d:\n", host.index) }
+    }
+    try yaml.write(toFile: dir + "/hosts.yml", atomically: true, encoding: .utf8)
+    let result = try FleetPortsCLI.run([
+      "scan", dir + "/hosts.yml", "--ssh-config", lab.sshConfigPath, "--no-agent", "--timeout", "20", "--out", dir + "/report",
+      "--db", dir + "/history.db",
+    ])
+    let scan = try JSONDecoder().decode(ScanResult.self, from: Data(contentsOf: URL(fileURLWithPath: dir + "/report/scan.json")))
+    #expect(scan.hosts.count == lab.hosts.count, "\(result.stdout)\n\(result.stderr)")
+    for host in lab.hosts {
+      let row = try #require(scan.hosts.first { $0.name == String(format: "fl-%03d", host.index) })
+      #expect(row.address == host.ipv4 && row.user == "root" && row.groups == host.groups.filter { ["web", "db"].contains($0) })
+      let snapshot = try #require(row.snapshot, "\(row.name): \(row.failure?.message ?? "")")
+      #expect(Set(LabScan.listeners(snapshot).keys) == host.listenerKeys, "\(row.name)")
+    }
+  }
 }
