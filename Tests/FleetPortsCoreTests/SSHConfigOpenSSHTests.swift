@@ -32,6 +32,12 @@ import Testing
       StrictHostKeyChecking no
     Match final originalhost delta
       User finalUser
+    Host zeta
+      HostName Zeta.Example
+    Match final originalhost zeta
+      Port 2000
+    Host zeta.example
+      User viaHostNameInFinalPass
     Host *
       User fallback
       Port 2299
@@ -41,7 +47,7 @@ import Testing
 
   static let included = "Host gamma\n  HostName gamma.internal\n  IdentitiesOnly no\n"
 
-  @Test(arguments: ["alpha", "beta", "gamma", "delta", "epsilon"])
+  @Test(arguments: ["alpha", "beta", "gamma", "delta", "epsilon", "zeta"])
   func resolutionEqualsSSHG(alias: String) throws {
     guard FileManager.default.isExecutableFile(atPath: Self.ssh) else {
       #expect(ProcessInfo.processInfo.environment["FLEETPORTS_REQUIRE_TOOLS"] != "1", "ssh is missing")

@@ -4,7 +4,7 @@
 public struct SSHConfigResolution: Sendable, Hashable {
   /// The name looked up (the inventory host's name).
   public var alias: String
-  /// `HostName`, with `%h` replaced by the alias and `%%` by `%`.
+  /// `HostName`, with `%h` replaced by the alias and `%%` by `%`, lowercased as ssh does.
   public var hostName: String?
   public var user: String?
   public var port: Int?

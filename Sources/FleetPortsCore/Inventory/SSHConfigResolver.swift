@@ -66,10 +66,12 @@ struct SSHConfigResolverState {
   mutating func holds(_ condition: SSHConfig.Condition, final: Bool) -> Bool {
     switch condition {
     case .host(let patterns):
-      return SSHPatterns.hostLine(patterns, matches: alias)
+      // ssh's final pass matches `Host` lines against the HostName the first pass obtained.
+      let name = final ? result.hostName ?? alias : alias
+      return SSHPatterns.hostLine(patterns, matches: name)
     case .match(let criteria, let source):
       let context = SSHConfigMatch.Context(
-        host: result.hostName.map { SSHConfigTokens.expand($0, ["h": alias]) } ?? alias, originalHost: alias,
+        host: result.hostName ?? alias, originalHost: alias,
         user: presetUser ?? result.user ?? local?.user, localUser: local?.user, finalPass: final)
       switch SSHConfigMatch.evaluate(criteria, in: context) {
       case .holds(let wantsFinal):
@@ -108,7 +110,8 @@ struct SSHConfigResolverState {
           "HostName \(first)", at: directive.source,
           "HostName accepts only the tokens %h and %% (ssh stops on %\(tokens.sorted().map(String.init).joined(separator: ", %")))")
       }
-      result.hostName = SSHConfigTokens.expand(first, ["h": alias])
+      // ssh lowercases the name it connects to (and then matches, expands %h and checks keys with it).
+      result.hostName = SSHConfigTokens.expand(first, ["h": alias]).lowercased()
     case "user": result.user = first
     case "port": result.port = PortNumber.parse(first)
     case "identityfile": identityPatterns.append(first)
