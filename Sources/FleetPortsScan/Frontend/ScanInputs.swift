@@ -23,9 +23,11 @@ public enum ScanInputs {
 
     // --known-hosts: one file for every host. Without it each host has its own files (ssh_config's
     // or ssh's defaults), and each distinct set is read once.
-    let knownHosts = try readKnownHosts(request.knownHosts.map { KnownHostsFiles(user: [$0], global: []) } ?? .defaults(home: home))
     var knownHostsByFiles: [KnownHostsFiles: KnownHostsStore] = [:]
     for files in Set(targets.compactMap(\.connection.knownHosts)) { knownHostsByFiles[files] = try readKnownHosts(files) }
+    let scanFiles = request.knownHosts.map { KnownHostsFiles(user: [$0], global: []) } ?? .defaults(home: home)
+    let knownHosts: KnownHostsStore
+    if let shared = knownHostsByFiles[scanFiles] { knownHosts = shared } else { knownHosts = try readKnownHosts(scanFiles) }
     var passphrase: String?
     if let name = request.passphraseEnv {
       guard let value = environment[name] else {
