@@ -118,6 +118,34 @@ import Testing
     }
   }
 
+  @Test func everyPathTokenAndVariableExpandsAsSSHGShows() throws {
+    // `ssh -G` prints UserKnownHostsFile expanded; IdentityFile and the others take the same set.
+    guard FileManager.default.isExecutableFile(atPath: Self.ssh) else { return }
+    let folder = NSTemporaryDirectory() + "fp-sshk-\(UUID().uuidString)"
+    try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+    defer { try? FileManager.default.removeItem(atPath: folder) }
+    let text = """
+      Host t1
+        HostName 10.9.8.7
+        User bob
+        Port 2022
+        HostKeyAlias kalias
+        UserKnownHostsFile /kh/%%-%C-%d-%h-%i-%k-%L-%l-%n-%p-%r-%u ${FP_TOKEN_TEST}/x ~/y
+      """
+    try text.write(toFile: folder + "/config", atomically: true, encoding: .utf8)
+    let user = String(cString: getpwuid(getuid()).pointee.pw_name)
+    let home = String(cString: getpwuid(getuid()).pointee.pw_dir)
+    let run = try ChildProcess.run(
+      [Self.ssh, "-G", "-F", folder + "/config", "t1"], environment: ["HOME": home, "USER": user, "FP_TOKEN_TEST": "/from/env"])
+    let line = run.stdoutText.split(separator: "\n").first { $0.hasPrefix("userknownhostsfile ") }
+    var name = [CChar](repeating: 0, count: 256)
+    gethostname(&name, 255)
+    let local = SSHLocalContext(
+      user: user, home: home, uid: Int(getuid()), hostName: String(cString: name), environment: ["FP_TOKEN_TEST": "/from/env"])
+    let ours = try SSHConfig.parse(text, file: "config").resolve(alias: "t1", local: local)
+    #expect(line.map(String.init) == "userknownhostsfile " + ours.userKnownHostsFiles.joined(separator: " "))
+  }
+
   @Test func connectionHashIsOpenSSHs() throws {
     // `ssh -G` prints UserKnownHostsFile with %C expanded: SHA-1 of %l%h%p%r.
     guard FileManager.default.isExecutableFile(atPath: Self.ssh) else { return }
