@@ -74,9 +74,9 @@ extension HostConnection {
   /// never asks), accept-new records them, no and off check nothing.
   static func checking(_ value: String) -> HostKeyChecking? {
     switch value.lowercased() {
-    case "yes", "ask": return .strict
+    case "yes", "true", "ask": return .strict
     case "accept-new": return .acceptNew
-    case "no", "off": return .off
+    case "no", "false", "off": return .off
     default: return nil
     }
   }

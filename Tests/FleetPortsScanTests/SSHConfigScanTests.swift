@@ -36,12 +36,12 @@ import Testing
       GlobalKnownHostsFile /dev/null
       IdentityFile ~/keys/a
       IdentityFile ~/keys/b
-      IdentitiesOnly yes
+      IdentitiesOnly true
       IdentityAgent $ALT
       CertificateFile ~/keys/a-cert.pub
     Host web2
       IdentityAgent none
-      StrictHostKeyChecking no
+      StrictHostKeyChecking false
     Host v6
       AddressFamily inet6
     Host *

@@ -11,8 +11,8 @@ struct SSHConfigReader {
     "hostname": nil, "user": nil, "port": nil, "identityfile": nil,
     "proxyjump": nil, "proxycommand": nil, "userknownhostsfile": nil, "globalknownhostsfile": nil,
     "hostkeyalias": nil, "certificatefile": nil, "identityagent": nil,
-    "stricthostkeychecking": ["yes", "no", "ask", "accept-new", "off"],
-    "identitiesonly": ["yes", "no"],
+    "stricthostkeychecking": ["yes", "no", "ask", "accept-new", "off", "true", "false"],
+    "identitiesonly": ["yes", "no", "true", "false"],
     "connecttimeout": nil,
   ]
 

@@ -21,7 +21,7 @@ public struct SSHConfigResolution: Sendable, Hashable {
   public var proxyJump: String?
   /// `ProxyCommand` (nil when unset or `none`), arguments joined by blanks.
   public var proxyCommand: String?
-  /// `StrictHostKeyChecking` lowercased: yes, no, ask, accept-new or off.
+  /// `StrictHostKeyChecking` lowercased: yes, no, ask, accept-new, off (true and false are yes and no).
   public var strictHostKeyChecking: String?
   /// The files of the first `UserKnownHostsFile`, expanded like `identityFiles`.
   public var userKnownHostsFiles: [String] = []

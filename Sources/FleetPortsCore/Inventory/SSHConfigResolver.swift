@@ -116,7 +116,7 @@ struct SSHConfigResolverState {
     case "port": result.port = PortNumber.parse(first)
     case "identityfile": identityPatterns.append(first)
     case "certificatefile": certificatePatterns.append(first)
-    case "identitiesonly": result.identitiesOnly = first.lowercased() == "yes"
+    case "identitiesonly": result.identitiesOnly = ["yes", "true"].contains(first.lowercased())
     case "identityagent": result.identityAgent = first
     case "proxyjump": result.proxyJump = first.lowercased() == "none" ? nil : first
     case "proxycommand":
