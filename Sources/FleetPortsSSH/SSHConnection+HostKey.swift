@@ -17,9 +17,16 @@ extension SSHConnection {
     // libssh2 1.10 prefers ECDSA; ask first for what known_hosts holds for this host, so an
     // ed25519-only entry is not mistaken for an unknown host.
     let known = client.knownHosts.keyTypes(host: target.knownHostsName, port: target.knownHostsPort)
-    let supported = ["ssh-ed25519", "ecdsa-sha2-nistp256", "ecdsa-sha2-nistp384", "ecdsa-sha2-nistp521", "ssh-rsa"]
+    // ssh_config's HostKeyAlgorithms, when set, is the list to order.
+    let supported =
+      target.algorithms[.hostKey] ?? ["ssh-ed25519", "ecdsa-sha2-nistp256", "ecdsa-sha2-nistp384", "ecdsa-sha2-nistp521", "ssh-rsa"]
     let preference = known.filter(supported.contains) + supported.filter { !known.contains($0) }
     _ = libssh2_session_method_pref(newSession, LIBSSH2_METHOD_HOSTKEY, preference.joined(separator: ","))
+    // ssh_config's Ciphers, MACs and KexAlgorithms (already checked against what libssh2 speaks).
+    for kind in [SSHAlgorithmKind.kex, .cipher, .mac] {
+      guard let list = target.algorithms[kind], !list.isEmpty else { continue }
+      for method in kind.methodTypes { _ = libssh2_session_method_pref(newSession, method, list.joined(separator: ",")) }
+    }
     let rc = try await drive(.handshake, until: deadline) { libssh2_session_handshake(newSession, self.fd) }
     guard rc == 0 else {
       switch rc {

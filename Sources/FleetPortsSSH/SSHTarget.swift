@@ -66,12 +66,17 @@ public struct SSHTarget: Sendable, Hashable {
   /// ssh_config's HostKeyAlias: the name known_hosts is searched and written under instead of
   /// `host` (and without the port); nil: `host` and `port`.
   public var hostKeyAlias: String?
+  /// ssh_config's Ciphers, MACs, KexAlgorithms and HostKeyAlgorithms applied to libssh2's
+  /// lists (`SSHAlgorithmList`): what this session offers, in order; a missing family keeps
+  /// libssh2's defaults.
+  public var algorithms: [SSHAlgorithmKind: [String]]
 
-  public init(host: String, port: Int = 22, user: String, hostKeyAlias: String? = nil) {
+  public init(host: String, port: Int = 22, user: String, hostKeyAlias: String? = nil, algorithms: [SSHAlgorithmKind: [String]] = [:]) {
     self.host = host
     self.port = port
     self.user = user
     self.hostKeyAlias = hostKeyAlias
+    self.algorithms = algorithms
   }
 
   /// The name known_hosts is consulted under.

@@ -131,7 +131,7 @@ public struct FleetScanner: Sendable {
     let client = SSHClient(knownHosts: store, checking: connection.hostKeyChecking ?? checking, credentials: credentials, deadlines: deadlines)
     var firstTry: SSHCommandResult?
     do throws(SSHError) {
-      let sshTarget = SSHTarget(host: target.address, port: target.port, user: target.user, hostKeyAlias: connection.hostKeyAlias)
+      let sshTarget = SSHTarget(host: target.address, port: target.port, user: target.user, hostKeyAlias: connection.hostKeyAlias, algorithms: connection.algorithms)
       // The probe in the command line; on stdin (one connection more) whenever no section came
       // back from it: a host without base64, a server that refuses the command (a shorter limit
       // than Dropbear's), a login shell that mangled the line. Not when login noise filled the

@@ -32,6 +32,9 @@ public struct HostConnection: Sendable, Hashable {
   public var hostKeyAlias: String?
   /// `ConnectTimeout`; nil: the scan's connect deadline.
   public var connectTimeout: Duration?
+  /// Ciphers, MACs, KexAlgorithms, HostKeyAlgorithms applied to libssh2's lists; a family
+  /// ssh_config does not set is absent (libssh2's defaults).
+  public var algorithms: [SSHAlgorithmKind: [String]] = [:]
 
   public init() {}
 }

@@ -176,3 +176,16 @@ import Testing
     #expect(InventoryFormat.detect("web1:2222\n", file: "fleet.txt") == .native)
   }
 }
+
+@Suite struct SSHAlgorithmListTests {
+  static let library = ["aes128-ctr", "aes192-ctr", "aes256-ctr", "aes256-cbc", "aes128-cbc", "3des-cbc"]
+
+  @Test func listsApplyToTheLibrarysAsOpenSSHAppliesThemToItsDefaults() {
+    #expect(SSHAlgorithmList.apply("aes256-ctr,chacha20-poly1305@openssh.com,aes128-ctr", to: Self.library) == ["aes256-ctr", "aes128-ctr"])
+    #expect(SSHAlgorithmList.apply("-*-cbc", to: Self.library) == ["aes128-ctr", "aes192-ctr", "aes256-ctr"])
+    #expect(SSHAlgorithmList.apply("^aes256-cbc", to: Self.library) == ["aes256-cbc", "aes128-ctr", "aes192-ctr", "aes256-ctr", "aes128-cbc", "3des-cbc"])
+    #expect(SSHAlgorithmList.apply("+3des-cbc", to: Self.library) == Self.library)
+    #expect(SSHAlgorithmList.apply("chacha20-poly1305@openssh.com", to: Self.library).isEmpty)
+    #expect(SSHAlgorithmList.apply("AES*-CTR", to: Self.library) == ["aes128-ctr", "aes192-ctr", "aes256-ctr"])
+  }
+}

@@ -98,6 +98,20 @@ import Testing
     #expect(scanner.knownHostsByFiles[a1] === scanner.knownHostsByFiles[a3])
   }
 
+  @Test func algorithmListsBecomeTheSessionsOrAnUnusableOneARow() throws {
+    let (home, targets, refused) = try Self.plan(
+      "Host fast\n  Ciphers aes256-ctr,aes128-ctr\n  MACs -hmac-md5*\nHost modern\n  Ciphers chacha20-poly1305@openssh.com\n",
+      inventory: "fast\nmodern\n")
+    defer { try? FileManager.default.removeItem(atPath: home) }
+    let fast = try #require(targets.first { $0.name == "fast" }).connection.algorithms
+    #expect(fast[.cipher] == ["aes256-ctr", "aes128-ctr"])
+    #expect(fast[.mac]?.contains { $0.hasPrefix("hmac-md5") } == false && fast[.mac]?.contains("hmac-sha2-256") == true)
+    #expect(fast[.kex] == nil)
+    let row = try #require(refused.first)
+    #expect(row.name == "modern" && row.failure?.code == .sshConfigUnsupported)
+    #expect(row.failure?.message.contains("Ciphers chacha20-poly1305@openssh.com for 'modern' (\(home)/config:5): libssh2 speaks none") == true)
+  }
+
   @Test func anInventoryJumpHostIsARefusedRowUntilTheTransportFollowsIt() throws {
     let (home, targets, refused) = try Self.plan(
       "", inventory: "[db]\ndb1 ansible_host=10.0.0.5 ansible_ssh_common_args='-o ProxyJump=jump@bastion'\n")
@@ -167,6 +181,12 @@ import Testing
 
     let second = try await scan(config("yes"))
     #expect(second.status == .ok, "\(second.failure?.message ?? "")")
+
+    // Ciphers is honoured: one the server (sshd's defaults) does not take fails the key exchange.
+    let unusual = try await scan(config("yes") + "\n  Ciphers 3des-cbc")
+    #expect(unusual.failure?.code == .algorithmIncompatible, "\(unusual.failure?.message ?? "scanned")")
+    let chosen = try await scan(config("yes") + "\n  Ciphers aes192-ctr\n  KexAlgorithms curve25519-sha256")
+    #expect(chosen.status == .ok, "\(chosen.failure?.message ?? "")")
 
     // A new alias is unknown: --host-key-check strict wins over StrictHostKeyChecking accept-new.
     let third = try await scan(config("accept-new", alias: "other-alias"), flag: .strict)

@@ -9,7 +9,7 @@ public enum SSHConfigKeywords {
   public static let honoured: Set<String> = [
     "host", "match", "include", "ignoreunknown", "hostname", "user", "port", "identityfile", "identitiesonly",
     "identityagent", "certificatefile", "userknownhostsfile", "globalknownhostsfile", "stricthostkeychecking",
-    "hostkeyalias", "connecttimeout", "proxyjump", "proxycommand",
+    "hostkeyalias", "connecttimeout", "proxyjump", "proxycommand", "ciphers", "macs", "kexalgorithms", "hostkeyalgorithms",
   ]
 
   /// Harmless for a scan, skipped (lowercased).
@@ -39,8 +39,8 @@ public enum SSHConfigKeywords {
 
   /// Keywords refused for some values (see `refusal`).
   static let conditionallyRefused: Set<String> = [
-    "addressfamily", "bindaddress", "bindinterface", "canonicalizehostname", "ciphers", "macs", "kexalgorithms",
-    "hostkeyalgorithms", "pubkeyacceptedalgorithms", "pubkeyacceptedkeytypes", "pkcs11provider", "knownhostscommand",
+    "addressfamily", "bindaddress", "bindinterface", "canonicalizehostname", "pubkeyacceptedalgorithms", "pubkeyacceptedkeytypes",
+    "pkcs11provider", "knownhostscommand",
     "revokedhostkeys",
   ]
 
@@ -63,9 +63,9 @@ public enum SSHConfigKeywords {
       return "fleetports cannot choose the local address or interface it connects from"
     case "canonicalizehostname":
       return lowered == "no" ? nil : "fleetports does not canonicalise host names (CanonicalDomains), so it would reach a different name than ssh"
-    case "ciphers", "macs", "kexalgorithms", "hostkeyalgorithms", "pubkeyacceptedalgorithms", "pubkeyacceptedkeytypes":
-      // `+list` only adds to OpenSSH's defaults, typically for an old server that libssh2 still speaks.
-      return value.hasPrefix("+") ? nil : "fleetports negotiates libssh2's own algorithm list and cannot restrict or reorder it as this value asks"
+    case "pubkeyacceptedalgorithms", "pubkeyacceptedkeytypes":
+      // `+list` only adds to OpenSSH's defaults (e.g. +ssh-rsa for an old server).
+      return value.hasPrefix("+") ? nil : "fleetports chooses the signature algorithms of the keys it offers itself and cannot restrict them as this value asks"
     case "pkcs11provider":
       return lowered == "none" ? nil : "fleetports cannot use keys held on a PKCS#11 token"
     case "knownhostscommand":

@@ -31,6 +31,9 @@ public struct SSHConfigResolution: Sendable, Hashable {
   public var hostKeyAlias: String?
   /// `ConnectTimeout` in seconds (nil when unset or `none`).
   public var connectTimeoutSeconds: Int?
+  /// `Ciphers`, `MACs`, `KexAlgorithms`, `HostKeyAlgorithms` as written, by lowercased keyword
+  /// (apply them with `SSHAlgorithmList`).
+  public var algorithms: [String: String] = [:]
   /// The line each value above came from, by lowercased keyword (first line for lists).
   public var sources: [String: SourceLine] = [:]
   /// Settings that apply to this host and that fleetports cannot follow, in file order.

@@ -126,6 +126,7 @@ struct SSHConfigResolverState {
     case "userknownhostsfile": knownHostsPatterns = first.lowercased() == "none" ? [] : directive.arguments
     case "globalknownhostsfile": result.globalKnownHostsFiles = directive.arguments.map { SSHConfigTokens.tilde($0, home: local?.home) }
     case "hostkeyalias": result.hostKeyAlias = first.lowercased() == "none" ? nil : first
+    case "ciphers", "macs", "kexalgorithms", "hostkeyalgorithms": result.algorithms[keyword] = first
     case "connecttimeout": result.connectTimeoutSeconds = first.lowercased() == "none" ? nil : SSHConfigDuration.seconds(first)
     default:
       if let reason = SSHConfigKeywords.refusal(keyword: keyword, arguments: directive.arguments), !ignoredAsUnknown(keyword) {

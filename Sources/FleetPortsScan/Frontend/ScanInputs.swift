@@ -135,6 +135,10 @@ public enum ScanInputs {
         refused.append(target.failedResult(FailureCode.sshConfigUnsupported, message))
         continue
       }
+      if let unusable = Self.algorithms(resolution, into: &target.connection) {
+        refused.append(target.failedResult(FailureCode.sshConfigUnsupported, unusable))
+        continue
+      }
       if before.identityFile == nil {
         // Every IdentityFile ssh_config lists for the host, not only the first.
         target.identityFile = nil
@@ -146,5 +150,23 @@ public enum ScanInputs {
       targets.append(target)
     }
     return (targets, refused)
+  }
+
+  /// ssh_config's algorithm lists applied to libssh2's; the row's message when one leaves
+  /// nothing libssh2 speaks (ssh would negotiate, fleetports cannot).
+  static func algorithms(_ resolution: SSHConfigResolution, into connection: inout HostConnection) -> String? {
+    for kind in SSHAlgorithmKind.allCases {
+      guard let value = resolution.algorithms[kind.rawValue] else { continue }
+      let supported = SSHAlgorithms.supported(kind)
+      guard !supported.isEmpty else { continue }
+      let list = SSHAlgorithmList.apply(value, to: supported)
+      guard !list.isEmpty else {
+        let location = resolution.sources[kind.rawValue].map { " (\($0))" } ?? ""
+        return "ssh_config sets \(kind.optionName) \(value) for '\(resolution.alias)'\(location): libssh2 speaks none of these"
+          + " (it has \(supported.joined(separator: ", "))). Add one of those for this host or scan with --ssh-config pointing at a file without it."
+      }
+      if list != supported { connection.algorithms[kind] = list }
+    }
+    return nil
   }
 }
