@@ -127,12 +127,13 @@ import Testing
     }
   }
 
-  @Test func theCommittedJSONIsWhatAnsibleInventoryPrintsToday() throws {
-    let tool = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("../../.build-ansible/bin/ansible-inventory").standardized.path
-    guard FileManager.default.isExecutableFile(atPath: tool) else {
-      // Skipped without ansible-core; the committed JSON is still compared above.
-      return
-    }
+  static let ansibleInventory = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
+    .appendingPathComponent("../../.build-ansible/bin/ansible-inventory").standardized.path
+
+  /// Skipped (and shown so) without ansible-core in .build-ansible; the committed JSON is still compared above.
+  @Test(.enabled(if: FileManager.default.isExecutableFile(atPath: ansibleInventory), "ansible-core is not installed in .build-ansible"))
+  func theCommittedJSONIsWhatAnsibleInventoryPrintsToday() throws {
+    let tool = Self.ansibleInventory
     for file in ["ansible-hosts.yml", "ansible-hosts.ini"] {
       let run = try ChildProcess.run([tool, "-i", Self.folder + "/" + file, "--list"], timeout: .seconds(60))
       let fresh = try JSONSerialization.jsonObject(with: Data(run.stdout)) as? NSDictionary
