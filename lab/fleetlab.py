@@ -310,7 +310,9 @@ def cmd_files(n):
         "users": {"root": "root", "unprivileged": "fpuser", "sudo": "fpsudo"},
         "files": {"inventory": "inventory/lab.txt", "inventory_ipv6": "lab/run/inventory-ipv6.txt",
                   "ssh_config": "lab/run/ssh_config", "known_hosts": "lab/run/known_hosts",
-                  "identity": "lab/run/id_ed25519"},
+                  "identity": "lab/run/id_ed25519",
+                  # write_ssh_config_features: alias fl-NNN, keys known only through this file.
+                  "ssh_config_alias_prefix": "fl-", "known_hosts_alt": "lab/run/known_hosts.d/lab"},
         "hosts": hosts,
     }
     truth["rsa_user"] = rsa_user_truth(n)
@@ -367,8 +369,38 @@ def cmd_files(n):
             "LogLevel ERROR", ""]
         sshd += rsa_user_sshd_lines(h["index"])
         write(os.path.join(d, "sshd_config"), "\n".join(sshd))
+    cfg.insert(1, write_ssh_config_features(hosts, kh))
     write(os.path.join(RUN, "ssh_config"), "\n".join(cfg) + "\n")
     write(os.path.join(RUN, "known_hosts"), "\n".join(kh) + "\n")
+
+
+def write_ssh_config_features(hosts, kh):
+    """The lab's ssh_config as real users write it (issue 16): lab/run/ssh_config.d/*.conf
+    pulled in by an Include with a glob, a Match block, and host keys known only through a
+    UserKnownHostsFile in a non-default place (lab/run/known_hosts.d/lab). Aliases `fl-NNN`
+    (lab-NNN's IPv4) reach the hosts through it: `ssh -F lab/run/ssh_config fl-001`.
+    Returns the Include line for the top of lab/run/ssh_config."""
+    conf_d = os.path.join(RUN, "ssh_config.d")
+    kh_d = os.path.join(RUN, "known_hosts.d")
+    for d in (conf_d, kh_d):
+        os.makedirs(d, mode=0o700, exist_ok=True)
+    write(os.path.join(kh_d, "lab"), "\n".join(kh) + "\n")
+    hosts_conf = []
+    for h in hosts:
+        hosts_conf += ["Host fl-%03d" % h["index"], "  HostName " + h["ipv4"], ""]
+    write(os.path.join(conf_d, "10-hosts.conf"), "\n".join(hosts_conf))
+    # Evaluated after HostName is known: `Match host` sees the address, `originalhost` the alias.
+    write(os.path.join(conf_d, "20-match.conf"), "\n".join([
+        "Match originalhost fl-* host 10.200.*",
+        "  User root",
+        "  IdentityFile " + os.path.join(RUN, "id_ed25519"),
+        "  IdentitiesOnly yes",
+        "  UserKnownHostsFile " + os.path.join(kh_d, "lab"),
+        "  GlobalKnownHostsFile /dev/null",
+        "  StrictHostKeyChecking yes",
+        "  ConnectTimeout 10",
+        ""]))
+    return "Include " + os.path.join(conf_d, "*.conf")
 
 
 # ---------------------------------------------------------------- services (inside the host)

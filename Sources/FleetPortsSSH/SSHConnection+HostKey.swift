@@ -16,10 +16,17 @@ extension SSHConnection {
     libssh2_keepalive_config(newSession, 0, UInt32(client.deadlines.keepalive.seconds.rounded()))
     // libssh2 1.10 prefers ECDSA; ask first for what known_hosts holds for this host, so an
     // ed25519-only entry is not mistaken for an unknown host.
-    let known = client.knownHosts.knownHosts.keyTypes(host: target.host, port: target.port)
-    let supported = ["ssh-ed25519", "ecdsa-sha2-nistp256", "ecdsa-sha2-nistp384", "ecdsa-sha2-nistp521", "ssh-rsa"]
+    let known = client.knownHosts.keyTypes(host: target.knownHostsName, port: target.knownHostsPort)
+    // ssh_config's HostKeyAlgorithms, when set, is the list to order.
+    let supported =
+      target.algorithms[.hostKey] ?? ["ssh-ed25519", "ecdsa-sha2-nistp256", "ecdsa-sha2-nistp384", "ecdsa-sha2-nistp521", "ssh-rsa"]
     let preference = known.filter(supported.contains) + supported.filter { !known.contains($0) }
     _ = libssh2_session_method_pref(newSession, LIBSSH2_METHOD_HOSTKEY, preference.joined(separator: ","))
+    // ssh_config's Ciphers, MACs and KexAlgorithms (already checked against what libssh2 speaks).
+    for kind in [SSHAlgorithmKind.kex, .cipher, .mac] {
+      guard let list = target.algorithms[kind], !list.isEmpty else { continue }
+      for method in kind.methodTypes { _ = libssh2_session_method_pref(newSession, method, list.joined(separator: ",")) }
+    }
     let rc = try await drive(.handshake, until: deadline) { libssh2_session_handshake(newSession, self.fd) }
     guard rc == 0 else {
       switch rc {
@@ -51,15 +58,16 @@ extension SSHConnection {
     }
     let store = client.knownHosts
     let presented = HostKeyDecision.PresentedKey(keyType: keyType, keyBase64: keyBase64, fingerprint: fingerprint)
+    // HostKeyAlias: known_hosts is searched and written under the alias (no port), as ssh does.
+    let (name, port) = (target.knownHostsName, target.knownHostsPort)
+    let (verdict, file) = store.verify(host: name, port: port, keyType: keyType, keyBase64: keyBase64)
     let decision = HostKeyDecision.decide(
-      checking: client.checking, recorded: store.recordedKey(host: target.host, port: target.port),
-      verdict: store.knownHosts.verify(host: target.host, port: target.port, keyType: keyType, keyBase64: keyBase64),
-      presented: presented, knownHostsPath: store.path)
+      checking: client.checking, recorded: store.recordedKey(host: name, port: port), verdict: verdict, presented: presented, knownHostsPath: file)
     switch decision {
     case .accept:
       return fingerprint
     case .record:
-      try store.record(host: target.host, port: target.port, keyType: keyType, keyBase64: keyBase64)
+      try store.record(host: name, port: port, keyType: keyType, keyBase64: keyBase64)
       return fingerprint
     case .refuse(let kind):
       throw SSHError(kind)

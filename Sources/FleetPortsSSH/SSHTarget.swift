@@ -79,12 +79,26 @@ public struct SSHTarget: Sendable, Hashable {
   public var host: String
   public var port: Int
   public var user: String
+  /// ssh_config's HostKeyAlias: the name known_hosts is searched and written under instead of
+  /// `host` (and without the port); nil: `host` and `port`.
+  public var hostKeyAlias: String?
+  /// ssh_config's Ciphers, MACs, KexAlgorithms and HostKeyAlgorithms applied to libssh2's
+  /// lists (`SSHAlgorithmList`): what this session offers, in order; a missing family keeps
+  /// libssh2's defaults.
+  public var algorithms: [SSHAlgorithmKind: [String]]
 
-  public init(host: String, port: Int = 22, user: String) {
+  public init(host: String, port: Int = 22, user: String, hostKeyAlias: String? = nil, algorithms: [SSHAlgorithmKind: [String]] = [:]) {
     self.host = host
     self.port = port
     self.user = user
+    self.hostKeyAlias = hostKeyAlias
+    self.algorithms = algorithms
   }
+
+  /// The name known_hosts is consulted under.
+  var knownHostsName: String { hostKeyAlias ?? host }
+  /// The port known_hosts is consulted under: 22 (no `[name]:port`) for an alias.
+  var knownHostsPort: Int { hostKeyAlias == nil ? port : 22 }
 }
 
 /// What a remote command produced.

@@ -7,6 +7,8 @@ import Foundation
 /// share one server (`address:port`) take turns `perServer` at a time.
 public struct FleetScanner: Sendable {
   public var knownHosts: KnownHostsStore
+  /// Stores for targets whose ssh_config names their own known_hosts files, each set read once.
+  public var knownHostsByFiles: [KnownHostsFiles: KnownHostsStore] = [:]
   public var checking: HostKeyChecking
   /// Identities by path, read once before the scan.
   public var identities: [String: SSHIdentity]
@@ -110,6 +112,7 @@ public struct FleetScanner: Sendable {
       result.durationSeconds = (elapsed.seconds * 1000).rounded() / 1000
       return result
     }
+    let connection = target.connection
     var credentials = SSHCredentials(identities: defaultIdentities, agentSocket: agentSocket)
     if let path = target.identityFile {
       guard let identity = identities[path] else {
@@ -117,11 +120,22 @@ public struct FleetScanner: Sendable {
         return finish()
       }
       credentials.identities = [identity]
+    } else if !connection.identityFiles.isEmpty {
+      credentials.identities = connection.identityFiles.compactMap { identities[$0] }
     }
-    let client = SSHClient(knownHosts: knownHosts, checking: checking, credentials: credentials, deadlines: deadlines)
+    switch connection.agent {
+    case .scanDefault: break
+    case .none: credentials.agentSocket = nil
+    case .socket(let path): credentials.agentSocket = path
+    }
+    if connection.identitiesOnly && !credentials.identities.isEmpty { credentials.agentSocket = nil }
+    var deadlines = deadlines
+    if let connect = connection.connectTimeout { deadlines.connect = min(connect, deadlines.handshakeAndAuth) }
+    let store = connection.knownHosts.flatMap { knownHostsByFiles[$0] } ?? knownHosts
+    let client = SSHClient(knownHosts: store, checking: connection.hostKeyChecking ?? checking, credentials: credentials, deadlines: deadlines)
     var firstTry: SSHCommandResult?
     do throws(SSHError) {
-      let sshTarget = SSHTarget(host: target.address, port: target.port, user: target.user)
+      let sshTarget = SSHTarget(host: target.address, port: target.port, user: target.user, hostKeyAlias: connection.hostKeyAlias, algorithms: connection.algorithms)
       // The probe in the command line; on stdin (one connection more) whenever no section came
       // back from it: a host without base64, a server that refuses the command (a shorter limit
       // than Dropbear's), a login shell that mangled the line. Not when login noise filled the

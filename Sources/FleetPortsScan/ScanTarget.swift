@@ -10,6 +10,8 @@ public struct ScanTarget: Sendable, Hashable {
   public var identityFile: String?
   public var groups: [String]
   public var sudo: Bool
+  /// What ssh_config adds for this host (identities, agent, known_hosts, checking, …).
+  public var connection = HostConnection()
 
   public init(name: String, address: String, port: Int, user: String, identityFile: String?, groups: [String], sudo: Bool) {
     self.name = name

@@ -26,8 +26,15 @@ struct ScanCommand: AsyncParsableCommand {
       its reports show the changes since the previous stored scan of the same inventory.
 
       Inventory: one host a line, `[user@]host[:port]` then `key=value` options (user, port, \
-      key, groups, sudo); `[group]` headers; `#` comments. Ansible INI inventories work too \
-      (ansible_host, ansible_user, ansible_port, [group:children]).
+      key, groups, sudo); `[group]` headers; `#` comments. Ansible inventories work too: INI, \
+      YAML (.yml/.yaml: all → hosts/children/vars), and the JSON `ansible-inventory -i SRC --list` \
+      prints for any dynamic inventory (.json); ansible_host, ansible_user, ansible_port, \
+      ansible_ssh_private_key_file, ansible_become, ansible_ssh_common_args -J/ProxyJump.
+
+      Host names resolve through ssh_config as `ssh NAME` would: Include, Host and Match blocks, \
+      HostName, User, Port, IdentityFile, IdentityAgent, UserKnownHostsFile, StrictHostKeyChecking, \
+      HostKeyAlias, ConnectTimeout. Each host's key is checked against its own known_hosts files \
+      unless --known-hosts names one file; --host-key-check overrides StrictHostKeyChecking.
 
       The scan is analysed before scan.json is written: findings (datastores beyond loopback, \
       UDP amplifiers, CLOSE-WAIT pile-ups, accept-queue overflows, world-writable Unix sockets, …) \
@@ -70,14 +77,31 @@ struct ScanCommand: AsyncParsableCommand {
   )
   var passphraseEnv: String?
 
-  @Option(help: "An OpenSSH client config to resolve host aliases (HostName, User, Port, IdentityFile). Default: ~/.ssh/config when it exists.")
+  @Option(
+    help: """
+      An OpenSSH client config read alone, as `ssh -F FILE` reads it (Include, Host, Match, HostName, User, Port, \
+      IdentityFile, UserKnownHostsFile, StrictHostKeyChecking, HostKeyAlias, ConnectTimeout, …; see the README's \
+      "ssh_config options honoured"), or `none` for no file. Default: ~/.ssh/config, then /etc/ssh/ssh_config, as ssh \
+      reads them. A host the file sets up in a way fleetports cannot follow (Match exec, AddressFamily inet6, …) is a \
+      failed row naming file:line.
+      """)
   var sshConfig: String?
 
-  @Option(help: "The known_hosts file host keys are checked against. Default: ~/.ssh/known_hosts.")
+  @Option(
+    help: """
+      The one known_hosts file every host's key is checked against and accept-new writes to, overriding ssh_config's \
+      UserKnownHostsFile and GlobalKnownHostsFile. Default: each host's files from ssh_config, else ~/.ssh/known_hosts, \
+      ~/.ssh/known_hosts2, /etc/ssh/ssh_known_hosts, /etc/ssh/ssh_known_hosts2.
+      """)
   var knownHosts: String?
 
-  @Option(help: "strict (unknown or changed keys refused), accept-new (unknown keys recorded), or off.")
-  var hostKeyCheck: HostKeyChecking = .strict
+  @Option(
+    help: """
+      strict (unknown or changed keys refused), accept-new (unknown keys recorded in the host's first known_hosts \
+      file), or off; overrides ssh_config's StrictHostKeyChecking for every host. Default: each host's \
+      StrictHostKeyChecking (yes and ask are strict, no is off), strict where it sets none.
+      """)
+  var hostKeyCheck: HostKeyChecking?
 
   @Flag(help: "Run the probe under `sudo -n` (never prompts), for full process attribution.")
   var sudo = false

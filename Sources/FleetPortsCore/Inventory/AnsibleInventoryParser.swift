@@ -156,6 +156,9 @@ enum AnsibleInventoryParser {
     if let key = value("ansible_ssh_private_key_file", "ansible_private_key_file"), !key.text.isEmpty {
       host.identityFile = key.text
     }
+    for name in ["ansible_ssh_common_args", "ansible_ssh_extra_args"] {
+      if let args = vars[name], let jump = try proxyJump(in: args) { host.proxyJump = jump }
+    }
     if let become = value("ansible_become") {
       guard let flag = BooleanWord.ansible(become.text) else {
         throw InventoryProblem(.invalidBoolean(key: "ansible_become", value: become.text), at: become.source)
@@ -163,5 +166,35 @@ enum AnsibleInventoryParser {
       host.sudo = flag
     }
     return host
+  }
+
+  /// The jump hosts `-J x`, `-Jx`, `-o ProxyJump=x`, `-oProxyJump=x` or `-o "ProxyJump x"`
+  /// name in ssh arguments (the last one wins, as in ssh); nil when none does.
+  static func proxyJump(in args: Value) throws(InventoryProblem) -> String? {
+    let words: [String]
+    do { words = try LineTokens.words(Substring(args.text)) } catch { throw InventoryProblem(.unterminatedQuote, at: args.source) }
+    var found: String?
+    var index = 0
+    while index < words.count {
+      let word = words[index]
+      index += 1
+      var option: String?
+      if word == "-J" || word == "-o" {
+        guard index < words.count else { break }
+        option = (word == "-J" ? "ProxyJump=" : "") + words[index]
+        index += 1
+      } else if word.hasPrefix("-J") {
+        option = "ProxyJump=" + word.dropFirst(2)
+      } else if word.hasPrefix("-o") {
+        option = String(word.dropFirst(2))
+      }
+      guard let option else { continue }
+      let parts = option.split(maxSplits: 1, whereSeparator: { $0 == "=" || $0 == " " })
+      if parts.count == 2, parts[0].lowercased() == "proxyjump" {
+        let value = parts[1].trimmingWhitespace()
+        found = value.lowercased() == "none" ? nil : String(value)
+      }
+    }
+    return found
   }
 }

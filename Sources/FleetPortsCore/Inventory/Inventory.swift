@@ -30,6 +30,9 @@ public struct InventoryHost: Sendable, Hashable {
   public var groups: [String]
   /// Run the probe under `sudo -n`; nil: not set.
   public var sudo: Bool?
+  /// A jump host chain as ssh's `-J` takes it (`user@bastion:22,inner`), from Ansible's
+  /// `ansible_ssh_common_args`/`ansible_ssh_extra_args` (`-J …`, `-o ProxyJump=…`); nil: none.
+  public var proxyJump: String?
   /// The line that first listed the host.
   public var source: SourceLine
 
@@ -54,6 +57,27 @@ public enum InventoryFormat: String, Sendable, Hashable, CaseIterable, Codable {
   case native
   /// Ansible's INI inventory: `alias ansible_host=… ansible_user=…`, `[g:children]`, `[g:vars]`.
   case ansible
+  /// Ansible's YAML inventory (`all:` → `hosts`/`children`/`vars`), read at the edge into `InventoryNode`s.
+  case ansibleYAML = "ansible-yaml"
+  /// The JSON `ansible-inventory --list` prints (`_meta.hostvars`, groups with `hosts`/`children`).
+  case ansibleJSON = "ansible-json"
+
+  /// The format of a file by its name and text: `.json` or text starting with `{` is JSON,
+  /// `.yml`/`.yaml` or a first line that is a bare `name:` key is YAML, else `detect(_:)`.
+  public static func detect(_ text: String, file: String) -> InventoryFormat {
+    let name = file.lowercased()
+    let start = text.drop(while: { $0.isWhitespace })
+    if name.hasSuffix(".json") || start.hasPrefix("{") { return .ansibleJSON }
+    if name.hasSuffix(".yml") || name.hasSuffix(".yaml") { return .ansibleYAML }
+    for rawLine in text.split(whereSeparator: \.isNewline) {
+      let line = rawLine.trimmingWhitespace()
+      if line.isEmpty || line.hasPrefix("#") || line.hasPrefix(";") { continue }
+      if line == "---" { return .ansibleYAML }
+      if line.hasSuffix(":"), !line.hasPrefix("["), !line.contains(" "), !line.contains("=") { return .ansibleYAML }
+      break
+    }
+    return detect(text)
+  }
 
   /// Ansible when any line has an `ansible_…=` variable or a `[group:children]` /
   /// `[group:vars]` header; native otherwise.

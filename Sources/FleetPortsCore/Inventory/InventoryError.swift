@@ -43,6 +43,12 @@ public struct InventoryProblem: Error, Sendable, Hashable, CustomStringConvertib
     case malformedVariable(String)
     /// A line in a `[group:children]` section that is not one group name.
     case malformedChild(String)
+    /// YAML or JSON that does not parse (the reader's own words).
+    case syntax(String)
+    /// A YAML/JSON inventory value of the wrong shape at `path` (`all.children.web.hosts`).
+    case wrongShape(path: String, expected: String)
+    /// A key Ansible's inventory plugins do not take at `path`.
+    case unexpectedKey(path: String, key: String, expected: [String])
   }
 
   public var source: SourceLine
@@ -91,6 +97,12 @@ public struct InventoryProblem: Error, Sendable, Hashable, CustomStringConvertib
       return "'\(text)' is not name=value in a [group:vars] section"
     case .malformedChild(let text):
       return "'\(text)' is not one group name in a [group:children] section"
+    case .syntax(let text):
+      return text
+    case .wrongShape(let path, let expected):
+      return "\(path) must be \(expected)"
+    case .unexpectedKey(let path, let key, let expected):
+      return "unexpected key '\(key)' in \(path) (expected: \(expected.joined(separator: ", ")))"
     }
   }
 }

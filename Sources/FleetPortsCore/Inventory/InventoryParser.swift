@@ -7,6 +7,11 @@ public enum InventoryParser {
     switch format ?? InventoryFormat.detect(text) {
     case .native: return try NativeInventoryParser.parse(text, file: file)
     case .ansible: return try AnsibleInventoryParser.parse(text, file: file)
+    case .ansibleYAML, .ansibleJSON:
+      // Their text is read into `InventoryNode`s at the edge (FleetPortsScan's YAML reader).
+      throw InventoryError(problems: [
+        InventoryProblem(.syntax("a YAML or JSON inventory is read through AnsibleTreeInventoryParser"), at: SourceLine(file: file, line: 1))
+      ])
     }
   }
 

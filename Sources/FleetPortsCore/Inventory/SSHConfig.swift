@@ -1,35 +1,30 @@
-/// An OpenSSH client configuration (`man ssh_config`), read without touching files:
-/// the directives in order, each with the `Host` blocks it sits in, so `resolve(alias:)`
-/// can apply OpenSSH's rule that the first value obtained for a keyword wins.
-/// `Match` blocks are kept but never applied (their criteria need a running ssh);
-/// `Include` paths are recorded, and read only through a loader the caller passes.
+/// An OpenSSH client configuration (`man ssh_config`, OpenSSH 9.2), read without touching
+/// files: the directives in order, each with the `Host` and `Match` blocks it sits in, so
+/// `resolve(alias:local:)` can apply OpenSSH's rules: blocks evaluated top to bottom against
+/// what is known so far, the first value obtained for a keyword wins. `Include` files are
+/// read in place through a loader the caller passes (globs and `~` are the caller's).
 public struct SSHConfig: Sendable, Hashable {
   /// What must hold for a directive to apply to a host.
   public enum Condition: Sendable, Hashable {
-    /// A `Host` line's patterns (`*`, `?`, `!negated`).
+    /// A `Host` line's patterns (`*`, `?`, `!negated`), matched against the name ssh was given.
     case host(patterns: [String])
-    /// `Match all`: always holds.
-    case matchAll
-    /// Any other `Match` line: not evaluated, so never holds.
-    case match(criteria: [String])
+    /// A `Match` line's criteria, all of which must hold (see `SSHConfigMatch`).
+    case match(criteria: [MatchCriterion], source: SourceLine)
+  }
 
-    /// OpenSSH: some pattern matches and no negated pattern does; names compare lowercased.
-    func holds(for alias: String) -> Bool {
-      switch self {
-      case .matchAll: return true
-      case .match: return false
-      case .host(let patterns):
-        let name = alias.lowercased()
-        var matched = false
-        for pattern in patterns.map({ $0.lowercased() }) {
-          if pattern.hasPrefix("!") {
-            if Glob.matches(String(pattern.dropFirst()), name) { return false }
-          } else if Glob.matches(pattern, name) {
-            matched = true
-          }
-        }
-        return matched
-      }
+  /// One criterion of a `Match` line: `host web*`, `!user root`, `all`, `final`, `exec "cmd"`.
+  public struct MatchCriterion: Sendable, Hashable {
+    /// Lowercased: all, canonical, final, exec, localnetwork, host, originalhost, tagged, user, localuser.
+    public var attribute: String
+    /// Written with a leading `!`.
+    public var negated: Bool
+    /// The pattern list or command; nil for all, canonical and final.
+    public var argument: String?
+
+    public init(attribute: String, negated: Bool = false, argument: String? = nil) {
+      self.attribute = attribute
+      self.negated = negated
+      self.argument = argument
     }
   }
 
@@ -37,23 +32,16 @@ public struct SSHConfig: Sendable, Hashable {
   public struct Directive: Sendable, Hashable {
     /// Lowercased: OpenSSH keywords are case-insensitive.
     public var keyword: String
+    /// As written, for messages.
+    public var written: String
     /// Quotes removed.
     public var arguments: [String]
     public var source: SourceLine
-    /// Outermost first (an `Include` inside a `Host` block adds one); all must hold.
+    /// Outermost first (an `Include` inside a block adds one); all must hold.
     public var conditions: [Condition]
   }
 
-  /// A `Match` line: its block was skipped.
-  public struct MatchBlock: Sendable, Hashable {
-    public var criteria: [String]
-    public var source: SourceLine
-    /// The blocks around it (through `Include`); when they do not hold it is irrelevant.
-    public var conditions: [Condition]
-  }
-
-  /// An `Include` line: the caller reads these files (expanding `~` and globs; relative
-  /// paths are relative to `~/.ssh` for a user's file, `/etc/ssh` for the system one).
+  /// An `Include` line: the files it named were read in place.
   public struct Include: Sendable, Hashable {
     public var paths: [String]
     public var source: SourceLine
@@ -74,8 +62,11 @@ public struct SSHConfig: Sendable, Hashable {
   }
 
   public var directives: [Directive] = []
-  public var matchBlocks: [MatchBlock] = []
   public var includes: [Include] = []
+  /// The `Match` lines in file order (criteria as written), for listings.
+  public var matchLines: [SourceLine] = []
+  /// Keywords `IgnoreUnknown` names (patterns, lowercased): OpenSSH skips them when unknown.
+  public var ignoreUnknown: [String] = []
 
   /// OpenSSH's READCONF_MAX_DEPTH.
   public static let maxIncludeDepth = 16
@@ -88,7 +79,10 @@ public struct SSHConfig: Sendable, Hashable {
   }
 
   /// Parses one file and, in place, the files each `Include` names: `loadInclude` gets the
-  /// path as written and returns the files it stands for (none when missing, as ssh allows).
+  /// path as written and returns the files it stands for, in order (none when nothing
+  /// matches, as ssh allows). Several files (`~/.ssh/config` then `/etc/ssh/ssh_config`)
+  /// are read as ssh does by `appending` one parse to another.
+  /// - Throws: `SSHConfigError` listing every malformed line (`file:line: …`).
   public static func parse(
     _ text: String, file: String, loadInclude: (_ path: String) -> [IncludedFile]
   ) throws(SSHConfigError) -> SSHConfig {
@@ -99,5 +93,16 @@ public struct SSHConfig: Sendable, Hashable {
     }
     guard problems.isEmpty else { throw SSHConfigError(problems: problems) }
     return config
+  }
+
+  /// This configuration followed by `later` (ssh reads the user's file, then the system's:
+  /// values from the first still win).
+  public func appending(_ later: SSHConfig) -> SSHConfig {
+    var result = self
+    result.directives += later.directives
+    result.includes += later.includes
+    result.matchLines += later.matchLines
+    result.ignoreUnknown += later.ignoreUnknown
+    return result
   }
 }

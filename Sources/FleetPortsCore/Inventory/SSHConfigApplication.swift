@@ -6,10 +6,11 @@ public struct ConfiguredInventory: Sendable, Hashable {
   /// StrictHostKeyChecking and UserKnownHostsFile are read from here).
   public var resolutions: [SSHConfigResolution]
 
-  /// Hosts ssh_config sends through ProxyJump or ProxyCommand: the host's name and why it is refused.
+  /// Hosts ssh_config sends through ProxyJump or ProxyCommand, or sets up with an option
+  /// fleetports cannot follow: the host's name, why it is refused, and whether it is the proxy.
   public var refusals: [(name: String, message: String)] {
     zip(inventory.hosts, resolutions).compactMap { host, resolution in
-      resolution.unsupportedProxyMessage.map { (host.name, $0) }
+      (resolution.unsupportedProxyMessage ?? resolution.unsupportedOptionMessage).map { (host.name, $0) }
     }
   }
 
@@ -34,11 +35,17 @@ extension InventoryHost {
 }
 
 extension Inventory {
-  /// Looks every host's name up in `config` (as `ssh name` would) and fills what the
-  /// inventory left unset. `homeDirectory` expands `~` in IdentityFile paths.
-  public func applying(_ config: SSHConfig, homeDirectory: String? = nil) -> ConfiguredInventory {
-    let resolutions = hosts.map { config.resolve(alias: $0.name, homeDirectory: homeDirectory) }
+  /// Looks every host's name up in `config` (as `ssh name` would, the inventory's user and
+  /// port counting as given on ssh's command line) and fills what the inventory left unset.
+  /// `local` expands `~`, `%d`, `%u`, … in file paths and answers `Match localuser`.
+  public func applying(_ config: SSHConfig, local: SSHLocalContext?) -> ConfiguredInventory {
+    let resolutions = hosts.map { config.resolve(alias: $0.name, local: local, user: $0.user, port: $0.port) }
     let filled = zip(hosts, resolutions).map { host, resolution in host.applying(resolution) }
     return ConfiguredInventory(inventory: Inventory(hosts: filled), resolutions: resolutions)
+  }
+
+  /// `applying(_:local:)` with only a home directory known.
+  public func applying(_ config: SSHConfig, homeDirectory: String? = nil) -> ConfiguredInventory {
+    applying(config, local: homeDirectory.map { SSHLocalContext(home: $0) })
   }
 }

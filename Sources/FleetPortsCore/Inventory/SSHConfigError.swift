@@ -23,6 +23,8 @@ public struct SSHConfigProblem: Error, Sendable, Hashable, CustomStringConvertib
     case invalidValue(keyword: String, value: String, expected: [String])
     /// `Include` nested deeper than OpenSSH allows (16), usually a file including itself.
     case includeTooDeep(path: String)
+    /// A `Match` line OpenSSH would refuse: an unknown criterion, one without its argument.
+    case invalidMatch(String)
   }
 
   public var source: SourceLine
@@ -47,6 +49,8 @@ public struct SSHConfigProblem: Error, Sendable, Hashable, CustomStringConvertib
       return "\(keyword) '\(value)' is not one of: \(expected.joined(separator: ", "))"
     case .includeTooDeep(let path):
       return "Include '\(path)' nests more than \(SSHConfig.maxIncludeDepth) files deep; does a file include itself?"
+    case .invalidMatch(let reason):
+      return "Match: \(reason) (known: all, canonical, final, exec, localnetwork, host, originalhost, tagged, user, localuser)"
     }
   }
 }

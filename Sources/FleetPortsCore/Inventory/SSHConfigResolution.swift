@@ -1,27 +1,43 @@
-/// What ssh_config says for one host alias, as `ssh alias` would see it: for each
-/// keyword the first value obtained wins (IdentityFile accumulates). nil: not set.
+/// What ssh_config says for one host alias, as `ssh alias` (OpenSSH 9.2) would see it: for
+/// each keyword the first value obtained wins (IdentityFile and CertificateFile accumulate).
+/// nil or empty: not set.
 public struct SSHConfigResolution: Sendable, Hashable {
   /// The name looked up (the inventory host's name).
   public var alias: String
-  /// `HostName`, with `%h` replaced by the alias and `%%` by `%`.
+  /// `HostName`, with `%h` replaced by the alias and `%%` by `%`, lowercased as ssh does.
   public var hostName: String?
   public var user: String?
   public var port: Int?
-  /// Every `IdentityFile` that applies, in order, duplicates dropped; `~` and `%d`
-  /// expanded only when a home directory was given, `%h`, `%n`, `%r`, `%p`, `%%` when known.
+  /// Every `IdentityFile` that applies, in order, duplicates dropped; `~`, `${VAR}` and the
+  /// tokens `%% %C %d %h %i %j %k %L %l %n %p %r %u` expanded as far as they are known.
   public var identityFiles: [String] = []
+  /// `IdentitiesOnly yes`: only the identity files, not ssh-agent's other keys.
+  public var identitiesOnly: Bool?
+  /// `IdentityAgent`: `none`, `SSH_AUTH_SOCK`, a path, or `$VAR` (expanded like identityFiles).
+  public var identityAgent: String?
+  /// Every `CertificateFile` that applies, expanded like `identityFiles`.
+  public var certificateFiles: [String] = []
   /// `ProxyJump` (nil when unset or `none`).
   public var proxyJump: String?
   /// `ProxyCommand` (nil when unset or `none`), arguments joined by blanks.
   public var proxyCommand: String?
-  /// `StrictHostKeyChecking` lowercased: yes, no, ask, accept-new or off.
+  /// `StrictHostKeyChecking` lowercased: yes, no, ask, accept-new, off (true and false are yes and no).
   public var strictHostKeyChecking: String?
   /// The files of the first `UserKnownHostsFile`, expanded like `identityFiles`.
   public var userKnownHostsFiles: [String] = []
-  /// The line each value above came from, by lowercased keyword (first IdentityFile line for identityfile).
+  /// The files of the first `GlobalKnownHostsFile`, `~` expanded.
+  public var globalKnownHostsFiles: [String] = []
+  /// `HostKeyAlias`: the name known_hosts is searched and written under instead of the host's.
+  public var hostKeyAlias: String?
+  /// `ConnectTimeout` in seconds (nil when unset or `none`).
+  public var connectTimeoutSeconds: Int?
+  /// `Ciphers`, `MACs`, `KexAlgorithms`, `HostKeyAlgorithms` as written, by lowercased keyword
+  /// (apply them with `SSHAlgorithmList`).
+  public var algorithms: [String: String] = [:]
+  /// The line each value above came from, by lowercased keyword (first line for lists).
   public var sources: [String: SourceLine] = [:]
-  /// `Match` blocks that could apply and were not evaluated: their settings are missing here.
-  public var skippedMatchBlocks: [SourceLine] = []
+  /// Settings that apply to this host and that fleetports cannot follow, in file order.
+  public var unsupported: [SSHConfigUnsupported] = []
 
   public init(alias: String) {
     self.alias = alias
@@ -42,91 +58,52 @@ public struct SSHConfigResolution: Sendable, Hashable {
     }
     return nil
   }
+
+  /// Why a scan must refuse this host because of an option it cannot follow (the first one
+  /// in file order), naming file:line; nil when there is none.
+  public var unsupportedOptionMessage: String? {
+    guard let first = unsupported.first else { return nil }
+    let more = unsupported.count > 1 ? " (and \(unsupported.count - 1) more: \(unsupported.dropFirst().map(\.description).joined(separator: "; ")))" : ""
+    return "ssh_config sets \(first.setting) for '\(alias)' (\(first.source)): \(first.reason). Remove it for this host or scan with --ssh-config pointing at a file without it.\(more)"
+  }
 }
 
-extension SSHConfig {
-  /// The keywords `resolve` reads; the others are kept in `directives` only.
-  static let resolvedKeywords: Set<String> = [
-    "hostname", "user", "port", "identityfile", "proxyjump", "proxycommand",
-    "stricthostkeychecking", "userknownhostsfile",
-  ]
+/// One ssh_config setting that applies to a host and that fleetports cannot follow.
+public struct SSHConfigUnsupported: Sendable, Hashable, CustomStringConvertible {
+  /// The keyword and value as written, e.g. `AddressFamily inet6` or `Match exec "test -f x"`.
+  public var setting: String
+  public var source: SourceLine
+  /// Why, one sentence.
+  public var reason: String
 
-  /// Applies every directive whose `Host` blocks match `alias`, first value winning.
-  /// `homeDirectory` expands `~/` and `%d` in file paths; without it they are left as written.
-  public func resolve(alias: String, homeDirectory: String? = nil) -> SSHConfigResolution {
-    var result = SSHConfigResolution(alias: alias)
-    var obtained: Set<String> = []
-    var identityPatterns: [String] = []
-    var knownHostsPatterns: [String] = []
-
-    for directive in directives where directive.conditions.allSatisfy({ $0.holds(for: alias) }) {
-      let keyword = directive.keyword
-      guard Self.resolvedKeywords.contains(keyword), let first = directive.arguments.first else { continue }
-      if keyword != "identityfile" {
-        // ProxyJump and ProxyCommand exclude each other: whichever comes first wins.
-        let slot = keyword == "proxycommand" ? "proxyjump" : keyword
-        guard obtained.insert(slot).inserted else { continue }
-      }
-      if result.sources[keyword] == nil { result.sources[keyword] = directive.source }
-      switch keyword {
-      case "hostname": result.hostName = Self.expand(first, tokens: ["h": alias])
-      case "user": result.user = first
-      case "port": result.port = PortNumber.parse(first)
-      case "identityfile": identityPatterns.append(first)
-      case "proxyjump": result.proxyJump = first.lowercased() == "none" ? nil : first
-      case "proxycommand":
-        let command = directive.arguments.joined(separator: " ")
-        result.proxyCommand = command.lowercased() == "none" ? nil : command
-      case "stricthostkeychecking": result.strictHostKeyChecking = first.lowercased()
-      default: knownHostsPatterns = directive.arguments
-      }
-    }
-
-    var tokens: [Character: String] = ["h": result.connectName, "n": alias]
-    if let home = homeDirectory { tokens["d"] = home }
-    if let user = result.user { tokens["r"] = user }
-    if let port = result.port { tokens["p"] = String(port) }
-    for pattern in identityPatterns {
-      let path = Self.expandPath(pattern, tokens: tokens, home: homeDirectory)
-      if !result.identityFiles.contains(path) { result.identityFiles.append(path) }
-    }
-    result.userKnownHostsFiles = knownHostsPatterns.map { Self.expandPath($0, tokens: tokens, home: homeDirectory) }
-    result.skippedMatchBlocks = matchBlocks
-      .filter { block in block.conditions.allSatisfy { $0.holds(for: alias) } }
-      .map(\.source)
-    return result
+  public init(setting: String, source: SourceLine, reason: String) {
+    self.setting = setting
+    self.source = source
+    self.reason = reason
   }
 
-  /// `%x` tokens replaced from `tokens`, `%%` by `%`; unknown tokens left as written.
-  static func expand(_ text: String, tokens: [Character: String]) -> String {
-    var result = ""
-    var percent = false
-    for character in text {
-      if percent {
-        if character == "%" {
-          result.append("%")
-        } else if let value = tokens[character] {
-          result += value
-        } else {
-          result += "%" + String(character)
-        }
-        percent = false
-      } else if character == "%" {
-        percent = true
-      } else {
-        result.append(character)
-      }
-    }
-    if percent { result.append("%") }
-    return result
-  }
+  /// `setting (file:line)`.
+  public var description: String { "\(setting) (\(source))" }
+}
 
-  /// A file path: `~` or `~/…` becomes the home directory when given, then tokens.
-  static func expandPath(_ path: String, tokens: [Character: String], home: String?) -> String {
-    var path = path
-    if let home, path == "~" || path.hasPrefix("~/") {
-      path = home + path.dropFirst()
-    }
-    return expand(path, tokens: tokens)
+/// What ssh knows about the machine it runs on, for `%u %d %i %l %L` tokens, `${VAR}`,
+/// `Match localuser` and the default remote user.
+public struct SSHLocalContext: Sendable, Hashable {
+  /// The local login name (`%u`, `Match localuser`, and the remote user when none is set); nil: unknown.
+  public var user: String?
+  /// `~` and `%d`.
+  public var home: String
+  public var uid: Int?
+  /// `gethostname()` (`%l`); `%L` is its first label.
+  public var hostName: String?
+  /// For `${VAR}` in file paths and `IdentityAgent $VAR`.
+  public var environment: [String: String]
+
+  public init(user: String? = nil, home: String, uid: Int? = nil, hostName: String? = nil, environment: [String: String] = [:]) {
+    self.user = user
+    self.home = home
+    self.uid = uid
+    self.hostName = hostName
+    self.environment = environment
   }
 }

@@ -19,6 +19,8 @@ public struct FailureCode: RawRepresentable, Hashable, Sendable, Codable, Custom
   // The scan's own.
   /// ssh_config sends the host through a ProxyJump or ProxyCommand, which is not supported yet.
   public static let proxyUnsupported = FailureCode(rawValue: "proxy-unsupported")
+  /// ssh_config sets something for the host that fleetports cannot follow (Match exec, AddressFamily inet6, …); the message names file:line.
+  public static let sshConfigUnsupported = FailureCode(rawValue: "ssh-config-unsupported")
   /// `sudo -n` refused to run the probe.
   public static let sudoRefused = FailureCode(rawValue: "sudo-refused")
   /// The host answered, but what it printed is not probe output.

@@ -47,6 +47,7 @@ public struct ScanOptions: Hashable, Sendable, Codable {
   public var sudo: Bool
   public var parallel: Int
   public var timeoutSeconds: Double
+  /// strict, accept-new or off; `per-host` when ssh_config's StrictHostKeyChecking gave hosts different modes.
   public var hostKeyChecking: String
 
   public init(inventory: String, method: ProbeMethod, sudo: Bool, parallel: Int, timeoutSeconds: Double, hostKeyChecking: String) {

@@ -2,6 +2,10 @@ import FleetPortsCore
 import FleetPortsSSH
 import Foundation
 
+#if canImport(Glibc)
+  import Glibc
+#endif
+
 /// Reads and checks everything a scan needs before any host is contacted: the inventory and
 /// ssh_config (errors as `file:line: …`), identities, known_hosts and the policy.
 public enum ScanInputs {
@@ -11,16 +15,19 @@ public enum ScanInputs {
   public static func load(_ request: ScanRequest, home: String, environment: [String: String]) throws(ScanInputError) -> ScanPlan {
     let policy = try loadPolicy(request.policy)
     let defaultUser = request.user ?? environment["USER"] ?? NSUserName()
-    let (targets, refused) = try loadTargets(request, home: home, defaultUser: defaultUser)
+    let local = SSHLocalContext(
+      user: environment["USER"] ?? NSUserName(), home: home, uid: Int(getuid()), hostName: ProcessInfo.processInfo.hostName,
+      environment: environment)
+    let (targets, refused) = try loadTargets(request, local: local, defaultUser: defaultUser)
     guard !targets.isEmpty || !refused.isEmpty else { throw ScanInputError("\(request.inventory) lists no hosts") }
 
-    let knownHostsPath = request.knownHosts ?? "\(home)/.ssh/known_hosts"
+    // --known-hosts: one file for every host. Without it each host has its own files (ssh_config's
+    // or ssh's defaults), and each distinct set is read once.
+    var knownHostsByFiles: [KnownHostsFiles: KnownHostsStore] = [:]
+    for files in Set(targets.compactMap(\.connection.knownHosts)) { knownHostsByFiles[files] = try readKnownHosts(files) }
+    let scanFiles = request.knownHosts.map { KnownHostsFiles(user: [$0], global: []) } ?? .defaults(home: home)
     let knownHosts: KnownHostsStore
-    do {
-      knownHosts = try KnownHostsStore(path: knownHostsPath)
-    } catch {
-      throw ScanInputError("cannot read known_hosts \(knownHostsPath): \(error.localizedDescription)")
-    }
+    if let shared = knownHostsByFiles[scanFiles] { knownHosts = shared } else { knownHosts = try readKnownHosts(scanFiles) }
     var passphrase: String?
     if let name = request.passphraseEnv {
       guard let value = environment[name] else {
@@ -51,15 +58,36 @@ public enum ScanInputs {
     for path in Set(targets.compactMap(\.identityFile)) {
       if let identity = try IdentityFiles.load(path, rules: rules) { perHost[path] = identity }
     }
+    // ssh_config's IdentityFile lists: a missing file is skipped, as ssh skips it; an encrypted
+    // one is left to the agent when there is one, as for the default keys.
+    for path in Set(targets.flatMap(\.connection.identityFiles)) where perHost[path] == nil {
+      do throws(ScanInputError) {
+        if let identity = try IdentityFiles.load(path, rules: rules) { perHost[path] = identity }
+      } catch {
+        if agentSocket != nil && !error.message.hasPrefix("UNPROTECTED") { continue }
+        throw error
+      }
+    }
     let deadline = Duration.milliseconds(Int64(request.timeoutSeconds * 1000))
-    let scanner = FleetScanner(
-      knownHosts: knownHosts, checking: request.hostKeyChecking, identities: perHost, defaultIdentities: defaultIdentities,
+    var scanner = FleetScanner(
+      knownHosts: knownHosts, checking: request.hostKeyChecking ?? .strict, identities: perHost, defaultIdentities: defaultIdentities,
       agentSocket: agentSocket, method: request.method, parallel: request.parallel, perServer: request.perServer,
       deadlines: SSHDeadlines(connect: min(deadline, .seconds(10)), handshakeAndAuth: deadline, command: deadline))
+    scanner.knownHostsByFiles = knownHostsByFiles
+    let modes = Set(targets.map { ($0.connection.hostKeyChecking ?? scanner.checking).rawValue })
     let options = ScanOptions(
       inventory: request.inventory, method: request.method, sudo: request.sudo, parallel: request.parallel,
-      timeoutSeconds: request.timeoutSeconds, hostKeyChecking: request.hostKeyChecking.rawValue)
+      timeoutSeconds: request.timeoutSeconds, hostKeyChecking: modes.count == 1 ? modes.first ?? scanner.checking.rawValue : "per-host")
     return ScanPlan(source: .fleet(scanner: scanner, targets: targets, refused: refused), options: options, policy: policy)
+  }
+
+  /// One set of known_hosts files, read.
+  static func readKnownHosts(_ files: KnownHostsFiles) throws(ScanInputError) -> KnownHostsStore {
+    do {
+      return try KnownHostsStore(userFiles: files.user, globalFiles: files.global)
+    } catch {
+      throw ScanInputError("cannot read known_hosts \((files.user + files.global).joined(separator: ", ")): \(error.localizedDescription)")
+    }
   }
 
   /// The plan for `fleetports local`: this machine, the probe through `/bin/sh`.
@@ -80,40 +108,65 @@ public enum ScanInputs {
   }
 
   /// The inventory (and ssh_config) with defaults applied; hosts ssh_config sends through a
-  /// proxy become failed rows instead of being silently skipped.
-  static func loadTargets(_ request: ScanRequest, home: String, defaultUser: String) throws(ScanInputError) -> ([ScanTarget], [HostResult]) {
-    guard let data = FileContents.read(request.inventory) else { throw ScanInputError("cannot read inventory \(request.inventory)") }
-    var parsed: Inventory
-    do {
-      parsed = try InventoryParser.parse(String(decoding: data, as: UTF8.self), file: request.inventory)
-    } catch {
-      throw ScanInputError("\(error)")
-    }
+  /// proxy, or sets up with an option fleetports cannot follow, become failed rows instead of
+  /// being silently skipped.
+  static func loadTargets(_ request: ScanRequest, local: SSHLocalContext, defaultUser: String) throws(ScanInputError) -> ([ScanTarget], [HostResult]) {
+    let listed = try InventoryFile.load(request.inventory)
+    let config = try SSHConfigFiles.load(request.sshConfig, home: local.home)
+    let configured = listed.applying(config, local: local)
+    var targets: [ScanTarget] = []
     var refused: [HostResult] = []
-    let configPath = request.sshConfig ?? "\(home)/.ssh/config"
-    if request.sshConfig != nil || FileManager.default.fileExists(atPath: configPath) {
-      guard let configData = FileContents.read(configPath) else { throw ScanInputError("cannot read ssh_config \(configPath)") }
-      let config: SSHConfig
-      do {
-        config = try SSHConfig.parse(String(decoding: configData, as: UTF8.self), file: configPath) { pattern in
-          let path = pattern.hasPrefix("/") ? pattern : "\(home)/.ssh/\(pattern)"
-          guard let text = FileContents.read(path) else { return [] }
-          return [SSHConfig.IncludedFile(file: path, text: String(decoding: text, as: UTF8.self))]
-        }
-      } catch {
-        throw ScanInputError("\(error)")
-      }
-      let configured = parsed.applying(config, homeDirectory: home)
-      parsed = configured.inventory
-      let refusals = Dictionary(configured.refusals.map { ($0.name, $0.message) }, uniquingKeysWith: { first, _ in first })
-      for host in parsed.hosts {
-        guard let message = refusals[host.name] else { continue }
-        let target = ScanTarget(host, defaultUser: defaultUser, defaultIdentity: nil, defaultSudo: request.sudo)
+    for ((host, resolution), before) in zip(zip(configured.inventory.hosts, configured.resolutions), listed.hosts) {
+      var target = ScanTarget(host, defaultUser: defaultUser, defaultIdentity: nil, defaultSudo: request.sudo)
+      if let jump = host.proxyJump {
+        // The inventory's jump host (Ansible's -J / ProxyJump in ansible_ssh_common_args): refused
+        // like ssh_config's until the transport follows ProxyJump (issue 16 items 1-2).
+        let message =
+          "ProxyJump is not supported; the inventory sets ProxyJump \(jump) for '\(host.name)' (\(host.source), ansible_ssh_common_args)."
+          + " fleetports connects to each host directly: run the scan from a machine that reaches '\(host.address)'."
         refused.append(target.failedResult(FailureCode.proxyUnsupported, message))
+        continue
       }
-      parsed.hosts.removeAll { refusals[$0.name] != nil }
+      if let message = resolution.unsupportedProxyMessage {
+        refused.append(target.failedResult(FailureCode.proxyUnsupported, message))
+        continue
+      }
+      if let message = resolution.unsupportedOptionMessage {
+        refused.append(target.failedResult(FailureCode.sshConfigUnsupported, message))
+        continue
+      }
+      if let unusable = Self.algorithms(resolution, into: &target.connection) {
+        refused.append(target.failedResult(FailureCode.sshConfigUnsupported, unusable))
+        continue
+      }
+      if before.identityFile == nil {
+        // Every IdentityFile ssh_config lists for the host, not only the first.
+        target.identityFile = nil
+        target.connection.identityFiles = resolution.identityFiles
+      }
+      target.connection.apply(resolution, environment: local.environment, knownHostsFlag: request.knownHosts, home: local.home)
+      // --host-key-check wins over every host's StrictHostKeyChecking.
+      if let flag = request.hostKeyChecking { target.connection.hostKeyChecking = flag }
+      targets.append(target)
     }
-    let targets = parsed.hosts.map { ScanTarget($0, defaultUser: defaultUser, defaultIdentity: nil, defaultSudo: request.sudo) }
     return (targets, refused)
+  }
+
+  /// ssh_config's algorithm lists applied to libssh2's; the row's message when one leaves
+  /// nothing libssh2 speaks (ssh would negotiate, fleetports cannot).
+  static func algorithms(_ resolution: SSHConfigResolution, into connection: inout HostConnection) -> String? {
+    for kind in SSHAlgorithmKind.allCases {
+      guard let value = resolution.algorithms[kind.rawValue] else { continue }
+      let supported = SSHAlgorithms.supported(kind)
+      guard !supported.isEmpty else { continue }
+      let list = SSHAlgorithmList.apply(value, to: supported)
+      guard !list.isEmpty else {
+        let location = resolution.sources[kind.rawValue].map { " (\($0))" } ?? ""
+        return "ssh_config sets \(kind.optionName) \(value) for '\(resolution.alias)'\(location): libssh2 speaks none of these"
+          + " (it has \(supported.joined(separator: ", "))). Add one of those for this host or scan with --ssh-config pointing at a file without it."
+      }
+      if list != supported { connection.algorithms[kind] = list }
+    }
+    return nil
   }
 }

@@ -18,11 +18,17 @@ public struct ScanRequest: Sendable {
   public var identities: [String]
   /// The environment variable holding the identities' passphrase.
   public var passphraseEnv: String?
-  /// An OpenSSH client config; nil: `~/.ssh/config` when it exists.
+  /// An OpenSSH client config read alone (as `ssh -F`), or `none` for no file; nil: as ssh,
+  /// `~/.ssh/config` then `/etc/ssh/ssh_config`, each when it exists.
   public var sshConfig: String?
-  /// The known_hosts file; nil: `~/.ssh/known_hosts`.
+  /// The one known_hosts file every host is checked against (and accept-new writes to),
+  /// overriding ssh_config's UserKnownHostsFile and GlobalKnownHostsFile; nil: each host's
+  /// files from ssh_config, by default `~/.ssh/known_hosts`, `~/.ssh/known_hosts2`,
+  /// `/etc/ssh/ssh_known_hosts`, `/etc/ssh/ssh_known_hosts2`.
   public var knownHosts: String?
-  public var hostKeyChecking: HostKeyChecking
+  /// `--host-key-check`, overriding ssh_config's StrictHostKeyChecking; nil: each host's
+  /// StrictHostKeyChecking (yes and ask: strict), strict where it sets none.
+  public var hostKeyChecking: HostKeyChecking?
   public var sudo: Bool
   public var method: ProbeMethod
   /// Do not ask ssh-agent even when SSH_AUTH_SOCK is set.
@@ -35,7 +41,7 @@ public struct ScanRequest: Sendable {
   public init(
     inventory: String, parallel: Int = 64, perServer: Int = FleetScanner.defaultPerServer, timeoutSeconds: Double = 30, user: String? = nil,
     identities: [String] = [],
-    passphraseEnv: String? = nil, sshConfig: String? = nil, knownHosts: String? = nil, hostKeyChecking: HostKeyChecking = .strict,
+    passphraseEnv: String? = nil, sshConfig: String? = nil, knownHosts: String? = nil, hostKeyChecking: HostKeyChecking? = nil,
     sudo: Bool = false, method: ProbeMethod = .auto, noAgent: Bool = false, policy: String? = nil, allowOpenKeyFiles: Bool = false
   ) {
     self.inventory = inventory
