@@ -21,12 +21,15 @@ public struct SSHClient: Sendable {
   public var outputCap: Int
   /// How connections the server closed before SSH started are tried again (MaxStartups).
   public var retry: EarlyCloseRetry
+  /// The jump-host sessions that carry targets with a `.jump` route; nil: such a target fails.
+  public var jumps: JumpPool?
 
   public static let defaultOutputCap = 64 << 20
 
   public init(
     knownHosts: KnownHostsStore, checking: HostKeyChecking = .strict, credentials: SSHCredentials,
-    deadlines: SSHDeadlines = SSHDeadlines(), outputCap: Int = SSHClient.defaultOutputCap, retry: EarlyCloseRetry = EarlyCloseRetry()
+    deadlines: SSHDeadlines = SSHDeadlines(), outputCap: Int = SSHClient.defaultOutputCap, retry: EarlyCloseRetry = EarlyCloseRetry(),
+    jumps: JumpPool? = nil
   ) {
     self.knownHosts = knownHosts
     self.checking = checking
@@ -34,6 +37,7 @@ public struct SSHClient: Sendable {
     self.deadlines = deadlines
     self.outputCap = outputCap
     self.retry = retry
+    self.jumps = jumps
     _ = SSHClient.processSetup
   }
 
@@ -75,6 +79,9 @@ public struct SSHClient: Sendable {
         connection.close(graceful: true)
         return result
       } catch {
+        // A ProxyCommand that ended or complained explains the row better than the session's
+        // view of it ("connection lost"); its stderr is read before the child is killed.
+        let error = connection.explainedByProxyCommand(error)
         connection.close(graceful: false)
         guard
           let wait = retry.nextDelay(

@@ -1,3 +1,5 @@
+import FleetPortsCore
+
 /// How strictly host keys are checked against known_hosts.
 public enum HostKeyChecking: String, Sendable, Hashable, CaseIterable, Codable {
   /// Unknown or changed keys are refused (the default).
@@ -63,11 +65,15 @@ public struct SSHTarget: Sendable, Hashable {
   public var host: String
   public var port: Int
   public var user: String
+  /// How the connection reaches `host:port`: directly, through jump hosts (the client's
+  /// `jumps` pool carries it), or through a ProxyCommand.
+  public var route: ProxyRoute
 
-  public init(host: String, port: Int = 22, user: String) {
+  public init(host: String, port: Int = 22, user: String, route: ProxyRoute = .direct) {
     self.host = host
     self.port = port
     self.user = user
+    self.route = route
   }
 }
 

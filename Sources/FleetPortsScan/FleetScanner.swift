@@ -20,11 +20,13 @@ public struct FleetScanner: Sendable {
   public var perServer: Int
   public var deadlines: SSHDeadlines
   public var sectionCap: Int
+  /// Channels at once on one jump host's session; targets beyond it wait their turn.
+  public var channelsPerJump: Int
 
   public init(
     knownHosts: KnownHostsStore, checking: HostKeyChecking, identities: [String: SSHIdentity], defaultIdentities: [SSHIdentity],
     agentSocket: String?, method: ProbeMethod, parallel: Int, perServer: Int = FleetScanner.defaultPerServer, deadlines: SSHDeadlines,
-    sectionCap: Int = ProbeScript.defaultSectionCap
+    sectionCap: Int = ProbeScript.defaultSectionCap, channelsPerJump: Int = JumpPool.defaultChannelsPerJump
   ) {
     self.knownHosts = knownHosts
     self.checking = checking
@@ -36,6 +38,7 @@ public struct FleetScanner: Sendable {
     self.perServer = max(1, perServer)
     self.deadlines = deadlines
     self.sectionCap = sectionCap
+    self.channelsPerJump = max(1, channelsPerJump)
   }
 
   /// The default of `perServer`: two below OpenSSH's MaxStartups start of 10.
@@ -51,6 +54,13 @@ public struct FleetScanner: Sendable {
     var failed = 0
     var done = 0
     let limiter = ServerLimiter(limit: perServer)
+    // One session per jump host for the whole scan, shared by the targets behind it; ended
+    // with the scan (also when Ctrl-C cancels it).
+    let jumps = JumpPool(
+      base: SSHClient(
+        knownHosts: knownHosts, checking: checking, credentials: SSHCredentials(identities: defaultIdentities, agentSocket: agentSocket),
+        deadlines: deadlines),
+      identities: identities, channelsPerJump: channelsPerJump)
     await withTaskGroup(of: (Int, HostResult).self) { group in
       var next = 0
       func startNext() {
@@ -58,7 +68,7 @@ public struct FleetScanner: Sendable {
         let index = next
         let target = targets[index]
         next += 1
-        group.addTask { (index, await self.scanOne(target, limiter: limiter)) }
+        group.addTask { (index, await self.scanOne(target, limiter: limiter, jumps: jumps)) }
       }
       for _ in 0..<min(parallel, targets.count) { startNext() }
       while let (index, result) = await group.next() {
@@ -72,6 +82,7 @@ public struct FleetScanner: Sendable {
         startNext()
       }
     }
+    await jumps.shutdown()
     let interrupted = Task.isCancelled
     let hosts = targets.enumerated().map { index, target in
       results[index]
@@ -82,18 +93,18 @@ public struct FleetScanner: Sendable {
   }
 
   /// One host, once its server has a free slot in `limiter`.
-  func scanOne(_ target: ScanTarget, limiter: ServerLimiter) async -> HostResult {
-    let server = "\(target.address):\(target.port)"
+  func scanOne(_ target: ScanTarget, limiter: ServerLimiter, jumps: JumpPool? = nil) async -> HostResult {
+    let server = target.serverKey
     guard await limiter.acquire(server) else {
       return target.result(
         status: .notScanned, failure: HostResult.Failure(code: .interrupted, message: "abandoned when the scan was interrupted"))
     }
-    let result = await scanOne(target)
+    let result = await scanOne(target, jumps: jumps)
     await limiter.release(server)
     return result
   }
 
-  func scanOne(_ target: ScanTarget) async -> HostResult {
+  func scanOne(_ target: ScanTarget, jumps: JumpPool? = nil) async -> HostResult {
     // A nonce per host: a host sees its own script, so one compromised host must not learn
     // the nonce that frames another host's output.
     let nonce = ProbeScript.makeNonce()
@@ -114,10 +125,10 @@ public struct FleetScanner: Sendable {
       }
       credentials.identities = [identity]
     }
-    let client = SSHClient(knownHosts: knownHosts, checking: checking, credentials: credentials, deadlines: deadlines)
+    let client = SSHClient(knownHosts: knownHosts, checking: checking, credentials: credentials, deadlines: deadlines, jumps: jumps)
     var firstTry: SSHCommandResult?
     do throws(SSHError) {
-      let sshTarget = SSHTarget(host: target.address, port: target.port, user: target.user)
+      let sshTarget = SSHTarget(host: target.address, port: target.port, user: target.user, route: target.route)
       // The probe in the command line; on stdin (one connection more) whenever no section came
       // back from it: a host without base64, a server that refuses the command (a shorter limit
       // than Dropbear's), a login shell that mangled the line. Not when login noise filled the

@@ -67,8 +67,19 @@ struct ScanCommand: AsyncParsableCommand {
   @Option(help: "The environment variable that holds the identity's passphrase.")
   var passphraseEnv: String?
 
-  @Option(help: "An OpenSSH client config to resolve host aliases (HostName, User, Port, IdentityFile). Default: ~/.ssh/config when it exists.")
+  @Option(
+    help: """
+      An OpenSSH client config to resolve host aliases (HostName, User, Port, IdentityFile, ProxyJump, ProxyCommand). \
+      Default: ~/.ssh/config when it exists.
+      """)
   var sshConfig: String?
+
+  @Option(
+    help: """
+      Channels at once on one jump host's session (ProxyJump): every host behind a bastion shares one SSH session \
+      to it, one channel per host; hosts beyond this wait for a free channel.
+      """)
+  var jumpChannels: Int = JumpPool.defaultChannelsPerJump
 
   @Option(help: "The known_hosts file host keys are checked against. Default: ~/.ssh/known_hosts.")
   var knownHosts: String?
@@ -102,6 +113,7 @@ struct ScanCommand: AsyncParsableCommand {
     guard parallel >= 1 && parallel <= 4096 else { throw ValidationError("--parallel must be between 1 and 4096") }
     guard perServer >= 1 && perServer <= 4096 else { throw ValidationError("--per-server must be between 1 and 4096") }
     guard timeout > 0 && timeout <= 3600 else { throw ValidationError("--timeout must be between 0 and 3600 seconds") }
+    guard jumpChannels >= 1 && jumpChannels <= 1024 else { throw ValidationError("--jump-channels must be between 1 and 1024") }
   }
 
   mutating func run() async throws {
@@ -109,7 +121,7 @@ struct ScanCommand: AsyncParsableCommand {
       inventory: inventory, parallel: parallel, perServer: perServer, timeoutSeconds: timeout, user: user, identities: identities,
       passphraseEnv: passphraseEnv,
       sshConfig: sshConfig, knownHosts: knownHosts, hostKeyChecking: hostKeyCheck, sudo: sudo, method: method, noAgent: noAgent,
-      policy: analysis.policy, allowOpenKeyFiles: allowOpenKeyFiles)
+      policy: analysis.policy, allowOpenKeyFiles: allowOpenKeyFiles, channelsPerJump: jumpChannels)
     var plan: ScanPlan
     do {
       plan = try ScanInputs.load(

@@ -30,12 +30,15 @@ public struct InventoryHost: Sendable, Hashable {
   public var groups: [String]
   /// Run the probe under `sudo -n`; nil: not set.
   public var sudo: Bool?
+  /// A ProxyJump list (`-J` style, `[user@]host[:port],…`, or `none`) from the inventory
+  /// itself; it wins over ssh_config's ProxyJump and ProxyCommand as `ssh -J` does. nil: unset.
+  public var proxyJump: String?
   /// The line that first listed the host.
   public var source: SourceLine
 
   public init(
     name: String, address: String? = nil, port: Int? = nil, user: String? = nil,
-    identityFile: String? = nil, groups: [String] = [], sudo: Bool? = nil, source: SourceLine
+    identityFile: String? = nil, groups: [String] = [], sudo: Bool? = nil, proxyJump: String? = nil, source: SourceLine
   ) {
     self.name = name
     self.address = address ?? name
@@ -44,6 +47,7 @@ public struct InventoryHost: Sendable, Hashable {
     self.identityFile = identityFile
     self.groups = Array(Set(groups)).sorted()
     self.sudo = sudo
+    self.proxyJump = proxyJump
     self.source = source
   }
 }

@@ -1,17 +1,10 @@
 /// An inventory after ssh_config filled what it left unset, with what ssh_config said
-/// about each host and which hosts the scan must refuse.
+/// about each host (its ProxyJump and ProxyCommand become routes in `ProxyRouteResolver`).
 public struct ConfiguredInventory: Sendable, Hashable {
   public var inventory: Inventory
   /// One for each host, in the inventory's order (IdentityFile beyond the first,
   /// StrictHostKeyChecking and UserKnownHostsFile are read from here).
   public var resolutions: [SSHConfigResolution]
-
-  /// Hosts ssh_config sends through ProxyJump or ProxyCommand: the host's name and why it is refused.
-  public var refusals: [(name: String, message: String)] {
-    zip(inventory.hosts, resolutions).compactMap { host, resolution in
-      resolution.unsupportedProxyMessage.map { (host.name, $0) }
-    }
-  }
 
   public init(inventory: Inventory, resolutions: [SSHConfigResolution]) {
     self.inventory = inventory

@@ -51,11 +51,16 @@ public enum ScanInputs {
     for path in Set(targets.compactMap(\.identityFile)) {
       if let identity = try IdentityFiles.load(path, rules: rules) { perHost[path] = identity }
     }
+    // Jump hosts' IdentityFiles from ssh_config; one that is absent leaves the hop to the defaults.
+    for path in Set(targets.flatMap { $0.route.jumpIdentityFiles }) where perHost[path] == nil {
+      if let identity = try IdentityFiles.load(path, rules: rules) { perHost[path] = identity }
+    }
     let deadline = Duration.milliseconds(Int64(request.timeoutSeconds * 1000))
     let scanner = FleetScanner(
       knownHosts: knownHosts, checking: request.hostKeyChecking, identities: perHost, defaultIdentities: defaultIdentities,
       agentSocket: agentSocket, method: request.method, parallel: request.parallel, perServer: request.perServer,
-      deadlines: SSHDeadlines(connect: min(deadline, .seconds(10)), handshakeAndAuth: deadline, command: deadline))
+      deadlines: SSHDeadlines(connect: min(deadline, .seconds(10)), handshakeAndAuth: deadline, command: deadline),
+      channelsPerJump: request.channelsPerJump)
     let options = ScanOptions(
       inventory: request.inventory, method: request.method, sudo: request.sudo, parallel: request.parallel,
       timeoutSeconds: request.timeoutSeconds, hostKeyChecking: request.hostKeyChecking.rawValue)
@@ -79,8 +84,8 @@ public enum ScanInputs {
     }
   }
 
-  /// The inventory (and ssh_config) with defaults applied; hosts ssh_config sends through a
-  /// proxy become failed rows instead of being silently skipped.
+  /// The inventory (and ssh_config) with defaults applied, each host with its route (direct,
+  /// ProxyJump, ProxyCommand); a host whose route cannot be built is a failed row saying why.
   static func loadTargets(_ request: ScanRequest, home: String, defaultUser: String) throws(ScanInputError) -> ([ScanTarget], [HostResult]) {
     guard let data = FileContents.read(request.inventory) else { throw ScanInputError("cannot read inventory \(request.inventory)") }
     var parsed: Inventory
@@ -90,10 +95,10 @@ public enum ScanInputs {
       throw ScanInputError("\(error)")
     }
     var refused: [HostResult] = []
+    var config = SSHConfig()
     let configPath = request.sshConfig ?? "\(home)/.ssh/config"
     if request.sshConfig != nil || FileManager.default.fileExists(atPath: configPath) {
       guard let configData = FileContents.read(configPath) else { throw ScanInputError("cannot read ssh_config \(configPath)") }
-      let config: SSHConfig
       do {
         config = try SSHConfig.parse(String(decoding: configData, as: UTF8.self), file: configPath) { pattern in
           let path = pattern.hasPrefix("/") ? pattern : "\(home)/.ssh/\(pattern)"
@@ -103,17 +108,32 @@ public enum ScanInputs {
       } catch {
         throw ScanInputError("\(error)")
       }
-      let configured = parsed.applying(config, homeDirectory: home)
-      parsed = configured.inventory
-      let refusals = Dictionary(configured.refusals.map { ($0.name, $0.message) }, uniquingKeysWith: { first, _ in first })
-      for host in parsed.hosts {
-        guard let message = refusals[host.name] else { continue }
-        let target = ScanTarget(host, defaultUser: defaultUser, defaultIdentity: nil, defaultSudo: request.sudo)
-        refused.append(target.failedResult(FailureCode.proxyUnsupported, message))
-      }
-      parsed.hosts.removeAll { refusals[$0.name] != nil }
     }
-    let targets = parsed.hosts.map { ScanTarget($0, defaultUser: defaultUser, defaultIdentity: nil, defaultSudo: request.sudo) }
+    // Without a file every lookup is empty, so routes come from the inventory's -J alone.
+    let configured = parsed.applying(config, homeDirectory: home)
+    let resolver = ProxyRouteResolver(config: config, defaultUser: defaultUser, homeDirectory: home)
+    var targets: [ScanTarget] = []
+    for (host, resolution) in zip(configured.inventory.hosts, configured.resolutions) {
+      var target = ScanTarget(host, defaultUser: defaultUser, defaultIdentity: nil, defaultSudo: request.sudo)
+      do {
+        target.route = try resolver.route(
+          for: resolution, inventoryJump: host.proxyJump, host: target.address, port: target.port, user: target.user)
+        targets.append(target)
+      } catch {
+        // A route that cannot be built is this host's row, with the line that set it.
+        let keyword = host.proxyJump != nil ? nil : resolution.sources["proxyjump"] ?? resolution.sources["proxycommand"]
+        let origin = host.proxyJump != nil ? " (inventory \(host.source))" : keyword.map { " (\($0))" } ?? ""
+        refused.append(target.failedResult(FailureCode.proxyInvalid, "\(error)\(origin)"))
+      }
+    }
     return (targets, refused)
+  }
+}
+
+extension ProxyRoute {
+  /// The IdentityFiles ssh_config names for this route's jump hosts.
+  var jumpIdentityFiles: [String] {
+    if case .jump(let hops) = self { return hops.flatMap(\.identityFiles) }
+    return []
   }
 }
