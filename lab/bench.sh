@@ -4,7 +4,9 @@
 #    transport and by OpenSSH `ssh` under `xargs -P`, at 100 and 200 hosts, plus 1,000
 #    sessions in flight; written to reports/bench/transport.md;
 # 2. a full `fleetports scan` (collect, parse, write scan.json) of 100 and 200 hosts;
-#    written to reports/bench/scan.md. Both tables are printed.
+#    written to reports/bench/scan.md;
+# 3. 200 hosts through one bastion beside the same 200 direct (lab/bench-bastion.sh, when the
+#    lab has 201 hosts); written to reports/bench/bastion.md. Every table is printed.
 set -euo pipefail
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 RUN="$ROOT/lab/run"
@@ -72,3 +74,6 @@ print(f"| --parallel {n} | {n} | {ok} | {wall:.2f} s | {(usage.ru_utime + usage.
 PY
 done
 cat "$scan_table"
+
+# 3. The bastion (issue 16): lab-002 … lab-201 direct and through lab-001.
+if [ "$total" -ge 201 ]; then "$ROOT/lab/bench-bastion.sh"; fi

@@ -574,7 +574,7 @@ def inner_sshd_config(i, d):
     """The sshd_config of an inner host: as a lab host's, and forwarding allowed on the inner jump."""
     return "\n".join([
         "HostKey %s/ssh_host_ed25519_key" % d,
-        "Port 22", "ListenAddress 0.0.0.0", "PidFile %s/sshd.pid" % d,
+        "Port 22", "ListenAddress 0.0.0.0", "ListenAddress ::", "PidFile %s/sshd.pid" % d,
         "AuthorizedKeysFile %s/authorized_keys" % RUN,
         "PermitRootLogin prohibit-password", "PubkeyAuthentication yes",
         "PasswordAuthentication no", "KbdInteractiveAuthentication no",

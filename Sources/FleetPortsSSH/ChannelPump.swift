@@ -31,6 +31,8 @@ final class ChannelPump {
   static let bufferCap = 64 << 10
   /// The window each channel offers the jump host.
   static let channelWindow: UInt32 = 256 << 10
+  /// How soon a pump whose calls wait on the session looks again without a wake-up.
+  static let recheck = Duration.milliseconds(100)
 
   /// One open channel and its local socket.
   final class Slot {
@@ -91,6 +93,8 @@ final class ChannelPump {
   var sessionInterest: UInt32 = 0
   /// Set when the session broke: the error every target behind it gets.
   var broken: SSHError?
+  /// The last pass was repeated only because a channel had window again.
+  var retriedForWindow = false
   var readBuffer = [UInt8](repeating: 0, count: ChannelPump.bufferCap)
 
   init(jump: JumpConnection, session: OpaquePointer, socket: Int32, limits: SSHDeadlines) {
@@ -124,7 +128,13 @@ final class ChannelPump {
         continue
       }
       updateInterest()
-      let deadline = opening.map { $0.abandoned ? clock.now + .seconds(3600) : $0.deadline } ?? clock.now + .seconds(3600)
+      var deadline = opening.map { $0.abandoned ? clock.now + .seconds(3600) : $0.deadline } ?? clock.now + .seconds(3600)
+      // A call waiting on the session (a channel open, a write waiting for window, a close
+      // waiting for the peer's) may find its answer already queued by another channel's read,
+      // with nothing left on the socket to wake the pump: look again within `recheck`.
+      if opening != nil || slots.values.contains(where: { $0.closeStarted || !$0.toRemote.isEmpty }) {
+        deadline = min(deadline, clock.now + Self.recheck)
+      }
       let outcome: WaitOutcome
       do {
         outcome = try await Reactor.shared.wait(fd: epoll, for: .readable, until: deadline)
@@ -134,6 +144,7 @@ final class ChannelPump {
       }
       if case .timedOut = outcome {
         expireOpening()
+        sessionReady = true
         continue
       }
       collectEvents(sessionReady: &sessionReady, readyLocals: &readyLocals)
@@ -184,6 +195,15 @@ final class ChannelPump {
         progressed = true
       }
     }
+    // Window the jump host granted while this pass read for other channels: one more pass
+    // writes now (once: a write that still cannot go waits for the socket).
+    if !progressed && !retriedForWindow {
+      retriedForWindow = slots.values.contains {
+        !$0.toRemote.isEmpty && !$0.localBroken && libssh2_channel_window_write_ex($0.channel, nil) > 0
+      }
+      return retriedForWindow
+    }
+    retriedForWindow = false
     return progressed
   }
 
@@ -241,7 +261,8 @@ final class ChannelPump {
         request.continuation.resume(returning: .failure(SSHError(.cancelled)))
         return true
       }
-      opening = Opening(request: request, message: Self.directMessage(host: request.host, port: request.port), deadline: clock.now + limits.connect)
+      opening = Opening(
+        request: request, message: Self.directMessage(host: request.host, port: request.port), deadline: clock.now + limits.connect)
       progressed = true
     } else if !sessionReady {
       return false
@@ -287,12 +308,12 @@ final class ChannelPump {
       } else {
         current.request.continuation.resume(returning: .failure(SSHError(.ioUnavailable(call: "socketpair", errno: code))))
       }
-      // Nobody wants this channel: it is closed like a finished one.
-      let slot = Slot(channel: channel, local: -1)
+      // Nobody wants this channel: it is closed like a finished one, under a key of its own
+      // (negative: no socket) until the jump host has confirmed the close.
+      nextOrphan -= 1
+      let slot = Slot(channel: channel, local: nextOrphan)
       slot.localBroken = true
-      var pulled = true
-      _ = finish(slot, pull: &pulled)
-      if !slot.closed { orphans.append(slot) }
+      slots[slot.local] = slot
       return true
     }
     let slot = Slot(channel: channel, local: pair[0])
@@ -302,8 +323,9 @@ final class ChannelPump {
     return true
   }
 
-  /// Channels opened for a target that had already gone, still closing.
-  var orphans: [Slot] = []
+  /// The key of the last channel opened for a target that had already gone (they count
+  /// down from -2 and have no socket).
+  var nextOrphan: Int32 = -1
 
   /// The open in progress passed its deadline: its target gets a timeout, and the channel,
   /// should it still open, is closed at once (libssh2 cannot abandon an open).
@@ -449,8 +471,12 @@ final class ChannelPump {
   /// What each socket waits for now (level-triggered; only what can make progress).
   private func updateInterest() {
     var sessionWants: UInt32 = 0
-    if opening != nil || !orphans.isEmpty { sessionWants |= CFLEET_EPOLLIN }
+    if opening != nil { sessionWants |= CFLEET_EPOLLIN }
     for slot in slots.values {
+      if slot.local < 0 {
+        sessionWants |= CFLEET_EPOLLIN
+        continue
+      }
       var wants: UInt32 = 0
       if !slot.localEOF && slot.toRemote.count < Self.bufferCap && !slot.closeStarted { wants |= CFLEET_EPOLLIN }
       if !slot.toLocal.isEmpty && !slot.localBroken { wants |= CFLEET_EPOLLOUT }
@@ -484,7 +510,6 @@ final class ChannelPump {
     }
     // The session is freed right after; libssh2 frees its channels with it.
     slots.removeAll()
-    orphans.removeAll()
     if epoll >= 0 {
       Reactor.shared.forget(fd: epoll)
       Glibc.close(epoll)

@@ -38,7 +38,8 @@ final class ProxyCommandProcess {
   /// - Throws: `SSHError(.proxyCommandFailed)` when the socketpair, the pipe or the spawn fails.
   static func start(_ line: String, template: String) throws(SSHError) -> (fd: Int32, process: ProxyCommandProcess) {
     func failure(_ what: String, _ code: Int32) -> SSHError {
-      SSHError(.proxyCommandFailed(command: template, exit: "not started", stderr: "", reason: "\(what): \(String(cString: strerror(code)))"))
+      SSHError(
+        .proxyCommandFailed(command: template, exit: "not started", stderr: "", reason: "\(what): \(String(cString: strerror(code)))"))
     }
     var pair: [Int32] = [-1, -1]
     guard socketpair(AF_UNIX, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0, &pair) == 0 else {
@@ -81,7 +82,7 @@ final class ProxyCommandProcess {
     posix_spawnattr_setflags(&attributes, Int16(POSIX_SPAWN_SETPGROUP | POSIX_SPAWN_SETSIGDEF | POSIX_SPAWN_SETSIGMASK))
 
     let arguments = ["sh", "-c", line].map { (text: String) -> UnsafeMutablePointer<CChar>? in strdup(text) }
-    defer { arguments.forEach { free($0) } }
+    defer { for argument in arguments { free(argument) } }
     var argv: [UnsafeMutablePointer<CChar>?] = arguments + [nil]
     var pid: pid_t = 0
     let rc = posix_spawn(&pid, "/bin/sh", &actions, &attributes, &argv, environ)

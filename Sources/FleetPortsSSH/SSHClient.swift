@@ -75,7 +75,8 @@ public struct SSHClient: Sendable {
       let connection = SSHConnection(client: self, target: target)
       do throws(SSHError) {
         // A retry gets what is left of the first attempt's deadline, never a fresh one.
-        let result = try await connection.run(command: command, stdin: stdin, notAfter: attempt > 1 ? start + deadlines.handshakeAndAuth : nil)
+        let result = try await connection.run(
+          command: command, stdin: stdin, notAfter: attempt > 1 ? start + deadlines.handshakeAndAuth : nil)
         connection.close(graceful: true)
         return result
       } catch {

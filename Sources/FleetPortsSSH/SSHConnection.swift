@@ -83,7 +83,8 @@ final class SSHConnection {
     // Resolution and connecting share the connect deadline.
     let fullConnect = clock.now + client.deadlines.connect
     let deadline = notAfter.map { min(fullConnect, $0) } ?? fullConnect
-    let addresses = try await SocketAddressResolver.resolve(target.host, port: target.port, until: deadline, limit: client.deadlines.connect)
+    let addresses = try await SocketAddressResolver.resolve(
+      target.host, port: target.port, until: deadline, limit: client.deadlines.connect)
     var lastError = SSHError(.unreachable("no address"))
     for address in addresses {
       let socketFD = socket(address.family, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_NONBLOCK.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)

@@ -128,9 +128,13 @@ public struct SSHError: Error, Sendable, Hashable, CustomStringConvertible {
       let (cause, fix): (String, String)
       switch phase {
       case .resolve: (cause, fix) = ("DNS did not answer", "check the resolver (/etc/resolv.conf) or put the address in the inventory")
-      case .connect: (cause, fix) = ("the host or a firewall drops packets", "check that the host is up and that a firewall lets the SSH port through")
+      case .connect:
+        (cause, fix) = ("the host or a firewall drops packets", "check that the host is up and that a firewall lets the SSH port through")
       case .handshake:
-        (cause, fix) = ("something accepted TCP but did not speak SSH in time", "check that sshd listens on this port and is not overloaded (its MaxStartups)")
+        (cause, fix) = (
+          "something accepted TCP but did not speak SSH in time",
+          "check that sshd listens on this port and is not overloaded (its MaxStartups)"
+        )
       case .authentication:
         (cause, fix) = ("the server did not answer authentication in time", "check the server's load and slow login lookups (UseDNS, PAM)")
       case .command: (cause, fix) = ("the command did not finish", "raise --timeout or check the host's load")
@@ -139,7 +143,9 @@ public struct SSHError: Error, Sendable, Hashable, CustomStringConvertible {
     case .hostKeyUnknown(let type, let fingerprint):
       return ("host key unknown (\(type) \(fingerprint))", "verify it and add it to known_hosts, or scan with --host-key-check accept-new")
     case .hostKeyChanged(let type, let fingerprint, let lines, let path):
-      let known = lines.isEmpty ? "the key recorded for it earlier in this scan (\(path))" : "\(path) line \(lines.map(String.init).joined(separator: ", "))"
+      let known =
+        lines.isEmpty
+        ? "the key recorded for it earlier in this scan (\(path))" : "\(path) line \(lines.map(String.init).joined(separator: ", "))"
       return (
         "HOST KEY CHANGED: the host presented \(type) \(fingerprint), which does not match \(known); refusing",
         "if the change is expected, remove the old line (ssh-keygen -R)"
@@ -172,7 +178,9 @@ public struct SSHError: Error, Sendable, Hashable, CustomStringConvertible {
         "use an ed25519 or ECDSA key (ssh-keygen -t ed25519)"
       )
     case .identityUnreadable(let path, let reason):
-      return ("cannot use identity \(path): \(reason)", "check the file, its passphrase (--passphrase-env) and that it is an ed25519 or ECDSA key")
+      return (
+        "cannot use identity \(path): \(reason)", "check the file, its passphrase (--passphrase-env) and that it is an ed25519 or ECDSA key"
+      )
     case .algorithmIncompatible(let why):
       return (
         "no algorithm in common with the server (\(why)); libssh2 1.10 lacks chacha20, AES-GCM, -etm MACs and rsa-sha2",
@@ -195,14 +203,16 @@ public struct SSHError: Error, Sendable, Hashable, CustomStringConvertible {
       let said = stderr.isEmpty ? "it printed nothing on stderr" : "its stderr: \(stderr)"
       return (
         "ProxyCommand \(command) failed (\(exit); \(said)); the session saw: \(reason)",
-        "run the command by hand with the host's values to see why")
+        "run the command by hand with the host's values to see why"
+      )
     case .ioUnavailable(let call, let code):
       let fix: String
       switch code {
       case EMFILE, ENFILE: fix = "too many open files: raise the limit (ulimit -n) or lower --parallel"
       case ENOSPC: fix = "too many watched sockets: raise fs.epoll.max_user_watches or lower --parallel"
       case ENOMEM, EAGAIN: fix = "the system is short of memory or threads: free some and scan again"
-      case EPERM, EACCES, ENOSYS: fix = "a sandbox or seccomp profile forbids it: run fleetports where epoll, eventfd and threads are allowed"
+      case EPERM, EACCES, ENOSYS:
+        fix = "a sandbox or seccomp profile forbids it: run fleetports where epoll, eventfd and threads are allowed"
       default: fix = "this is a fleetports bug: please report it with this message"
       }
       return ("cannot do network I/O: \(call) failed: \(String(cString: strerror(code))) (errno \(code))", fix)

@@ -52,7 +52,10 @@ public struct SSHDeadlines: Sendable, Hashable {
   /// How often an idle command phase sends a keepalive.
   public var keepalive: Duration
 
-  public init(connect: Duration = .seconds(5), handshakeAndAuth: Duration = .seconds(10), command: Duration = .seconds(30), keepalive: Duration = .seconds(10)) {
+  public init(
+    connect: Duration = .seconds(5), handshakeAndAuth: Duration = .seconds(10), command: Duration = .seconds(30),
+    keepalive: Duration = .seconds(10)
+  ) {
     self.connect = connect
     self.handshakeAndAuth = handshakeAndAuth
     self.command = command

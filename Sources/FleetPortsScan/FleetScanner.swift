@@ -47,7 +47,9 @@ public struct FleetScanner: Sendable {
   /// Scans `targets`; returns one result per target in inventory order. When the calling
   /// task is cancelled (Ctrl-C), no new host is started, hosts in flight are abandoned at
   /// once, and the ones not finished come back as `not-scanned`.
-  public func scan(_ targets: [ScanTarget], progress: @escaping @Sendable (ScanProgress) -> Void = { _ in }) async -> (hosts: [HostResult], interrupted: Bool) {
+  public func scan(_ targets: [ScanTarget], progress: @escaping @Sendable (ScanProgress) -> Void = { _ in }) async -> (
+    hosts: [HostResult], interrupted: Bool
+  ) {
     let clock = ContinuousClock()
     let start = clock.now
     var results = [HostResult?](repeating: nil, count: targets.count)
@@ -76,9 +78,11 @@ public struct FleetScanner: Sendable {
         done += 1
         if result.status == .failed { failed += 1 }
         let elapsed = clock.now - start
-        progress(ScanProgress(
-          done: done, total: targets.count, failed: failed,
-          elapsedSeconds: elapsed.seconds, lastHost: targets[index].name, lastStatus: result.failure?.code.rawValue ?? result.status.rawValue))
+        progress(
+          ScanProgress(
+            done: done, total: targets.count, failed: failed,
+            elapsedSeconds: elapsed.seconds, lastHost: targets[index].name,
+            lastStatus: result.failure?.code.rawValue ?? result.status.rawValue))
         startNext()
       }
     }
@@ -87,7 +91,8 @@ public struct FleetScanner: Sendable {
     let hosts = targets.enumerated().map { index, target in
       results[index]
         ?? target.result(
-          status: .notScanned, failure: HostResult.Failure(code: .interrupted, message: "the scan was interrupted before this host finished"))
+          status: .notScanned,
+          failure: HostResult.Failure(code: .interrupted, message: "the scan was interrupted before this host finished"))
     }
     return (hosts, interrupted)
   }

@@ -28,7 +28,8 @@ public struct ScanTarget: Sendable, Hashable {
 
   /// Fills what the inventory left open from the command line's defaults.
   public init(
-    _ host: InventoryHost, defaultUser: String, defaultPort: Int = 22, defaultIdentity: String?, defaultSudo: Bool, route: ProxyRoute = .direct
+    _ host: InventoryHost, defaultUser: String, defaultPort: Int = 22, defaultIdentity: String?, defaultSudo: Bool,
+    route: ProxyRoute = .direct
   ) {
     self.init(
       name: host.name, address: host.address, port: host.port ?? defaultPort, user: host.user ?? defaultUser,

@@ -61,7 +61,10 @@ struct ScanCommand: AsyncParsableCommand {
   @Option(help: "Login user for hosts that name none (default: the current user).")
   var user: String?
 
-  @Option(name: .customLong("identity"), help: "A private key to log in with (repeatable). Default: ~/.ssh/id_ed25519, id_ecdsa (and id_rsa, which is refused with an explanation).")
+  @Option(
+    name: .customLong("identity"),
+    help:
+      "A private key to log in with (repeatable). Default: ~/.ssh/id_ed25519, id_ecdsa (and id_rsa, which is refused with an explanation).")
   var identities: [String] = []
 
   @Option(help: "The environment variable that holds the identity's passphrase.")
@@ -102,7 +105,8 @@ struct ScanCommand: AsyncParsableCommand {
   var allowOpenKeyFiles = false
   @Flag(
     help:
-      "After the scan, TCP-connect from here to each host's listeners judged open or blocked through its firewall (at most 16 per host, 2 s each, 64 at once) and record whether the network agrees (scan.json `reachCheck`).")
+      "After the scan, TCP-connect from here to each host's listeners judged open or blocked through its firewall (at most 16 per host, 2 s each, 64 at once) and record whether the network agrees (scan.json `reachCheck`)."
+  )
   var verifyReach = false
 
   @OptionGroup var analysis: AnalysisOptions
@@ -130,7 +134,8 @@ struct ScanCommand: AsyncParsableCommand {
       throw ValidationError(error.description)
     }
     plan.verifyReach = verifyReach
-    let session = ScanSession(plan: plan, reports: try output.destination(), store: try database.open(), toolVersion: FleetPortsCommand.configuration.version)
+    let session = ScanSession(
+      plan: plan, reports: try output.destination(), store: try database.open(), toolVersion: FleetPortsCommand.configuration.version)
     let progress = ProgressLine(total: plan.hostCount)
     let scanTask = Task { await session.run { progress.update($0) } }
     let interrupt = InterruptHandler { scanTask.cancel() }
@@ -151,4 +156,3 @@ struct ScanCommand: AsyncParsableCommand {
 
 extension HostKeyChecking: ExpressibleByArgument {}
 extension ProbeMethod: ExpressibleByArgument {}
-

@@ -19,7 +19,9 @@ import Testing
   }
 
   @Test func theMessageNamesTheEntry() {
-    #expect(throws: ProxyRouteError.invalidJump(list: "a,b:99999", entry: "b:99999", why: "the port '99999' is not a number from 1 to 65535")) {
+    #expect(
+      throws: ProxyRouteError.invalidJump(list: "a,b:99999", entry: "b:99999", why: "the port '99999' is not a number from 1 to 65535")
+    ) {
       try JumpSpec.parseList("a,b:99999")
     }
   }
@@ -107,6 +109,8 @@ import Testing
   }
 
   @Test func labelsNameTheAddressWhenItDiffers() {
-    #expect(ProxyRoute.jump([bastion, JumpHop(name: "inner", address: "inner", port: 22, user: "me")]).summary == "via bastion (192.0.2.10:2022) → inner")
+    #expect(
+      ProxyRoute.jump([bastion, JumpHop(name: "inner", address: "inner", port: 22, user: "me")]).summary
+        == "via bastion (192.0.2.10:2022) → inner")
   }
 }

@@ -82,7 +82,8 @@ import Testing
     let resolver = ProxyRouteResolver(config: config, defaultUser: "me")
     let app = config.resolve(alias: "app.internal")
     let route = try resolver.route(for: app, inventoryJump: nil, host: "app.internal", port: 22, user: "me")
-    let hop = JumpHop(name: "bastion.internal", address: "bastion.internal", port: 22, user: "fallback", identityFiles: ["~/.ssh/id_bastion.internal"])
+    let hop = JumpHop(
+      name: "bastion.internal", address: "bastion.internal", port: 22, user: "fallback", identityFiles: ["~/.ssh/id_bastion.internal"])
     #expect(route == .jump([hop]))
     let web1 = config.resolve(alias: "web1")
     #expect(try resolver.route(for: web1, inventoryJump: nil, host: "web1", port: 22, user: "me") == .direct)
@@ -163,7 +164,8 @@ import Testing
   }
 
   @Test func badStrictHostKeyCheckingIsAnError() {
-    guard case .invalidValue(keyword: "StrictHostKeyChecking", value: "maybe", _)? = problems("StrictHostKeyChecking maybe\n").first?.kind else {
+    guard case .invalidValue(keyword: "StrictHostKeyChecking", value: "maybe", _)? = problems("StrictHostKeyChecking maybe\n").first?.kind
+    else {
       Issue.record("expected invalidValue")
       return
     }

@@ -18,7 +18,9 @@ import Testing
     let template = "echo no route to %h >&2; exit 7"
     let line = try ProxyCommandLine.expand(template, host: "inner-1", port: 22, user: "ops", alias: "inner-1")
     // OpenSSH's `exec` prefix applies to the first command only, as in ssh.
-    let target = SSHTarget(host: "inner-1", user: "ops", route: .command(line: "exec sh -c " + ProxyCommandLine.shellQuoted(String(line.dropFirst(5))), template: template))
+    let target = SSHTarget(
+      host: "inner-1", user: "ops",
+      route: .command(line: "exec sh -c " + ProxyCommandLine.shellQuoted(String(line.dropFirst(5))), template: template))
     let client = try client()
     do throws(SSHError) {
       _ = try await client.run("true", on: target)

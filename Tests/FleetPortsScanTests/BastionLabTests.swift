@@ -97,7 +97,9 @@ import Testing
     for (name, result) in zip(names, results) {
       let failure = try #require(result.failure, "\(name) must not be scanned through an unverified bastion")
       #expect(failure.code == .jumpHostFailed, "\(name): \(failure.message)")
-      #expect(failure.message.contains("jump host \(bastion.bastion)") && failure.message.contains("host key unknown"), "\(name): \(failure.message)")
+      #expect(
+        failure.message.contains("jump host \(bastion.bastion)") && failure.message.contains("host key unknown"),
+        "\(name): \(failure.message)")
     }
   }
 

@@ -47,7 +47,10 @@ public struct LabBastion: Codable, Sendable {
     unreachable = try container.decode(String.self, forKey: .unreachable)
     aliases = try container.decode(Aliases.self, forKey: .aliases)
     hosts = try container.decode([LabHost].self, forKey: .hosts)
-    struct Route: Decodable { var name: String; var jumps: [String] }
+    struct Route: Decodable {
+      var name: String
+      var jumps: [String]
+    }
     let routes = try container.decode([Route].self, forKey: .hosts)
     jumps = Dictionary(uniqueKeysWithValues: routes.map { ($0.name, $0.jumps) })
   }

@@ -78,7 +78,8 @@ extension SSHConfig {
       if !result.identityFiles.contains(path) { result.identityFiles.append(path) }
     }
     result.userKnownHostsFiles = knownHostsPatterns.map { Self.expandPath($0, tokens: tokens, home: homeDirectory) }
-    result.skippedMatchBlocks = matchBlocks
+    result.skippedMatchBlocks =
+      matchBlocks
       .filter { block in block.conditions.allSatisfy { $0.holds(for: alias) } }
       .map(\.source)
     return result

@@ -56,7 +56,9 @@ public struct JumpSpec: Sendable, Hashable {
     guard !host.isEmpty else { throw bad("the host is empty") }
     var port: Int?
     if let portText {
-      guard let number = Int(portText), (1...65535).contains(number) else { throw bad("the port '\(portText)' is not a number from 1 to 65535") }
+      guard let number = Int(portText), (1...65535).contains(number) else {
+        throw bad("the port '\(portText)' is not a number from 1 to 65535")
+      }
       port = number
     }
     return JumpSpec(user: user, host: String(host), port: port)
@@ -82,7 +84,8 @@ public enum ProxyRouteError: Error, Sendable, Hashable, CustomStringConvertible 
     case .tooManyHops(let alias, let limit):
       return "ProxyJump for '\(alias)' chains more than \(limit) jump hosts (jump hosts whose own ProxyJump loops?)"
     case .proxyCommandOnJumpHost(let jump, let command):
-      return "jump host '\(jump)' is itself reached by ProxyCommand \(command); fleetports chains ProxyJump hosts only: give '\(jump)' a ProxyJump instead"
+      return
+        "jump host '\(jump)' is itself reached by ProxyCommand \(command); fleetports chains ProxyJump hosts only: give '\(jump)' a ProxyJump instead"
     case .unknownToken(let command, let token):
       return "ProxyCommand \(command): the token %\(token) is not supported; use %h (host), %p (port), %r (user), %n (alias) or %%"
     }

@@ -27,8 +27,9 @@ public struct ProxyRouteResolver: Sendable {
   /// - Parameters:
   ///   - resolution: what ssh_config says for the host's alias.
   ///   - inventoryJump: the inventory's `-J` value for the host (`none` allowed); nil: unset.
-  ///   - host: the address connected to, `port` and `user`: the target's final values, for
-  ///     ProxyCommand's tokens.
+  ///   - host: the address connected to (the target's final value, for ProxyCommand's `%h`).
+  ///   - port: the target's SSH port (`%p`).
+  ///   - user: the target's login user (`%r`).
   /// - Returns: `.direct`, `.jump` with every hop resolved, or `.command` expanded.
   /// - Throws: `ProxyRouteError` for a malformed list, a loop, a ProxyCommand on a jump
   ///   host, or an unknown ProxyCommand token.

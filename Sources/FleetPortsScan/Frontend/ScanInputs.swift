@@ -86,7 +86,8 @@ public enum ScanInputs {
 
   /// The inventory (and ssh_config) with defaults applied, each host with its route (direct,
   /// ProxyJump, ProxyCommand); a host whose route cannot be built is a failed row saying why.
-  static func loadTargets(_ request: ScanRequest, home: String, defaultUser: String) throws(ScanInputError) -> ([ScanTarget], [HostResult]) {
+  static func loadTargets(_ request: ScanRequest, home: String, defaultUser: String) throws(ScanInputError) -> ([ScanTarget], [HostResult])
+  {
     guard let data = FileContents.read(request.inventory) else { throw ScanInputError("cannot read inventory \(request.inventory)") }
     var parsed: Inventory
     do {
