@@ -136,7 +136,7 @@ cmd_down() {
 cmd_status() {
     local n=0 up=0 ns i pid
     [ -f "$RUN/state" ] && n=$(sed -n 's/^N=//p' "$RUN/state")
-    local nns; nns=$(lab_namespaces | grep -v '^fplab-9' | wc -l)   # fplab-9NN: the bastion's inner hosts
+    local nns; nns=$(lab_namespaces | { grep -v '^fplab-9' || true; } | wc -l)   # fplab-9NN: the bastion's inner hosts
     echo "lab: state N=${n:-0}, namespaces=$nns, bridge=$(ip link show $BR >/dev/null 2>&1 && echo up || echo absent)"
     for i in $(seq 1 "${n:-0}"); do
         pid=$(cat "$RUN/$(printf lab-%03d "$i")/sshd.pid" 2>/dev/null || true)

@@ -75,7 +75,9 @@ final class ChannelPump {
   /// A libssh2 call that left a packet half-sent, to be repeated before anything else.
   enum Stuck: Equatable {
     case open
-    case read(Int32)
+    /// A read of this many bytes (repeated with the same length: libssh2 widens the window
+    /// from it, and that packet is the one half-sent).
+    case read(Int32, length: Int)
     case write(Int32)
     case eof(Int32)
     case close(Int32)
@@ -213,9 +215,8 @@ final class ChannelPump {
     stuck = nil
     switch pending {
     case .open: _ = stepOpening(sessionReady: true)
-    case .read(let fd), .write(let fd), .eof(let fd), .close(let fd):
-      var pulled = false
-      if let slot = slots[fd] { _ = stepSlot(slot, pull: &pulled, localReady: false, only: pending) }
+    case .read(let fd, _), .write(let fd), .eof(let fd), .close(let fd):
+      if let slot = slots[fd] { repeatCall(pending, on: slot) }
     }
     return stuck == nil && broken == nil
   }
@@ -356,39 +357,78 @@ final class ChannelPump {
 
   // MARK: Moving bytes
 
-  /// One channel's work for this pass. `only` limits it to repeating one stuck call.
-  private func stepSlot(_ slot: Slot, pull: inout Bool, localReady: Bool, only: Stuck? = nil) -> Bool {
+  /// Repeats the call that left a packet half-sent, exactly as it was made.
+  private func repeatCall(_ call: Stuck, on slot: Slot) {
+    switch call {
+    case .open: return
+    case .read(_, let length): _ = readChannel(slot, length: length)
+    case .write: _ = writeChannel(slot)
+    case .eof: _ = sendEOF(slot)
+    case .close:
+      var pulled = true
+      _ = finish(slot, pull: &pulled)
+    }
+  }
+
+  /// One read of at most `length` bytes from the channel into `toLocal`.
+  /// - Returns: whether it moved anything or ended the channel's input.
+  private func readChannel(_ slot: Slot, length: Int) -> Bool {
+    if readBuffer.count < length { readBuffer = [UInt8](repeating: 0, count: length) }
+    let n = readBuffer.withUnsafeMutableBufferPointer { buffer in
+      buffer.withMemoryRebound(to: CChar.self) { cfleet_channel_read(slot.channel, 0, $0.baseAddress, length) }
+    }
+    if n > 0 {
+      slot.toLocal.append(contentsOf: readBuffer[0..<n])
+      return true
+    }
+    if n == 0 {
+      slot.remoteEOF = true
+      return true
+    }
+    if !settle(n, as: .read(slot.local, length: length), what: "reading a channel") || stuck != nil || broken != nil { return false }
+    // Another error on this channel alone: it ends.
+    slot.remoteEOF = true
+    slot.localBroken = true
+    return true
+  }
+
+  /// Writes the head of `toRemote` to the channel.
+  private func writeChannel(_ slot: Slot) -> Bool {
+    let n = slot.toRemote.withUnsafeBufferPointer { bytes in
+      bytes.withMemoryRebound(to: CChar.self) { cfleet_channel_write(slot.channel, $0.baseAddress, $0.count) }
+    }
+    if n > 0 {
+      slot.toRemote.removeFirst(min(n, slot.toRemote.count))
+      return true
+    }
+    if settle(n, as: .write(slot.local), what: "writing a channel"), n < 0 {
+      slot.localBroken = true
+      return true
+    }
+    return false
+  }
+
+  /// Sends the channel's EOF.
+  private func sendEOF(_ slot: Slot) -> Bool {
+    let rc = libssh2_channel_send_eof(slot.channel)
+    guard settle(Int(rc), as: .eof(slot.local), what: "sending EOF") else { return false }
+    slot.eofSent = true
+    return true
+  }
+
+  /// One channel's work for this pass.
+  private func stepSlot(_ slot: Slot, pull: inout Bool, localReady: Bool) -> Bool {
     if slot.closeStarted || slot.finished { return finish(slot, pull: &pull) }
     var progressed = false
     let fd = slot.local
-    // Channel → buffer.
-    if only == nil || only == .read(fd) {
-      while !slot.remoteEOF && slot.toLocal.count < Self.bufferCap
-        && (!pull || only != nil || libssh2_poll_channel_read(slot.channel, 0) == 1 || libssh2_channel_eof(slot.channel) == 1)
-      {
-        let room = Self.bufferCap - slot.toLocal.count
-        let n = readBuffer.withUnsafeMutableBufferPointer { buffer in
-          buffer.withMemoryRebound(to: CChar.self) { cfleet_channel_read(slot.channel, 0, $0.baseAddress, room) }
-        }
-        pull = true
-        if n > 0 {
-          slot.toLocal.append(contentsOf: readBuffer[0..<n])
-          progressed = true
-          continue
-        }
-        if n == 0 {
-          slot.remoteEOF = true
-          progressed = true
-          break
-        }
-        if !settle(n, as: .read(fd), what: "reading a channel") || stuck != nil || broken != nil { break }
-        // Another error on this channel alone: it ends.
-        slot.remoteEOF = true
-        slot.localBroken = true
-        progressed = true
-        break
-      }
-      if only != nil { return progressed }
+    // Channel → buffer: the first read of a pass pulls the socket for every channel; after
+    // it, only channels with data (or EOF) queued are read.
+    while !slot.remoteEOF && slot.toLocal.count < Self.bufferCap
+      && (!pull || libssh2_poll_channel_read(slot.channel, 0) == 1 || libssh2_channel_eof(slot.channel) == 1)
+    {
+      pull = true
+      guard readChannel(slot, length: Self.bufferCap - slot.toLocal.count) else { break }
+      progressed = true
     }
     if stuck != nil || broken != nil { return progressed }
     // Buffer → local socket.
@@ -419,27 +459,14 @@ final class ChannelPump {
       }
     }
     // Buffer → channel.
-    if (only == nil || only == .write(fd)) && !slot.toRemote.isEmpty && !slot.localBroken {
-      let n = slot.toRemote.withUnsafeBufferPointer { bytes in
-        bytes.withMemoryRebound(to: CChar.self) { cfleet_channel_write(slot.channel, $0.baseAddress, $0.count) }
-      }
-      if n > 0 {
-        slot.toRemote.removeFirst(n)
-        progressed = true
-      } else if settle(n, as: .write(fd), what: "writing a channel"), n < 0 {
-        slot.localBroken = true
-        progressed = true
-      }
-      if only != nil || stuck != nil || broken != nil { return progressed }
+    if !slot.toRemote.isEmpty && !slot.localBroken {
+      if writeChannel(slot) { progressed = true }
+      if stuck != nil || broken != nil { return progressed }
     }
     // EOF both ways.
-    if (only == nil || only == .eof(fd)) && slot.localEOF && slot.toRemote.isEmpty && !slot.eofSent && !slot.localBroken {
-      let rc = libssh2_channel_send_eof(slot.channel)
-      if settle(Int(rc), as: .eof(fd), what: "sending EOF") {
-        slot.eofSent = true
-        progressed = true
-      }
-      if only != nil || stuck != nil || broken != nil { return progressed }
+    if slot.localEOF && slot.toRemote.isEmpty && !slot.eofSent && !slot.localBroken {
+      if sendEOF(slot) { progressed = true }
+      if stuck != nil || broken != nil { return progressed }
     }
     if slot.remoteEOF && slot.toLocal.isEmpty && !slot.localShut && !slot.localBroken {
       shutdown(fd, Int32(SHUT_WR))

@@ -40,6 +40,31 @@ import Testing
     #expect(logins == targets.count + 1, "logins: \(logins)\n\(sshd.log.suffix(2000))")
   }
 
+  @Test func ctrlCEndsTheScanAndItsJumpSessionPromptly() async throws {
+    let sshd = try LoopbackSSHD()
+    defer { sshd.stop() }
+    let scanner = FleetScanner(
+      knownHosts: try KnownHostsStore(path: sshd.knownHostsPath), checking: .strict, identities: [:],
+      defaultIdentities: [try Self.identity(sshd)], agentSocket: nil, method: .auto, parallel: 8,
+      deadlines: SSHDeadlines(connect: .seconds(10), handshakeAndAuth: .seconds(60), command: .seconds(60)), channelsPerJump: 2)
+    let targets = (1...16).map { index in
+      ScanTarget(
+        name: "behind-\(index)", address: "127.0.0.1", port: sshd.port, user: "root", identityFile: nil, groups: [], sudo: false,
+        route: .jump([Self.jump(sshd)]))
+    }
+    let clock = ContinuousClock()
+    let scan = Task { await scanner.scan(targets) }
+    try await Task.sleep(for: .milliseconds(300))
+    let cancelledAt = clock.now
+    scan.cancel()
+    let (results, interrupted) = await scan.value
+    // The scan returns only after the jump pool has shut down: channels, session, sockets.
+    #expect(clock.now - cancelledAt < .seconds(5))
+    #expect(interrupted)
+    #expect(results.count == targets.count)
+    #expect(results.contains { $0.status == .notScanned })
+  }
+
   @Test func megabytesCrossTheChannelIntactBothWays() async throws {
     let sshd = try LoopbackSSHD()
     defer { sshd.stop() }
