@@ -335,6 +335,8 @@ final class ChannelPump {
     current.abandoned = true
     opening = current
     current.request.continuation.resume(returning: .failure(SSHError(.timedOut(.connect, seconds: limits.connect.seconds))))
+    // The opens queued behind this one would wait as long as it hangs: a fresh session takes them.
+    jump.pool.retire(jump)
   }
 
   /// The type-specific data of a `direct-tcpip` open: host, port, originator address and port.

@@ -16,7 +16,9 @@ final class JumpConnection: Sendable {
     let id: UInt64
     let host: String
     let port: Int
-    let continuation: CheckedContinuation<Result<Int32, SSHError>, Never>
+    /// Resumed with the socket, with nil when the connection was retired before the request
+    /// was served (the pool asks a fresh one), or with the error.
+    let continuation: CheckedContinuation<Result<Int32?, SSHError>, Never>
   }
 
   private enum Phase {
@@ -26,6 +28,9 @@ final class JumpConnection: Sendable {
     case failed(SSHError)
     /// `stop` ran: requests are cancelled.
     case stopped
+    /// An open hung past its deadline and blocks the opens behind it (libssh2 opens one at a
+    /// time): the session keeps serving its open channels, new requests go to a fresh one.
+    case retired
   }
 
   private struct Shared {
@@ -65,21 +70,23 @@ final class JumpConnection: Sendable {
   }
 
   /// Asks for a channel to `host:port`; waits (in order) for a free one.
-  func open(host: String, port: Int) async throws(SSHError) -> Int32 {
+  /// - Returns: the socket, or nil when this connection was retired (ask the pool again).
+  func open(host: String, port: Int) async throws(SSHError) -> Int32? {
     let id = nextID.wrappingAdd(1, ordering: .relaxed).oldValue
     let result = await withTaskCancellationHandler {
-      await withCheckedContinuation { (continuation: CheckedContinuation<Result<Int32, SSHError>, Never>) in
-        let refusal: SSHError? = shared.withLock { state in
+      await withCheckedContinuation { (continuation: CheckedContinuation<Result<Int32?, SSHError>, Never>) in
+        let refusal: Result<Int32?, SSHError>? = shared.withLock { state in
           switch state.phase {
-          case .failed(let error): return error
-          case .stopped: return SSHError(.cancelled)
+          case .failed(let error): return .failure(error)
+          case .stopped: return .failure(SSHError(.cancelled))
+          case .retired: return .success(nil)
           case .idle, .running: break
           }
-          if Task.isCancelled { return SSHError(.cancelled) }
+          if Task.isCancelled { return .failure(SSHError(.cancelled)) }
           state.queue.append(Request(id: id, host: host, port: port, continuation: continuation))
           return nil
         }
-        if let refusal { continuation.resume(returning: .failure(refusal)) } else { signal() }
+        if let refusal { continuation.resume(returning: refusal) } else { signal() }
       }
     } onCancel: {
       let waiting = shared.withLock { state -> Request? in
@@ -111,18 +118,31 @@ final class JumpConnection: Sendable {
   /// Marks the session failed with `error` and fails every waiting request with it.
   func fail(_ error: SSHError) {
     let waiting = shared.withLock { state -> [Request] in
-      if case .running = state.phase { state.phase = .failed(error) }
+      switch state.phase {
+      case .running, .retired: state.phase = .failed(error)
+      case .idle, .failed, .stopped: break
+      }
       defer { state.queue.removeAll() }
       return state.queue
     }
     for request in waiting { request.continuation.resume(returning: .failure(error)) }
   }
 
+  /// Takes no more requests: the waiting ones are sent back to the pool (resumed with nil).
+  func retire() {
+    let waiting = shared.withLock { state -> [Request] in
+      if case .running = state.phase { state.phase = .retired }
+      defer { state.queue.removeAll() }
+      return state.queue
+    }
+    for request in waiting { request.continuation.resume(returning: .success(nil)) }
+  }
+
   /// Cancels the session: the task ends, closing its channels and socket.
   func stop() {
     let (task, waiting) = shared.withLock { state -> (Task<Void, Never>?, [Request]) in
       switch state.phase {
-      case .idle, .running: state.phase = .stopped
+      case .idle, .running, .retired: state.phase = .stopped
       case .failed, .stopped: break
       }
       defer { state.queue.removeAll() }

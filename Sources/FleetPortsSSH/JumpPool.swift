@@ -25,6 +25,10 @@ public final class JumpPool: Sendable {
   /// Channels open at once on one jump session; further targets queue (never fail) for one.
   let channelsPerJump: Int
   private let connections = Mutex<[[JumpHop]: JumpConnection]>([:])
+  /// Every connection ever made, retired ones too, for `shutdown`.
+  private let made = Mutex<[JumpConnection]>([])
+  /// How many times one target asks again after its connection was retired.
+  static let maxRetiredRetries = 4
 
   /// - Parameters:
   ///   - base: a client with the scan's known_hosts, host-key checking, default credentials
@@ -44,14 +48,30 @@ public final class JumpPool: Sendable {
   ///   `.timedOut(.connect)` when the channel did not open in the connect deadline;
   ///   `.cancelled`.
   func channel(through hops: [JumpHop], to host: String, port: Int) async throws(SSHError) -> Int32 {
-    let connection = connections.withLock { open -> JumpConnection in
-      if let existing = open[hops] { return existing }
-      let made = JumpConnection(pool: self, hops: hops)
-      open[hops] = made
-      return made
+    for _ in 0...Self.maxRetiredRetries {
+      let connection = connections.withLock { open -> JumpConnection in
+        if let existing = open[hops] { return existing }
+        let fresh = JumpConnection(pool: self, hops: hops)
+        open[hops] = fresh
+        made.withLock { $0.append(fresh) }
+        return fresh
+      }
+      connection.startOnce()
+      if let fd = try await connection.open(host: host, port: port) { return fd }
     }
-    connection.startOnce()
-    return try await connection.open(host: host, port: port)
+    throw SSHError(.timedOut(.connect, seconds: base.deadlines.connect.seconds))
+  }
+
+  /// Takes `connection` out of service because an open on it hung past the connect deadline
+  /// (libssh2 opens one channel at a time, so every open behind it would wait for the jump
+  /// host to give up on that target, minutes for a host that drops packets). The targets
+  /// waiting on it, and later ones, get a fresh session; the old one keeps its open channels
+  /// until the scan ends.
+  func retire(_ connection: JumpConnection) {
+    connections.withLock { open in
+      if open[connection.hops] === connection { open[connection.hops] = nil }
+    }
+    connection.retire()
   }
 
   /// The client a hop's session logs in with: the hop's own IdentityFiles when ssh_config
@@ -67,7 +87,7 @@ public final class JumpPool: Sendable {
   /// Ends every jump session: channels closed, pending requests cancelled, sockets closed.
   /// Call when the scan is done or interrupted; waits until every session has ended.
   public func shutdown() async {
-    let all = connections.withLock { Array($0.values) }
+    let all = made.withLock { $0 }
     for connection in all { connection.stop() }
     for connection in all { await connection.finished() }
   }

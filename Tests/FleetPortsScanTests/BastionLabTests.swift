@@ -113,6 +113,28 @@ import Testing
     }
   }
 
+  @Test func aTargetTheBastionCannotReachDoesNotHoldUpTheOthers() async throws {
+    let lab = try LabFleet.forTests()
+    let bastion = try LabBastion.of(lab)
+    // A firewall that drops SYNs to a port: the bastion's sshd waits minutes for its connect,
+    // and libssh2 opens one channel at a time, so the others would wait behind it.
+    let dropping = try #require(lab.hosts.first { $0.firewall?.expect["tcp/5432"] == "blocked" })
+    let hub = try #require(lab.host(named: bastion.bastion))
+    let hop = JumpHop(name: hub.name, address: hub.ipv4, port: 22, user: "root")
+    let inner = bastion.hosts.filter { bastion.jumps[$0.name] == [bastion.bastion] }
+    let targets =
+      [ScanTarget(name: "dropped", address: dropping.ipv4, port: 5432, user: "root", identityFile: nil, groups: [], sudo: false, route: .jump([hop]))]
+      + inner.map { ScanTarget(name: $0.name, address: $0.ipv4, port: 22, user: "root", identityFile: nil, groups: [], sudo: false, route: .jump([hop])) }
+    var scanner = try LabScan.scanner(lab, timeout: .seconds(4))
+    scanner.parallel = targets.count
+    let clock = ContinuousClock()
+    let start = clock.now
+    let (results, _) = await scanner.scan(targets)
+    #expect(results[0].failure?.code == .timeout(phase: "connect"), "\(results[0].failure?.message ?? "")")
+    for result in results.dropFirst() { #expect(result.status == .ok, "\(result.name): \(result.failure?.message ?? "")") }
+    #expect(clock.now - start < .seconds(30))
+  }
+
   @Test func aProxyCommandRouteScansTheHost() async throws {
     let lab = try LabFleet.forTests()
     let bastion = try LabBastion.of(lab)
