@@ -60,6 +60,14 @@ final class JumpConnection: Sendable {
   /// The last hop, as messages name it.
   var label: String { hops.last?.label ?? "?" }
 
+  /// The error the session failed or broke with; nil otherwise.
+  var failure: SSHError? {
+    shared.withLock { state in
+      if case .failed(let error) = state.phase { return error }
+      return nil
+    }
+  }
+
   /// Starts the owning task, once.
   func startOnce() {
     shared.withLock { state in
@@ -181,8 +189,9 @@ final class JumpConnection: Sendable {
     guard let session = connection.session else { return }
     let pump = ChannelPump(jump: self, session: session, socket: connection.fd, limits: client.deadlines)
     let ending = await pump.run()
+    // Failed before the channels close, so a target that sees its socket end finds the reason.
+    fail(ending.map { $0.viaJumpHost(label) } ?? SSHError(.cancelled))
     pump.closeAll()
     connection.close(graceful: ending == nil)
-    fail(ending ?? SSHError(.cancelled))
   }
 }

@@ -62,6 +62,13 @@ public final class JumpPool: Sendable {
     throw SSHError(.timedOut(.connect, seconds: base.deadlines.connect.seconds))
   }
 
+  /// The error of the jump session carrying `hops`, when it failed or broke; nil while it
+  /// works (or was never made). A target whose connection was lost asks, so its row names the
+  /// jump host when that is what broke.
+  func failure(of hops: [JumpHop]) -> SSHError? {
+    connections.withLock { $0[hops] }?.failure
+  }
+
   /// Takes `connection` out of service because an open on it hung past the connect deadline
   /// (libssh2 opens one channel at a time, so every open behind it would wait for the jump
   /// host to give up on that target, minutes for a host that drops packets). The targets

@@ -82,7 +82,9 @@ public struct SSHClient: Sendable {
       } catch {
         // A ProxyCommand that ended or complained explains the row better than the session's
         // view of it ("connection lost"); its stderr is read before the child is killed.
-        let error = connection.explainedByProxyCommand(error)
+        var error = connection.explainedByProxyCommand(error)
+        // A jump session that broke under this host: the row names the jump host.
+        if case .jump(let hops) = target.route, error.kind != .cancelled, let broken = jumps?.failure(of: hops) { error = broken }
         connection.close(graceful: false)
         guard
           let wait = retry.nextDelay(
