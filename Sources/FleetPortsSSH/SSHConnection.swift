@@ -74,9 +74,8 @@ final class SSHConnection {
     guard let proxy, case .command(_, let template) = target.route, error.kind != .cancelled else { return error }
     if case .proxyCommandFailed = error.kind { return error }
     guard let report = proxy.report() else { return error }
-    var described = error
-    described.host = ""
-    return SSHError(.proxyCommandFailed(command: template, exit: report.exit, stderr: report.stderr, reason: described.description))
+    // The session's view without its own fix: the command's failure is the one to fix.
+    return SSHError(.proxyCommandFailed(command: template, exit: report.exit, stderr: report.stderr, reason: error.explanation.problem))
   }
 
   func connectDirectly(notAfter: ContinuousClock.Instant?) async throws(SSHError) {
