@@ -47,15 +47,15 @@ test: setup lint
 	  FLEETPORTS_REQUIRE_TOOLS=1 $(SWIFT) test --skip-build --no-parallel; \
 	fi
 
-## bench: parser throughput and `parse` end to end beside jc (release build); as root also the transport
-## and whole scans on a 200-host lab
+## bench: parser throughput and `parse` end to end beside jc (release build); as root also the transport,
+## whole scans and the bastion on a 201-host lab
 bench: setup peers-setup
 	$(SWIFT) build -c release --product fleetports-bench
 	$(SWIFT) build -c release --product fleetports-ssh-bench
 	$(SWIFT) build -c release --product fleetports
 	.build/release/fleetports-bench
 	$(PEERS_VENV)/bin/python lab/bench-parse.py --jc $(PEERS_VENV)/bin/jc
-	@if [ "$$(id -u)" = 0 ]; then lab/with-lab.sh 200 -- lab/bench.sh; \
+	@if [ "$$(id -u)" = 0 ]; then lab/with-lab.sh 201 -- lab/bench.sh; \
 	else echo "make bench: not root, so no lab: transport benchmark skipped"; fi
 
 # The peers bench-peers measures fleetports against, pinned; installed into .build-peers (never committed).

@@ -6,7 +6,9 @@
 # 2. a full `fleetports scan` (collect, parse, write scan.json) of 100 and 200 hosts;
 #    written to reports/bench/scan.md;
 # 3. the same scan of every host with the lab key encrypted and unencrypted, 3 runs each: controller
-#    CPU and wall (lab/bench-keys.sh; reports/bench/keys.md). All tables are printed.
+#    CPU and wall (lab/bench-keys.sh; reports/bench/keys.md);
+# 4. 200 hosts through one bastion beside the same 200 direct (lab/bench-bastion.sh, when the
+#    lab has 201 hosts); written to reports/bench/bastion.md. Every table is printed.
 set -euo pipefail
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 RUN="$ROOT/lab/run"
@@ -77,3 +79,6 @@ cat "$scan_table"
 
 # 3. An encrypted key against an unencrypted one (decrypted once per scan, not per host).
 "$ROOT/lab/bench-keys.sh" 3
+
+# 4. The bastion (issue 16): lab-002 … lab-201 direct and through lab-001.
+if [ "$total" -ge 201 ]; then "$ROOT/lab/bench-bastion.sh"; fi

@@ -45,6 +45,8 @@ def ns_of(i):
 
 
 def ipv4_of(i):
+    if i in INNER:
+        return INNER[i]["ipv4"]
     return "10.200.%d.%d" % (i // 200, i % 200 + 10)
 
 
@@ -372,6 +374,7 @@ def cmd_files(n):
     cfg.insert(1, write_ssh_config_features(hosts, kh))
     write(os.path.join(RUN, "ssh_config"), "\n".join(cfg) + "\n")
     write(os.path.join(RUN, "known_hosts"), "\n".join(kh) + "\n")
+    bastion_files()
 
 
 def write_ssh_config_features(hosts, kh):
@@ -643,6 +646,8 @@ def cmd_keeper(n, par):
         for i, rc, out in ex.map(one, range(1, n + 1)):
             if rc != 0:
                 fails.append("%s rc=%d %s" % (name_of(i), rc, out.strip()[-300:]))
+    if not fails:
+        fails += bastion_up()
     write(ready, ("ok\n" if not fails else "fail\n" + "\n".join(fails) + "\n"))
     signal.signal(signal.SIGTERM, lambda *a: sys.exit(0))
     while True:
@@ -650,6 +655,136 @@ def cmd_keeper(n, par):
             os.wait()
         except ChildProcessError:
             time.sleep(1)
+
+
+# ---------------------------------------------------------------- bastion network (issue 16)
+# lab-001 is also a bastion: the only way into an inner network, 10.201.0.0/24 on a bridge
+# (fpib0) inside its namespace, whose hosts the controller cannot reach (the root namespace
+# routes 10.201.0.0/16 as `unreachable`, so a connect fails at once and nothing leaves by the
+# default route). lab-901 is an inner host and itself a jump host: the only way to lab-911
+# on 10.201.1.0/24 (a veth between the two), two hops from the controller. Inner hosts run
+# the same sshd and service mix as lab hosts (plan(i)); their truth is truth-bastion.json.
+BASTION = 1
+INNER_JUMP = 901
+INNER_UNREACHABLE = "10.201.0.0/16"
+INNER = {
+    901: {"ipv4": "10.201.0.11", "via": [BASTION]},
+    902: {"ipv4": "10.201.0.12", "via": [BASTION]},
+    905: {"ipv4": "10.201.0.15", "via": [BASTION]},
+    911: {"ipv4": "10.201.1.11", "via": [BASTION, INNER_JUMP]},
+}
+
+
+def inner_sshd_config(i, d):
+    """The sshd_config of an inner host: as a lab host's, and forwarding allowed on the inner jump."""
+    return "\n".join([
+        "HostKey %s/ssh_host_ed25519_key" % d,
+        "Port 22", "ListenAddress 0.0.0.0", "ListenAddress ::", "PidFile %s/sshd.pid" % d,
+        "AuthorizedKeysFile %s/authorized_keys" % RUN,
+        "PermitRootLogin prohibit-password", "PubkeyAuthentication yes",
+        "PasswordAuthentication no", "KbdInteractiveAuthentication no",
+        "UsePAM no", "StrictModes no", "UseDNS no",
+        "MaxStartups 1000:30:1000", "MaxSessions 100", "LoginGraceTime 30",
+        "PrintMotd no", "PrintLastLog no", "X11Forwarding no",
+        "AllowTcpForwarding %s" % ("yes" if i == INNER_JUMP else "no"),
+        "AllowUsers root fpuser fpsudo", "SetEnv SHLVL=1", "LogLevel ERROR", ""])
+
+
+def bastion_files():
+    """Host keys, sshd configs, known_hosts lines, ssh_config aliases and truth for the inner hosts."""
+    idfile = os.path.join(RUN, "id_ed25519")
+    config = os.path.join(RUN, "ssh_config")
+    common = ["  User root", "  IdentityFile " + idfile, "  IdentitiesOnly yes",
+              "  UserKnownHostsFile " + os.path.join(RUN, "known_hosts"), "  GlobalKnownHostsFile /dev/null",
+              "  StrictHostKeyChecking yes", "  UpdateHostKeys no", "  CheckHostIP no",
+              "  BatchMode yes", "  ConnectTimeout 10", "  LogLevel ERROR"]
+    # The bastion forwards: allowed on lab-001 only (the other lab hosts keep it off).
+    bastion_cfg = os.path.join(RUN, name_of(BASTION), "sshd_config")
+    with open(bastion_cfg) as f:
+        text = f.read()
+    write(bastion_cfg, text.replace("AllowTcpForwarding no", "AllowTcpForwarding yes"))
+    cfg = ["", "# bastion network (issue 16): inner hosts only reachable through " + name_of(BASTION)]
+    kh = []
+    hosts = []
+    for i, inner in sorted(INNER.items()):
+        name, d = name_of(i), os.path.join(RUN, name_of(i))
+        os.makedirs(d, exist_ok=True)
+        key = os.path.join(d, "ssh_host_ed25519_key")
+        if not os.path.exists(key):
+            subprocess.run(["ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-C", "", "-f", key], check=True, timeout=30)
+        with open(key + ".pub") as f:
+            parts = f.read().split()
+        kh.append("%s,%s %s %s" % (name, inner["ipv4"], parts[0], parts[1]))
+        write(os.path.join(d, "sshd_config"), inner_sshd_config(i, d))
+        # Each host names its last jump only; lab-901's own ProxyJump makes lab-911 two hops,
+        # as `ssh` resolves it.
+        cfg += ["Host " + name, "  HostName " + inner["ipv4"], "  ProxyJump " + name_of(inner["via"][-1])] + common + [""]
+        truth = host_truth(i)
+        truth.update({"ipv6": "", "host_keys": ["ssh-ed25519"], "jumps": [name_of(j) for j in inner["via"]]})
+        hosts.append(truth)
+    probe = name_of(902)
+    cfg += [
+        "# " + probe + " through a ProxyCommand (OpenSSH's own -W through the bastion)",
+        "Host %s-pc" % probe, "  HostName " + INNER[902]["ipv4"],
+        "  ProxyCommand ssh -F %s -W %%h:%%p %s" % (config, name_of(BASTION))] + common + [""]
+    cfg += [
+        "# a jump host where nothing listens (the bastion's port 2), and a host behind it",
+        "Host lab-dead-jump", "  HostName " + ipv4_of(BASTION), "  Port 2"] + common + [""]
+    cfg += ["Host %s-deadjump" % probe, "  HostName " + INNER[902]["ipv4"], "  ProxyJump lab-dead-jump"] + common + [""]
+    cfg += [
+        "# a ProxyCommand that fails: its stderr must reach the row",
+        "Host %s-badpc" % probe, "  HostName " + INNER[902]["ipv4"],
+        "  ProxyCommand ssh -F /dev/null -o BatchMode=yes -o ConnectTimeout=5 -p 2 %s -W %%h:%%p" % ipv4_of(BASTION)] + common + [""]
+    with open(config, "a") as f:
+        f.write("\n".join(cfg) + "\n")
+    with open(os.path.join(RUN, "known_hosts"), "a") as f:
+        f.write("\n".join(kh) + "\n")
+    write(os.path.join(RUN, "truth-bastion.json"), json.dumps({
+        "version": 1, "bastion": name_of(BASTION), "inner_jump": name_of(INNER_JUMP),
+        "unreachable": INNER_UNREACHABLE,
+        "aliases": {"proxy_command": probe + "-pc", "dead_jump": "lab-dead-jump",
+                    "behind_dead_jump": probe + "-deadjump", "failing_proxy_command": probe + "-badpc"},
+        "hosts": hosts}, indent=1) + "\n")
+
+
+def bastion_up():
+    """The inner networks and hosts (run by the keeper, after the lab hosts are up).
+    Returns a list of failures (empty when every inner host is serving)."""
+    def ip(*args):
+        subprocess.run(["ip"] + list(args), check=True, timeout=30, stdin=subprocess.DEVNULL)
+    bastion = ns_of(BASTION)
+    try:
+        ip("route", "replace", "unreachable", INNER_UNREACHABLE)
+        ip("-n", bastion, "link", "add", "fpib0", "type", "bridge")
+        ip("-n", bastion, "addr", "add", "10.201.0.1/24", "dev", "fpib0")
+        ip("-n", bastion, "link", "set", "fpib0", "up")
+        for i, inner in sorted(INNER.items()):
+            ip("netns", "add", ns_of(i))
+            ip("-n", ns_of(i), "link", "set", "lo", "up")
+            if inner["via"][-1] == BASTION:
+                ip("-n", bastion, "link", "add", "fpi%d" % i, "type", "veth", "peer", "name", "eth0", "netns", ns_of(i))
+                ip("-n", bastion, "link", "set", "fpi%d" % i, "master", "fpib0", "up")
+            else:
+                gateway = ns_of(inner["via"][-1])
+                ip("-n", gateway, "link", "add", "deep0", "type", "veth", "peer", "name", "eth0", "netns", ns_of(i))
+                ip("-n", gateway, "addr", "add", "10.201.1.1/24", "dev", "deep0")
+                ip("-n", gateway, "link", "set", "deep0", "up")
+            ip("-n", ns_of(i), "addr", "add", inner["ipv4"] + "/24", "dev", "eth0")
+            ip("-n", ns_of(i), "link", "set", "eth0", "up")
+            etc = "/etc/netns/" + ns_of(i)
+            os.makedirs(etc, exist_ok=True)
+            write(etc + "/hosts", "127.0.0.1\tlocalhost\n%s\t%s\n" % (inner["ipv4"], name_of(i)))
+            write(etc + "/resolv.conf", "# fleetports lab: no resolver\nnameserver 127.0.0.1\n")
+    except subprocess.SubprocessError as e:
+        return ["bastion network: %s" % e]
+    fails = []
+    for i in sorted(INNER):
+        p = subprocess.run(["ip", "netns", "exec", ns_of(i), "unshare", "--uts", "--", "/usr/bin/python3",
+                            os.path.abspath(__file__), "serve", str(i)],
+                           stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, timeout=120)
+        if p.returncode != 0:
+            fails.append("%s rc=%d %s" % (name_of(i), p.returncode, p.stdout.strip()[-300:]))
+    return fails
 
 
 # ---------------------------------------------------------------- verify

@@ -109,6 +109,7 @@ cmd_down() {
     for ns in $(lab_namespaces); do ip netns del "$ns" 2>/dev/null || true; done
     for f in $(lab_veths); do ip link del "$f" 2>/dev/null || true; done
     ip link show "$BR" >/dev/null 2>&1 && ip link del "$BR"
+    ip route del unreachable 10.201.0.0/16 2>/dev/null || true   # the bastion network's (fleetlab.py bastion_up)
     # 5. files (the client key is kept)
     rm -rf /run/fleetports-lab
     for f in /etc/netns/fplab-*; do
@@ -135,7 +136,7 @@ cmd_down() {
 cmd_status() {
     local n=0 up=0 ns i pid
     [ -f "$RUN/state" ] && n=$(sed -n 's/^N=//p' "$RUN/state")
-    local nns; nns=$(lab_namespaces | wc -l)
+    local nns; nns=$(lab_namespaces | { grep -v '^fplab-9' || true; } | wc -l)   # fplab-9NN: the bastion's inner hosts
     echo "lab: state N=${n:-0}, namespaces=$nns, bridge=$(ip link show $BR >/dev/null 2>&1 && echo up || echo absent)"
     for i in $(seq 1 "${n:-0}"); do
         pid=$(cat "$RUN/$(printf lab-%03d "$i")/sshd.pid" 2>/dev/null || true)

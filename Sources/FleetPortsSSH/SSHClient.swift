@@ -21,12 +21,15 @@ public struct SSHClient: Sendable {
   public var outputCap: Int
   /// How connections the server closed before SSH started are tried again (MaxStartups).
   public var retry: EarlyCloseRetry
+  /// The jump-host sessions that carry targets with a `.jump` route; nil: such a target fails.
+  public var jumps: JumpPool?
 
   public static let defaultOutputCap = 64 << 20
 
   public init(
     knownHosts: KnownHostsStore, checking: HostKeyChecking = .strict, credentials: SSHCredentials,
-    deadlines: SSHDeadlines = SSHDeadlines(), outputCap: Int = SSHClient.defaultOutputCap, retry: EarlyCloseRetry = EarlyCloseRetry()
+    deadlines: SSHDeadlines = SSHDeadlines(), outputCap: Int = SSHClient.defaultOutputCap, retry: EarlyCloseRetry = EarlyCloseRetry(),
+    jumps: JumpPool? = nil
   ) {
     self.knownHosts = knownHosts
     self.checking = checking
@@ -34,6 +37,7 @@ public struct SSHClient: Sendable {
     self.deadlines = deadlines
     self.outputCap = outputCap
     self.retry = retry
+    self.jumps = jumps
     _ = SSHClient.processSetup
   }
 
@@ -71,10 +75,16 @@ public struct SSHClient: Sendable {
       let connection = SSHConnection(client: self, target: target)
       do throws(SSHError) {
         // A retry gets what is left of the first attempt's deadline, never a fresh one.
-        let result = try await connection.run(command: command, stdin: stdin, notAfter: attempt > 1 ? start + deadlines.handshakeAndAuth : nil)
+        let result = try await connection.run(
+          command: command, stdin: stdin, notAfter: attempt > 1 ? start + deadlines.handshakeAndAuth : nil)
         connection.close(graceful: true)
         return result
       } catch {
+        // A ProxyCommand that ended or complained explains the row better than the session's
+        // view of it ("connection lost"); its stderr is read before the child is killed.
+        var error = connection.explainedByProxyCommand(error)
+        // A jump session that broke under this host: the row names the jump host.
+        if case .jump(let hops) = target.route, error.kind != .cancelled, let broken = jumps?.failure(of: hops) { error = broken }
         connection.close(graceful: false)
         guard
           let wait = retry.nextDelay(

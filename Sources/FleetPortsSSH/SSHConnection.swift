@@ -17,6 +17,8 @@ final class SSHConnection {
   var fd: Int32 = -1
   var session: OpaquePointer?
   var channel: OpaquePointer?
+  /// The ProxyCommand child carrying `fd`, for a `.command` route.
+  var proxy: ProxyCommandProcess?
 
   init(client: SSHClient, target: SSHTarget) {
     self.client = client
@@ -48,12 +50,40 @@ final class SSHConnection {
 
   // MARK: Connect
 
+  /// Gives the session its socket: a TCP connection, a `direct-tcpip` channel through the
+  /// route's jump hosts (one end of a socketpair the jump host's pump carries), or the
+  /// ProxyCommand's stdin and stdout.
   func connect(notAfter: ContinuousClock.Instant? = nil) async throws(SSHError) {
     if Task.isCancelled { throw SSHError(.cancelled) }
+    switch target.route {
+    case .direct:
+      try await connectDirectly(notAfter: notAfter)
+    case .jump(let hops):
+      guard let jumps = client.jumps else { throw SSHError(.internalFailure("a jump route without a jump pool")) }
+      fd = try await jumps.channel(through: hops, to: target.host, port: target.port)
+    case .command(let line, let template):
+      let started = try ProxyCommandProcess.start(line, template: template)
+      fd = started.fd
+      proxy = started.process
+    }
+  }
+
+  /// When this connection ran through a ProxyCommand that ended or printed on stderr,
+  /// `error` retold with the command's exit and stderr; otherwise `error` as it is.
+  func explainedByProxyCommand(_ error: SSHError) -> SSHError {
+    guard let proxy, case .command(_, let template) = target.route, error.kind != .cancelled else { return error }
+    if case .proxyCommandFailed = error.kind { return error }
+    guard let report = proxy.report() else { return error }
+    // The session's view without its own fix: the command's failure is the one to fix.
+    return SSHError(.proxyCommandFailed(command: template, exit: report.exit, stderr: report.stderr, reason: error.explanation.problem))
+  }
+
+  func connectDirectly(notAfter: ContinuousClock.Instant?) async throws(SSHError) {
     // Resolution and connecting share the connect deadline.
     let fullConnect = clock.now + client.deadlines.connect
     let deadline = notAfter.map { min(fullConnect, $0) } ?? fullConnect
-    let addresses = try await SocketAddressResolver.resolve(target.host, port: target.port, until: deadline, limit: client.deadlines.connect)
+    let addresses = try await SocketAddressResolver.resolve(
+      target.host, port: target.port, until: deadline, limit: client.deadlines.connect)
     var lastError = SSHError(.unreachable("no address"))
     for address in addresses {
       let socketFD = socket(address.family, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_NONBLOCK.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
@@ -163,5 +193,7 @@ final class SSHConnection {
       Glibc.close(fd)
       fd = -1
     }
+    proxy?.stop()
+    proxy = nil
   }
 }

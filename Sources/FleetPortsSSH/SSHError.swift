@@ -38,6 +38,13 @@ public struct SSHError: Error, Sendable, Hashable, CustomStringConvertible {
     /// `EarlyCloseRetry`): the mark of sshd's MaxStartups dropping connections.
     case closedBeforeSSH(attempts: Int)
     case cancelled
+    /// A jump host on the route (its label, e.g. `bastion (10.0.0.1:22)`) failed for `reason`
+    /// (that hop's own error) and `fix` (that error's fix): every host behind it gets this.
+    case jumpHostFailed(jump: String, reason: String, fix: String)
+    /// The ProxyCommand (`command`, as ssh_config wrote it) ended or failed before SSH did:
+    /// `exit` says how it ended ("exit status 255", "still running"), `stderr` is what it
+    /// printed (bounded, control characters escaped), `reason` what the session saw.
+    case proxyCommandFailed(command: String, exit: String, stderr: String, reason: String)
     /// The reactor (epoll, its eventfd, its thread) or the thread for blocking calls could not
     /// be set up, or stopped working: `call` failed with `errno`.
     case ioUnavailable(call: String, errno: Int32)
@@ -78,9 +85,24 @@ public struct SSHError: Error, Sendable, Hashable, CustomStringConvertible {
     case .channelRefused: return .channelRefused
     case .connectionLost, .closedBeforeSSH: return .connectionLost
     case .cancelled: return .cancelled
+    case .jumpHostFailed: return .jumpHostFailed
+    case .proxyCommandFailed: return .proxyCommandFailed
     case .ioUnavailable: return .ioUnavailable
     case .internalFailure: return .internal
     }
+  }
+
+  /// This error as it reads when a host behind `jump` gets it: the jump host named, its
+  /// reason and fix kept. An error that already names a jump host (an earlier hop's) is kept
+  /// as it is, so the row names the hop that failed first.
+  func viaJumpHost(_ jump: String) -> SSHError {
+    if case .jumpHostFailed = kind { return self }
+    if case .cancelled = kind { return self }
+    var (problem, fix) = explanation
+    if let message = libssh2Message, !message.isEmpty, case .internalFailure = kind {
+      problem += " [libssh2 \(libssh2Code ?? 0): \(message)]"
+    }
+    return SSHError(.jumpHostFailed(jump: jump, reason: problem, fix: fix))
   }
 
   /// The message for a person: the host, what went wrong, and last, what to do about it.
@@ -94,7 +116,7 @@ public struct SSHError: Error, Sendable, Hashable, CustomStringConvertible {
   }
 
   /// What went wrong, and the fix that ends the message.
-  private var explanation: (problem: String, fix: String) {
+  var explanation: (problem: String, fix: String) {
     switch kind {
     case .resolveFailed(let why):
       return ("cannot resolve the host name (\(why))", "check the inventory or DNS")
@@ -106,9 +128,13 @@ public struct SSHError: Error, Sendable, Hashable, CustomStringConvertible {
       let (cause, fix): (String, String)
       switch phase {
       case .resolve: (cause, fix) = ("DNS did not answer", "check the resolver (/etc/resolv.conf) or put the address in the inventory")
-      case .connect: (cause, fix) = ("the host or a firewall drops packets", "check that the host is up and that a firewall lets the SSH port through")
+      case .connect:
+        (cause, fix) = ("the host or a firewall drops packets", "check that the host is up and that a firewall lets the SSH port through")
       case .handshake:
-        (cause, fix) = ("something accepted TCP but did not speak SSH in time", "check that sshd listens on this port and is not overloaded (its MaxStartups)")
+        (cause, fix) = (
+          "something accepted TCP but did not speak SSH in time",
+          "check that sshd listens on this port and is not overloaded (its MaxStartups)"
+        )
       case .authentication:
         (cause, fix) = ("the server did not answer authentication in time", "check the server's load and slow login lookups (UseDNS, PAM)")
       case .command: (cause, fix) = ("the command did not finish", "raise --timeout or check the host's load")
@@ -117,7 +143,9 @@ public struct SSHError: Error, Sendable, Hashable, CustomStringConvertible {
     case .hostKeyUnknown(let type, let fingerprint):
       return ("host key unknown (\(type) \(fingerprint))", "verify it and add it to known_hosts, or scan with --host-key-check accept-new")
     case .hostKeyChanged(let type, let fingerprint, let lines, let path):
-      let known = lines.isEmpty ? "the key recorded for it earlier in this scan (\(path))" : "\(path) line \(lines.map(String.init).joined(separator: ", "))"
+      let known =
+        lines.isEmpty
+        ? "the key recorded for it earlier in this scan (\(path))" : "\(path) line \(lines.map(String.init).joined(separator: ", "))"
       return (
         "HOST KEY CHANGED: the host presented \(type) \(fingerprint), which does not match \(known); refusing",
         "if the change is expected, remove the old line (ssh-keygen -R)"
@@ -168,13 +196,22 @@ public struct SSHError: Error, Sendable, Hashable, CustomStringConvertible {
       )
     case .cancelled:
       return ("cancelled before this host finished", "scan again to cover it")
+    case .jumpHostFailed(let jump, let reason, let fix):
+      return ("jump host \(jump) failed: \(reason)", fix)
+    case .proxyCommandFailed(let command, let exit, let stderr, let reason):
+      let said = stderr.isEmpty ? "it printed nothing on stderr" : "its stderr: \(stderr)"
+      return (
+        "ProxyCommand \(command) failed (\(exit); \(said)); the session saw: \(reason)",
+        "run the command by hand with the host's values to see why"
+      )
     case .ioUnavailable(let call, let code):
       let fix: String
       switch code {
       case EMFILE, ENFILE: fix = "too many open files: raise the limit (ulimit -n) or lower --parallel"
       case ENOSPC: fix = "too many watched sockets: raise fs.epoll.max_user_watches or lower --parallel"
       case ENOMEM, EAGAIN: fix = "the system is short of memory or threads: free some and scan again"
-      case EPERM, EACCES, ENOSYS: fix = "a sandbox or seccomp profile forbids it: run fleetports where epoll, eventfd and threads are allowed"
+      case EPERM, EACCES, ENOSYS:
+        fix = "a sandbox or seccomp profile forbids it: run fleetports where epoll, eventfd and threads are allowed"
       default: fix = "this is a fleetports bug: please report it with this message"
       }
       return ("cannot do network I/O: \(call) failed: \(String(cString: strerror(code))) (errno \(code))", fix)

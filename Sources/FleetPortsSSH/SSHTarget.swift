@@ -1,3 +1,5 @@
+import FleetPortsCore
+
 /// How strictly host keys are checked against known_hosts.
 public enum HostKeyChecking: String, Sendable, Hashable, CaseIterable, Codable {
   /// Unknown or changed keys are refused (the default).
@@ -66,7 +68,10 @@ public struct SSHDeadlines: Sendable, Hashable {
   /// How often an idle command phase sends a keepalive.
   public var keepalive: Duration
 
-  public init(connect: Duration = .seconds(5), handshakeAndAuth: Duration = .seconds(10), command: Duration = .seconds(30), keepalive: Duration = .seconds(10)) {
+  public init(
+    connect: Duration = .seconds(5), handshakeAndAuth: Duration = .seconds(10), command: Duration = .seconds(30),
+    keepalive: Duration = .seconds(10)
+  ) {
     self.connect = connect
     self.handshakeAndAuth = handshakeAndAuth
     self.command = command
@@ -86,13 +91,20 @@ public struct SSHTarget: Sendable, Hashable {
   /// lists (`SSHAlgorithmList`): what this session offers, in order; a missing family keeps
   /// libssh2's defaults.
   public var algorithms: [SSHAlgorithmKind: [String]]
+  /// How the connection reaches `host:port`: directly, through jump hosts (the client's
+  /// `jumps` pool carries it), or through a ProxyCommand.
+  public var route: ProxyRoute
 
-  public init(host: String, port: Int = 22, user: String, hostKeyAlias: String? = nil, algorithms: [SSHAlgorithmKind: [String]] = [:]) {
+  public init(
+    host: String, port: Int = 22, user: String, hostKeyAlias: String? = nil, algorithms: [SSHAlgorithmKind: [String]] = [:],
+    route: ProxyRoute = .direct
+  ) {
     self.host = host
     self.port = port
     self.user = user
     self.hostKeyAlias = hostKeyAlias
     self.algorithms = algorithms
+    self.route = route
   }
 
   /// The name known_hosts is consulted under.

@@ -22,11 +22,13 @@ public struct FleetScanner: Sendable {
   public var perServer: Int
   public var deadlines: SSHDeadlines
   public var sectionCap: Int
+  /// Channels at once on one jump host's session; targets beyond it wait their turn.
+  public var channelsPerJump: Int
 
   public init(
     knownHosts: KnownHostsStore, checking: HostKeyChecking, identities: [String: SSHIdentity], defaultIdentities: [SSHIdentity],
     agentSocket: String?, method: ProbeMethod, parallel: Int, perServer: Int = FleetScanner.defaultPerServer, deadlines: SSHDeadlines,
-    sectionCap: Int = ProbeScript.defaultSectionCap
+    sectionCap: Int = ProbeScript.defaultSectionCap, channelsPerJump: Int = JumpPool.defaultChannelsPerJump
   ) {
     self.knownHosts = knownHosts
     self.checking = checking
@@ -38,6 +40,7 @@ public struct FleetScanner: Sendable {
     self.perServer = max(1, perServer)
     self.deadlines = deadlines
     self.sectionCap = sectionCap
+    self.channelsPerJump = max(1, channelsPerJump)
   }
 
   /// The default of `perServer`: two below OpenSSH's MaxStartups start of 10.
@@ -46,7 +49,9 @@ public struct FleetScanner: Sendable {
   /// Scans `targets`; returns one result per target in inventory order. When the calling
   /// task is cancelled (Ctrl-C), no new host is started, hosts in flight are abandoned at
   /// once, and the ones not finished come back as `not-scanned`.
-  public func scan(_ targets: [ScanTarget], progress: @escaping @Sendable (ScanProgress) -> Void = { _ in }) async -> (hosts: [HostResult], interrupted: Bool) {
+  public func scan(_ targets: [ScanTarget], progress: @escaping @Sendable (ScanProgress) -> Void = { _ in }) async -> (
+    hosts: [HostResult], interrupted: Bool
+  ) {
     let clock = ContinuousClock()
     let start = clock.now
     var results = [HostResult?](repeating: nil, count: targets.count)
@@ -55,6 +60,13 @@ public struct FleetScanner: Sendable {
     let limiter = ServerLimiter(limit: perServer)
     // The probe's body is the same for every host: compressed once, not per host.
     let compressedBody = ProbeCommand.compressedBody(method: method)
+    // One session per jump host for the whole scan, shared by the targets behind it; ended
+    // with the scan (also when Ctrl-C cancels it).
+    let jumps = JumpPool(
+      base: SSHClient(
+        knownHosts: knownHosts, checking: checking, credentials: SSHCredentials(identities: defaultIdentities, agentSocket: agentSocket),
+        deadlines: deadlines),
+      identities: identities, channelsPerJump: channelsPerJump)
     await withTaskGroup(of: (Int, HostResult).self) { group in
       var next = 0
       func startNext() {
@@ -62,7 +74,7 @@ public struct FleetScanner: Sendable {
         let index = next
         let target = targets[index]
         next += 1
-        group.addTask { (index, await self.scanOne(target, limiter: limiter, compressedBody: compressedBody)) }
+        group.addTask { (index, await self.scanOne(target, limiter: limiter, compressedBody: compressedBody, jumps: jumps)) }
       }
       for _ in 0..<min(parallel, targets.count) { startNext() }
       while let (index, result) = await group.next() {
@@ -70,35 +82,40 @@ public struct FleetScanner: Sendable {
         done += 1
         if result.status == .failed { failed += 1 }
         let elapsed = clock.now - start
-        progress(ScanProgress(
-          done: done, total: targets.count, failed: failed,
-          elapsedSeconds: elapsed.seconds, lastHost: targets[index].name, lastStatus: result.failure?.code.rawValue ?? result.status.rawValue))
+        progress(
+          ScanProgress(
+            done: done, total: targets.count, failed: failed,
+            elapsedSeconds: elapsed.seconds, lastHost: targets[index].name,
+            lastStatus: result.failure?.code.rawValue ?? result.status.rawValue))
         startNext()
       }
     }
+    await jumps.shutdown()
     let interrupted = Task.isCancelled
     let hosts = targets.enumerated().map { index, target in
       results[index]
         ?? target.result(
-          status: .notScanned, failure: HostResult.Failure(code: .interrupted, message: "the scan was interrupted before this host finished"))
+          status: .notScanned,
+          failure: HostResult.Failure(code: .interrupted, message: "the scan was interrupted before this host finished"))
     }
     return (hosts, interrupted)
   }
 
   /// One host, once its server has a free slot in `limiter`.
-  func scanOne(_ target: ScanTarget, limiter: ServerLimiter, compressedBody: [UInt8]) async -> HostResult {
-    let server = "\(target.address):\(target.port)"
+  func scanOne(_ target: ScanTarget, limiter: ServerLimiter, compressedBody: [UInt8], jumps: JumpPool? = nil) async -> HostResult {
+    let server = target.serverKey
     guard await limiter.acquire(server) else {
       return target.result(
         status: .notScanned, failure: HostResult.Failure(code: .interrupted, message: "abandoned when the scan was interrupted"))
     }
-    let result = await scanOne(target, compressedBody: compressedBody)
+    let result = await scanOne(target, compressedBody: compressedBody, jumps: jumps)
     await limiter.release(server)
     return result
   }
 
-  /// One host's scan; `compressedBody` is `ProbeCommand.compressedBody(method:)`, made once per scan.
-  func scanOne(_ target: ScanTarget, compressedBody: [UInt8]) async -> HostResult {
+  /// One host's scan; `compressedBody` is `ProbeCommand.compressedBody(method:)`, made once per
+  /// scan; `jumps` carries the hosts behind a ProxyJump.
+  func scanOne(_ target: ScanTarget, compressedBody: [UInt8], jumps: JumpPool? = nil) async -> HostResult {
     // A nonce per host: a host sees its own script, so one compromised host must not learn
     // the nonce that frames another host's output.
     let nonce = ProbeScript.makeNonce()
@@ -132,10 +149,13 @@ public struct FleetScanner: Sendable {
     var deadlines = deadlines
     if let connect = connection.connectTimeout { deadlines.connect = min(connect, deadlines.handshakeAndAuth) }
     let store = connection.knownHosts.flatMap { knownHostsByFiles[$0] } ?? knownHosts
-    let client = SSHClient(knownHosts: store, checking: connection.hostKeyChecking ?? checking, credentials: credentials, deadlines: deadlines)
+    let client = SSHClient(
+      knownHosts: store, checking: connection.hostKeyChecking ?? checking, credentials: credentials, deadlines: deadlines, jumps: jumps)
     var firstTry: SSHCommandResult?
     do throws(SSHError) {
-      let sshTarget = SSHTarget(host: target.address, port: target.port, user: target.user, hostKeyAlias: connection.hostKeyAlias, algorithms: connection.algorithms)
+      let sshTarget = SSHTarget(
+        host: target.address, port: target.port, user: target.user, hostKeyAlias: connection.hostKeyAlias, algorithms: connection.algorithms,
+        route: target.route)
       // The probe in the command line; on stdin (one connection more) whenever no section came
       // back from it: a host without base64, a server that refuses the command (a shorter limit
       // than Dropbear's), a login shell that mangled the line. Not when login noise filled the

@@ -12,8 +12,12 @@ public struct ScanTarget: Sendable, Hashable {
   public var sudo: Bool
   /// What ssh_config adds for this host (identities, agent, known_hosts, checking, …).
   public var connection = HostConnection()
+  /// How the host is reached: directly, through jump hosts, or a ProxyCommand.
+  public var route: ProxyRoute
 
-  public init(name: String, address: String, port: Int, user: String, identityFile: String?, groups: [String], sudo: Bool) {
+  public init(
+    name: String, address: String, port: Int, user: String, identityFile: String?, groups: [String], sudo: Bool, route: ProxyRoute = .direct
+  ) {
     self.name = name
     self.address = address
     self.port = port
@@ -21,13 +25,27 @@ public struct ScanTarget: Sendable, Hashable {
     self.identityFile = identityFile
     self.groups = groups
     self.sudo = sudo
+    self.route = route
   }
 
   /// Fills what the inventory left open from the command line's defaults.
-  public init(_ host: InventoryHost, defaultUser: String, defaultPort: Int = 22, defaultIdentity: String?, defaultSudo: Bool) {
+  public init(
+    _ host: InventoryHost, defaultUser: String, defaultPort: Int = 22, defaultIdentity: String?, defaultSudo: Bool,
+    route: ProxyRoute = .direct
+  ) {
     self.init(
       name: host.name, address: host.address, port: host.port ?? defaultPort, user: host.user ?? defaultUser,
-      identityFile: host.identityFile ?? defaultIdentity, groups: host.groups, sudo: host.sudo ?? defaultSudo)
+      identityFile: host.identityFile ?? defaultIdentity, groups: host.groups, sudo: host.sudo ?? defaultSudo, route: route)
+  }
+
+  /// The key `ServerLimiter` counts by: one sshd, as reached from here. The same address
+  /// behind two bastions is two servers; behind one bastion, one.
+  var serverKey: String {
+    let server = address.contains(":") ? "[\(address)]:\(port)" : "\(address):\(port)"
+    switch route {
+    case .direct: return server
+    case .jump, .command: return "\(route.summary) \(server)"
+    }
   }
 }
 

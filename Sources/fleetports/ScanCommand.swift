@@ -80,12 +80,19 @@ struct ScanCommand: AsyncParsableCommand {
   @Option(
     help: """
       An OpenSSH client config read alone, as `ssh -F FILE` reads it (Include, Host, Match, HostName, User, Port, \
-      IdentityFile, UserKnownHostsFile, StrictHostKeyChecking, HostKeyAlias, ConnectTimeout, …; see the README's \
+      IdentityFile, ProxyJump, ProxyCommand, UserKnownHostsFile, StrictHostKeyChecking, HostKeyAlias, ConnectTimeout, …; see the README's \
       "ssh_config options honoured"), or `none` for no file. Default: ~/.ssh/config, then /etc/ssh/ssh_config, as ssh \
       reads them. A host the file sets up in a way fleetports cannot follow (Match exec, AddressFamily inet6, …) is a \
       failed row naming file:line.
       """)
   var sshConfig: String?
+
+  @Option(
+    help: """
+      Channels at once on one jump host's session (ProxyJump): every host behind a bastion shares one SSH session \
+      to it, one channel per host; hosts beyond this wait for a free channel.
+      """)
+  var jumpChannels: Int = JumpPool.defaultChannelsPerJump
 
   @Option(
     help: """
@@ -118,7 +125,8 @@ struct ScanCommand: AsyncParsableCommand {
   var allowOpenKeyFiles = false
   @Flag(
     help:
-      "After the scan, TCP-connect from here to each host's listeners judged open or blocked through its firewall (at most 16 per host, 2 s each, 64 at once) and record whether the network agrees (scan.json `reachCheck`).")
+      "After the scan, TCP-connect from here to each host's listeners judged open or blocked through its firewall (at most 16 per host, 2 s each, 64 at once) and record whether the network agrees (scan.json `reachCheck`)."
+  )
   var verifyReach = false
 
   @OptionGroup var analysis: AnalysisOptions
@@ -129,6 +137,7 @@ struct ScanCommand: AsyncParsableCommand {
     guard parallel >= 1 && parallel <= 4096 else { throw ValidationError("--parallel must be between 1 and 4096") }
     guard perServer >= 1 && perServer <= 4096 else { throw ValidationError("--per-server must be between 1 and 4096") }
     guard timeout > 0 && timeout <= 3600 else { throw ValidationError("--timeout must be between 0 and 3600 seconds") }
+    guard jumpChannels >= 1 && jumpChannels <= 1024 else { throw ValidationError("--jump-channels must be between 1 and 1024") }
   }
 
   mutating func run() async throws {
@@ -136,7 +145,7 @@ struct ScanCommand: AsyncParsableCommand {
       inventory: inventory, parallel: parallel, perServer: perServer, timeoutSeconds: timeout, user: user, identities: identities,
       passphraseEnv: passphraseEnv,
       sshConfig: sshConfig, knownHosts: knownHosts, hostKeyChecking: hostKeyCheck, sudo: sudo, method: method, noAgent: noAgent,
-      policy: analysis.policy, allowOpenKeyFiles: allowOpenKeyFiles)
+      policy: analysis.policy, allowOpenKeyFiles: allowOpenKeyFiles, channelsPerJump: jumpChannels)
     var plan: ScanPlan
     do {
       plan = try ScanInputs.load(
@@ -145,7 +154,8 @@ struct ScanCommand: AsyncParsableCommand {
       throw ValidationError(error.description)
     }
     plan.verifyReach = verifyReach
-    let session = ScanSession(plan: plan, reports: try output.destination(), store: try database.open(), toolVersion: FleetPortsCommand.configuration.version)
+    let session = ScanSession(
+      plan: plan, reports: try output.destination(), store: try database.open(), toolVersion: FleetPortsCommand.configuration.version)
     let progress = ProgressLine(total: plan.hostCount)
     let scanTask = Task { await session.run { progress.update($0) } }
     let interrupt = InterruptHandler { scanTask.cancel() }
@@ -166,4 +176,3 @@ struct ScanCommand: AsyncParsableCommand {
 
 extension HostKeyChecking: ExpressibleByArgument {}
 extension ProbeMethod: ExpressibleByArgument {}
-

@@ -77,17 +77,25 @@ import Testing
     #expect(onlyNegated.resolve(alias: "web2").user == nil)
   }
 
-  @Test func proxyJumpIsReported() throws {
-    let app = try fixture().resolve(alias: "app.internal")
-    let message = try #require(app.unsupportedProxyMessage)
-    #expect(message.hasPrefix("ProxyJump is not supported; ssh_config sets ProxyJump bastion.internal for 'app.internal' (ssh_config:16)."))
-    #expect(try fixture().resolve(alias: "web1").unsupportedProxyMessage == nil)
+  @Test func proxyJumpBecomesARoute() throws {
+    let config = try fixture()
+    let resolver = ProxyRouteResolver(config: config, defaultUser: "me")
+    let app = config.resolve(alias: "app.internal")
+    let route = try resolver.route(for: app, inventoryJump: nil, host: "app.internal", port: 22, user: "me")
+    let hop = JumpHop(
+      name: "bastion.internal", address: "bastion.internal", port: 22, user: "fallback", identityFiles: ["~/.ssh/id_bastion.internal"])
+    #expect(route == .jump([hop]))
+    let web1 = config.resolve(alias: "web1")
+    #expect(try resolver.route(for: web1, inventoryJump: nil, host: "web1", port: 22, user: "me") == .direct)
   }
 
-  @Test func proxyCommandIsReported() throws {
-    let legacy = try fixture().resolve(alias: "legacy")
+  @Test func proxyCommandBecomesARoute() throws {
+    let config = try fixture()
+    let legacy = config.resolve(alias: "legacy")
     #expect(legacy.proxyCommand == "ssh -W %h:%p gateway.example.com")
-    #expect(legacy.unsupportedProxyMessage?.hasPrefix("ProxyCommand is not supported;") == true)
+    let route = try ProxyRouteResolver(config: config, defaultUser: "me").route(
+      for: legacy, inventoryJump: nil, host: "10.0.0.9", port: 2222, user: "ops")
+    #expect(route == .command(line: "exec ssh -W '10.0.0.9':'2222' gateway.example.com", template: "ssh -W %h:%p gateway.example.com"))
   }
 
   @Test func proxyNoneDisablesALaterProxy() throws {
@@ -159,7 +167,8 @@ import Testing
   }
 
   @Test func badStrictHostKeyCheckingIsAnError() {
-    guard case .invalidValue(keyword: "StrictHostKeyChecking", value: "maybe", _)? = problems("StrictHostKeyChecking maybe\n").first?.kind else {
+    guard case .invalidValue(keyword: "StrictHostKeyChecking", value: "maybe", _)? = problems("StrictHostKeyChecking maybe\n").first?.kind
+    else {
       Issue.record("expected invalidValue")
       return
     }
@@ -186,7 +195,6 @@ import Testing
     let db1 = try #require(configured.inventory.host(named: "db1"))
     #expect(db1.address == "db1.db.example.com" && db1.port == 5022 && db1.groups == ["db"])
     #expect(configured.resolutions.map(\.alias) == ["web1", "web2", "db1"])
-    #expect(configured.refusals.isEmpty)
   }
 
   @Test func ansibleHostIsNotReplacedByHostName() throws {
@@ -196,9 +204,10 @@ import Testing
     #expect(host.user == "deploy")
   }
 
-  @Test func proxiedHostsAreRefusals() throws {
+  @Test func proxiedHostsKeepTheirProxySettings() throws {
     let inventory = try InventoryParser.parse("app.internal\nweb1\nlegacy\n", file: "inventory.txt")
-    let refusals = inventory.applying(try fixture()).refusals
-    #expect(refusals.map(\.name) == ["app.internal", "legacy"])
+    let resolutions = inventory.applying(try fixture()).resolutions
+    #expect(resolutions.map(\.proxyJump) == ["bastion.internal", nil, nil])
+    #expect(resolutions.map(\.proxyCommand) == [nil, nil, "ssh -W %h:%p gateway.example.com"])
   }
 }

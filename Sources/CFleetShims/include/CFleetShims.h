@@ -74,6 +74,14 @@ static inline int cfleet_channel_exec(LIBSSH2_CHANNEL *c, const char *command, u
 static inline ssize_t cfleet_channel_read(LIBSSH2_CHANNEL *c, int stream, char *buffer, size_t length) {
   return libssh2_channel_read_ex(c, stream, buffer, length);
 }
+/// A `direct-tcpip` channel (RFC 4254 section 7.2) with our own window, so a jump host's many
+/// channels stay bounded (libssh2_channel_direct_tcpip_ex always asks for 2 MiB). `message`
+/// is the request's type-specific data: host, port, originator address and port.
+static inline LIBSSH2_CHANNEL *cfleet_channel_direct_tcpip(LIBSSH2_SESSION *s, const char *message, unsigned int message_len,
+                                                          unsigned int window) {
+  return libssh2_channel_open_ex(s, "direct-tcpip", sizeof("direct-tcpip") - 1, window, LIBSSH2_CHANNEL_PACKET_DEFAULT,
+                                 message, message_len);
+}
 static inline ssize_t cfleet_channel_write(LIBSSH2_CHANNEL *c, const char *buffer, size_t length) {
   return libssh2_channel_write_ex(c, 0, buffer, length);
 }

@@ -30,15 +30,16 @@ public struct InventoryHost: Sendable, Hashable {
   public var groups: [String]
   /// Run the probe under `sudo -n`; nil: not set.
   public var sudo: Bool?
-  /// A jump host chain as ssh's `-J` takes it (`user@bastion:22,inner`), from Ansible's
-  /// `ansible_ssh_common_args`/`ansible_ssh_extra_args` (`-J …`, `-o ProxyJump=…`); nil: none.
+  /// A ProxyJump list (`-J` style, `[user@]host[:port],…`, or `none`) from the inventory itself
+  /// (Ansible's `ansible_ssh_common_args`/`ansible_ssh_extra_args`: `-J …`, `-o ProxyJump=…`); it
+  /// wins over ssh_config's ProxyJump and ProxyCommand as `ssh -J` does. nil: unset.
   public var proxyJump: String?
   /// The line that first listed the host.
   public var source: SourceLine
 
   public init(
     name: String, address: String? = nil, port: Int? = nil, user: String? = nil,
-    identityFile: String? = nil, groups: [String] = [], sudo: Bool? = nil, source: SourceLine
+    identityFile: String? = nil, groups: [String] = [], sudo: Bool? = nil, proxyJump: String? = nil, source: SourceLine
   ) {
     self.name = name
     self.address = address ?? name
@@ -47,6 +48,7 @@ public struct InventoryHost: Sendable, Hashable {
     self.identityFile = identityFile
     self.groups = Array(Set(groups)).sorted()
     self.sudo = sudo
+    self.proxyJump = proxyJump
     self.source = source
   }
 }

@@ -1,16 +1,17 @@
 /// An inventory after ssh_config filled what it left unset, with what ssh_config said
-/// about each host and which hosts the scan must refuse.
+/// about each host (its ProxyJump and ProxyCommand become routes in `ProxyRouteResolver`).
 public struct ConfiguredInventory: Sendable, Hashable {
   public var inventory: Inventory
   /// One for each host, in the inventory's order (IdentityFile beyond the first,
   /// StrictHostKeyChecking and UserKnownHostsFile are read from here).
   public var resolutions: [SSHConfigResolution]
 
-  /// Hosts ssh_config sends through ProxyJump or ProxyCommand, or sets up with an option
-  /// fleetports cannot follow: the host's name, why it is refused, and whether it is the proxy.
+  /// Hosts ssh_config sets up with an option fleetports cannot follow (Match exec,
+  /// AddressFamily inet6, …): the host's name and why it is refused, naming file:line.
+  /// (ProxyJump and ProxyCommand are followed: see `ProxyRouteResolver`.)
   public var refusals: [(name: String, message: String)] {
     zip(inventory.hosts, resolutions).compactMap { host, resolution in
-      (resolution.unsupportedProxyMessage ?? resolution.unsupportedOptionMessage).map { (host.name, $0) }
+      resolution.unsupportedOptionMessage.map { (host.name, $0) }
     }
   }
 

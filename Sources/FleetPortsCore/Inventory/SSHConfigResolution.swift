@@ -46,19 +46,6 @@ public struct SSHConfigResolution: Sendable, Hashable {
   /// The name to connect to.
   public var connectName: String { hostName ?? alias }
 
-  /// Why a scan must refuse this host, when ssh_config routes it through a jump host or
-  /// command fleetports cannot follow; nil when it can connect directly.
-  public var unsupportedProxyMessage: String? {
-    let location = { (keyword: String) in self.sources[keyword].map { " (\($0))" } ?? "" }
-    if let proxyJump {
-      return "ProxyJump is not supported; ssh_config sets ProxyJump \(proxyJump) for '\(alias)'\(location("proxyjump")). fleetports connects to each host directly: run the scan from a machine that reaches '\(connectName)', or pass --ssh-config a file that does not route this host through a proxy."
-    }
-    if let proxyCommand {
-      return "ProxyCommand is not supported; ssh_config sets ProxyCommand \(proxyCommand) for '\(alias)'\(location("proxycommand")). fleetports connects to each host directly: run the scan from a machine that reaches '\(connectName)', or pass --ssh-config a file that does not route this host through a proxy."
-    }
-    return nil
-  }
-
   /// Why a scan must refuse this host because of an option it cannot follow (the first one
   /// in file order), naming file:line; nil when there is none.
   public var unsupportedOptionMessage: String? {

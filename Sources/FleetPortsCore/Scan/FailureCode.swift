@@ -17,10 +17,13 @@ public struct FailureCode: RawRepresentable, Hashable, Sendable, Codable, Custom
   public var description: String { rawValue }
 
   // The scan's own.
-  /// ssh_config sends the host through a ProxyJump or ProxyCommand, which is not supported yet.
+  /// Written by fleetports before it followed ProxyJump and ProxyCommand; kept so older scans read back.
   public static let proxyUnsupported = FailureCode(rawValue: "proxy-unsupported")
   /// ssh_config sets something for the host that fleetports cannot follow (Match exec, AddressFamily inet6, …); the message names file:line.
   public static let sshConfigUnsupported = FailureCode(rawValue: "ssh-config-unsupported")
+  /// The host's ProxyJump or ProxyCommand cannot be used as written (a malformed `-J` list, a
+  /// jump loop, an unknown `%` token); the message names the value.
+  public static let proxyInvalid = FailureCode(rawValue: "proxy-invalid")
   /// `sudo -n` refused to run the probe.
   public static let sudoRefused = FailureCode(rawValue: "sudo-refused")
   /// The host answered, but what it printed is not probe output.
@@ -51,6 +54,11 @@ public struct FailureCode: RawRepresentable, Hashable, Sendable, Codable, Custom
   public static let algorithmIncompatible = FailureCode(rawValue: "algorithm-incompatible")
   public static let channelRefused = FailureCode(rawValue: "channel-refused")
   public static let connectionLost = FailureCode(rawValue: "connection-lost")
+  /// A jump host on the host's ProxyJump route failed (unreachable, host key, login); the
+  /// message names the jump host and its reason.
+  public static let jumpHostFailed = FailureCode(rawValue: "jump-host-failed")
+  /// The host's ProxyCommand could not start or ended before SSH did; the message carries its stderr.
+  public static let proxyCommandFailed = FailureCode(rawValue: "proxy-command-failed")
   public static let cancelled = FailureCode(rawValue: "cancelled")
   /// The controller itself could not do I/O (epoll, a thread, a descriptor limit); the message names the call and errno.
   public static let ioUnavailable = FailureCode(rawValue: "io-unavailable")

@@ -68,11 +68,16 @@ public enum ScanInputs {
         throw error
       }
     }
+    // Jump hosts' IdentityFiles from ssh_config; one that is absent leaves the hop to the defaults.
+    for path in Set(targets.flatMap { $0.route.jumpIdentityFiles }) where perHost[path] == nil {
+      if let identity = try IdentityFiles.load(path, rules: rules) { perHost[path] = identity }
+    }
     let deadline = Duration.milliseconds(Int64(request.timeoutSeconds * 1000))
     var scanner = FleetScanner(
       knownHosts: knownHosts, checking: request.hostKeyChecking ?? .strict, identities: perHost, defaultIdentities: defaultIdentities,
       agentSocket: agentSocket, method: request.method, parallel: request.parallel, perServer: request.perServer,
-      deadlines: SSHDeadlines(connect: min(deadline, .seconds(10)), handshakeAndAuth: deadline, command: deadline))
+      deadlines: SSHDeadlines(connect: min(deadline, .seconds(10)), handshakeAndAuth: deadline, command: deadline),
+      channelsPerJump: request.channelsPerJump)
     scanner.knownHostsByFiles = knownHostsByFiles
     let modes = Set(targets.map { ($0.connection.hostKeyChecking ?? scanner.checking).rawValue })
     let options = ScanOptions(
@@ -107,36 +112,34 @@ public enum ScanInputs {
     }
   }
 
-  /// The inventory (and ssh_config) with defaults applied; hosts ssh_config sends through a
-  /// proxy, or sets up with an option fleetports cannot follow, become failed rows instead of
-  /// being silently skipped.
+  /// The inventory (and ssh_config) with defaults applied, each host with its route (direct,
+  /// ProxyJump, ProxyCommand); hosts ssh_config sets up with an option fleetports cannot follow,
+  /// or whose route cannot be built, become failed rows saying why instead of being skipped.
   static func loadTargets(_ request: ScanRequest, local: SSHLocalContext, defaultUser: String) throws(ScanInputError) -> ([ScanTarget], [HostResult]) {
     let listed = try InventoryFile.load(request.inventory)
     let config = try SSHConfigFiles.load(request.sshConfig, home: local.home)
     let configured = listed.applying(config, local: local)
+    let resolver = ProxyRouteResolver(config: config, defaultUser: defaultUser, homeDirectory: local.home)
     var targets: [ScanTarget] = []
     var refused: [HostResult] = []
     for ((host, resolution), before) in zip(zip(configured.inventory.hosts, configured.resolutions), listed.hosts) {
       var target = ScanTarget(host, defaultUser: defaultUser, defaultIdentity: nil, defaultSudo: request.sudo)
-      if let jump = host.proxyJump {
-        // The inventory's jump host (Ansible's -J / ProxyJump in ansible_ssh_common_args): refused
-        // like ssh_config's until the transport follows ProxyJump (issue 16 items 1-2).
-        let message =
-          "ProxyJump is not supported; the inventory sets ProxyJump \(jump) for '\(host.name)' (\(host.source), ansible_ssh_common_args)."
-          + " fleetports connects to each host directly: run the scan from a machine that reaches '\(host.address)'."
-        refused.append(target.failedResult(FailureCode.proxyUnsupported, message))
-        continue
-      }
-      if let message = resolution.unsupportedProxyMessage {
-        refused.append(target.failedResult(FailureCode.proxyUnsupported, message))
-        continue
-      }
       if let message = resolution.unsupportedOptionMessage {
         refused.append(target.failedResult(FailureCode.sshConfigUnsupported, message))
         continue
       }
       if let unusable = Self.algorithms(resolution, into: &target.connection) {
         refused.append(target.failedResult(FailureCode.sshConfigUnsupported, unusable))
+        continue
+      }
+      do {
+        target.route = try resolver.route(
+          for: resolution, inventoryJump: host.proxyJump, host: target.address, port: target.port, user: target.user)
+      } catch {
+        // A route that cannot be built is this host's row, with the line that set it.
+        let keyword = host.proxyJump != nil ? nil : resolution.sources["proxyjump"] ?? resolution.sources["proxycommand"]
+        let origin = host.proxyJump != nil ? " (inventory \(host.source))" : keyword.map { " (\($0))" } ?? ""
+        refused.append(target.failedResult(FailureCode.proxyInvalid, "\(error)\(origin)"))
         continue
       }
       if before.identityFile == nil {
@@ -168,5 +171,13 @@ public enum ScanInputs {
       if list != supported { connection.algorithms[kind] = list }
     }
     return nil
+  }
+}
+
+extension ProxyRoute {
+  /// The IdentityFiles ssh_config names for this route's jump hosts.
+  var jumpIdentityFiles: [String] {
+    if case .jump(let hops) = self { return hops.flatMap(\.identityFiles) }
+    return []
   }
 }

@@ -37,12 +37,15 @@ public struct ScanRequest: Sendable {
   public var policy: String?
   /// Use private key files that group or others can read (OpenSSH refuses them).
   public var allowOpenKeyFiles: Bool
+  /// Channels at once on one jump host's session (`--jump-channels`).
+  public var channelsPerJump: Int
 
   public init(
     inventory: String, parallel: Int = 64, perServer: Int = FleetScanner.defaultPerServer, timeoutSeconds: Double = 30, user: String? = nil,
     identities: [String] = [],
     passphraseEnv: String? = nil, sshConfig: String? = nil, knownHosts: String? = nil, hostKeyChecking: HostKeyChecking? = nil,
-    sudo: Bool = false, method: ProbeMethod = .auto, noAgent: Bool = false, policy: String? = nil, allowOpenKeyFiles: Bool = false
+    sudo: Bool = false, method: ProbeMethod = .auto, noAgent: Bool = false, policy: String? = nil, allowOpenKeyFiles: Bool = false,
+    channelsPerJump: Int = JumpPool.defaultChannelsPerJump
   ) {
     self.inventory = inventory
     self.parallel = parallel
@@ -59,6 +62,7 @@ public struct ScanRequest: Sendable {
     self.noAgent = noAgent
     self.policy = policy
     self.allowOpenKeyFiles = allowOpenKeyFiles
+    self.channelsPerJump = channelsPerJump
   }
 }
 
