@@ -463,9 +463,61 @@ def hide_commands():
             subprocess.run(["mount", "--bind", "/dev/null", path], check=True)
 
 
+CLONE_NEWNS = 0x00020000
+CLONE_NEWPID = 0x20000000
+
+
+def enter_pid_namespace(d):
+    """Makes the rest of `serve` PID 1 of a PID namespace of the host's own, with its own /proc
+    (issue 20): the host's sshd, services and sessions then see only the host's processes, so a
+    probe's `ss -p` and /proc walk cover this host alone, as on a real machine. The caller forks;
+    the parent (outside) waits for the child's ready byte, records the child's pid as seen from
+    the machine in init.pid (lab.sh reads it) and exits, so host-up.sh returns; the child stays
+    as the namespace's init, reaping its orphans (sshd daemonises). When it dies the kernel kills
+    everything else in the namespace, which is what lab down relies on. Returns the pipe end on
+    which the child reports ready (`serve_ready`)."""
+    libc = ctypes.CDLL(None, use_errno=True)
+    if libc.unshare(CLONE_NEWPID) != 0:
+        raise OSError(ctypes.get_errno(), "unshare(CLONE_NEWPID)")
+    r, w = os.pipe()
+    pid = os.fork()
+    if pid != 0:
+        os.close(w)
+        ok = os.read(r, 1) == b"1"
+        if ok:
+            write(os.path.join(d, "init.pid"), "%d\n" % pid)
+        os._exit(0 if ok else 1)
+    os.close(r)
+    # A mount namespace of its own for the new /proc, private first so that nothing mounted
+    # here reaches the namespace `ip netns exec` made (or, through it, the machine's).
+    if libc.unshare(CLONE_NEWNS) != 0:
+        raise OSError(ctypes.get_errno(), "unshare(CLONE_NEWNS)")
+    subprocess.run(["mount", "--make-rprivate", "/"], check=True, timeout=10)
+    subprocess.run(["mount", "-t", "proc", "-o", "nosuid,nodev,noexec", "proc", "/proc"], check=True, timeout=10)
+    return w
+
+
+def serve_ready(w, log):
+    """Tells the waiting parent that the host is up, then stays as the host's init: output goes
+    to the log (the keeper reads host-up.sh's output until every holder closes it), orphans are
+    reaped, SIGTERM ends it (an init only gets the signals it handles)."""
+    lf = os.open(log, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o644)
+    fd = os.open("/dev/null", os.O_RDWR)
+    os.dup2(fd, 0); os.dup2(lf, 1); os.dup2(lf, 2)
+    signal.signal(signal.SIGTERM, lambda *a: os._exit(0))
+    os.write(w, b"1")
+    os.close(w)
+    while True:
+        try:
+            os.wait()
+        except ChildProcessError:
+            time.sleep(1)
+
+
 def cmd_serve(i):
     name = name_of(i)
     d = os.path.join(RUN, name)
+    ready = enter_pid_namespace(d)
     socket.sethostname(name)
     if not has_ss(i):
         hide_commands()
@@ -515,6 +567,7 @@ def cmd_serve(i):
         bad.append("sshd")
     if bad:
         sys.exit("%s: not ready: %s" % (name, ", ".join(bad)))
+    serve_ready(ready, log)
 
 
 # ---------------------------------------------------------------- keeper
