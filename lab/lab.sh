@@ -113,6 +113,14 @@ cmd_down() {
     ip link show "$BR" >/dev/null 2>&1 && ip link del "$BR"
     # 5. files (the client key is kept)
     rm -rf /run/fleetports-lab
+    # the containers' cgroups (fleetlab.py container_of: cgroup2 .../fleetlab.slice/docker-<id>.scope),
+    # removable once their processes are gone (bounded: 2 s)
+    for f in $(awk '$3 == "cgroup2" {print $2}' /proc/self/mounts); do
+        for t in $(seq 1 20); do
+            [ -d "$f/fleetlab.slice" ] || break
+            find "$f/fleetlab.slice" -depth -type d -exec rmdir {} + 2>/dev/null || sleep 0.1
+        done
+    done
     for f in /etc/netns/fplab-*; do
         [ -d "$f" ] && [[ "$(basename "$f")" =~ $NSRE ]] && rm -rf "$f"
     done
@@ -126,6 +134,7 @@ cmd_down() {
     [ -n "$(lab_namespaces)" ] && left+=" namespaces"
     [ -n "$(lab_veths)" ] && left+=" veths"
     ip link show "$BR" >/dev/null 2>&1 && left+=" bridge"
+    for f in $(awk '$3 == "cgroup2" {print $2}' /proc/self/mounts); do [ -d "$f/fleetlab.slice" ] && left+=" cgroup($f/fleetlab.slice)"; done
     for pid in "${pids[@]}"; do
         [ -d "/proc/$pid" ] && ! grep -q '^State:.*Z' "/proc/$pid/status" 2>/dev/null && { left+=" process($pid)"; }
     done
