@@ -125,7 +125,7 @@ import Testing
       let analysis = ExposureAnalysis.analyze(results, policy: policy, today: try #require(PolicyDate("2025-06-01")))
       return Self.keys(analysis.findings.filter { $0.ruleID == "required-listener-missing" })
     }
-    let service = try HistoryLabTests.Listener(namespace: host.namespace, address: "0.0.0.0", port: port)
+    let service = try HistoryLabTests.Listener(lab: lab, host: host, address: "0.0.0.0", port: port)
     defer { service.stop() }
     #expect(try await missing().isEmpty, "running: nothing is missing")
     service.stop()

@@ -26,7 +26,7 @@ enum HTMLViewBuilder {
         "overview": overview(facts), "serviceRows": services(facts), "hasServiceRows": !facts.services.isEmpty,
         "ruleGroups": ruleGroups(facts), "connectedRows": connected(facts), "hasConnectedRows": !facts.mostConnected.isEmpty,
         "filterGroups": facts.groups, "hasFilterGroups": !facts.groups.isEmpty,
-        "reachNames": ReachClass.allCases.reversed().filter { $0 != .loopback }.map(\.rawValue),
+        "reachNames": ReachClass.allCases.reversed().filter { $0 > .loopback }.map(\.rawValue),
         "ruleCount": facts.ruleGroups.count,
       ], hasFindings: !facts.findings.isEmpty)
   }
@@ -86,6 +86,7 @@ enum HTMLViewBuilder {
     case .privateNetwork: return "priv"
     case .linkLocal: return "link"
     case .loopback: return "lo"
+    case .containerNetwork: return "ctr"
     }
   }
 
