@@ -34,6 +34,12 @@ import Testing
       keys.insert(Key(rule: "accept-queue-overflow", host: host.name, port: UInt16(slow.port)))
     }
     for port in host.firewall?.bypass ?? [] { keys.insert(Key(rule: "firewall-bypassed-by-nat", host: host.name, port: UInt16(port))) }
+    for container in host.containers ?? [] {
+      for listener in container.listeners where listener.published != nil {
+        keys.insert(Key(rule: "container-listener-published", host: host.name, port: UInt16(listener.port)))
+        if datastores.contains(listener.process) { keys.insert(Key(rule: "datastore-exposed", host: host.name, port: UInt16(listener.port))) }
+      }
+    }
     return keys
   }
 
@@ -51,6 +57,7 @@ import Testing
     if i % 5 == 1 { add("close-wait-pileup", 8080) }
     if i % 5 == 2 { add("accept-queue-overflow", 7000) }
     if i % 12 == 6 { add("firewall-bypassed-by-nat", 8088) }
+    if i % 12 == 6 { add("container-listener-published", 80) }  // nginx; the container's redis is not published
     return keys
   }
 
