@@ -49,19 +49,22 @@ struct ContainerCgroupTests {
         11:perf_event:/kubepods-besteffort-pod0125ec2f_b64a_4868_8f5b_94b56cbab864.slice:cri-containerd:ee4b20e90ac7f42a10bd004d05646b13d8ab5e2c5e7cbc01abf8006bac016459
         10:blkio:/system.slice/containerd.service/kubepods-besteffort-pod0125ec2f_b64a_4868_8f5b_94b56cbab864.slice:cri-containerd:ee4b20e90ac7f42a10bd004d05646b13d8ab5e2c5e7cbc01abf8006bac016459
         """,
-      runtime: .containerd, id: "ee4b20e90ac7f42a10bd004d05646b13d8ab5e2c5e7cbc01abf8006bac016459", pod: "0125ec2f-b64a-4868-8f5b-94b56cbab864"),
+      runtime: .containerd, id: "ee4b20e90ac7f42a10bd004d05646b13d8ab5e2c5e7cbc01abf8006bac016459",
+      pod: "0125ec2f-b64a-4868-8f5b-94b56cbab864"),
     // containerd (CRI), systemd driver, cgroup v2 (systemd-cgls of a node): https://github.com/netdata/netdata/issues/4868
     Case(
       source: "netdata/netdata#4868",
       text:
         "0::/kubepods.slice/kubepods-burstable.slice/kubepods-burstable-pod55c6c714_b240_4dec_9a45_57b61696ab6e.slice/cri-containerd-2032491dcae31e6746f47daa0ac74564f2843a1bd847c5e6c4eb501ca132ac36.scope",
-      runtime: .containerd, id: "2032491dcae31e6746f47daa0ac74564f2843a1bd847c5e6c4eb501ca132ac36", pod: "55c6c714-b240-4dec-9a45-57b61696ab6e"),
+      runtime: .containerd, id: "2032491dcae31e6746f47daa0ac74564f2843a1bd847c5e6c4eb501ca132ac36",
+      pod: "55c6c714-b240-4dec-9a45-57b61696ab6e"),
     // containerd under kind's kubelet.slice, cgroup v2: https://github.com/containerd/nri/pull/227
     Case(
       source: "containerd/nri#227",
       text:
         "0::/kubelet.slice/kubelet-kubepods.slice/kubelet-kubepods-besteffort.slice/kubelet-kubepods-besteffort-pod1e597579_417e_482f_bf65_5fe170c3aebd.slice/cri-containerd-a09bc17f5aa29b0dbdec9ede5f46cf1396d2405917ab02e6f1eb1019f388396e.scope",
-      runtime: .containerd, id: "a09bc17f5aa29b0dbdec9ede5f46cf1396d2405917ab02e6f1eb1019f388396e", pod: "1e597579-417e-482f-bf65-5fe170c3aebd"),
+      runtime: .containerd, id: "a09bc17f5aa29b0dbdec9ede5f46cf1396d2405917ab02e6f1eb1019f388396e",
+      pod: "1e597579-417e-482f-bf65-5fe170c3aebd"),
     // CRI-O, systemd driver, cgroup v1: https://github.com/opencontainers/runc/issues/4620
     Case(
       source: "opencontainers/runc#4620",

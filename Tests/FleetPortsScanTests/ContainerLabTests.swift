@@ -41,9 +41,12 @@ import Testing
         let netns = try #require(recorded.first { $0.id == container.id }?.netns, "\(host.name): \(container.name) not recorded")
         for truth in container.listeners {
           let found = try #require(
-            inContainers.first { $0.netns == netns && $0.proto.rawValue == truth.proto && $0.port == UInt16(truth.port) && $0.bind == truth.address },
+            inContainers.first {
+              $0.netns == netns && $0.proto.rawValue == truth.proto && $0.port == UInt16(truth.port) && $0.bind == truth.address
+            },
             "\(host.name): \(truth.process) on \(truth.proto) \(truth.address):\(truth.port) in \(container.name) not found")
-          #expect(found.container?.id == container.id && found.container?.runtime.rawValue == container.runtime, "\(host.name) \(found.text)")
+          #expect(
+            found.container?.id == container.id && found.container?.runtime.rawValue == container.runtime, "\(host.name) \(found.text)")
           #expect(found.container?.name == container.name, "\(host.name) \(found.text): named \(found.container?.label ?? "-")")
           #expect(found.ownerNames == [truth.process], "\(host.name) \(found.text) with \(method)")
           if let published = truth.published {
@@ -52,17 +55,25 @@ import Testing
             #expect(publication.containerAddress == published.containerIP && publication.containerPort == UInt16(truth.port))
             // The docker-proxy's command line and the DNAT rule both show it: one publication.
             #expect(Set(publication.sources) == [.dockerProxy, .dnat], "\(host.name): sources \(publication.sources)")
-            #expect(found.reach?.reach == .privateNetwork && found.exposure?.kind == .open, "\(host.name) \(found.text): \(found.reach?.basis ?? "-")")
-            let text = "host \(published.hostIP):\(published.hostPort) → container \(container.name) \(published.containerIP):\(truth.port) (\(truth.process))"
+            #expect(
+              found.reach?.reach == .privateNetwork && found.exposure?.kind == .open,
+              "\(host.name) \(found.text): \(found.reach?.basis ?? "-")")
+            let text =
+              "host \(published.hostIP):\(published.hostPort) → container \(container.name) \(published.containerIP):\(truth.port) (\(truth.process))"
             #expect(found.publicationTexts == [text])
             let proxy = listeners.first { $0.netns == nil && $0.port == UInt16(published.hostPort) }
-            #expect(proxy?.ownerNames == ["docker-proxy"] && proxy?.publications == [publication], "the host side carries the same publication")
+            #expect(
+              proxy?.ownerNames == ["docker-proxy"] && proxy?.publications == [publication], "the host side carries the same publication")
           } else {
-            #expect(found.publications.isEmpty && found.reach?.reach == .containerNetwork, "\(host.name) \(found.text): \(found.reach?.basis ?? "-")")
+            #expect(
+              found.publications.isEmpty && found.reach?.reach == .containerNetwork,
+              "\(host.name) \(found.text): \(found.reach?.basis ?? "-")")
             #expect(found.exposure == nil, "nothing from outside reaches an unpublished container listener")
           }
         }
-        #expect(inContainers.filter { $0.netns == netns && $0.proto.hasPorts }.count == container.listeners.count, "\(host.name): \(inContainers.map(\.text))")
+        #expect(
+          inContainers.filter { $0.netns == netns && $0.proto.hasPorts }.count == container.listeners.count,
+          "\(host.name): \(inContainers.map(\.text))")
       }
     }
   }
@@ -74,11 +85,16 @@ import Testing
     let analysis = ExposureAnalysis.analyze(results, policy: nil, today: PolicyDate("2025-06-01")!)
     for host in lab.hosts {
       let mine = analysis.findings.filter { $0.host == host.name && $0.ruleID == "container-listener-published" }
-      let published = (host.containers ?? []).flatMap { container in container.listeners.filter { $0.published != nil }.map { (container, $0) } }
+      let published = (host.containers ?? []).flatMap { container in
+        container.listeners.filter { $0.published != nil }.map { (container, $0) }
+      }
       #expect(mine.count == published.count, "\(host.name): \(mine.map(\.title))")
       for (container, listener) in published {
         let finding = try #require(mine.first { $0.socket?.port == UInt16(listener.port) })
-        #expect(finding.title.contains("Container \(container.name) published on host \(listener.published?.hostIP ?? ""):\(listener.published?.hostPort ?? 0)"), "\(finding.title)")
+        #expect(
+          finding.title.contains(
+            "Container \(container.name) published on host \(listener.published?.hostIP ?? ""):\(listener.published?.hostPort ?? 0)"),
+          "\(finding.title)")
         #expect(finding.evidence.contains(container.id.prefix(12)) && finding.evidence.contains("docker-proxy"), "\(finding.evidence)")
       }
       let redis = analysis.findings.filter { $0.host == host.name && $0.ruleID == "datastore-exposed" && $0.evidence.contains("container") }
@@ -95,7 +111,8 @@ import Testing
       let snapshot = try #require(result.snapshot)
       #expect(!snapshot.sockets.contains { $0.netns != nil }, "\(host.name)")
       #expect((snapshot.namespaces?.hiddenProcesses ?? 0) > 0, "\(host.name): root's processes are hidden from fpuser")
-      #expect(snapshot.provenance.problems.contains { $0.contains("not readable (not root)") }, "\(host.name): \(snapshot.provenance.problems)")
+      #expect(
+        snapshot.provenance.problems.contains { $0.contains("not readable (not root)") }, "\(host.name): \(snapshot.provenance.problems)")
     }
   }
 }

@@ -101,7 +101,9 @@ public struct Listener: Hashable, Sendable, Codable {
       text += ", user \(user)"
     }
     if let netns = socket.netns {
-      text += ", in " + (container.map { "container \($0.label)" + ($0.name != nil ? " (\($0.runtime.rawValue) \($0.shortID ?? "-"))" : "") + ", " } ?? "")
+      text +=
+        ", in "
+        + (container.map { "container \($0.label)" + ($0.name != nil ? " (\($0.runtime.rawValue) \($0.shortID ?? "-"))" : "") + ", " } ?? "")
       text += "network namespace \(netns)"
     }
     for publication in publicationTexts { text += "; " + publication }
@@ -110,7 +112,8 @@ public struct Listener: Hashable, Sendable, Codable {
 
   /// The listener as a finding names it.
   public var findingSocket: FindingSocket {
-    var socket = FindingSocket(proto: proto, address: bind, port: port, processes: self.socket.processes.map(\.name), user: user, reach: reach?.reach)
+    var socket = FindingSocket(
+      proto: proto, address: bind, port: port, processes: self.socket.processes.map(\.name), user: user, reach: reach?.reach)
     socket.exposure = exposure?.kind
     socket.exposureSummary = exposure?.summary
     return socket

@@ -91,7 +91,8 @@ public enum ListenerReach {
     }
     return ReachAssessment(
       reach: widest.reach,
-      basis: "wildcard \(address) covers the host's \(familyText) addresses; widest is \(widest.entry.address) on \(widest.entry.interface)")
+      basis: "wildcard \(address) covers the host's \(familyText) addresses; widest is \(widest.entry.address) on \(widest.entry.interface)"
+    )
   }
 }
 

@@ -37,7 +37,9 @@ public enum ContainerPublishing {
       guard let reach = hostSide.reach else { continue }
       if listeners[target].reach.map({ reach.reach > $0.reach || $0.reach == .containerNetwork }) ?? true {
         listeners[target].reach = ReachAssessment(
-          reach: reach.reach, basis: "published as host \(publication.hostText) (\(publication.sources.map(\.rawValue).joined(separator: ", "))): \(reach.basis)")
+          reach: reach.reach,
+          basis:
+            "published as host \(publication.hostText) (\(publication.sources.map(\.rawValue).joined(separator: ", "))): \(reach.basis)")
         let front = listeners.first { $0.netns == nil && $0.proto == publication.proto && $0.port == publication.hostPort }
         listeners[target].exposure = front?.exposure ?? judge.exposure(of: hostSide)
       }

@@ -45,13 +45,22 @@ public struct ProbeNetnsSection: Sendable {
         section.readerOf[pid] = reader
         if pid == reader { section.readers.append(pid) }
       case "cg":
-        guard let pid = Int32(fields[1]) else { section.reject(offset + 1, "bad pid", line); continue }
+        guard let pid = Int32(fields[1]) else {
+          section.reject(offset + 1, "bad pid", line)
+          continue
+        }
         section.cgroups[pid, default: ""] += rest + "\n"
       case "host":
-        guard let pid = Int32(fields[1]) else { section.reject(offset + 1, "bad pid", line); continue }
+        guard let pid = Int32(fields[1]) else {
+          section.reject(offset + 1, "bad pid", line)
+          continue
+        }
         section.hostnames[pid] = String(rest)
       case "proxy":
-        guard let pid = Int32(fields[1]) else { section.reject(offset + 1, "bad pid", line); continue }
+        guard let pid = Int32(fields[1]) else {
+          section.reject(offset + 1, "bad pid", line)
+          continue
+        }
         section.proxies.append((pid, rest.split(separator: " ")))
       case "hidden":
         section.hiddenProcesses = Int(fields[1]) ?? 0

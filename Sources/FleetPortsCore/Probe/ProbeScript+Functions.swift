@@ -248,7 +248,7 @@ extension ProbeScript {
     }
 
 
-    
+
     # Network namespaces other than ours (ProbeNetns): `[ -ef ]` (a builtin) against ours and
     # each one found so far (at most 16, read through their first pid, kept in fp_nsr). Prints
     # `pid P R` for at most 256 pids P outside ours (R: their namespace's reader), with P's

@@ -56,7 +56,8 @@ extension SnapshotAssembler {
     let publications = facts.proxies.compactMap { DockerProxyCommand.publication($0.arguments, pid: $0.pid) }
     let scan = NamespaceScan(
       hostInode: facts.hostInode, namespaces: namespaces, hiddenProcesses: facts.hiddenProcesses,
-      processesInUnreadNamespaces: facts.processesInUnreadNamespaces, processesNotRead: facts.processCount >= 256, publications: publications)
+      processesInUnreadNamespaces: facts.processesInUnreadNamespaces, processesNotRead: facts.processCount >= 256,
+      publications: publications)
     if facts.processesInUnreadNamespaces > 0 {
       problems.append("\(facts.processesInUnreadNamespaces) processes in network namespaces past the probe's cap of 16: not read")
     }

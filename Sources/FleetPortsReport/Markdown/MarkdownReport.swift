@@ -39,7 +39,7 @@ enum MarkdownReport {
           host.listeners.map { listener in
             [
               listener.proto.rawValue, e(listener.bind) + (listener.unixMode.map { " (mode \(e($0.mode)))" } ?? ""),
-              listener.port.map(String.init) ?? "", e(listener.ownersWithPIDs), e(listener.userText), listener.reachText,
+              listener.port.map(String.init) ?? "", e(listener.ownersWithPIDs), e(listener.userText), e(listener.reachText),
             ]
           })
         md += "\n"
@@ -56,7 +56,10 @@ enum MarkdownReport {
         ["Host", "Address", "Status", "Code", "Reason"],
         unscanned.map { host in
           let result = host.result
-          return [e(result.name), "\(e(result.address)):\(result.port)", result.status.rawValue, e(result.failure?.code.rawValue ?? "—"), e(result.failure?.message ?? "not scanned")]
+          return [
+            e(result.name), "\(e(result.address)):\(result.port)", result.status.rawValue, e(result.failure?.code.rawValue ?? "—"),
+            e(result.failure?.message ?? "not scanned"),
+          ]
         })
       md += "\n"
     }
