@@ -206,8 +206,9 @@ def enter_container(i, c):
     write(os.path.join(RUN, name_of(i), "containers.json"), json.dumps([note]) + "\n")
 
 
-def container_unpublished(c):
-    """The container's second process: a listener nothing publishes. Dies with the container."""
+def container_unpublished(c, published):
+    """The container's second process: a listener nothing publishes. Dies with the container;
+    closes its copy of the published listener (`published`), which only nginx holds."""
     libc = ctypes.CDLL(None, use_errno=True)
     l = c["listeners"][1]
     ls = listen_sock(l["proto"], l["address"], l["port"])   # listening before the host is ready
@@ -215,6 +216,7 @@ def container_unpublished(c):
         ls.close()
         return
     try:
+        published.close()
         libc.prctl(1, signal.SIGKILL)
         set_comm(l["process"])
         while True:
@@ -516,7 +518,7 @@ def start_container(i, c):
             enter_container(i, c)
             set_comm(c["listeners"][0]["process"])
             ls = listen_sock("tcp", "0.0.0.0", c["port"])
-            container_unpublished(c)
+            container_unpublished(c, ls)
             os.write(w, b"2")
             while True:                                       # accept and close: a reachable port
                 a, _ = ls.accept()

@@ -128,3 +128,21 @@ struct ContainerCgroupTests {
     #expect(publication.text(container: web, owners: ["nginx"]) == "host 0.0.0.0:8080 → container web 172.17.0.2:80 (nginx)")
   }
 }
+
+/// Publications read from the NAT rules alone (Docker without its userland proxy).
+struct NATPublicationTests {
+  @Test func dockersDNATRulesAreItsPublishedPorts() throws {
+    let legacy = IptablesSaveParser.parse(try FixtureFiles.bytes("firewall/docker-like.iptables-legacy-save"), family: .ipv4)
+    let found = NATPublications.publications(legacy.ruleset).map { "\($0.proto.rawValue) \($0.hostText) → \($0.containerText)" }
+    #expect(found == ["tcp 0.0.0.0:8080 → 172.17.0.2:80", "tcp 0.0.0.0:8443 → 172.17.0.2:443"])
+    // The same rules through iptables-nft's nft JSON.
+    let nft = try NftJSONParser.parse(try FixtureFiles.bytes("firewall/docker-like.iptables-nft.nft.json"))
+    let viaNft = NATPublications.publications(nft.ruleset).map { "\($0.hostPort) → \($0.containerText)" }
+    #expect(Set(viaNft).isSubset(of: ["8080 → 172.17.0.2:80", "8443 → 172.17.0.2:443"]))
+  }
+
+  @Test func aFilterTableDNATlessRulesetPublishesNothing() throws {
+    let ufw = IptablesSaveParser.parse(try FixtureFiles.bytes("firewall/ufw-like.iptables-nft-save"), family: .ipv4)
+    #expect(NATPublications.publications(ufw.ruleset).isEmpty)
+  }
+}

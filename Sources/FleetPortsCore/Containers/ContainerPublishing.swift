@@ -1,8 +1,9 @@
 /// Joins each host port published into a container to the container's listener behind it,
 /// so a report shows "host 0.0.0.0:8080 → container web 172.17.0.2:80 (nginx)" as one
 /// exposure instead of two unrelated sockets. Publications come from docker-proxy command
-/// lines (`NamespaceScan.publications`) and from the DNATs the firewall evaluator found for a
-/// host listener (`ListenerExposure.dnat`); the same mapping from both is one publication.
+/// lines (`NamespaceScan.publications`), from the DNATs the firewall evaluator found for a
+/// host listener (`ListenerExposure.dnat`) and from the NAT rules alone (`NATPublications`:
+/// Docker without its userland proxy); the same mapping from several is one publication.
 ///
 /// A container listener a publication leads to takes the host side's reach (the host
 /// address's, against the host's addresses) and its exposure through the firewall; one no
@@ -11,6 +12,8 @@ public enum ContainerPublishing {
   public static func join(_ listeners: inout [Listener], snapshot: HostSnapshot, judge: ExposureJudge) {
     let namespaces = snapshot.namespaces?.namespaces ?? []
     var publications = snapshot.namespaces?.publications ?? []
+    // The NAT rules themselves: a port Docker publishes without its userland proxy has no host listener.
+    if !namespaces.isEmpty, let ruleset = snapshot.firewall?.ruleset() { publications += NATPublications.publications(ruleset) }
     for listener in listeners where listener.netns == nil {
       guard let port = listener.port, let exposure = listener.exposure else { continue }
       for rewrite in exposure.dnat {

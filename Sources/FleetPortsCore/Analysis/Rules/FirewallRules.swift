@@ -9,14 +9,16 @@ enum FirewallBypassedByNATRule {
 
   static func evaluate(_ host: HostContext) -> [Finding] {
     var seen: Set<String> = []
+    // A container's published listener shares its host port's exposure: the host port is the finding.
     return host.portListeners.compactMap { listener in
-      guard let exposure = listener.exposure, exposure.bypassesInput, let port = listener.port else { return nil }
+      guard listener.netns == nil, let exposure = listener.exposure, exposure.bypassesInput, let port = listener.port else { return nil }
       guard seen.insert("\(listener.proto.rawValue)/\(port)").inserted else { return nil }
       let nat = exposure.dnat.map { "\($0.target) (\($0.rule.described))" }.joined(separator: ", ")
       let deny = exposure.inputDeniedBy?.described ?? "the INPUT path"
       return host.finding(
         info, socket: listener.findingSocket,
-        evidence: "\(listener.described); INPUT denies it (\(deny)) but a DNAT publishes it to \(nat); effective exposure: \(exposure.summary)",
+        evidence:
+          "\(listener.described); INPUT denies it (\(deny)) but a DNAT publishes it to \(nat); effective exposure: \(exposure.summary)",
         fix: "Filter the published port where the DNAT leads (DOCKER-USER or the forward chain), or publish it on 127.0.0.1 only "
           + "(`-p 127.0.0.1:\(port):…`); the INPUT rule does not see DNATed traffic.")
     }
@@ -28,7 +30,8 @@ enum FirewallBypassedByNATRule {
 enum NoFirewallRule {
   static let info = RuleInfo(
     id: "no-firewall", severity: .info, title: "Public listeners and no packet filter",
-    triggers: "the firewall was read (as root) and the ruleset is empty (no rule, no dropping policy) while a TCP/UDP listener has public reach")
+    triggers:
+      "the firewall was read (as root) and the ruleset is empty (no rule, no dropping policy) while a TCP/UDP listener has public reach")
 
   static func evaluate(_ host: HostContext) -> [Finding] {
     guard let firewall = host.snapshot.firewall, firewall.status == .read, firewall.isEmpty == true else { return [] }
@@ -38,8 +41,11 @@ enum NoFirewallRule {
     return [
       host.finding(
         info, socket: nil,
-        evidence: "the ruleset (\(firewall.ruleCount) rules) accepts every connection; public listeners: \(names) (first: \(first.described))",
-        fix: "Add a packet filter with a dropping input policy that accepts only the ports meant to be reachable (nftables, ufw or firewalld).")
+        evidence:
+          "the ruleset (\(firewall.ruleCount) rules) accepts every connection; public listeners: \(names) (first: \(first.described))",
+        fix:
+          "Add a packet filter with a dropping input policy that accepts only the ports meant to be reachable (nftables, ufw or firewalld)."
+      )
     ]
   }
 }
