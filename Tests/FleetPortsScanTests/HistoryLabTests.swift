@@ -143,16 +143,14 @@ import Testing
     let history = try FleetPortsCLI.run(["history", changedName, "--json", "--db", db])
     #expect(history.status == 0)
     let rows = try JSONSerialization.jsonObject(with: Data(history.stdout.utf8)) as? [[String: Any]] ?? []
-    let state = { (port: Int) in rows.first { ($0["port"] as? Int) == port && ($0["address"] as? String) == "0.0.0.0" }?["state"] as? String
-    }
+    let state = { (port: Int) in rows.first { ($0["port"] as? Int) == port && ($0["address"] as? String) == "0.0.0.0" }?["state"] as? String }
     #expect(state(Self.stoppedPort) == "gone")
     #expect(state(Self.newPort) == "listening")
 
     // A stored scan renders again, byte for byte the scan.json it wrote.
     let report = try FleetPortsCLI.run(["report", "1", "--db", db, "--out", dir + "/again", "--format", "json"])
     #expect(report.status == 0)
-    #expect(
-      FileManager.default.contents(atPath: dir + "/again/scan.json") == FileManager.default.contents(atPath: dir + "/first/scan.json"))
+    #expect(FileManager.default.contents(atPath: dir + "/again/scan.json") == FileManager.default.contents(atPath: dir + "/first/scan.json"))
     // Unknown ids are usage errors that list the stored scans.
     #expect(try FleetPortsCLI.run(["diff", "1", "99", "--db", db]).status == 2)
   }

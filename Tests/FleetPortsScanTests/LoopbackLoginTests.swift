@@ -57,9 +57,7 @@ import Testing
       Login(user: "fp17dash", shell: "/bin/dash"),
       Login(user: "fp17ash", shell: ash),
       Login(user: "fp17zsh", shell: "/usr/bin/zsh", file: ".zshenv", text: "printf '\\033[0m'\nPATH=/nonexistent\n"),
-      Login(
-        user: "fp17fish", shell: "/usr/bin/fish", file: ".config/fish/config.fish",
-        text: "printf 'fish says hi'\nset -gx PATH /nonexistent\n"),
+      Login(user: "fp17fish", shell: "/usr/bin/fish", file: ".config/fish/config.fish", text: "printf 'fish says hi'\nset -gx PATH /nonexistent\n"),
       Login(user: "fp17tcsh", shell: "/usr/bin/tcsh", file: ".cshrc", text: "echo -n 'tcsh says hi'\nsetenv PATH /nonexistent\n"),
       Login(user: "fp17csh", shell: "/usr/bin/bsd-csh", file: ".cshrc", text: "echo -n 'csh says hi'\nsetenv PATH /nonexistent\n"),
       // A banner bigger than a pipe's buffer, cut mid-line.
@@ -100,13 +98,11 @@ import Testing
     let (hosts, _) = await try Self.scanner(sshd, timeout: .seconds(60)).scan(users.map { Self.target(sshd, $0.0) })
     let byUser = Dictionary(uniqueKeysWithValues: hosts.map { ($0.user, $0) })
     let nologin = try #require(byUser["fp17nologin"]?.failure)
-    #expect(
-      nologin.message.contains("nologin") && nologin.message.contains("\"This account is currently not available.\""), "\(nologin.message)")
+    #expect(nologin.message.contains("nologin") && nologin.message.contains("\"This account is currently not available.\""), "\(nologin.message)")
     let falseShell = try #require(byUser["fp17false"]?.failure)
     #expect(falseShell.message.contains("/bin/false"), "\(falseShell.message)")
     let force = try #require(byUser["fp17force"]?.failure)
-    #expect(
-      force.message.contains("ForceCommand") && force.message.contains("\"Welcome to the jump box: menus only.\""), "\(force.message)")
+    #expect(force.message.contains("ForceCommand") && force.message.contains("\"Welcome to the jump box: menus only.\""), "\(force.message)")
     let noisy = try #require(byUser["fp17noisy"]?.failure)
     #expect(noisy.code == .outputTooLarge && noisy.message.contains("\"xxxx"), "\(noisy.message)")
     for host in hosts { #expect(!(host.failure?.message.contains("\\x0a") ?? false), "\(host.name): \(host.failure?.message ?? "")") }

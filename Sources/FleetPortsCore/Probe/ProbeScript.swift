@@ -167,40 +167,40 @@ public enum ProbeScript {
 
   static func main(method: ProbeMethod) -> String {
     #"""
-    fp_main() {
-      fp_init
-      fp_want=\#(method.rawValue)
-      fp_choose
-      fp_run \#(ProbeSectionName.meta) fp_meta
-      fp_rc=127
-      if fp_has ip; then
-        fp_run \#(ProbeSectionName.addressesIP) ip -o addr show
-      fi
-      if [ "$fp_rc" != 0 ]; then
-        fp_read \#(ProbeSectionName.addressesIfInet6) /proc/net/if_inet6
-        fp_read \#(ProbeSectionName.addressesFibTrie) /proc/net/fib_trie
-      fi
-      for fp_x in \#(procNetFiles.map(\.file).joined(separator: " ")); do
-        fp_read "\#(ProbeSectionName.procNetPrefix)$fp_x" "/proc/net/$fp_x"
-      done
-      case $fp_method in
-        ss) fp_run \#(ProbeSectionName.ss) fp_ss ;;
-        netstat) fp_run \#(ProbeSectionName.netstat) fp_netstat ;;
-        lsof) fp_run \#(ProbeSectionName.lsof) lsof -nP -i -F0pcuLftPnTi ;;
-        proc) fp_run \#(ProbeSectionName.procFD) fp_proc_fd ;;
-      esac
-      fp_run \#(ProbeSectionName.unixModes) fp_unix_modes
-      fp_ns
-      # The packet filter, as root only (the tools refuse others). /proc/1/environ is mode
-      # 0400 root: `test -r` is a builtin, so a probe that is not root starts no process for
-      # it, and the snapshot says the firewall is unknown (from meta's euid, not this test).
-      [ -r /proc/1/environ ]&&fp_fw
-      fp_done
-    }
+      fp_main() {
+        fp_init
+        fp_want=\#(method.rawValue)
+        fp_choose
+        fp_run \#(ProbeSectionName.meta) fp_meta
+        fp_rc=127
+        if fp_has ip; then
+          fp_run \#(ProbeSectionName.addressesIP) ip -o addr show
+        fi
+        if [ "$fp_rc" != 0 ]; then
+          fp_read \#(ProbeSectionName.addressesIfInet6) /proc/net/if_inet6
+          fp_read \#(ProbeSectionName.addressesFibTrie) /proc/net/fib_trie
+        fi
+        for fp_x in \#(procNetFiles.map(\.file).joined(separator: " ")); do
+          fp_read "\#(ProbeSectionName.procNetPrefix)$fp_x" "/proc/net/$fp_x"
+        done
+        case $fp_method in
+          ss) fp_run \#(ProbeSectionName.ss) fp_ss ;;
+          netstat) fp_run \#(ProbeSectionName.netstat) fp_netstat ;;
+          lsof) fp_run \#(ProbeSectionName.lsof) lsof -nP -i -F0pcuLftPnTi ;;
+          proc) fp_run \#(ProbeSectionName.procFD) fp_proc_fd ;;
+        esac
+        fp_run \#(ProbeSectionName.unixModes) fp_unix_modes
+        fp_ns
+        # The packet filter, as root only (the tools refuse others). /proc/1/environ is mode
+        # 0400 root: `test -r` is a builtin, so a probe that is not root starts no process for
+        # it, and the snapshot says the firewall is unknown (from meta's euid, not this test).
+        [ -r /proc/1/environ ]&&fp_fw
+        fp_done
+      }
 
-    fp_main </dev/null
-    exit 0
+      fp_main </dev/null
+      exit 0
 
-    """#
+      """#
   }
 }

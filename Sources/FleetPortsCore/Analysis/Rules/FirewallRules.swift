@@ -17,8 +17,7 @@ enum FirewallBypassedByNATRule {
       let deny = exposure.inputDeniedBy?.described ?? "the INPUT path"
       return host.finding(
         info, socket: listener.findingSocket,
-        evidence:
-          "\(listener.described); INPUT denies it (\(deny)) but a DNAT publishes it to \(nat); effective exposure: \(exposure.summary)",
+        evidence: "\(listener.described); INPUT denies it (\(deny)) but a DNAT publishes it to \(nat); effective exposure: \(exposure.summary)",
         fix: "Filter the published port where the DNAT leads (DOCKER-USER or the forward chain), or publish it on 127.0.0.1 only "
           + "(`-p 127.0.0.1:\(port):…`); the INPUT rule does not see DNATed traffic.")
     }
@@ -30,8 +29,7 @@ enum FirewallBypassedByNATRule {
 enum NoFirewallRule {
   static let info = RuleInfo(
     id: "no-firewall", severity: .info, title: "Public listeners and no packet filter",
-    triggers:
-      "the firewall was read (as root) and the ruleset is empty (no rule, no dropping policy) while a TCP/UDP listener has public reach")
+    triggers: "the firewall was read (as root) and the ruleset is empty (no rule, no dropping policy) while a TCP/UDP listener has public reach")
 
   static func evaluate(_ host: HostContext) -> [Finding] {
     guard let firewall = host.snapshot.firewall, firewall.status == .read, firewall.isEmpty == true else { return [] }
@@ -41,11 +39,8 @@ enum NoFirewallRule {
     return [
       host.finding(
         info, socket: nil,
-        evidence:
-          "the ruleset (\(firewall.ruleCount) rules) accepts every connection; public listeners: \(names) (first: \(first.described))",
-        fix:
-          "Add a packet filter with a dropping input policy that accepts only the ports meant to be reachable (nftables, ufw or firewalld)."
-      )
+        evidence: "the ruleset (\(firewall.ruleCount) rules) accepts every connection; public listeners: \(names) (first: \(first.described))",
+        fix: "Add a packet filter with a dropping input policy that accepts only the ports meant to be reachable (nftables, ufw or firewalld).")
     ]
   }
 }

@@ -6,8 +6,7 @@
 enum PeerOutlierRule {
   static let info = RuleInfo(
     id: "peer-outlier", severity: .low, title: "Listener rare among its peers",
-    triggers:
-      "a TCP/UDP port reachable beyond loopback on fewer than peer_outlier_percent % (default 20) of the hosts of a group of two or more")
+    triggers: "a TCP/UDP port reachable beyond loopback on fewer than peer_outlier_percent % (default 20) of the hosts of a group of two or more")
 
   /// One finding per (host, protocol, port) among `outliers`, naming every group it is rare in.
   static func findings(_ outliers: [FleetAggregate.PeerOutlier], contexts: [HostContext]) -> [Finding] {
@@ -37,9 +36,7 @@ enum PeerOutlierRule {
       }
       return entry.host.finding(
         info, socket: group.widest.findingSocket, evidence: service + group.evidence + "; " + peers.joined(separator: "; "),
-        fix:
-          "Check why only this host serves \(entry.port)/\(entry.proto.rawValue): stop it or bind it to loopback if it is a leftover; if it belongs, suppress this finding for the host with a reason."
-      )
+        fix: "Check why only this host serves \(entry.port)/\(entry.proto.rawValue): stop it or bind it to loopback if it is a leftover; if it belongs, suppress this finding for the host with a reason.")
     }
   }
 }
