@@ -80,11 +80,11 @@ extension MarkdownReport {
       [[String(scan.hosts.count), String(facts.okCount), String(facts.failedCount), String(facts.notScannedCount)]])
     md += "\n"
     let reach = facts.aggregate.reach
+    // The container-network column only where some host has unpublished container listeners.
+    let classes = ReachClass.allCases.reversed().filter { $0 != .containerNetwork || reach.containerNetwork > 0 }
     md += MarkdownText.table(
       classes.map { titleCase($0.rawValue) } + ["Beyond loopback"],
       [classes.map { String(reach[$0]) } + [String(reach.public + reach.privateNetwork + reach.linkLocal)]])
-    // The container-network column only where some host has unpublished container listeners.
-    let classes = ReachClass.allCases.reversed().filter { $0 != .containerNetwork || reach.containerNetwork > 0 }
     md += "\nIP listeners by reach (from bind and host addresses).\n\n"
     if let exposure = facts.aggregate.exposure, !exposure.isEmpty {
       let kinds = ListenerExposure.Kind.allCases.reversed()
