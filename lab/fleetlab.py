@@ -10,6 +10,7 @@ Stdlib only. Called by lab/lab.sh; see lab/README.md.
 """
 import concurrent.futures
 import ctypes
+import hashlib
 import ipaddress
 import json
 import os
@@ -106,7 +107,7 @@ def plan(i):
         # nested network namespace (172.30.<i>.2) that the DNAT of firewall(i) publishes.
         svcs.append({"kind": "container", "comm": "docker-proxy", "user": "root",
                      "listeners": [L("tcp", "0.0.0.0", 8088, "docker-proxy", "root")],
-                     "container": {"address": container_ip(i, 2), "gateway": container_ip(i, 1), "port": 80}})
+                     "container": container_of(i)})
     if i % 7 == 0:
         # A process whose name is hostile to anything that shows it: markup, quotes and an
         # ANSI escape (comm holds 15 bytes at most).
@@ -117,6 +118,111 @@ def plan(i):
 
 def container_ip(i, host):
     return "172.30.%d.%d" % (i % 250, host)
+
+
+# ---------------------------------------------------------------- containers (issue 18)
+
+CONTAINER_CGROUP_PARENT = "/fleetlab.slice"
+
+
+def container_of(i):
+    """The "container" of hosts with i % 12 == 6, as Docker would make it: a nested network
+    namespace on a bridge only the host has (fpc0 172.30.i.1 <-> eth0 172.30.i.2), a UTS
+    hostname and an /etc/hostname of its own (a mount namespace), a cgroup v2 directory named
+    like Docker's systemd-driver scopes (`docker-<64 hex>.scope`, under fleetlab.slice so lab
+    down finds it), nginx on :80 published as host 0.0.0.0:8088 (the docker-proxy of plan(i) and
+    the DNAT of firewall(i)), and a redis-server on :6379 that nothing publishes."""
+    cid = hashlib.sha256(b"fleetports-lab-container-%d" % i).hexdigest()
+    address = container_ip(i, 2)
+    return {
+        "runtime": "docker", "id": cid, "name": "web",
+        "cgroup": "%s/docker-%s.scope" % (CONTAINER_CGROUP_PARENT, cid),
+        "address": address, "gateway": container_ip(i, 1), "port": 80,
+        "listeners": [
+            dict(L("tcp", "0.0.0.0", 80, "nginx", "root"),
+                 published={"proto": "tcp", "host_ip": "0.0.0.0", "host_port": 8088, "container_ip": address}),
+            dict(L("tcp", "0.0.0.0", 6379, "redis-server", "root"), published=None),
+        ],
+    }
+
+
+def docker_proxy_argv(c):
+    """Docker's userland proxy command line for the container's published port (dockerd 20-27)."""
+    p = c["listeners"][0]["published"]
+    return ["/usr/bin/docker-proxy", "-proto", p["proto"], "-host-ip", p["host_ip"], "-host-port", str(p["host_port"]),
+            "-container-ip", c["address"], "-container-port", str(c["port"])]
+
+
+# Run by the docker-proxy service after exec: rewrites its own argument area (the exact length
+# the exec gave it) to Docker's command line, so /proc/<pid>/cmdline reads like the real proxy.
+PROXY_CODE = r"""
+import ctypes, os, signal
+a = os.environ["FP_ARGV"].encode().replace(b" ", b"\0") + b"\0"
+f = open("/proc/self/stat").read().rsplit(")", 1)[1].split()
+start, end = int(f[45]), int(f[46])
+if end - start == len(a):
+    ctypes.memmove(start, a, len(a))
+open("/proc/self/comm", "w").write("docker-proxy")
+signal.signal(signal.SIGTERM, lambda *x: os._exit(0))
+while True:
+    signal.pause()
+"""
+PROXY_STUB = "exec(__import__('os').environ['FP_CODE'])"
+
+
+def exec_docker_proxy(c, listening):
+    """Becomes the docker-proxy: exec python3 with an argument area exactly as long as Docker's
+    command line (padding the last argument), the listening socket kept open across exec."""
+    want = "\0".join(docker_proxy_argv(c)) + "\0"
+    head = ["/usr/bin/python3", "-c", PROXY_STUB]
+    pad = len(want) - sum(len(x) + 1 for x in head) - 1
+    if pad < 1:
+        raise RuntimeError("docker-proxy command line shorter than its exec")
+    for sock in listening:
+        os.set_inheritable(sock.fileno(), True)
+    env = dict(os.environ, FP_CODE=PROXY_CODE, FP_ARGV=" ".join(docker_proxy_argv(c)))
+    os.execve("/usr/bin/python3", head + ["x" * pad], env)
+
+
+def enter_container(i, c):
+    """In the container's child, its network namespace already made and wired: its own UTS
+    name and /etc/hostname (a private mount namespace), its Docker-like cgroup (cgroup2 mounted
+    in that namespace: `ip netns exec` left /sys/fs/cgroup empty), and a note of its network
+    namespace's inode for the tests (lab/run/NAME/containers.json)."""
+    libc = ctypes.CDLL(None, use_errno=True)
+    if libc.unshare(CLONE_NEWUTS | CLONE_NEWNS) != 0:
+        raise OSError(ctypes.get_errno(), "unshare(container uts, mount)")
+    socket.sethostname(c["name"])
+    subprocess.run(["mount", "--make-rprivate", "/"], check=True, timeout=10)
+    hostname = os.path.join(UNIXROOT, name_of(i), "container-%s.hostname" % c["name"])
+    write(hostname, c["name"] + "\n")
+    subprocess.run(["mount", "--bind", hostname, "/etc/hostname"], check=True, timeout=10)
+    subprocess.run(["mount", "-t", "cgroup2", "none", "/sys/fs/cgroup"], check=True, timeout=10)
+    cg = "/sys/fs/cgroup" + c["cgroup"]
+    os.makedirs(cg, exist_ok=True)
+    with open(os.path.join(cg, "cgroup.procs"), "w") as f:
+        f.write("0\n")                                       # this process, and all it forks
+    note = {"name": c["name"], "id": c["id"], "netns": os.stat("/proc/self/ns/net").st_ino}
+    write(os.path.join(RUN, name_of(i), "containers.json"), json.dumps([note]) + "\n")
+
+
+def container_unpublished(c, published):
+    """The container's second process: a listener nothing publishes. Dies with the container;
+    closes its copy of the published listener (`published`), which only nginx holds."""
+    libc = ctypes.CDLL(None, use_errno=True)
+    l = c["listeners"][1]
+    ls = listen_sock(l["proto"], l["address"], l["port"])   # listening before the host is ready
+    if os.fork() != 0:
+        ls.close()
+        return
+    try:
+        published.close()
+        libc.prctl(1, signal.SIGKILL)
+        set_comm(l["process"])
+        while True:
+            signal.pause()
+    finally:
+        os._exit(1)
 
 
 def firewall(i):
@@ -201,6 +307,7 @@ def host_truth(i):
         "processes": ["sshd"] + [s["comm"] for s in svcs],
         "has_ss": has_ss(i),
         "firewall": firewall(i),
+        "containers": [s["container"] for s in svcs if s["kind"] == "container"],
     }
 
 
@@ -409,7 +516,7 @@ def netstat_counter(name):
     return 0
 
 
-def run_service(s, keep):
+def run_service(i, s, keep):
     set_comm(s["comm"])
     k = s["kind"]
     if k == "unix":
@@ -427,7 +534,7 @@ def run_service(s, keep):
         drop_to(s["user"])
         return
     if k == "container":
-        start_container(s["container"])
+        start_container(i, s["container"])
     backlog = 1 if k == "overflow" else 64
     socks = [listen_sock(l["proto"], l["address"], l["port"], backlog) for l in s["listeners"]]
     keep += socks
@@ -462,10 +569,10 @@ def run_service(s, keep):
             raise RuntimeError("ListenOverflows did not rise")
 
 
-def start_container(c):
+def start_container(i, c):
     """A process in a nested network namespace listening on c["port"], joined to this host by
-    a veth (fpc0 here, eth0 there). It dies with its parent (PR_SET_PDEATHSIG), so lab down,
-    which kills the parent, frees the namespace too."""
+    a veth (fpc0 here, eth0 there), made a container by enter_container. It dies with its parent
+    (PR_SET_PDEATHSIG), so lab down, which kills the parent, frees the namespace too."""
     libc = ctypes.CDLL(None, use_errno=True)
     r, w = os.pipe()
     r2, w2 = os.pipe()
@@ -481,7 +588,10 @@ def start_container(c):
             for cmd in (["ip", "link", "set", "lo", "up"], ["ip", "addr", "add", c["address"] + "/24", "dev", "eth0"],
                         ["ip", "link", "set", "eth0", "up"], ["ip", "route", "add", "default", "via", c["gateway"]]):
                 subprocess.run(cmd, check=True, timeout=10)
+            enter_container(i, c)
+            set_comm(c["listeners"][0]["process"])
             ls = listen_sock("tcp", "0.0.0.0", c["port"])
+            container_unpublished(c, ls)
             os.write(w, b"2")
             while True:                                       # accept and close: a reachable port
                 a, _ = ls.accept()
@@ -536,9 +646,62 @@ def hide_commands():
             subprocess.run(["mount", "--bind", "/dev/null", path], check=True)
 
 
+CLONE_NEWNS = 0x00020000
+CLONE_NEWUTS = 0x04000000
+CLONE_NEWPID = 0x20000000
+
+
+def enter_pid_namespace(d):
+    """Makes the rest of `serve` PID 1 of a PID namespace of the host's own, with its own /proc
+    (issue 20): the host's sshd, services and sessions then see only the host's processes, so a
+    probe's `ss -p` and /proc walk cover this host alone, as on a real machine. The caller forks;
+    the parent (outside) waits for the child's ready byte, records the child's pid as seen from
+    the machine in init.pid (lab.sh reads it) and exits, so host-up.sh returns; the child stays
+    as the namespace's init, reaping its orphans (sshd daemonises). When it dies the kernel kills
+    everything else in the namespace, which is what lab down relies on. Returns the pipe end on
+    which the child reports ready (`serve_ready`)."""
+    libc = ctypes.CDLL(None, use_errno=True)
+    if libc.unshare(CLONE_NEWPID) != 0:
+        raise OSError(ctypes.get_errno(), "unshare(CLONE_NEWPID)")
+    r, w = os.pipe()
+    pid = os.fork()
+    if pid != 0:
+        os.close(w)
+        ok = os.read(r, 1) == b"1"
+        if ok:
+            write(os.path.join(d, "init.pid"), "%d\n" % pid)
+        os._exit(0 if ok else 1)
+    os.close(r)
+    # A mount namespace of its own for the new /proc, private first so that nothing mounted
+    # here reaches the namespace `ip netns exec` made (or, through it, the machine's).
+    if libc.unshare(CLONE_NEWNS) != 0:
+        raise OSError(ctypes.get_errno(), "unshare(CLONE_NEWNS)")
+    subprocess.run(["mount", "--make-rprivate", "/"], check=True, timeout=10)
+    subprocess.run(["mount", "-t", "proc", "-o", "nosuid,nodev,noexec", "proc", "/proc"], check=True, timeout=10)
+    return w
+
+
+def serve_ready(w, log):
+    """Tells the waiting parent that the host is up, then stays as the host's init: output goes
+    to the log (the keeper reads host-up.sh's output until every holder closes it), orphans are
+    reaped, SIGTERM ends it (an init only gets the signals it handles)."""
+    lf = os.open(log, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o644)
+    fd = os.open("/dev/null", os.O_RDWR)
+    os.dup2(fd, 0); os.dup2(lf, 1); os.dup2(lf, 2)
+    signal.signal(signal.SIGTERM, lambda *a: os._exit(0))
+    os.write(w, b"1")
+    os.close(w)
+    while True:
+        try:
+            os.wait()
+        except ChildProcessError:
+            time.sleep(1)
+
+
 def cmd_serve(i):
     name = name_of(i)
     d = os.path.join(RUN, name)
+    ready = enter_pid_namespace(d)
     socket.sethostname(name)
     if not has_ss(i):
         hide_commands()
@@ -562,9 +725,11 @@ def cmd_serve(i):
                 lf = os.open(log, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o644)
                 os.dup2(fd, 0); os.dup2(fd, 1); os.dup2(lf, 2)
                 keep = []
-                run_service(s, keep)
+                run_service(i, s, keep)
                 os.write(w, b"1")
                 os.close(w)
+                if s["kind"] == "container":
+                    exec_docker_proxy(s["container"], keep)
                 signal.signal(signal.SIGTERM, lambda *a: os._exit(0))
                 while True:
                     signal.pause()
@@ -588,6 +753,7 @@ def cmd_serve(i):
         bad.append("sshd")
     if bad:
         sys.exit("%s: not ready: %s" % (name, ", ".join(bad)))
+    serve_ready(ready, log)
 
 
 # ---------------------------------------------------------------- keeper

@@ -72,10 +72,17 @@ import Testing
     }
 
     var expected: [ProbeSectionName] = [.meta, .addressesIP] + ProbeScript.procNetSections.map(\.name)
-    expected += resolved.attributionSections + [.unixModes]
-    // The firewall sections (`fw-…`) come last and only as root.
+    expected += resolved.attributionSections + [.unixModes, .netns]
+    // The firewall sections (`fw-…`) come last and only as root; the other network
+    // namespaces' tables (`netns-<pid>-…`, `netns-fd`) are whatever this machine runs.
     let firewallSections = output.sections.map(\.name).filter { $0.hasPrefix("fw-") }
-    #expect(output.sections.map(\.name).filter { !$0.hasPrefix("fw-") } == expected.map(\.rawValue), "\(label)")
+    #expect(
+      output.sections.map(\.name).filter { !$0.hasPrefix("fw-") && !$0.hasPrefix("netns-") } == expected.map(\.rawValue), "\(label)")
+    let netns = ProbeNetnsSection.parse(output[.netns]?.body ?? [])
+    #expect(netns.report.unparsedCount == 0, "\(label): \(netns.report.unparsed)")
+    for reader in netns.readers {
+      #expect(output[.netnsTable(reader, "tcp")] != nil && netns.inodes[reader] != nil, "\(label): namespace of pid \(reader)")
+    }
     #expect(meta.isRoot || firewallSections.isEmpty, "\(label)")
     #expect(firewallSections.allSatisfy { ProbeSectionName.firewallSections.map(\.rawValue).contains($0) }, "\(label)")
     for section in output.sections {

@@ -18,10 +18,11 @@ enum LabScan {
     ScanTarget(name: host.name, address: host.ipv4, port: port, user: user, identityFile: nil, groups: host.groups, sudo: false)
   }
 
-  /// Every IP listener of a snapshot, by the key the truth file uses.
+  /// Every IP listener of a snapshot in the host's own network namespace, by the key the truth
+  /// file uses (containers' listeners are ContainerLabTests' to check).
   static func listeners(_ snapshot: HostSnapshot) -> [ListenerKey: SocketRecord] {
     var result: [ListenerKey: SocketRecord] = [:]
-    for socket in snapshot.listeners {
+    for socket in snapshot.listeners where socket.netns == nil {
       if let key = ListenerKey(socket) { result[key] = socket }
     }
     return result

@@ -77,8 +77,12 @@ public struct LabHost: Codable, Sendable, Hashable {
   /// The host's packet filter (issue 19), nil on hosts without one.
   public var firewall: LabFirewall?
 
+  /// Docker-like containers on the host (i % 12 == 6; lab/fleetlab.py `container_of`); absent
+  /// in truth files from before containers.
+  public var containers: [LabContainer]?
+
   enum CodingKeys: String, CodingKey {
-    case index, name, namespace, ipv4, ipv6, groups, listeners, established, processes, firewall
+    case index, name, namespace, ipv4, ipv6, groups, listeners, established, processes, firewall, containers
     case hostKeys = "host_keys"
     case unixSockets = "unix_sockets"
     case closeWait = "close_wait"
@@ -90,6 +94,47 @@ public struct LabHost: Codable, Sendable, Hashable {
   public var tcpListeners: [LabListener] { listeners.filter(\.isTCP) }
   public var udpListeners: [LabListener] { listeners.filter(\.isUDP) }
   public func isIn(group: String) -> Bool { groups.contains(group) }
+}
+
+/// A container on a lab host: a nested network namespace with a Docker-like cgroup
+/// (lab/fleetlab.py `container_of`, lab/README.md).
+public struct LabContainer: Codable, Sendable, Hashable {
+  /// A port published from the host into the container (the docker-proxy and the DNAT).
+  public struct Published: Codable, Sendable, Hashable {
+    public var proto: String
+    public var hostIP: String
+    public var hostPort: Int
+    public var containerIP: String
+
+    enum CodingKeys: String, CodingKey {
+      case proto
+      case hostIP = "host_ip"
+      case hostPort = "host_port"
+      case containerIP = "container_ip"
+    }
+  }
+
+  /// A listener inside the container, and what publishes it (nil: nothing).
+  public struct Listener: Codable, Sendable, Hashable {
+    public var proto: String
+    public var address: String
+    public var port: Int
+    public var process: String
+    public var user: String
+    public var published: Published?
+  }
+
+  /// "docker".
+  public var runtime: String
+  /// 64 hex digits.
+  public var id: String
+  /// Its hostname, which fleetports reports as its name.
+  public var name: String
+  /// Its cgroup v2 path, e.g. /fleetlab.slice/docker-<id>.scope.
+  public var cgroup: String
+  /// Its address on the host's container bridge.
+  public var address: String
+  public var listeners: [Listener]
 }
 
 /// A lab host's packet filter (lab/fleetlab.py `firewall(i)`, lab/README.md).

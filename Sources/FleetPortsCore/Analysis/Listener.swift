@@ -27,6 +27,10 @@ public struct Listener: Hashable, Sendable, Codable {
   public var exposure: ListenerExposure?
   /// What a controller TCP connect met (`--verify-reach`); nil when not checked.
   public var reachCheck: ReachCheck?
+  /// Host ports published into a container (`ContainerPublishing`): on a container's listener,
+  /// those that lead to it; on the host's listener of a published port (docker-proxy), those it
+  /// serves. Empty elsewhere; absent in old scan.json.
+  public var publications: [PortPublication] = []
 
   /// Works out one listener's facts. `hostAddresses` decide a wildcard's reach; `unixModes`
   /// are the snapshot's Unix socket modes by path.
@@ -34,7 +38,11 @@ public struct Listener: Hashable, Sendable, Codable {
     text = SocketText.socket(socket)
     self.socket = socket
     if socket.proto.carriesIP, let local = socket.local {
-      reach = ListenerReach.assess(local.address, hostAddresses: hostAddresses, v6Only: socket.ipv6Only)
+      if let netns = socket.netns {
+        reach = ListenerReach.assessInContainer(local.address, netns: netns, container: socket.container)
+      } else {
+        reach = ListenerReach.assess(local.address, hostAddresses: hostAddresses, v6Only: socket.ipv6Only)
+      }
     }
     service = ServiceIdentifier.identify(socket)
     if let unix = socket.unix, !unix.isAbstract, let path = unix.path { unixMode = unixModes[path] }
@@ -45,11 +53,23 @@ public struct Listener: Hashable, Sendable, Codable {
   public static func all(in snapshot: HostSnapshot) -> [Listener] {
     let modes = Dictionary(snapshot.unixSocketModes.map { ($0.path, $0) }, uniquingKeysWith: { first, _ in first })
     let judge = ExposureJudge(snapshot)
-    return snapshot.listeners.map { socket in
+    var listeners = snapshot.listeners.map { socket in
       var listener = Listener(socket, hostAddresses: snapshot.addresses, unixModes: modes)
       listener.exposure = judge.exposure(of: listener)
       return listener
-    }.sorted(by: order)
+    }
+    ContainerPublishing.join(&listeners, snapshot: snapshot, judge: judge)
+    return listeners.sorted(by: order)
+  }
+
+  /// The network namespace, when not the host's own (a container's); `SocketRecord.netns`.
+  public var netns: UInt64? { socket.netns }
+  /// The container the listener runs in; `SocketRecord.container`.
+  public var container: ContainerIdentity? { socket.container }
+
+  /// `host 0.0.0.0:8080 → container web 172.17.0.2:80 (nginx)` for each publication; empty when none.
+  public var publicationTexts: [String] {
+    publications.map { $0.text(container: socket.netns == nil ? nil : container, owners: socket.netns == nil ? [] : ownerNames) }
   }
 
   public var proto: SocketProtocol { socket.proto }
@@ -80,6 +100,13 @@ public struct Listener: Hashable, Sendable, Codable {
     } else if let user = socket.user {
       text += ", user \(user)"
     }
+    if let netns = socket.netns {
+      text +=
+        ", in "
+        + (container.map { "container \($0.label)" + ($0.name != nil ? " (\($0.runtime.rawValue) \($0.shortID ?? "-"))" : "") + ", " } ?? "")
+      text += "network namespace \(netns)"
+    }
+    for publication in publicationTexts { text += "; " + publication }
     return text
   }
 
@@ -105,5 +132,37 @@ extension HostResult {
   public var analysedListeners: [Listener] {
     if let listeners { return listeners }
     return snapshot.map(Listener.all(in:)) ?? []
+  }
+}
+
+extension Listener {
+  enum CodingKeys: String, CodingKey {
+    case text, socket, reach, service, unixMode, exposure, reachCheck, publications
+  }
+
+  /// `publications` came later within schema 1: older files read as none.
+  public init(from decoder: any Decoder) throws {
+    let container = try decoder.container(keyedBy: CodingKeys.self)
+    text = try container.decode(String.self, forKey: .text)
+    socket = try container.decode(SocketRecord.self, forKey: .socket)
+    reach = try container.decodeIfPresent(ReachAssessment.self, forKey: .reach)
+    service = try container.decodeIfPresent(ServiceIdentification.self, forKey: .service)
+    unixMode = try container.decodeIfPresent(UnixSocketMode.self, forKey: .unixMode)
+    exposure = try container.decodeIfPresent(ListenerExposure.self, forKey: .exposure)
+    reachCheck = try container.decodeIfPresent(ReachCheck.self, forKey: .reachCheck)
+    publications = try container.decodeIfPresent([PortPublication].self, forKey: .publications) ?? []
+  }
+
+  /// Writes `publications` only when there are some, so scan.json of hosts without containers is unchanged.
+  public func encode(to encoder: any Encoder) throws {
+    var container = encoder.container(keyedBy: CodingKeys.self)
+    try container.encode(text, forKey: .text)
+    try container.encode(socket, forKey: .socket)
+    try container.encodeIfPresent(reach, forKey: .reach)
+    try container.encodeIfPresent(service, forKey: .service)
+    try container.encodeIfPresent(unixMode, forKey: .unixMode)
+    try container.encodeIfPresent(exposure, forKey: .exposure)
+    try container.encodeIfPresent(reachCheck, forKey: .reachCheck)
+    if !publications.isEmpty { try container.encode(publications, forKey: .publications) }
   }
 }

@@ -53,13 +53,16 @@ public enum ScanDiff {
         guard let port = listener.port else { continue }
         slot = Slot(proto: listener.proto, port: port, path: nil)
       }
-      var bind = result[slot]?[listener.bind] ?? ListenerBind(address: listener.bind, reach: listener.reach?.reach, processes: [])
+      // A container's listener is its own bind of the slot, named by the container (its name
+      // survives a restart; its id and namespace inode do not): `0.0.0.0 in container web`.
+      let address = listener.bind + (listener.netns == nil ? "" : " in container " + (listener.container?.label ?? "?"))
+      var bind = result[slot]?[address] ?? ListenerBind(address: address, reach: listener.reach?.reach, processes: [])
       bind.processes = Array(Set(bind.processes).union(listener.ownerNames)).sorted()
       if let exposure = listener.exposure, bind.exposure.map({ exposure.kind > $0 }) ?? true {
         bind.exposure = exposure.kind
         bind.exposureSummary = exposure.summary
       }
-      result[slot, default: [:]][listener.bind] = bind
+      result[slot, default: [:]][address] = bind
     }
     return result
   }

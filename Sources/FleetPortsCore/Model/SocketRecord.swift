@@ -174,6 +174,13 @@ public struct SocketRecord: Hashable, Sendable, Codable {
   /// The socket's cgroup v2 path as `ss -e` prints it (`cgroup:/system.slice/nginx.service`);
   /// nil where the tool did not print one. `systemdUnit` reads the unit from it.
   public var cgroup: String?
+  /// The network namespace the socket lives in (its inode), when it is not the probe's own:
+  /// a container's or a pod's, read through a member process (`NetworkNamespace`). nil for the
+  /// host's own namespace. Absent in old scan.json.
+  public var netns: UInt64?
+  /// The container whose namespace holds the socket (its owner's cgroup, else the namespace
+  /// reader's); nil on the host or when no runtime is named. Absent in old scan.json.
+  public var container: ContainerIdentity?
 
   /// `kind` as printed: `netid` when set, else the protocol's raw value (`tcp`, `p_raw`, `???`).
   public var kindName: String { netid ?? proto.rawValue }

@@ -199,6 +199,7 @@ public enum ProbeScript {
           proc) fp_run \#(ProbeSectionName.procFD) fp_proc_fd ;;
         esac
         fp_run \#(ProbeSectionName.unixModes) fp_unix_modes
+        fp_ns
         # The packet filter, as root only (the tools refuse others). /proc/1/environ is mode
         # 0400 root: `test -r` is a builtin, so a probe that is not root starts no process for
         # it, and the snapshot says the firewall is unknown (from meta's euid, not this test).

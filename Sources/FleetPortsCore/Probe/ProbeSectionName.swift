@@ -44,6 +44,15 @@ public struct ProbeSectionName: RawRepresentable, Hashable, Sendable, CustomStri
     firewallIp6tables,
   ]
 
+  /// The network namespaces other than the probe's own (`ProbeNetns`), and the owners of
+  /// their sockets (`pid inode comm`, as `proc-fd`) among the processes found in them.
+  public static let netns = ProbeSectionName(rawValue: "netns")
+  public static let netnsFD = ProbeSectionName(rawValue: "netns-fd")
+  /// /proc/`pid`/net/`file` of another namespace, read through its member `pid`.
+  public static func netnsTable(_ pid: Int32, _ file: String) -> ProbeSectionName {
+    ProbeSectionName(rawValue: "netns-\(pid)-\(file)")
+  }
+
   /// The prefix of the /proc/net sections: `proc-net-tcp` holds /proc/net/tcp.
   public static let procNetPrefix = "proc-net-"
   /// The section holding /proc/net/`file`.

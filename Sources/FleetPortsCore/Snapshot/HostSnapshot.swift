@@ -10,12 +10,17 @@ public struct HostSnapshot: Hashable, Sendable, Codable {
   /// The packet filter's rules or why there are none; nil in scan.json written before the
   /// firewall was collected (read as "firewall unknown").
   public var firewall: FirewallSnapshot?
+  /// The host's other network namespaces (containers) and the ports published into them;
+  /// nil in scan.json written before namespaces were read, and from a probe that printed none.
+  /// Their sockets are in `sockets`, each with its `netns`.
+  public var namespaces: NamespaceScan?
 
   public init(
     meta: ProbeMeta, addresses: [InterfaceAddress], sockets: [SocketRecord], unixSocketModes: [UnixSocketMode],
-    counters: KernelCounters, provenance: Provenance, firewall: FirewallSnapshot? = nil
+    counters: KernelCounters, provenance: Provenance, firewall: FirewallSnapshot? = nil, namespaces: NamespaceScan? = nil
   ) {
     self.firewall = firewall
+    self.namespaces = namespaces
     self.meta = meta
     self.addresses = addresses
     self.sockets = sockets

@@ -113,7 +113,14 @@ public enum SnapshotAssembler {
       sockets = owners
     }
 
-    // 4. Unix socket modes and interface addresses.
+    // 4. The host's other network namespaces (containers): their own tables and owners.
+    let namespaces = assembleNamespaces(output, options: options, reports: &reports, problems: &problems)
+    sockets += namespaces.sockets
+    if let scan = namespaces.scan, !meta.isRoot, scan.hiddenProcesses > 0 {
+      problems.append("network namespaces of \(scan.hiddenProcesses) processes not readable (not root): their listeners are unknown")
+    }
+
+    // 5. Unix socket modes and interface addresses.
     let modes = output[.unixModes].map { UnixSocketModeParser.parse($0.body) } ?? []
     var addresses: [InterfaceAddress] = []
     for name in [ProbeSectionName.addressesIP, .addressesIfInet6, .addressesFibTrie] {
@@ -139,7 +146,7 @@ public enum SnapshotAssembler {
     let firewall = FirewallSnapshot.assemble(output, isRoot: meta.isRoot)
     return HostSnapshot(
       meta: meta, addresses: addresses, sockets: sockets, unixSocketModes: modes, counters: counters, provenance: provenance,
-      firewall: firewall)
+      firewall: firewall, namespaces: namespaces.scan)
   }
 
   static func report(_ section: ProbeSection, _ parse: ParseReport?) -> Provenance.SectionReport {
