@@ -111,11 +111,20 @@ public struct Listener: Hashable, Sendable, Codable {
     return Array(Set(names)).sorted().joined(separator: ", ")
   }
 
-  /// The socket's own user (`SocketText.user`: the uid that created it) where it differs
-  /// from `user`, e.g. `root` for a daemon that bound as root and then dropped to its user.
+  /// The socket's own user (the uid that created it, from /proc/net) where it differs from
+  /// `user`, e.g. `root` for a daemon that bound as root and then dropped to its user. Named
+  /// `root`, by an owner's uid name, else `uid N`; nil where the same or not known.
   public var socketUser: String? {
-    guard let processUser, let socketText = SocketText.user(socket), socketText != processUser else { return nil }
-    return socketText
+    guard let processUser else { return nil }
+    let text: String?
+    if let uid = socket.uid {
+      let names = (owners ?? []).flatMap { [($0.realUID, $0.realUser), ($0.effectiveUID, $0.effectiveUser)] }
+      text = uid == 0 ? "root" : names.first { $0.0 == uid && $0.1 != nil }?.1 ?? "uid \(uid)"
+    } else {
+      text = SocketText.user(socket)
+    }
+    guard let text, text != processUser else { return nil }
+    return text
   }
 
   /// Owner process names, each once, sorted (no pids: a restart is no change).
