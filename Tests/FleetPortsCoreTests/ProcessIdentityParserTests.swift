@@ -85,6 +85,12 @@ import Testing
     #expect(table.processes.map(\.pid) == [9])
   }
 
+  @Test func aLinkStatCouldNotReadIsIgnoredNotMisread() {
+    let table = ProcessIdentityParser.parse(Array("pid 2\ncomm kthreadd\nlink /proc/2/exe\nlink /proc/2/ns/net -> net:[4026531840]\n".utf8))
+    #expect(table.report.unparsedCount == 0 && table.report.linesIgnored == 1)
+    #expect(table.processes.first?.executable == nil && table.processes.first?.networkNamespace == 4_026_531_840)
+  }
+
   @Test func busyboxStatQuotesBothSidesOfALink() {
     let table = ProcessIdentityParser.parse(Array("pid 5\nlink '/proc/5/exe' -> '/bin/busybox'\nlink '/proc/5/ns/net' -> 'net:[4026531840]'\n".utf8))
     #expect(table.processes.first?.executable == "/bin/busybox")

@@ -111,6 +111,10 @@ public enum ProcessIdentityParser {
         users[uid] = unescape(parts[1])
         report.linesUnderstood += 1
       case "link":
+        if !rest.contains(62), isProcLinkName(rest) {
+          report.linesIgnored += 1  // GNU stat prints the bare name of a link it cannot read (a kernel thread's exe)
+          continue
+        }
         guard let (pid, kind, target) = link(rest) else { reject("expected 'link /proc/PID/(exe|ns/net) -> TARGET'"); continue }
         guard var identity = byPID[pid] else {
           report.linesIgnored += 1  // a link of a process awk did not see (it ended between the two)
@@ -163,6 +167,14 @@ public enum ProcessIdentityParser {
     let rest = parts[2...].joined(separator: "/")
     guard rest == "exe" || rest == "ns/net" else { return nil }
     return (pid, rest == "exe" ? "exe" : "net", unescape(target))
+  }
+
+  /// `/proc/<pid>/exe` or `/proc/<pid>/ns/net`, quoted or not.
+  static func isProcLinkName(_ text: ArraySlice<UInt8>) -> Bool {
+    var name = Substring(String(decoding: text, as: UTF8.self))
+    if name.hasPrefix("'") && name.hasSuffix("'") && name.count >= 2 { name = name.dropFirst().dropLast() }
+    let parts = name.split(separator: "/")
+    return parts.count >= 3 && parts[0] == "proc" && Int32(parts[1]) != nil && ["exe", "ns/net"].contains(parts[2...].joined(separator: "/"))
   }
 
   static func firstRange(of needle: [UInt8], in haystack: ArraySlice<UInt8>) -> Int? {

@@ -7,7 +7,7 @@
 /// `key value` line each (values escaped: bytes outside printable ASCII and `\` as `\ooo`):
 ///
 ///     btime 1700000000            boot time, epoch seconds (/proc/stat)
-///     hz 100                      clock ticks a second (getconf CLK_TCK)
+///     hz 100                      clock ticks a second (getconf CLK_TCK; absent without getconf)
 ///     ephemeral 32768<TAB>60999   /proc/sys/net/ipv4/ip_local_port_range
 ///     pid 812                     starts one process's lines
 ///     comm postgres               /proc/812/stat field 2
@@ -40,20 +40,35 @@ extension ProbeScript {
     }
 
     fp_who() {
-      [ -s "$fp_t" ] || { echo '# no owner list'; return 1; }
-      set -- $(awk -v m="$fp_method" '
+      set --
+      [ -s "$fp_t" ] && set -- $(awk -v m="$fp_method" '
+    \#(ownerPIDsAwk)' "$fp_t")
+      awk -v P="$*" '
+    \#(identityAwk)'
+      for fp_p; do set -- "$@" /proc/$fp_p/exe /proc/$fp_p/ns/net; shift; done
+      [ "$#" = 0 ] || QUOTING_STYLE=escape stat -c 'link %N' "$@" 2>/dev/null
+      return 0
+    }
+
+    """#
+
+  /// awk over the attribution tool's output (`-v m=METHOD`): every pid it names, once.
+  static let ownerPIDsAwk = #"""
     m=="ss"{s=$0;while(match(s,/pid=[0-9]+/)){p[substr(s,RSTART+4,RLENGTH-4)];s=substr(s,RSTART+RLENGTH)}}
     m=="netstat"{for(i=6;i<=NF;i++)if($i~/^[0-9]+\//){sub(/\/.*/,"",$i);p[$i]}}
     m=="lsof"&&/^p[0-9]/{match($0,/^p[0-9]+/);p[substr($0,2,RLENGTH-1)]}
     m=="proc"&&$1~/^[0-9]+$/{p[$1]}
-    END{for(i in p)print i}' "$fp_t")
-      awk -v P="$*" '
+    END{for(i in p)print i}
+    """#
+
+  /// awk reading every file of the section (`-v P="PID PID …"`); see the type's comment.
+  static let identityAwk = #"""
     function e(s,o,i,c){if(s!~/[^ -~]|\\/)return s;o="";for(i=1;i<=length(s);i++){c=substr(s,i,1);o=o (c~/[ -~]/&&c!="\\"?c:sprintf("\\%03o",b[c]))};return o}
     function r(f,l,x){l="";RS="\0";while((getline x<f)>0)l=l x;close(f);RS="\n";return l}
     BEGIN{for(i=1;i<256;i++)b[sprintf("%c",i)]=i
     while((getline l<"/proc/stat")>0)if(l~/^btime /)print l
-    "getconf CLK_TCK"|getline l;print "hz " l
-    getline l<"/proc/sys/net/ipv4/ip_local_port_range";print "ephemeral " l
+    l="";"getconf CLK_TCK"|getline l;if(l~/^[0-9]+$/)print "hz " l
+    l="";getline l<"/proc/sys/net/ipv4/ip_local_port_range";if(l!="")print "ephemeral " l
     while((getline l<"/etc/passwd")>0){split(l,a,":");u[a[3]]=a[1]}
     n=split(P,q," ")
     for(i=1;i<=n;i++){d="/proc/"q[i];l=r(d "/stat");if(!match(l,/.*\)/))continue
@@ -62,11 +77,6 @@ extension ProbeScript {
     split(r(d "/status"),a,"\n");for(j in a)if(a[j]~/^Uid:/){split(a[j],x," ");print "uid " x[2] " " x[3];v[x[2]];v[x[3]]}
     k=split(r(d "/cgroup"),a,"\n");for(j=1;j<=k;j++)if(a[j]!="")print "cgroup " e(a[j])
     RS="\0";s=0;while((getline l<(d "/cmdline"))>0){if((s+=length(l))>4096){print "argcut";break};print "arg " e(l)};close(d "/cmdline");RS="\n"}
-    for(i in v)if(i in u)print "user " i " " e(u[i])}'
-      for fp_p; do set -- "$@" /proc/$fp_p/exe /proc/$fp_p/ns/net; shift; done
-      [ "$#" = 0 ] || QUOTING_STYLE=escape stat -c 'link %N' "$@" 2>/dev/null
-      return 0
-    }
-
+    for(i in v)if(i in u)print "user " i " " e(u[i])}
     """#
 }
