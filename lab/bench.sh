@@ -4,7 +4,8 @@
 #    transport and by OpenSSH `ssh` under `xargs -P`, at 100 and 200 hosts, plus 1,000
 #    sessions in flight; written to reports/bench/transport.md;
 # 2. a full `fleetports scan` (collect, parse, write scan.json) of 100 and 200 hosts;
-#    written to reports/bench/scan.md. Both tables are printed.
+#    written to reports/bench/scan.md;
+# 3. the probe's CPU per run on 8 lab hosts for each method; reports/bench/probe.md. All tables are printed.
 set -euo pipefail
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 RUN="$ROOT/lab/run"
@@ -72,3 +73,16 @@ print(f"| --parallel {n} | {n} | {ok} | {wall:.2f} s | {(usage.ru_utime + usage.
 PY
 done
 cat "$scan_table"
+
+# 3. The probe's CPU on lab hosts (issue 18 states it before and after process identity):
+#    each method's probe as a scan sends it, 10 runs on each of the first 8 hosts, run inside the
+#    host's namespaces as root; the shell's and its children's CPU (rusage) less a bare `true`.
+probes="$OUT/probes"
+mkdir -p "$probes"
+specs=()
+for m in ss netstat lsof proc; do
+  "$ROOT/.build/release/fleetports-bench" probe-script "$m" > "$probes/probe-$m.sh"
+  specs+=("$m=$probes/probe-$m.sh")
+done
+python3 "$ROOT/lab/bench-probe.py" 10 8 "${specs[@]}" > "$OUT/probe.md"
+cat "$OUT/probe.md"

@@ -92,7 +92,8 @@ import Testing
   }
 
   @Test func busyboxStatQuotesBothSidesOfALink() {
-    let table = ProcessIdentityParser.parse(Array("pid 5\nlink '/proc/5/exe' -> '/bin/busybox'\nlink '/proc/5/ns/net' -> 'net:[4026531840]'\n".utf8))
+    let table = ProcessIdentityParser.parse(
+      Array("pid 5\nlink '/proc/5/exe' -> '/bin/busybox'\nlink '/proc/5/ns/net' -> 'net:[4026531840]'\n".utf8))
     #expect(table.processes.first?.executable == "/bin/busybox")
     #expect(table.processes.first?.networkNamespace == 4_026_531_840)
   }

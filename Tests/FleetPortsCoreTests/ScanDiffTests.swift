@@ -30,13 +30,54 @@ import Testing
     for h in new.hosts.indices {
       guard var snapshot = new.hosts[h].snapshot else { continue }
       for s in snapshot.sockets.indices {
-        for p in snapshot.sockets[s].processes.indices { snapshot.sockets[s].processes[p].pid = (snapshot.sockets[s].processes[p].pid ?? 0) + 1000 }
+        for p in snapshot.sockets[s].processes.indices {
+          snapshot.sockets[s].processes[p].pid = (snapshot.sockets[s].processes[p].pid ?? 0) + 1000
+        }
       }
       new.hosts[h].snapshot = snapshot
     }
     new = try Self.analysed(new)
     #expect(new.hosts != old.hosts, "the pids changed")
     #expect(ScanDiff.changes(from: old, to: new, oldLabel: "1", newLabel: "2").isEmpty)
+  }
+
+  /// The lab scan with an identity for every owner, as a probe that read them would give:
+  /// `executable(name)` decides each owner's binary, `shift` moves every pid (a restart).
+  static func withIdentities(_ scan: ScanResult, shift: Int32 = 0, executable: (String) -> String) throws -> ScanResult {
+    var copy = scan
+    for h in copy.hosts.indices {
+      guard var snapshot = copy.hosts[h].snapshot else { continue }
+      var identities: [Int32: ProcessIdentity] = [:]
+      for s in snapshot.sockets.indices {
+        for p in snapshot.sockets[s].processes.indices {
+          guard let pid = snapshot.sockets[s].processes[p].pid else { continue }
+          let name = snapshot.sockets[s].processes[p].name
+          snapshot.sockets[s].processes[p].pid = pid + shift
+          identities[pid + shift] = ProcessIdentity(
+            pid: pid + shift, comm: name, executable: executable(name), executableDeleted: false,
+            cgroupLines: ["0::/system.slice/\(name).service"])
+        }
+      }
+      snapshot.processes = identities.values.sorted { $0.pid < $1.pid }
+      copy.hosts[h].snapshot = snapshot
+    }
+    return try analysed(copy)
+  }
+
+  @Test func withIdentitiesARestartIsNoChangeAndAnotherBinaryIsAnOwnerChange() throws {
+    let binary = { (name: String) in "/usr/sbin/" + name }
+    let old = try Self.withIdentities(Self.labScan(), executable: binary)
+    let restarted = try Self.withIdentities(Self.labScan(), shift: 1000, executable: binary)
+    #expect(restarted.hosts != old.hosts, "the pids changed")
+    #expect(ScanDiff.changes(from: old, to: restarted, oldLabel: "1", newLabel: "2").isEmpty)
+
+    // Same comm, another executable: the diff keys owners by executable, not by name.
+    let replaced = try Self.withIdentities(Self.labScan()) { name in name == "redis-server" ? "/tmp/.x/redis-server" : binary(name) }
+    let changes = ScanDiff.changes(from: old, to: replaced, oldLabel: "1", newLabel: "2")
+    let changed = changes.listeners.filter { $0.kind == .ownerChanged }
+    #expect(!changed.isEmpty && changed.allSatisfy { $0.port == 6379 }, "\(changes.listeners)")
+    let after = try #require(changed.first?.after.first?.owners)
+    #expect(after.map(\.description) == ["/tmp/.x/redis-server (redis-server.service)"])
   }
 
   @Test func everyKindOfChangeIsFoundAndNothingElse() throws {
@@ -82,15 +123,17 @@ import Testing
     #expect(ScanDiff.changes(from: old.diffBasis(), to: new, oldLabel: "1", newLabel: "2") == changes)
     #expect(Set(changes.hosts.map { "\($0.kind.rawValue) \($0.host)" }) == ["now-unreachable lab-004", "appeared lab-009"])
     let listeners = Set(changes.listeners.map { "\($0.kind.rawValue) \($0.host) \($0.proto.rawValue)/\($0.port ?? 0)" })
-    #expect(listeners == ["bind-widened lab-002 tcp/5432", "new lab-002 tcp/9999", "closed lab-002 udp/53", "owner-changed lab-003 tcp/6379"])
+    #expect(
+      listeners == ["bind-widened lab-002 tcp/5432", "new lab-002 tcp/9999", "closed lab-002 udp/53", "owner-changed lab-003 tcp/6379"])
     let widened = try #require(changes.listeners.first { $0.kind == .bindWidened })
     #expect(widened.before.map(\.address) == ["127.0.0.1"])
     #expect(widened.before.first?.reach == .loopback)
     #expect(widened.after.map(\.address) == ["0.0.0.0"])
     #expect(widened.after.first?.reach == .privateNetwork)
-    #expect(Set(changes.findings.map { "\($0.kind.rawValue) \($0.finding.ruleID) \($0.finding.host)" }) == [
-      "resolved \(resolved.ruleID) \(resolved.host)", "new public-not-allowed lab-002",
-    ])
+    #expect(
+      Set(changes.findings.map { "\($0.kind.rawValue) \($0.finding.ruleID) \($0.finding.host)" }) == [
+        "resolved \(resolved.ruleID) \(resolved.host)", "new public-not-allowed lab-002",
+      ])
     // `fleetports diff --format json` is this value encoded; it must read back the same.
     let data = try JSONEncoder().encode(changes)
     #expect(try JSONDecoder().decode(ScanChanges.self, from: data) == changes)

@@ -47,7 +47,9 @@ import Testing
         checked += 1
       }
       let deleted = host.listeners.filter { $0.owner?.deleted == true }
-      let findings = ExposureAnalysis.analyze([result], policy: nil, today: PolicyDate.epoch).findings.filter { $0.ruleID == "deleted-executable" }
+      let findings = ExposureAnalysis.analyze([result], policy: nil, today: PolicyDate.epoch).findings.filter {
+        $0.ruleID == "deleted-executable"
+      }
       #expect(findings.count == (deleted.isEmpty ? 0 : 1), "\(host.name) with \(method): \(findings.map(\.evidence))")
       if let finding = findings.first, let truth = deleted.first { #expect(finding.socket?.port == UInt16(truth.port)) }
       // The UDP client socket is shown apart, never among the listeners.

@@ -89,7 +89,6 @@ public struct Listener: Hashable, Sendable, Codable {
     return found.isEmpty ? nil : found
   }
 
-
   public var proto: SocketProtocol { socket.proto }
   /// The local port; for a raw socket the IP protocol it receives (1 ICMP, 58 ICMPv6), which
   /// `ss -n` and /proc/net print in its place; nil for Unix sockets and where the tool printed `*`.
@@ -168,7 +167,8 @@ public struct Listener: Hashable, Sendable, Codable {
 
   /// The listener as a finding names it.
   public var findingSocket: FindingSocket {
-    var socket = FindingSocket(proto: proto, address: bind, port: port, processes: self.socket.processes.map(\.name), user: user, reach: reach?.reach)
+    var socket = FindingSocket(
+      proto: proto, address: bind, port: port, processes: self.socket.processes.map(\.name), user: user, reach: reach?.reach)
     socket.exposure = exposure?.kind
     socket.exposureSummary = exposure?.summary
     return socket

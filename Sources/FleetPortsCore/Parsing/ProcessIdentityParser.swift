@@ -57,11 +57,17 @@ public enum ProcessIdentityParser {
       }
       switch key {
       case "btime":
-        guard let seconds = Int64(value) else { reject("expected 'btime SECONDS'"); continue }
+        guard let seconds = Int64(value) else {
+          reject("expected 'btime SECONDS'")
+          continue
+        }
         bootTime = seconds
         report.linesUnderstood += 1
       case "hz":
-        guard let ticks = Int64(value), ticks > 0 else { reject("expected 'hz TICKS'"); continue }
+        guard let ticks = Int64(value), ticks > 0 else {
+          reject("expected 'hz TICKS'")
+          continue
+        }
         hertz = ticks
         report.linesUnderstood += 1
       case "ephemeral":
@@ -73,7 +79,11 @@ public enum ProcessIdentityParser {
         ephemeral = PortRange(first: low, last: high)
         report.linesUnderstood += 1
       case "pid":
-        guard let pid = Int32(value), pid > 0 else { reject("expected 'pid N'"); current = nil; continue }
+        guard let pid = Int32(value), pid > 0 else {
+          reject("expected 'pid N'")
+          current = nil
+          continue
+        }
         if byPID[pid] == nil {
           byPID[pid] = ProcessIdentity(pid: pid)
           order.append(pid)
@@ -82,11 +92,17 @@ public enum ProcessIdentityParser {
         report.linesUnderstood += 1
       case "comm": update { $0.comm = unescape(rest) }
       case "ppid":
-        guard let ppid = Int32(value) else { reject("expected 'ppid N'"); continue }
+        guard let ppid = Int32(value) else {
+          reject("expected 'ppid N'")
+          continue
+        }
         update { $0.parentPID = ppid }
       case "pcomm": update { $0.parentComm = rest.isEmpty ? nil : unescape(rest) }
       case "start":
-        guard let ticks = UInt64(value), let pid = current else { reject("expected 'start TICKS'"); continue }
+        guard let ticks = UInt64(value), let pid = current else {
+          reject("expected 'start TICKS'")
+          continue
+        }
         pendingStart[pid] = ticks
         update { _ in }
       case "uid":
@@ -115,7 +131,10 @@ public enum ProcessIdentityParser {
           report.linesIgnored += 1  // GNU stat prints the bare name of a link it cannot read (a kernel thread's exe)
           continue
         }
-        guard let (pid, kind, target) = link(rest) else { reject("expected 'link /proc/PID/(exe|ns/net) -> TARGET'"); continue }
+        guard let (pid, kind, target) = link(rest) else {
+          reject("expected 'link /proc/PID/(exe|ns/net) -> TARGET'")
+          continue
+        }
         guard var identity = byPID[pid] else {
           report.linesIgnored += 1  // a link of a process awk did not see (it ended between the two)
           continue
@@ -174,7 +193,8 @@ public enum ProcessIdentityParser {
     var name = Substring(String(decoding: text, as: UTF8.self))
     if name.hasPrefix("'") && name.hasSuffix("'") && name.count >= 2 { name = name.dropFirst().dropLast() }
     let parts = name.split(separator: "/")
-    return parts.count >= 3 && parts[0] == "proc" && Int32(parts[1]) != nil && ["exe", "ns/net"].contains(parts[2...].joined(separator: "/"))
+    return parts.count >= 3 && parts[0] == "proc" && Int32(parts[1]) != nil
+      && ["exe", "ns/net"].contains(parts[2...].joined(separator: "/"))
   }
 
   static func firstRange(of needle: [UInt8], in haystack: ArraySlice<UInt8>) -> Int? {

@@ -3,7 +3,8 @@
 ///
 /// `fp_keep` runs the attribution command with its output also in the probe's file `fp_t`;
 /// `fp_who` takes the pids from it (ss `pid=N`, netstat `N/name`, lsof `pN`, proc-fd's first
-/// field: every owner the tool printed, listeners' and connections'), then prints, one
+/// field where the inode is an IP socket or a Unix listener in /proc/net: every owner of what
+/// the tool lists, listeners' and IP connections'), then prints, one
 /// `key value` line each (values escaped: bytes outside printable ASCII and `\` as `\ooo`):
 ///
 ///     btime 1700000000            boot time, epoch seconds (/proc/stat)
@@ -40,9 +41,13 @@ extension ProbeScript {
     }
 
     fp_who() {
+      # /proc/<pid>/fd lists every socket, Unix connections too: only the owners of IP
+      # sockets and Unix listeners (what ss, netstat and lsof name) are read.
+      fp_x=
+      [ "$fp_method" = proc ] && fp_x='/proc/net/tcp /proc/net/tcp6 /proc/net/udp /proc/net/udp6 /proc/net/raw /proc/net/raw6 /proc/net/unix'
       set --
       [ -s "$fp_t" ] && set -- $(awk -v m="$fp_method" '
-    \#(ownerPIDsAwk)' "$fp_t")
+    \#(ownerPIDsAwk)' $fp_x "$fp_t" 2>/dev/null)
       awk -v P="$*" '
     \#(identityAwk)'
       for fp_p; do set -- "$@" /proc/$fp_p/exe /proc/$fp_p/ns/net; shift; done
@@ -57,7 +62,9 @@ extension ProbeScript {
     m=="ss"{s=$0;while(match(s,/pid=[0-9]+/)){p[substr(s,RSTART+4,RLENGTH-4)];s=substr(s,RSTART+RLENGTH)}}
     m=="netstat"{for(i=6;i<=NF;i++)if($i~/^[0-9]+\//){sub(/\/.*/,"",$i);p[$i]}}
     m=="lsof"&&/^p[0-9]/{match($0,/^p[0-9]+/);p[substr($0,2,RLENGTH-1)]}
-    m=="proc"&&$1~/^[0-9]+$/{p[$1]}
+    FILENAME~/^\/proc\/net\/unix/{if($4=="00010000")k[$7];next}
+    FILENAME~/^\/proc\/net\//{k[$10];next}
+    m=="proc"&&$1~/^[0-9]+$/&&($2 in k){p[$1]}
     END{for(i in p)print i}
     """#
 

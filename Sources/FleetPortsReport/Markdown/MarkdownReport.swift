@@ -46,7 +46,8 @@ enum MarkdownReport {
       }
       if let clients = result.udpClientSockets, !clients.isEmpty {
         // Shown apart: client sockets are neither listeners nor exposure (docs/scan-json.md).
-        md += "UDP client sockets (not listeners): "
+        md +=
+          "UDP client sockets (not listeners): "
           + clients.map { "\(e($0.text)) \(e($0.ownersWithPIDs))" }.joined(separator: " · ") + "\n\n"
       }
       if !host.states.isEmpty {
@@ -61,7 +62,10 @@ enum MarkdownReport {
         ["Host", "Address", "Status", "Code", "Reason"],
         unscanned.map { host in
           let result = host.result
-          return [e(result.name), "\(e(result.address)):\(result.port)", result.status.rawValue, e(result.failure?.code.rawValue ?? "—"), e(result.failure?.message ?? "not scanned")]
+          return [
+            e(result.name), "\(e(result.address)):\(result.port)", result.status.rawValue, e(result.failure?.code.rawValue ?? "—"),
+            e(result.failure?.message ?? "not scanned"),
+          ]
         })
       md += "\n"
     }
