@@ -27,8 +27,7 @@ enum SyntheticCapture {
       let remotePort = String(30000 + i % 30000, radix: 16, uppercase: true)
       let state = i % 10 == 0 ? "0A" : "01"
       let slot = String(i).leftPad(4)
-      text +=
-        "\(slot): 0100007F:\(localPort.leftPad(4, with: "0")) 0200000A:\(remotePort.leftPad(4, with: "0")) \(state) 00000000:00000000 00:00000000 00000000  1000        0 \(100000 + i) 1 0000000000000000 20 4 30 10 -1                     \n"
+      text += "\(slot): 0100007F:\(localPort.leftPad(4, with: "0")) 0200000A:\(remotePort.leftPad(4, with: "0")) \(state) 00000000:00000000 00:00000000 00000000  1000        0 \(100000 + i) 1 0000000000000000 20 4 30 10 -1                     \n"
     }
     return Array(text.utf8)
   }
@@ -38,8 +37,7 @@ enum SyntheticCapture {
     text.reserveCapacity(count * 130)
     for i in 0..<count {
       let state = i % 10 == 0 ? "LISTEN" : "ESTAB "
-      text +=
-        "\(state)     0      0           10.0.\(i % 256).\(i / 256 % 256):\(1024 + i % 60000)          10.1.2.3:\(30000 + i % 30000)  users:((\"nginx: worker\",pid=\(1000 + i % 5000),fd=\(3 + i % 100)))\n"
+      text += "\(state)     0      0           10.0.\(i % 256).\(i / 256 % 256):\(1024 + i % 60000)          10.1.2.3:\(30000 + i % 30000)  users:((\"nginx: worker\",pid=\(1000 + i % 5000),fd=\(3 + i % 100)))\n"
     }
     return Array(text.utf8)
   }
@@ -63,9 +61,7 @@ func measure(_ name: String, bytes: [UInt8], rounds: Int = 5, target: Double, _ 
   let seconds = Double(best.components.seconds) + Double(best.components.attoseconds) / 1e18
   let rate = Double(bytes.count) / seconds / 1e6
   let verdict = rate >= target ? "ok" : "BELOW TARGET"
-  print(
-    "\(name.leftPad(0))  \(String(format: rate)) MB/s  (\(bytes.count / 1_000_000) MB, \(sockets) sockets, best of \(rounds): \(String(format: seconds * 1000)) ms; target \(Int(target)) MB/s: \(verdict))"
-  )
+  print("\(name.leftPad(0))  \(String(format: rate)) MB/s  (\(bytes.count / 1_000_000) MB, \(sockets) sockets, best of \(rounds): \(String(format: seconds * 1000)) ms; target \(Int(target)) MB/s: \(verdict))")
   return rate >= target
 }
 
@@ -82,11 +78,7 @@ let ss = SyntheticCapture.ssTanp(count: count)
 print("fleetports parser throughput, \(count) sockets each, release build, one core")
 let procOK = measure("proc-net-tcp", bytes: proc, target: 200) { ProcNetSocketParser.parse($0, proto: .tcp, family: .ipv4).sockets.count }
 let ssOK = measure("ss -tanp    ", bytes: ss, target: 100) { SSParser.parse($0).sockets.count }
-let netstatText = Array(
-  ("Active Internet connections (servers and established)\nProto Recv-Q Send-Q Local Address           Foreign Address         State       PID/Program name\n"
-    + (0..<count).map { i in
-      "tcp        0      0 10.0.\(i % 256).\(i / 256 % 256):\(1024 + i % 60000)         10.1.2.3:\(30000 + i % 30000)          ESTABLISHED \(1000 + i % 5000)/nginx\n"
-    }.joined()).utf8)
+let netstatText = Array(("Active Internet connections (servers and established)\nProto Recv-Q Send-Q Local Address           Foreign Address         State       PID/Program name\n" + (0..<count).map { i in "tcp        0      0 10.0.\(i % 256).\(i / 256 % 256):\(1024 + i % 60000)         10.1.2.3:\(30000 + i % 30000)          ESTABLISHED \(1000 + i % 5000)/nginx\n" }.joined()).utf8)
 _ = measure("netstat     ", bytes: netstatText, target: 0) { NetstatParser.parse($0).sockets.count }
 if !(procOK && ssOK) { print("note: a parser is below its target") }
 
@@ -105,12 +97,10 @@ func thousandHostScan() throws -> ScanResult {
     host.address = "10.\(index / 250).\(index % 250).\(index % 200 + 10)"
     scan.hosts.append(host)
     for (rule, severity) in [("datastore-exposed", Severity.high), ("udp-amplifier", .medium), ("close-wait-pileup", .low)] {
-      scan.findings.append(
-        Finding(
-          ruleID: rule, severity: severity, title: "\(rule) on \(host.name)", host: host.name,
-          socket: FindingSocket(
-            proto: .tcp, address: "0.0.0.0", port: UInt16(5000 + index % 100), processes: ["svc"], user: "root", reach: .public),
-          evidence: "evidence \(index)", fix: "fix it"))
+      scan.findings.append(Finding(
+        ruleID: rule, severity: severity, title: "\(rule) on \(host.name)", host: host.name,
+        socket: FindingSocket(proto: .tcp, address: "0.0.0.0", port: UInt16(5000 + index % 100), processes: ["svc"], user: "root", reach: .public),
+        evidence: "evidence \(index)", fix: "fix it"))
     }
   }
   // As a scan is written now: the analysis's listeners and aggregate stored with it (the
@@ -128,18 +118,14 @@ var line: [String] = []
 for format in ReportFormat.allCases {
   var size = 0
   let elapsed = try clock.measure { size = try ReportWriter.render(scan, format: format).count }
-  line.append(
-    "\(format.rawValue) \(Int(Double(elapsed.components.attoseconds) / 1e15 + Double(elapsed.components.seconds) * 1000)) ms / \(size / 1024) KiB"
-  )
+  line.append("\(format.rawValue) \(Int(Double(elapsed.components.attoseconds) / 1e15 + Double(elapsed.components.seconds) * 1000)) ms / \(size / 1024) KiB")
 }
 print("reports, 1,000 hosts, one at a time: " + line.joined(separator: ", "))
 let folder = NSTemporaryDirectory() + "fleetports-bench-\(UUID().uuidString)"
 let writeAll = try clock.measure { _ = try ReportWriter.write(scan, formats: ReportFormat.allCases, to: folder) }
 try? FileManager.default.removeItem(atPath: folder)
 let seconds = Double(writeAll.components.seconds) + Double(writeAll.components.attoseconds) / 1e18
-print(
-  "reports, 1,000 hosts, all formats rendered on both cores and written: \(String(format: seconds)) s (target 1 s: \(seconds < 1 ? "ok" : "ABOVE TARGET"))"
-)
+print("reports, 1,000 hosts, all formats rendered on both cores and written: \(String(format: seconds)) s (target 1 s: \(seconds < 1 ? "ok" : "ABOVE TARGET"))")
 
 // Firewall (issue 19): a 20,000-rule kube-proxy-like ruleset, every listener of a host judged.
 try FirewallBench.run()

@@ -30,9 +30,7 @@ import Testing
     for h in new.hosts.indices {
       guard var snapshot = new.hosts[h].snapshot else { continue }
       for s in snapshot.sockets.indices {
-        for p in snapshot.sockets[s].processes.indices {
-          snapshot.sockets[s].processes[p].pid = (snapshot.sockets[s].processes[p].pid ?? 0) + 1000
-        }
+        for p in snapshot.sockets[s].processes.indices { snapshot.sockets[s].processes[p].pid = (snapshot.sockets[s].processes[p].pid ?? 0) + 1000 }
       }
       new.hosts[h].snapshot = snapshot
     }
@@ -123,17 +121,15 @@ import Testing
     #expect(ScanDiff.changes(from: old.diffBasis(), to: new, oldLabel: "1", newLabel: "2") == changes)
     #expect(Set(changes.hosts.map { "\($0.kind.rawValue) \($0.host)" }) == ["now-unreachable lab-004", "appeared lab-009"])
     let listeners = Set(changes.listeners.map { "\($0.kind.rawValue) \($0.host) \($0.proto.rawValue)/\($0.port ?? 0)" })
-    #expect(
-      listeners == ["bind-widened lab-002 tcp/5432", "new lab-002 tcp/9999", "closed lab-002 udp/53", "owner-changed lab-003 tcp/6379"])
+    #expect(listeners == ["bind-widened lab-002 tcp/5432", "new lab-002 tcp/9999", "closed lab-002 udp/53", "owner-changed lab-003 tcp/6379"])
     let widened = try #require(changes.listeners.first { $0.kind == .bindWidened })
     #expect(widened.before.map(\.address) == ["127.0.0.1"])
     #expect(widened.before.first?.reach == .loopback)
     #expect(widened.after.map(\.address) == ["0.0.0.0"])
     #expect(widened.after.first?.reach == .privateNetwork)
-    #expect(
-      Set(changes.findings.map { "\($0.kind.rawValue) \($0.finding.ruleID) \($0.finding.host)" }) == [
-        "resolved \(resolved.ruleID) \(resolved.host)", "new public-not-allowed lab-002",
-      ])
+    #expect(Set(changes.findings.map { "\($0.kind.rawValue) \($0.finding.ruleID) \($0.finding.host)" }) == [
+      "resolved \(resolved.ruleID) \(resolved.host)", "new public-not-allowed lab-002",
+    ])
     // `fleetports diff --format json` is this value encoded; it must read back the same.
     let data = try JSONEncoder().encode(changes)
     #expect(try JSONDecoder().decode(ScanChanges.self, from: data) == changes)

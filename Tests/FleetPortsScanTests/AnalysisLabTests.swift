@@ -23,16 +23,10 @@ import Testing
   static func expected(_ host: LabHost) -> Set<Key> {
     var keys: Set<Key> = []
     for listener in host.listeners where listener.isWildcard {
-      if listener.isTCP && datastores.contains(listener.process) {
-        keys.insert(Key(rule: "datastore-exposed", host: host.name, port: UInt16(listener.port)))
-      }
-      if listener.isUDP && amplifierPorts.contains(listener.port) {
-        keys.insert(Key(rule: "udp-amplifier", host: host.name, port: UInt16(listener.port)))
-      }
+      if listener.isTCP && datastores.contains(listener.process) { keys.insert(Key(rule: "datastore-exposed", host: host.name, port: UInt16(listener.port))) }
+      if listener.isUDP && amplifierPorts.contains(listener.port) { keys.insert(Key(rule: "udp-amplifier", host: host.name, port: UInt16(listener.port))) }
     }
-    for unix in host.unixSockets where unix.isWorldWritable {
-      keys.insert(Key(rule: "unix-socket-world-writable", host: host.name, port: nil))
-    }
+    for unix in host.unixSockets where unix.isWorldWritable { keys.insert(Key(rule: "unix-socket-world-writable", host: host.name, port: nil)) }
     if host.closeWait >= 2, let leaky = host.listeners.first(where: { $0.process == "leaky svc" }) {
       keys.insert(Key(rule: "close-wait-pileup", host: host.name, port: UInt16(leaky.port)))
     }
@@ -76,9 +70,7 @@ import Testing
     for group in members.values where group.count >= 2 {
       var holders: [String: Set<String>] = [:]
       for host in group {
-        for listener in host.listeners where !listener.isLoopback {
-          holders["\(listener.proto)/\(listener.port)", default: []].insert(host.name)
-        }
+        for listener in host.listeners where !listener.isLoopback { holders["\(listener.proto)/\(listener.port)", default: []].insert(host.name) }
       }
       for (slot, names) in holders where names.count * 100 < percent * group.count {
         let port = UInt16(slot.split(separator: "/")[1]) ?? 0
@@ -97,18 +89,14 @@ import Testing
     #expect(lab.hosts.count >= 8)
     let (results, interrupted) = try await LabScan.scanner(lab).scan(lab.hosts.map { LabScan.target($0) })
     #expect(!interrupted)
-    #expect(
-      results.allSatisfy { $0.status == .ok }, "\(results.filter { $0.status != .ok }.map { "\($0.name): \($0.failure?.message ?? "")" })")
+    #expect(results.allSatisfy { $0.status == .ok }, "\(results.filter { $0.status != .ok }.map { "\($0.name): \($0.failure?.message ?? "")" })")
     let analysis = ExposureAnalysis.analyze(results, policy: nil, today: PolicyDate("2025-06-01")!)
     let found = Self.keys(analysis.findings)
     let outliers = Self.expectedOutliers(lab.hosts, percent: Thresholds.builtIn.peerOutlierPercent)
     for host in lab.hosts {
       #expect(Self.expected(host) == Self.expectedByIndex(host), "\(host.name): truth and README disagree")
       let mine = found.filter { $0.host == host.name }
-      #expect(
-        mine == Self.expected(host).union(outliers.filter { $0.host == host.name }),
-        "\(host.name): found \(mine.sorted { $0.description < $1.description }) expected \(Self.expected(host).sorted { $0.description < $1.description })"
-      )
+      #expect(mine == Self.expected(host).union(outliers.filter { $0.host == host.name }), "\(host.name): found \(mine.sorted { $0.description < $1.description }) expected \(Self.expected(host).sorted { $0.description < $1.description })")
     }
   }
 
@@ -123,11 +111,7 @@ import Testing
     // db hosts' postgres is allowed: gone. Everything else stays (DNS and lab-004's socket only suppressed).
     #expect(all == expected.filter { !($0.rule == "datastore-exposed" && $0.port == 5432) })
     let suppressed = Self.keys(analysis.findings.filter { $0.suppressed != nil })
-    #expect(
-      suppressed
-        == expected.filter {
-          ($0.rule == "udp-amplifier" && $0.port == 53) || ($0.rule == "unix-socket-world-writable" && $0.host == "lab-004")
-        })
+    #expect(suppressed == expected.filter { ($0.rule == "udp-amplifier" && $0.port == 53) || ($0.rule == "unix-socket-world-writable" && $0.host == "lab-004") })
     #expect(analysis.notes.allSatisfy { !$0.contains("expired") })
   }
 
@@ -164,8 +148,7 @@ import Testing
       let snapshot = try #require(result.snapshot, "\(host.name): \(result.failure?.message ?? "")")
       let connections = ConnectionAggregation.connections(listeners: Listener.all(in: snapshot), snapshot: snapshot)
       let ssh = try #require(connections.first { $0.port == 22 }, "\(host.name): the scan's own SSH session")
-      #expect(
-        ssh.remotePeers >= 1 && ssh.networks.contains { $0.name.hasPrefix("10.200.") && $0.name.hasSuffix("/24") }, "\(host.name): \(ssh)")
+      #expect(ssh.remotePeers >= 1 && ssh.networks.contains { $0.name.hasPrefix("10.200.") && $0.name.hasSuffix("/24") }, "\(host.name): \(ssh)")
       let web = connections.first { $0.port == 80 }
       if host.established > 0 {
         #expect(web?.established == host.established, "\(host.name): \(String(describing: web))")
@@ -183,12 +166,10 @@ import Testing
     let inventory = lab.hosts.prefix(4).map { "root@\($0.ipv4)" }.joined(separator: "\n") + "\n"
     try inventory.write(toFile: dir + "/inventory.txt", atomically: true, encoding: .utf8)
     func scan(_ extra: [String], out: String) throws -> (Int32, String) {
-      let result = try FleetPortsCLI.run(
-        [
-          "scan", dir + "/inventory.txt", "--db", dir + "/history.db", "--known-hosts", lab.knownHostsPath, "--identity", lab.identityPath,
-          "--no-agent",
-          "--out", dir + "/" + out,
-        ] + extra)
+      let result = try FleetPortsCLI.run([
+        "scan", dir + "/inventory.txt", "--db", dir + "/history.db", "--known-hosts", lab.knownHostsPath, "--identity", lab.identityPath, "--no-agent",
+        "--out", dir + "/" + out,
+      ] + extra)
       return (result.status, result.stdout)
     }
     let (failing, text) = try scan(["--fail-on", "high"], out: "high")

@@ -6,16 +6,12 @@ import LabSupport
 
 /// Scans of the lab, the way `fleetports scan` runs them.
 enum LabScan {
-  static func scanner(
-    _ lab: LabFleet, method: ProbeMethod = .auto, knownHostsPath: String? = nil, timeout: Duration = .seconds(20),
-    identities: [String: SSHIdentity] = [:]
-  ) throws -> FleetScanner {
+  static func scanner(_ lab: LabFleet, method: ProbeMethod = .auto, knownHostsPath: String? = nil, timeout: Duration = .seconds(20), identities: [String: SSHIdentity] = [:]) throws -> FleetScanner {
     let key = Array(try Data(contentsOf: URL(fileURLWithPath: lab.identityPath)))
     return FleetScanner(
       knownHosts: try KnownHostsStore(path: knownHostsPath ?? lab.knownHostsPath), checking: .strict,
       identities: identities, defaultIdentities: [SSHIdentity(path: lab.identityPath, privateKey: key)], agentSocket: nil,
-      method: method, parallel: 32,
-      deadlines: SSHDeadlines(connect: min(timeout, .seconds(10)), handshakeAndAuth: timeout, command: timeout))
+      method: method, parallel: 32, deadlines: SSHDeadlines(connect: min(timeout, .seconds(10)), handshakeAndAuth: timeout, command: timeout))
   }
 
   static func target(_ host: LabHost, user: String = "root", port: Int = 22) -> ScanTarget {

@@ -23,9 +23,7 @@ import Testing
       let found = LabScan.listeners(snapshot, of: host)
       #expect(Set(found.keys) == host.listenerKeys, "\(host.name) with \(method)")
       #expect(snapshot.provenance.kernelTablesRead)
-      #expect(
-        snapshot.provenance.sections.allSatisfy { $0.linesNotUnderstood == 0 },
-        "\(host.name): \(snapshot.provenance.sections.filter { $0.linesNotUnderstood > 0 })")
+      #expect(snapshot.provenance.sections.allSatisfy { $0.linesNotUnderstood == 0 }, "\(host.name): \(snapshot.provenance.sections.filter { $0.linesNotUnderstood > 0 })")
       // Owners: ss, lsof and /proc/<pid>/fd report the kernel's comm, as the truth does.
       // (net-tools netstat prints argv[0] instead; ss is missing on the hosts without it.)
       let toolPresent = method != .ss || host.hasSS
@@ -38,9 +36,7 @@ import Testing
         }
       }
       if method == .auto {
-        #expect(
-          snapshot.provenance.method == (host.hasSS ? .ss : .netstat),
-          "\(host.name): auto chose \(String(describing: snapshot.provenance.method))")
+        #expect(snapshot.provenance.method == (host.hasSS ? .ss : .netstat), "\(host.name): auto chose \(String(describing: snapshot.provenance.method))")
       }
       #expect(snapshot.meta.hostname == host.name)
     }

@@ -26,7 +26,6 @@ public struct HostContext: Sendable {
   public var portListeners: [Listener] { listeners.filter { $0.proto.hasPorts && $0.reach != nil && $0.port != nil } }
 
   func finding(_ rule: RuleInfo, severity: Severity? = nil, socket: FindingSocket?, evidence: String, fix: String) -> Finding {
-    Finding(
-      ruleID: rule.id, severity: severity ?? rule.severity, title: rule.title, host: name, socket: socket, evidence: evidence, fix: fix)
+    Finding(ruleID: rule.id, severity: severity ?? rule.severity, title: rule.title, host: name, socket: socket, evidence: evidence, fix: fix)
   }
 }

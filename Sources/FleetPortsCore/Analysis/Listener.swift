@@ -167,8 +167,7 @@ public struct Listener: Hashable, Sendable, Codable {
 
   /// The listener as a finding names it.
   public var findingSocket: FindingSocket {
-    var socket = FindingSocket(
-      proto: proto, address: bind, port: port, processes: self.socket.processes.map(\.name), user: user, reach: reach?.reach)
+    var socket = FindingSocket(proto: proto, address: bind, port: port, processes: self.socket.processes.map(\.name), user: user, reach: reach?.reach)
     socket.exposure = exposure?.kind
     socket.exposureSummary = exposure?.summary
     return socket

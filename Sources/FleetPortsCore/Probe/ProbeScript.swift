@@ -72,8 +72,7 @@ public enum ProbeScript {
   /// The probe with another list of standard directories: tests use it to stand for a host
   /// whose standard directories hold only busybox.
   static func make(nonce: String, method: ProbeMethod, sectionCap: Int = defaultSectionCap, standardPath: String) -> String {
-    prelude(nonce: nonce, sectionCap: sectionCap, standardPath: standardPath) + probeFunctions + identityFunctions
-      + main(method: method)
+    prelude(nonce: nonce, sectionCap: sectionCap, standardPath: standardPath) + probeFunctions + main(method: method)
   }
 
   /// The directories the probe always looks in after the login's PATH.
@@ -168,44 +167,44 @@ public enum ProbeScript {
 
   static func main(method: ProbeMethod) -> String {
     #"""
-    fp_main() {
-      fp_init
-      fp_want=\#(method.rawValue)
-      fp_choose
-      fp_run \#(ProbeSectionName.meta) fp_meta
-      fp_rc=127
-      if fp_has ip; then
-        fp_run \#(ProbeSectionName.addressesIP) ip -o addr show
-      fi
-      if [ "$fp_rc" != 0 ]; then
-        fp_read \#(ProbeSectionName.addressesIfInet6) /proc/net/if_inet6
-        fp_read \#(ProbeSectionName.addressesFibTrie) /proc/net/fib_trie
-      fi
-      for fp_x in \#(procNetFiles.map(\.file).joined(separator: " ")); do
-        fp_read "\#(ProbeSectionName.procNetPrefix)$fp_x" "/proc/net/$fp_x"
-      done
-      # The attribution tool's output is also kept in a file of the probe's own, whose
-      # pids fp_who reads the identity of (no file: no identities, the rest unchanged).
-      fp_t=$(mktemp 2>/dev/null) || fp_t=
-      case $fp_method in
-        ss) fp_run \#(ProbeSectionName.ss) fp_keep fp_ss ;;
-        netstat) fp_run \#(ProbeSectionName.netstat) fp_keep fp_netstat ;;
-        lsof) fp_run \#(ProbeSectionName.lsof) fp_keep lsof -nP -i -F0pcuLftPnTi ;;
-        proc) fp_run \#(ProbeSectionName.procFD) fp_keep fp_proc_fd ;;
-      esac
-      fp_run \#(ProbeSectionName.processIdentity) fp_who
-      [ -z "$fp_t" ] || rm -f "$fp_t"
-      fp_run \#(ProbeSectionName.unixModes) fp_unix_modes
-      # The packet filter, as root only (the tools refuse others). /proc/1/environ is mode
-      # 0400 root: `test -r` is a builtin, so a probe that is not root starts no process for
-      # it, and the snapshot says the firewall is unknown (from meta's euid, not this test).
-      [ -r /proc/1/environ ]&&fp_fw
-      fp_done
-    }
+      fp_main() {
+        fp_init
+        fp_want=\#(method.rawValue)
+        fp_choose
+        fp_run \#(ProbeSectionName.meta) fp_meta
+        fp_rc=127
+        if fp_has ip; then
+          fp_run \#(ProbeSectionName.addressesIP) ip -o addr show
+        fi
+        if [ "$fp_rc" != 0 ]; then
+          fp_read \#(ProbeSectionName.addressesIfInet6) /proc/net/if_inet6
+          fp_read \#(ProbeSectionName.addressesFibTrie) /proc/net/fib_trie
+        fi
+        for fp_x in \#(procNetFiles.map(\.file).joined(separator: " ")); do
+          fp_read "\#(ProbeSectionName.procNetPrefix)$fp_x" "/proc/net/$fp_x"
+        done
+        # The attribution tool's output is also kept in a file of the probe's own, whose
+        # pids fp_who reads the identity of (no file: no identities, the rest unchanged).
+        fp_t=$(mktemp 2>/dev/null) || fp_t=
+        case $fp_method in
+          ss) fp_run \#(ProbeSectionName.ss) fp_keep fp_ss ;;
+          netstat) fp_run \#(ProbeSectionName.netstat) fp_keep fp_netstat ;;
+          lsof) fp_run \#(ProbeSectionName.lsof) fp_keep lsof -nP -i -F0pcuLftPnTi ;;
+          proc) fp_run \#(ProbeSectionName.procFD) fp_keep fp_proc_fd ;;
+        esac
+        fp_run \#(ProbeSectionName.processIdentity) fp_who
+        [ -z "$fp_t" ] || rm -f "$fp_t"
+        fp_run \#(ProbeSectionName.unixModes) fp_unix_modes
+        # The packet filter, as root only (the tools refuse others). /proc/1/environ is mode
+        # 0400 root: `test -r` is a builtin, so a probe that is not root starts no process for
+        # it, and the snapshot says the firewall is unknown (from meta's euid, not this test).
+        [ -r /proc/1/environ ]&&fp_fw
+        fp_done
+      }
 
-    fp_main </dev/null
-    exit 0
+      fp_main </dev/null
+      exit 0
 
-    """#
+      """#
   }
 }

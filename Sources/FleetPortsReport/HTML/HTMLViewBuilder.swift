@@ -13,15 +13,13 @@ enum HTMLViewBuilder {
     let failed = facts.hosts.filter { $0.result.status != .ok }.map { host in
       HTMLView.FailedHost(
         name: host.result.name, address: "\(host.result.address):\(host.result.port)", status: host.result.status.rawValue,
-        code: host.result.failure?.code.rawValue ?? "", message: host.result.failure?.message ?? "the scan was interrupted before this host"
-      )
+        code: host.result.failure?.code.rawValue ?? "", message: host.result.failure?.message ?? "the scan was interrupted before this host")
     }
     return HTMLView.Page(
       inventory: scan.options.inventory, startedAt: scan.startedAt, finishedAt: scan.finishedAt, toolVersion: scan.toolVersion,
       method: scan.options.method.rawValue + (scan.options.sudo ? " (sudo)" : ""), interrupted: scan.interrupted, nonce: nonce,
       severities: Severity.allCases.reversed().map(\.rawValue),
-      filterHosts: Set(facts.findings.map(\.host)).sorted(by: NaturalOrder.areInIncreasingOrder), filterRules: facts.rules,
-      matrix: matrix(facts),
+      filterHosts: Set(facts.findings.map(\.host)).sorted(by: NaturalOrder.areInIncreasingOrder), filterRules: facts.rules, matrix: matrix(facts),
       hosts: facts.hosts.filter { $0.result.status == .ok }.map { host($0, facts: facts) }, failed: failed, notes: scan.analysisNotes,
       changes: scan.changesSinceLast.map(changes),
       sections: [
@@ -40,17 +38,15 @@ enum HTMLViewBuilder {
       rows.append(HTMLView.ChangeRow(kind: "host " + change.kind.rawValue, host: change.host, listener: "", detail: change.detail ?? ""))
     }
     for change in changes.listeners {
-      rows.append(
-        HTMLView.ChangeRow(
-          kind: change.kind.rawValue, host: change.host, listener: ScanChangesText.slot(change),
-          detail: ScanChangesText.binds(change, clean: { $0 })))
+      rows.append(HTMLView.ChangeRow(
+        kind: change.kind.rawValue, host: change.host, listener: ScanChangesText.slot(change),
+        detail: ScanChangesText.binds(change, clean: { $0 })))
     }
     for change in changes.findings {
       let finding = change.finding
-      rows.append(
-        HTMLView.ChangeRow(
-          kind: "finding " + change.kind.rawValue, host: finding.host, listener: finding.socket?.text ?? "",
-          detail: "\(finding.severity.rawValue) \(finding.ruleID): \(finding.title)"))
+      rows.append(HTMLView.ChangeRow(
+        kind: "finding " + change.kind.rawValue, host: finding.host, listener: finding.socket?.text ?? "",
+        detail: "\(finding.severity.rawValue) \(finding.ruleID): \(finding.title)"))
     }
     return HTMLView.Changes(old: changes.old, new: changes.new, rows: rows)
   }
@@ -111,32 +107,30 @@ enum HTMLViewBuilder {
         state: entry.state.rawValue, css: entry.state.rawValue.lowercased().replacingUnderscores(), count: entry.count,
         percent: percent(entry.count, of: total))
     }
-    let provenance =
-      snapshot.map { snapshot in
-        let p = snapshot.provenance
-        let sections = p.sections.filter { $0.linesNotUnderstood > 0 || $0.truncated || !$0.complete }.map { section in
-          var notes: [String] = []
-          if section.linesNotUnderstood > 0 { notes.append("\(section.linesNotUnderstood) of \(section.linesRead) lines not understood") }
-          if section.truncated { notes.append("truncated at \(section.bytes) bytes") }
-          if !section.complete { notes.append("incomplete" + (section.exitCode.map { " (exit \($0))" } ?? "")) }
-          return HTMLView.Section(
-            name: section.name, note: notes.joined(separator: "; "),
-            examples: section.firstProblems.prefix(3).map { "line \($0.lineNumber): \($0.reason): \($0.excerpt)" })
-        }
-        var provenance = HTMLView.Provenance(
-          method: p.method?.rawValue ?? "?", attribution: p.attribution.rawValue, root: p.isRoot ? "yes" : "no",
-          kernelTables: p.kernelTablesRead ? "read" : "not read",
-          tools: p.toolVersions.sorted { $0.key < $1.key }.map { HTMLView.KeyValue(key: $0.key, value: $0.value) },
-          sections: sections, problems: p.problems)
-        if let firewall = snapshot.firewall {
-          provenance.firewall =
-            firewall.status == .read
-            ? "read (\(firewall.ruleCount) rules" + (firewall.frontEnds.isEmpty ? "" : "; " + firewall.frontEnds.joined(separator: ", "))
-              + ")"
-            : (firewall.reason ?? firewall.status.rawValue)
-        }
-        return provenance
-      } ?? HTMLView.Provenance(method: "?", attribution: "none", root: "?", kernelTables: "not read", tools: [], sections: [], problems: [])
+    let provenance = snapshot.map { snapshot in
+      let p = snapshot.provenance
+      let sections = p.sections.filter { $0.linesNotUnderstood > 0 || $0.truncated || !$0.complete }.map { section in
+        var notes: [String] = []
+        if section.linesNotUnderstood > 0 { notes.append("\(section.linesNotUnderstood) of \(section.linesRead) lines not understood") }
+        if section.truncated { notes.append("truncated at \(section.bytes) bytes") }
+        if !section.complete { notes.append("incomplete" + (section.exitCode.map { " (exit \($0))" } ?? "")) }
+        return HTMLView.Section(
+          name: section.name, note: notes.joined(separator: "; "),
+          examples: section.firstProblems.prefix(3).map { "line \($0.lineNumber): \($0.reason): \($0.excerpt)" })
+      }
+      var provenance = HTMLView.Provenance(
+        method: p.method?.rawValue ?? "?", attribution: p.attribution.rawValue, root: p.isRoot ? "yes" : "no",
+        kernelTables: p.kernelTablesRead ? "read" : "not read",
+        tools: p.toolVersions.sorted { $0.key < $1.key }.map { HTMLView.KeyValue(key: $0.key, value: $0.value) },
+        sections: sections, problems: p.problems)
+      if let firewall = snapshot.firewall {
+        provenance.firewall =
+          firewall.status == .read
+          ? "read (\(firewall.ruleCount) rules" + (firewall.frontEnds.isEmpty ? "" : "; " + firewall.frontEnds.joined(separator: ", ")) + ")"
+          : (firewall.reason ?? firewall.status.rawValue)
+      }
+      return provenance
+    } ?? HTMLView.Provenance(method: "?", attribution: "none", root: "?", kernelTables: "not read", tools: [], sections: [], problems: [])
     return HTMLView.Host(
       anchor: "h\(host.index)", name: result.name, address: result.address, port: result.port, user: result.user,
       groups: result.groups.joined(separator: ", "), hostname: snapshot?.meta.hostname ?? "", os: snapshot?.meta.osPrettyName ?? "",
@@ -151,8 +145,7 @@ enum HTMLViewBuilder {
       provenance: provenance,
       findings: host.findingIndexes.map { index in
         let finding = facts.findings[index]
-        return HTMLView.FindingLink(
-          anchor: "f\(index)", severity: finding.severity.rawValue, title: finding.title, socket: finding.socket?.text ?? "")
+        return HTMLView.FindingLink(anchor: "f\(index)", severity: finding.severity.rawValue, title: finding.title, socket: finding.socket?.text ?? "")
       },
       connections: host.connections.map { connections in
         [

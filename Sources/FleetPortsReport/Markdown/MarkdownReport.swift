@@ -62,10 +62,7 @@ enum MarkdownReport {
         ["Host", "Address", "Status", "Code", "Reason"],
         unscanned.map { host in
           let result = host.result
-          return [
-            e(result.name), "\(e(result.address)):\(result.port)", result.status.rawValue, e(result.failure?.code.rawValue ?? "—"),
-            e(result.failure?.message ?? "not scanned"),
-          ]
+          return [e(result.name), "\(e(result.address)):\(result.port)", result.status.rawValue, e(result.failure?.code.rawValue ?? "—"), e(result.failure?.message ?? "not scanned")]
         })
       md += "\n"
     }

@@ -65,9 +65,7 @@ public enum ScanSummaryText {
     let partial = ok.filter { $0.snapshot?.provenance.attribution != .complete }
     if !partial.isEmpty {
       text += "\nProcess attribution is partial on \(partial.count) host(s) (not root, or the tool failed): "
-      text +=
-        partial.prefix(10).map { clean($0.name) }.joined(separator: ", ") + (partial.count > 10 ? ", …" : "")
-        + "; use --sudo for full attribution\n"
+      text += partial.prefix(10).map { clean($0.name) }.joined(separator: ", ") + (partial.count > 10 ? ", …" : "") + "; use --sudo for full attribution\n"
     }
     if let reportPath { text += "\nReport: \(reportPath)\n" }
     return text
