@@ -6,7 +6,8 @@
 # 2. a full `fleetports scan` (collect, parse, write scan.json) of 100 and 200 hosts;
 #    written to reports/bench/scan.md;
 # 3. the same scan of every host with the lab key encrypted and unencrypted, 3 runs each: controller
-#    CPU and wall (lab/bench-keys.sh; reports/bench/keys.md). All tables are printed.
+#    CPU and wall (lab/bench-keys.sh; reports/bench/keys.md);
+# 4. the probe's CPU per run on 8 lab hosts for each method; reports/bench/probe.md. All tables are printed.
 set -euo pipefail
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 RUN="$ROOT/lab/run"
@@ -77,3 +78,15 @@ cat "$scan_table"
 
 # 3. An encrypted key against an unencrypted one (decrypted once per scan, not per host).
 "$ROOT/lab/bench-keys.sh" 3
+# 4. The probe's CPU on lab hosts (issue 18 states it before and after process identity):
+#    each method's probe as a scan sends it, 10 runs on each of the first 8 hosts, run inside the
+#    host's namespaces as root; the shell's and its children's CPU (rusage) less a bare `true`.
+probes="$OUT/probes"
+mkdir -p "$probes"
+specs=()
+for m in ss netstat lsof proc; do
+  "$ROOT/.build/release/fleetports-bench" probe-script "$m" > "$probes/probe-$m.sh"
+  specs+=("$m=$probes/probe-$m.sh")
+done
+python3 "$ROOT/lab/bench-probe.py" 10 8 "${specs[@]}" > "$OUT/probe.md"
+cat "$OUT/probe.md"

@@ -113,7 +113,7 @@ def plan(i):
         # ANSI escape (comm holds 15 bytes at most).
         svcs.append({"kind": "tcp", "comm": HOSTILE_COMM, "user": "fpuser",
                      "listeners": [L("tcp", "127.0.0.1", 6666, HOSTILE_COMM, "fpuser")]})
-    return svcs
+    return owners_plan(i, svcs)
 
 
 def container_ip(i, host):
@@ -288,8 +288,12 @@ def has_ss(i):
 def host_truth(i):
     svcs = plan(i)
     listeners = [L("tcp", "0.0.0.0", 22, "sshd", "root"), L("tcp", "::", 22, "sshd", "root")]
+    for l in listeners:
+        l["owner"] = sshd_owner(i)
     unix = []
     for s in svcs:
+        for l in s["listeners"]:
+            l["owner"] = s["owner"]
         listeners += s["listeners"]
         unix += s.get("unix", [])
     listeners.sort(key=lambda x: (x["proto"], x["port"], x["address"]))
@@ -308,6 +312,7 @@ def host_truth(i):
         "has_ss": has_ss(i),
         "firewall": firewall(i),
         "containers": [s["container"] for s in svcs if s["kind"] == "container"],
+        "udp_clients": [c for sv in svcs for c in sv.get("udp_clients", [])],
     }
 
 
@@ -538,6 +543,7 @@ def run_service(i, s, keep):
     backlog = 1 if k == "overflow" else 64
     socks = [listen_sock(l["proto"], l["address"], l["port"], backlog) for l in s["listeners"]]
     keep += socks
+    keep += udp_client_socks(s)
     drop_to(s["user"])
     if k == "web":
         for _ in range(s["established"]):
@@ -709,11 +715,14 @@ def cmd_serve(i):
     os.makedirs(os.path.join(UNIXROOT, name), exist_ok=True)
     pidfile = os.path.join(d, "services.pid")
     log = os.path.join(d, "services.log")
+    mount_cgroups()
+    enter_unit(i, "sshd")           # sshd, its sessions (and so the probe) run in the sshd unit
     subprocess.run(["/usr/sbin/sshd", "-f", os.path.join(d, "sshd_config"),
                     "-E", os.path.join(d, "sshd.log")], check=True, stdin=subprocess.DEVNULL)
     with open(pidfile, "w") as pf:
         pass
     pipes = []
+    stale_pids = {}
     for s in plan(i):
         r, w = os.pipe()
         pid = os.fork()
@@ -725,6 +734,9 @@ def cmd_serve(i):
                 lf = os.open(log, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o644)
                 os.dup2(fd, 0); os.dup2(fd, 1); os.dup2(lf, 2)
                 keep = []
+                enter_unit(i, s["unit_key"])
+                if s["kind"] == "stale":
+                    run_stale(s, w)         # execs the copied binary: never returns
                 run_service(i, s, keep)
                 os.write(w, b"1")
                 os.close(w)
@@ -740,11 +752,13 @@ def cmd_serve(i):
         with open(pidfile, "a") as pf:
             pf.write("%d %s\n" % (pid, s["comm"]))
         pipes.append((r, s["comm"]))
+        stale_pids[pid] = s
     bad = []
     for r, comm in pipes:
         if os.read(r, 1) != b"1":   # EOF: the child died before ready
             bad.append(comm)
         os.close(r)
+    bad += finish_stale(stale_pids)
     for _ in range(200):            # bounded: sshd listening within 10 s
         if tcp_listening(22):
             break
@@ -754,6 +768,189 @@ def cmd_serve(i):
     if bad:
         sys.exit("%s: not ready: %s" % (name, ", ".join(bad)))
     serve_ready(ready, log)
+
+
+# ---------------------------------------------------------------- owners (issue 18)
+# Who owns each listener: the truth's "owner" of every listener (comm, executable, process
+# user, systemd-like unit, deleted), units as cgroups named like systemd's, a service whose
+# binary is deleted after start, and a UDP client socket beside a UDP server on a high port.
+
+UNIT_SLICE = "fleetlab.slice"
+# The copied binary of the "stale" service; its file name becomes its comm.
+STALE_COMM = "stale-daemon"
+# A real UDP server on a port inside the ephemeral range (32768-60999), alone in its process.
+HIGH_UDP_PORT = 40123
+
+
+def python_exe():
+    """The interpreter the services run as (/proc/<pid>/exe resolves symlinks)."""
+    return os.path.realpath("/usr/bin/python3")
+
+
+def unit_name(i, key):
+    return "fplab-%03d-%s.service" % (i, re.sub(r"[^a-z0-9]+", "-", key.lower()).strip("-"))
+
+
+def unit_path(i, key):
+    """The cgroup path of a unit: the metrics agent runs in a user@ unit's app slice, like a
+    user service; the rest in fleetlab.slice."""
+    if key == "metrics agent":
+        return "/%s/user@1001.service/app.slice/%s" % (UNIT_SLICE, unit_name(i, key))
+    return "/%s/%s" % (UNIT_SLICE, unit_name(i, key))
+
+
+def sshd_owner(i):
+    return {"comm": "sshd", "executable": "/usr/sbin/sshd", "user": "root", "unit": unit_name(i, "sshd"),
+            "deleted": False}
+
+
+def owners_plan(i, svcs):
+    """Adds the owner's truth to every service of plan(i), and the services of this section:
+    on hosts i % 4 == 1 a service whose binary is deleted after start; on hosts i % 4 == 3 a
+    UDP server on a high port; the metrics agent (i % 3 == 0) also holds a UDP client socket."""
+    if i % 4 == 1:
+        svcs.append({"kind": "stale", "comm": STALE_COMM, "user": "fpuser",
+                     "listeners": [L("tcp", "0.0.0.0", 9443, STALE_COMM, "fpuser")]})
+    if i % 4 == 3:
+        svcs.append({"kind": "udp", "comm": "stats relay", "user": "fpuser",
+                     "listeners": [L("udp", "0.0.0.0", HIGH_UDP_PORT, "stats relay", "fpuser")]})
+    for sv in svcs:
+        key = sv["comm"] if sv["kind"] != "container" else "docker-proxy"
+        sv["unit_key"] = key
+        stale = sv["kind"] == "stale"
+        sv["owner"] = {"comm": sv["comm"], "executable": stale_path(i) if stale else python_exe(),
+                       "user": sv["user"], "unit": unit_name(i, key), "deleted": stale}
+        if sv["comm"] == "metrics agent":
+            sv["udp_clients"] = [{"proto": "udp", "address": "0.0.0.0", "process": "metrics agent", "user": sv["user"]}]
+    return svcs
+
+
+def udp_client_socks(s):
+    """A resolver-like socket: UDP, bound to port 0 (the kernel picks an ephemeral port), unconnected."""
+    socks = []
+    for c in s.get("udp_clients", []):
+        u = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+        u.bind((c["address"], 0))
+        socks.append(u)
+    return socks
+
+
+def cgroup_roots():
+    """Where this machine lets the lab make unit cgroups: the cgroup v2 mount and the v1
+    name=systemd one (a hybrid host has both; either may be missing)."""
+    roots = []
+    with open("/proc/self/mountinfo") as f:
+        for line in f:
+            fields = line.split()
+            sep = fields.index("-")
+            fstype, opts = fields[sep + 1], fields[sep + 3] if len(fields) > sep + 3 else ""
+            if fstype == "cgroup2" or (fstype == "cgroup" and "name=systemd" in opts.split(",")):
+                roots.append(fields[4])
+    return roots
+
+
+def mount_cgroups():
+    """`ip netns exec` gave this host a fresh /sys without the machine's cgroup mounts: mount
+    the hierarchies the machine has again, here only (this mount namespace is a slave of the
+    machine's, so nothing reaches it): cgroup v2, and v1 name=systemd where the machine has it."""
+    if cgroup_roots():
+        return
+    with open("/proc/filesystems") as f:
+        has_v2 = "cgroup2" in f.read().split()
+    with open("/proc/self/cgroup") as f:
+        has_named = any(":name=systemd:" in line for line in f)
+    base = "/sys/fs/cgroup"
+    subprocess.run(["mount", "-t", "tmpfs", "-o", "mode=755", "fplab-cgroup", base], check=True, timeout=10)
+    if has_v2:
+        os.makedirs(base + "/unified", exist_ok=True)
+        subprocess.run(["mount", "-t", "cgroup2", "none", base + "/unified"], check=True, timeout=10)
+    if has_named:
+        os.makedirs(base + "/systemd", exist_ok=True)
+        subprocess.run(["mount", "-t", "cgroup", "-o", "none,name=systemd", "cgroup", base + "/systemd"], check=True, timeout=10)
+
+
+def enter_unit(i, key):
+    """Moves this process into the unit's cgroup in every hierarchy the lab can use. A
+    machine that allows none leaves the truth's unit unmet (the tests then say so)."""
+    for root in cgroup_roots():
+        path = root + unit_path(i, key)
+        try:
+            os.makedirs(path, exist_ok=True)
+            with open(os.path.join(path, "cgroup.procs"), "w") as f:
+                f.write(str(os.getpid()))
+        except OSError as e:
+            os.write(2, ("enter_unit %s: %r\n" % (path, e)).encode())
+
+
+def cmd_cgroups_down():
+    """Removes every lab unit cgroup (deepest first); the lab's processes were killed just
+    before, so a cgroup still busy is retried while they are reaped (bounded: 3 s)."""
+    for _ in range(30):
+        left = []
+        for root in cgroup_roots():
+            top = os.path.join(root, UNIT_SLICE)
+            if not os.path.isdir(top):
+                continue
+            for d, _dirs, _files in sorted(os.walk(top), key=lambda x: -x[0].count("/")):
+                try:
+                    os.rmdir(d)
+                except OSError as e:
+                    left.append("%s: %s" % (d, e.strerror))
+        if not left:
+            break
+        time.sleep(0.1)
+    for x in left:
+        print("cgroups-down: left %s" % x, file=sys.stderr)
+    return 1 if left else 0
+
+
+def stale_path(i):
+    return os.path.join(UNIXROOT, name_of(i), "bin", STALE_COMM)
+
+
+def run_stale(s, ready_fd):
+    """The deleted-executable service: binds as root, drops to its user, then execs a copy
+    of sleep(1) named stale-daemon that inherits the listening socket; cmd_serve deletes the
+    copy once it runs (finish_stale), as a package upgrade would replace a daemon's binary."""
+    i = int(socket.gethostname().rsplit("-", 1)[1])
+    path = stale_path(i)
+    os.makedirs(os.path.dirname(path), exist_ok=True)
+    subprocess.run(["cp", "/usr/bin/sleep", path], check=True)
+    os.chmod(path, 0o755)
+    socks = [listen_sock(l["proto"], l["address"], l["port"]) for l in s["listeners"]]
+    for x in socks:
+        x.set_inheritable(True)
+    drop_to(s["user"])
+    os.write(ready_fd, b"1")        # the pipe is close-on-exec: its EOF says the exec happened
+    os.execv(path, [path, "infinity"])
+
+
+def finish_stale(services_by_pid):
+    """Deletes each stale service's binary once the process runs it; names those that never did."""
+    bad = []
+    for pid, s in services_by_pid.items():
+        if s["kind"] != "stale":
+            continue
+        path = stale_path(int(socket.gethostname().rsplit("-", 1)[1]))
+        for _ in range(100):        # bounded: 5 s
+            try:
+                if os.readlink("/proc/%d/exe" % pid) == path:
+                    break
+            except OSError:
+                pass
+            time.sleep(0.05)
+        else:
+            bad.append(s["comm"])
+            continue
+        os.unlink(path)
+    return bad
+
+
+def drop_udp_clients(got, want, h):
+    """ss lists a UDP client socket (unconnected, bound) among UDP listeners: the truth names
+    its owner, not its port (the kernel picks it)."""
+    clients = set((c["proto"], c["address"], c["process"], c["user"]) for c in h.get("udp_clients", []))
+    return set(x for x in got if x in want or (x[0], x[1], x[3], x[4]) not in clients)
 
 
 # ---------------------------------------------------------------- keeper
@@ -862,6 +1059,7 @@ def verify_host(h):
             for comm, user in procs:
                 got.add((proto, addr, port, comm, user))
     want = set((l["proto"], l["address"], l["port"], l["process"], l["user"]) for l in h["listeners"])
+    got = drop_udp_clients(got, want, h)
     for x in sorted(want - got, key=str):
         errs.append("missing listener %s" % (x,))
     for x in sorted(got - want, key=str):
@@ -942,6 +1140,8 @@ def main():
         cmd_serve(int(a[1]))
     elif a[0] == "verify":
         sys.exit(cmd_verify(int(a[1]) if len(a) > 1 else 8))
+    elif a[0] == "cgroups-down":
+        sys.exit(cmd_cgroups_down())
     elif a[0] == "ipv4":
         print(ipv4_of(int(a[1])))
     else:

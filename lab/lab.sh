@@ -107,6 +107,8 @@ cmd_down() {
             sleep 0.2; kill -TERM "$pid" 2>/dev/null || true
         fi
     fi
+    # 3b. the unit cgroups the hosts made (fleetlab.py enter_unit), now empty
+    python3 "$LAB/fleetlab.py" cgroups-down || true
     # 4. namespaces, veths, bridge
     for ns in $(lab_namespaces); do ip netns del "$ns" 2>/dev/null || true; done
     for f in $(lab_veths); do ip link del "$f" 2>/dev/null || true; done
@@ -135,6 +137,7 @@ cmd_down() {
     [ -n "$(lab_veths)" ] && left+=" veths"
     ip link show "$BR" >/dev/null 2>&1 && left+=" bridge"
     for f in $(awk '$3 == "cgroup2" {print $2}' /proc/self/mounts); do [ -d "$f/fleetlab.slice" ] && left+=" cgroup($f/fleetlab.slice)"; done
+    for f in /sys/fs/cgroup/fleetlab.slice /sys/fs/cgroup/*/fleetlab.slice; do [ -d "$f" ] && left+=" cgroup($f)"; done
     for pid in "${pids[@]}"; do
         [ -d "/proc/$pid" ] && ! grep -q '^State:.*Z' "/proc/$pid/status" 2>/dev/null && { left+=" process($pid)"; }
     done

@@ -48,6 +48,9 @@ import Testing
         }
       }
     }
+    for listener in host.listeners where listener.owner?.deleted == true {
+      keys.insert(Key(rule: "deleted-executable", host: host.name, port: UInt16(listener.port)))
+    }
     return keys
   }
 
@@ -66,6 +69,7 @@ import Testing
     if i % 5 == 2 { add("accept-queue-overflow", 7000) }
     if i % 12 == 6 { add("firewall-bypassed-by-nat", 8088) }
     if i % 12 == 6 { add("container-listener-published", 80) }  // nginx; the container's redis is not published
+    if i % 4 == 1 { add("deleted-executable", 9443) }
     return keys
   }
 

@@ -32,6 +32,7 @@ public enum RuleCatalog {
     Entry(info: AbstractUnixSocketRule.info, evaluate: AbstractUnixSocketRule.evaluate),
     Entry(info: PrivilegedPortRule.info, evaluate: PrivilegedPortRule.evaluate),
     Entry(info: UnknownOwnerRule.info, evaluate: UnknownOwnerRule.evaluate),
+    Entry(info: DeletedExecutableRule.info, evaluate: DeletedExecutableRule.evaluate),
     Entry(info: TimeWaitRule.info, evaluate: TimeWaitRule.evaluate),
     Entry(info: RequiredListenerRule.info, evaluate: RequiredListenerRule.evaluate),
     Entry(info: FirewallBypassedByNATRule.info, evaluate: FirewallBypassedByNATRule.evaluate),

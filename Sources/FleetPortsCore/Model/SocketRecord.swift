@@ -106,14 +106,20 @@ public struct UnixSocketDetails: Hashable, Sendable, Codable {
 
 /// A process holding a socket, as one tool reported it.
 public struct OwningProcess: Hashable, Sendable, Codable {
+  /// The process's name: its comm from the probe's identity section where that was read
+  /// (the same whatever tool found the socket), else the name the tool printed.
   public var name: String
   public var pid: Int32?
   public var fd: Int32?
+  /// The name the tool printed (netstat's argv[0] cut at its column, lsof's 9-character
+  /// COMMAND), kept only where it differs from `name`; nil otherwise.
+  public var toolName: String?
 
-  public init(name: String, pid: Int32?, fd: Int32?) {
+  public init(name: String, pid: Int32?, fd: Int32?, toolName: String? = nil) {
     self.name = name
     self.pid = pid
     self.fd = fd
+    self.toolName = toolName
   }
 }
 

@@ -1,7 +1,10 @@
 /// The probe's shell functions between the framing (`prelude`) and `main`: tool detection,
 /// metadata, the one `ss`, netstat's flags, /proc/<pid>/fd attribution and Unix socket modes.
 extension ProbeScript {
-  static let probeFunctions = #"""
+  /// Everything between the prelude and `main`: these functions and the identity section's.
+  static var probeFunctions: String { shellFunctions + identityFunctions }
+
+  static let shellFunctions = #"""
     fp_has() {
       command -v "$1" >/dev/null 2>&1
     }

@@ -22,6 +22,9 @@ public struct ProbeSectionName: RawRepresentable, Hashable, Sendable, CustomStri
   /// What earlier probes printed before one `ss` did TCP, UDP and Unix sockets.
   public static let ssTuanp = ProbeSectionName(rawValue: "ss-tuanp")
   public static let ssXlp = ProbeSectionName(rawValue: "ss-xlp")
+  /// Who the owners are: for every pid the attribution tool named, its comm, executable,
+  /// argv, users, parent, start, cgroups and network namespace (`ProcessIdentityParser`).
+  public static let processIdentity = ProbeSectionName(rawValue: "proc-ids")
   /// `stat` of every listening Unix socket's path: mode and owner.
   public static let unixModes = ProbeSectionName(rawValue: "unix-modes")
 

@@ -150,6 +150,7 @@ enum HTMLViewBuilder {
       tcp: host.listeners.filter { $0.proto == .tcp }.map(listener),
       udp: host.listeners.filter { $0.proto == .udp || $0.proto == .raw }.map(listener),
       unix: host.listeners.filter { $0.proto == .unix }.map(listener),
+      udpClients: (result.udpClientSockets ?? []).map(listener),
       states: states, stateTotal: total,
       overflows: snapshot?.counters.listenOverflows.map(String.init) ?? "—", drops: snapshot?.counters.listenDrops.map(String.init) ?? "—",
       provenance: provenance,

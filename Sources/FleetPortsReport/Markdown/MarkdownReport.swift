@@ -44,6 +44,12 @@ enum MarkdownReport {
           })
         md += "\n"
       }
+      if let clients = result.udpClientSockets, !clients.isEmpty {
+        // Shown apart: client sockets are neither listeners nor exposure (docs/scan-json.md).
+        md +=
+          "UDP client sockets (not listeners): "
+          + clients.map { "\(e($0.text)) \(e($0.ownersWithPIDs))" }.joined(separator: " · ") + "\n\n"
+      }
       if !host.states.isEmpty {
         md += "TCP connections: " + host.states.map { "\($0.state.rawValue) \($0.count)" }.joined(separator: " · ") + "\n\n"
       }
