@@ -219,10 +219,11 @@ extension HostResult {
 
 extension Listener {
   enum CodingKeys: String, CodingKey {
-    case text, socket, reach, service, unixMode, exposure, reachCheck, publications
+    case text, socket, reach, service, unixMode, exposure, reachCheck, publications, owners, udpClient
   }
 
-  /// `publications` came later within schema 1: older files read as none.
+  /// `publications`, `owners` and `udpClient` came later within schema 1: older files read as
+  /// none.
   public init(from decoder: any Decoder) throws {
     let container = try decoder.container(keyedBy: CodingKeys.self)
     text = try container.decode(String.self, forKey: .text)
@@ -233,6 +234,8 @@ extension Listener {
     exposure = try container.decodeIfPresent(ListenerExposure.self, forKey: .exposure)
     reachCheck = try container.decodeIfPresent(ReachCheck.self, forKey: .reachCheck)
     publications = try container.decodeIfPresent([PortPublication].self, forKey: .publications) ?? []
+    owners = try container.decodeIfPresent([ProcessIdentity].self, forKey: .owners)
+    udpClient = try container.decodeIfPresent(UDPClientJudgement.self, forKey: .udpClient)
   }
 
   /// Writes `publications` only when there are some, so scan.json of hosts without containers is unchanged.
@@ -246,5 +249,7 @@ extension Listener {
     try container.encodeIfPresent(exposure, forKey: .exposure)
     try container.encodeIfPresent(reachCheck, forKey: .reachCheck)
     if !publications.isEmpty { try container.encode(publications, forKey: .publications) }
+    try container.encodeIfPresent(owners, forKey: .owners)
+    try container.encodeIfPresent(udpClient, forKey: .udpClient)
   }
 }
