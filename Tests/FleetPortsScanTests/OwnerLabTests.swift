@@ -24,7 +24,8 @@ import Testing
     for (host, result) in zip(lab.hosts, results) {
       let snapshot = try #require(result.snapshot, "\(host.name): \(result.failure?.message ?? "no snapshot")")
       if method == .ss && !host.hasSS { continue }  // no ss: no owners at all, nothing to name
-      let listeners = Listener.all(in: snapshot)
+      // The host's own namespace: containers' listeners are ContainerLabTests' to check.
+      let listeners = Listener.all(in: snapshot).filter { $0.netns == nil }
       for truth in host.listeners {
         let owner = try #require(truth.owner, "truth.json without owners: lab/fleetlab.py too old")
         let found = try #require(Self.listener(truth, in: listeners), "\(host.name) \(ListenerKey(truth)) with \(method): not found")
@@ -69,7 +70,8 @@ import Testing
       let snapshot = try #require(result.snapshot, "\(host.name): \(result.failure?.message ?? "no snapshot")")
       if method == .ss && !host.hasSS { continue }
       #expect(snapshot.ephemeralPorts == PortRange(first: 32768, last: 60999), "\(host.name)")
-      let listeners = Listener.all(in: snapshot)
+      // The host's own namespace: containers' listeners are ContainerLabTests' to check.
+      let listeners = Listener.all(in: snapshot).filter { $0.netns == nil }
       for truth in host.listeners {
         let owner = try #require(truth.owner)
         let found = try #require(Self.listener(truth, in: listeners), "\(host.name) \(ListenerKey(truth))")
