@@ -8,7 +8,8 @@
 # 3. the same scan of every host with the lab key encrypted and unencrypted, 3 runs each: controller
 #    CPU and wall (lab/bench-keys.sh; reports/bench/keys.md);
 # 4. 200 hosts through one bastion beside the same 200 direct (lab/bench-bastion.sh, when the
-#    lab has 201 hosts); written to reports/bench/bastion.md. Every table is printed.
+#    lab has 201 hosts); written to reports/bench/bastion.md;
+# 5. the probe's CPU per run on 8 lab hosts for each method; reports/bench/probe.md. Every table is printed.
 set -euo pipefail
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 RUN="$ROOT/lab/run"
@@ -82,3 +83,16 @@ cat "$scan_table"
 
 # 4. The bastion (issue 16): lab-002 … lab-201 direct and through lab-001.
 if [ "$total" -ge 201 ]; then "$ROOT/lab/bench-bastion.sh"; fi
+
+# 5. The probe's CPU on lab hosts (issue 18 states it before and after process identity):
+#    each method's probe as a scan sends it, 10 runs on each of the first 8 hosts, run inside the
+#    host's namespaces as root; the shell's and its children's CPU (rusage) less a bare `true`.
+probes="$OUT/probes"
+mkdir -p "$probes"
+specs=()
+for m in ss netstat lsof proc; do
+  "$ROOT/.build/release/fleetports-bench" probe-script "$m" > "$probes/probe-$m.sh"
+  specs+=("$m=$probes/probe-$m.sh")
+done
+python3 "$ROOT/lab/bench-probe.py" 10 8 "${specs[@]}" > "$OUT/probe.md"
+cat "$OUT/probe.md"

@@ -10,6 +10,7 @@ Stdlib only. Called by lab/lab.sh; see lab/README.md.
 """
 import concurrent.futures
 import ctypes
+import hashlib
 import ipaddress
 import json
 import os
@@ -108,17 +109,122 @@ def plan(i):
         # nested network namespace (172.30.<i>.2) that the DNAT of firewall(i) publishes.
         svcs.append({"kind": "container", "comm": "docker-proxy", "user": "root",
                      "listeners": [L("tcp", "0.0.0.0", 8088, "docker-proxy", "root")],
-                     "container": {"address": container_ip(i, 2), "gateway": container_ip(i, 1), "port": 80}})
+                     "container": container_of(i)})
     if i % 7 == 0:
         # A process whose name is hostile to anything that shows it: markup, quotes and an
         # ANSI escape (comm holds 15 bytes at most).
         svcs.append({"kind": "tcp", "comm": HOSTILE_COMM, "user": "fpuser",
                      "listeners": [L("tcp", "127.0.0.1", 6666, HOSTILE_COMM, "fpuser")]})
-    return svcs
+    return owners_plan(i, svcs)
 
 
 def container_ip(i, host):
     return "172.30.%d.%d" % (i % 250, host)
+
+
+# ---------------------------------------------------------------- containers (issue 18)
+
+CONTAINER_CGROUP_PARENT = "/fleetlab.slice"
+
+
+def container_of(i):
+    """The "container" of hosts with i % 12 == 6, as Docker would make it: a nested network
+    namespace on a bridge only the host has (fpc0 172.30.i.1 <-> eth0 172.30.i.2), a UTS
+    hostname and an /etc/hostname of its own (a mount namespace), a cgroup v2 directory named
+    like Docker's systemd-driver scopes (`docker-<64 hex>.scope`, under fleetlab.slice so lab
+    down finds it), nginx on :80 published as host 0.0.0.0:8088 (the docker-proxy of plan(i) and
+    the DNAT of firewall(i)), and a redis-server on :6379 that nothing publishes."""
+    cid = hashlib.sha256(b"fleetports-lab-container-%d" % i).hexdigest()
+    address = container_ip(i, 2)
+    return {
+        "runtime": "docker", "id": cid, "name": "web",
+        "cgroup": "%s/docker-%s.scope" % (CONTAINER_CGROUP_PARENT, cid),
+        "address": address, "gateway": container_ip(i, 1), "port": 80,
+        "listeners": [
+            dict(L("tcp", "0.0.0.0", 80, "nginx", "root"),
+                 published={"proto": "tcp", "host_ip": "0.0.0.0", "host_port": 8088, "container_ip": address}),
+            dict(L("tcp", "0.0.0.0", 6379, "redis-server", "root"), published=None),
+        ],
+    }
+
+
+def docker_proxy_argv(c):
+    """Docker's userland proxy command line for the container's published port (dockerd 20-27)."""
+    p = c["listeners"][0]["published"]
+    return ["/usr/bin/docker-proxy", "-proto", p["proto"], "-host-ip", p["host_ip"], "-host-port", str(p["host_port"]),
+            "-container-ip", c["address"], "-container-port", str(c["port"])]
+
+
+# Run by the docker-proxy service after exec: rewrites its own argument area (the exact length
+# the exec gave it) to Docker's command line, so /proc/<pid>/cmdline reads like the real proxy.
+PROXY_CODE = r"""
+import ctypes, os, signal
+a = os.environ["FP_ARGV"].encode().replace(b" ", b"\0") + b"\0"
+f = open("/proc/self/stat").read().rsplit(")", 1)[1].split()
+start, end = int(f[45]), int(f[46])
+if end - start == len(a):
+    ctypes.memmove(start, a, len(a))
+open("/proc/self/comm", "w").write("docker-proxy")
+signal.signal(signal.SIGTERM, lambda *x: os._exit(0))
+while True:
+    signal.pause()
+"""
+PROXY_STUB = "exec(__import__('os').environ['FP_CODE'])"
+
+
+def exec_docker_proxy(c, listening):
+    """Becomes the docker-proxy: exec python3 with an argument area exactly as long as Docker's
+    command line (padding the last argument), the listening socket kept open across exec."""
+    want = "\0".join(docker_proxy_argv(c)) + "\0"
+    head = ["/usr/bin/python3", "-c", PROXY_STUB]
+    pad = len(want) - sum(len(x) + 1 for x in head) - 1
+    if pad < 1:
+        raise RuntimeError("docker-proxy command line shorter than its exec")
+    for sock in listening:
+        os.set_inheritable(sock.fileno(), True)
+    env = dict(os.environ, FP_CODE=PROXY_CODE, FP_ARGV=" ".join(docker_proxy_argv(c)))
+    os.execve("/usr/bin/python3", head + ["x" * pad], env)
+
+
+def enter_container(i, c):
+    """In the container's child, its network namespace already made and wired: its own UTS
+    name and /etc/hostname (a private mount namespace), its Docker-like cgroup (cgroup2 mounted
+    in that namespace: `ip netns exec` left /sys/fs/cgroup empty), and a note of its network
+    namespace's inode for the tests (lab/run/NAME/containers.json)."""
+    libc = ctypes.CDLL(None, use_errno=True)
+    if libc.unshare(CLONE_NEWUTS | CLONE_NEWNS) != 0:
+        raise OSError(ctypes.get_errno(), "unshare(container uts, mount)")
+    socket.sethostname(c["name"])
+    subprocess.run(["mount", "--make-rprivate", "/"], check=True, timeout=10)
+    hostname = os.path.join(UNIXROOT, name_of(i), "container-%s.hostname" % c["name"])
+    write(hostname, c["name"] + "\n")
+    subprocess.run(["mount", "--bind", hostname, "/etc/hostname"], check=True, timeout=10)
+    subprocess.run(["mount", "-t", "cgroup2", "none", "/sys/fs/cgroup"], check=True, timeout=10)
+    cg = "/sys/fs/cgroup" + c["cgroup"]
+    os.makedirs(cg, exist_ok=True)
+    with open(os.path.join(cg, "cgroup.procs"), "w") as f:
+        f.write("0\n")                                       # this process, and all it forks
+    note = {"name": c["name"], "id": c["id"], "netns": os.stat("/proc/self/ns/net").st_ino}
+    write(os.path.join(RUN, name_of(i), "containers.json"), json.dumps([note]) + "\n")
+
+
+def container_unpublished(c, published):
+    """The container's second process: a listener nothing publishes. Dies with the container;
+    closes its copy of the published listener (`published`), which only nginx holds."""
+    libc = ctypes.CDLL(None, use_errno=True)
+    l = c["listeners"][1]
+    ls = listen_sock(l["proto"], l["address"], l["port"])   # listening before the host is ready
+    if os.fork() != 0:
+        ls.close()
+        return
+    try:
+        published.close()
+        libc.prctl(1, signal.SIGKILL)
+        set_comm(l["process"])
+        while True:
+            signal.pause()
+    finally:
+        os._exit(1)
 
 
 def firewall(i):
@@ -184,8 +290,12 @@ def has_ss(i):
 def host_truth(i):
     svcs = plan(i)
     listeners = [L("tcp", "0.0.0.0", 22, "sshd", "root"), L("tcp", "::", 22, "sshd", "root")]
+    for l in listeners:
+        l["owner"] = sshd_owner(i)
     unix = []
     for s in svcs:
+        for l in s["listeners"]:
+            l["owner"] = s["owner"]
         listeners += s["listeners"]
         unix += s.get("unix", [])
     listeners.sort(key=lambda x: (x["proto"], x["port"], x["address"]))
@@ -203,6 +313,8 @@ def host_truth(i):
         "processes": ["sshd"] + [s["comm"] for s in svcs],
         "has_ss": has_ss(i),
         "firewall": firewall(i),
+        "containers": [s["container"] for s in svcs if s["kind"] == "container"],
+        "udp_clients": [c for sv in svcs for c in sv.get("udp_clients", [])],
     }
 
 
@@ -444,7 +556,7 @@ def netstat_counter(name):
     return 0
 
 
-def run_service(s, keep):
+def run_service(i, s, keep):
     set_comm(s["comm"])
     k = s["kind"]
     if k == "unix":
@@ -462,10 +574,11 @@ def run_service(s, keep):
         drop_to(s["user"])
         return
     if k == "container":
-        start_container(s["container"])
+        start_container(i, s["container"])
     backlog = 1 if k == "overflow" else 64
     socks = [listen_sock(l["proto"], l["address"], l["port"], backlog) for l in s["listeners"]]
     keep += socks
+    keep += udp_client_socks(s)
     drop_to(s["user"])
     if k == "web":
         for _ in range(s["established"]):
@@ -497,10 +610,10 @@ def run_service(s, keep):
             raise RuntimeError("ListenOverflows did not rise")
 
 
-def start_container(c):
+def start_container(i, c):
     """A process in a nested network namespace listening on c["port"], joined to this host by
-    a veth (fpc0 here, eth0 there). It dies with its parent (PR_SET_PDEATHSIG), so lab down,
-    which kills the parent, frees the namespace too."""
+    a veth (fpc0 here, eth0 there), made a container by enter_container. It dies with its parent
+    (PR_SET_PDEATHSIG), so lab down, which kills the parent, frees the namespace too."""
     libc = ctypes.CDLL(None, use_errno=True)
     r, w = os.pipe()
     r2, w2 = os.pipe()
@@ -516,7 +629,10 @@ def start_container(c):
             for cmd in (["ip", "link", "set", "lo", "up"], ["ip", "addr", "add", c["address"] + "/24", "dev", "eth0"],
                         ["ip", "link", "set", "eth0", "up"], ["ip", "route", "add", "default", "via", c["gateway"]]):
                 subprocess.run(cmd, check=True, timeout=10)
+            enter_container(i, c)
+            set_comm(c["listeners"][0]["process"])
             ls = listen_sock("tcp", "0.0.0.0", c["port"])
+            container_unpublished(c, ls)
             os.write(w, b"2")
             while True:                                       # accept and close: a reachable port
                 a, _ = ls.accept()
@@ -571,9 +687,62 @@ def hide_commands():
             subprocess.run(["mount", "--bind", "/dev/null", path], check=True)
 
 
+CLONE_NEWNS = 0x00020000
+CLONE_NEWUTS = 0x04000000
+CLONE_NEWPID = 0x20000000
+
+
+def enter_pid_namespace(d):
+    """Makes the rest of `serve` PID 1 of a PID namespace of the host's own, with its own /proc
+    (issue 20): the host's sshd, services and sessions then see only the host's processes, so a
+    probe's `ss -p` and /proc walk cover this host alone, as on a real machine. The caller forks;
+    the parent (outside) waits for the child's ready byte, records the child's pid as seen from
+    the machine in init.pid (lab.sh reads it) and exits, so host-up.sh returns; the child stays
+    as the namespace's init, reaping its orphans (sshd daemonises). When it dies the kernel kills
+    everything else in the namespace, which is what lab down relies on. Returns the pipe end on
+    which the child reports ready (`serve_ready`)."""
+    libc = ctypes.CDLL(None, use_errno=True)
+    if libc.unshare(CLONE_NEWPID) != 0:
+        raise OSError(ctypes.get_errno(), "unshare(CLONE_NEWPID)")
+    r, w = os.pipe()
+    pid = os.fork()
+    if pid != 0:
+        os.close(w)
+        ok = os.read(r, 1) == b"1"
+        if ok:
+            write(os.path.join(d, "init.pid"), "%d\n" % pid)
+        os._exit(0 if ok else 1)
+    os.close(r)
+    # A mount namespace of its own for the new /proc, private first so that nothing mounted
+    # here reaches the namespace `ip netns exec` made (or, through it, the machine's).
+    if libc.unshare(CLONE_NEWNS) != 0:
+        raise OSError(ctypes.get_errno(), "unshare(CLONE_NEWNS)")
+    subprocess.run(["mount", "--make-rprivate", "/"], check=True, timeout=10)
+    subprocess.run(["mount", "-t", "proc", "-o", "nosuid,nodev,noexec", "proc", "/proc"], check=True, timeout=10)
+    return w
+
+
+def serve_ready(w, log):
+    """Tells the waiting parent that the host is up, then stays as the host's init: output goes
+    to the log (the keeper reads host-up.sh's output until every holder closes it), orphans are
+    reaped, SIGTERM ends it (an init only gets the signals it handles)."""
+    lf = os.open(log, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o644)
+    fd = os.open("/dev/null", os.O_RDWR)
+    os.dup2(fd, 0); os.dup2(lf, 1); os.dup2(lf, 2)
+    signal.signal(signal.SIGTERM, lambda *a: os._exit(0))
+    os.write(w, b"1")
+    os.close(w)
+    while True:
+        try:
+            os.wait()
+        except ChildProcessError:
+            time.sleep(1)
+
+
 def cmd_serve(i):
     name = name_of(i)
     d = os.path.join(RUN, name)
+    ready = enter_pid_namespace(d)
     socket.sethostname(name)
     if not has_ss(i):
         hide_commands()
@@ -581,11 +750,14 @@ def cmd_serve(i):
     os.makedirs(os.path.join(UNIXROOT, name), exist_ok=True)
     pidfile = os.path.join(d, "services.pid")
     log = os.path.join(d, "services.log")
+    mount_cgroups()
+    enter_unit(i, "sshd")           # sshd, its sessions (and so the probe) run in the sshd unit
     subprocess.run(["/usr/sbin/sshd", "-f", os.path.join(d, "sshd_config"),
                     "-E", os.path.join(d, "sshd.log")], check=True, stdin=subprocess.DEVNULL)
     with open(pidfile, "w") as pf:
         pass
     pipes = []
+    stale_pids = {}
     for s in plan(i):
         r, w = os.pipe()
         pid = os.fork()
@@ -597,9 +769,14 @@ def cmd_serve(i):
                 lf = os.open(log, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o644)
                 os.dup2(fd, 0); os.dup2(fd, 1); os.dup2(lf, 2)
                 keep = []
-                run_service(s, keep)
+                enter_unit(i, s["unit_key"])
+                if s["kind"] == "stale":
+                    run_stale(s, w)         # execs the copied binary: never returns
+                run_service(i, s, keep)
                 os.write(w, b"1")
                 os.close(w)
+                if s["kind"] == "container":
+                    exec_docker_proxy(s["container"], keep)
                 signal.signal(signal.SIGTERM, lambda *a: os._exit(0))
                 while True:
                     signal.pause()
@@ -610,11 +787,13 @@ def cmd_serve(i):
         with open(pidfile, "a") as pf:
             pf.write("%d %s\n" % (pid, s["comm"]))
         pipes.append((r, s["comm"]))
+        stale_pids[pid] = s
     bad = []
     for r, comm in pipes:
         if os.read(r, 1) != b"1":   # EOF: the child died before ready
             bad.append(comm)
         os.close(r)
+    bad += finish_stale(stale_pids)
     for _ in range(200):            # bounded: sshd listening within 10 s
         if tcp_listening(22):
             break
@@ -623,6 +802,190 @@ def cmd_serve(i):
         bad.append("sshd")
     if bad:
         sys.exit("%s: not ready: %s" % (name, ", ".join(bad)))
+    serve_ready(ready, log)
+
+
+# ---------------------------------------------------------------- owners (issue 18)
+# Who owns each listener: the truth's "owner" of every listener (comm, executable, process
+# user, systemd-like unit, deleted), units as cgroups named like systemd's, a service whose
+# binary is deleted after start, and a UDP client socket beside a UDP server on a high port.
+
+UNIT_SLICE = "fleetlab.slice"
+# The copied binary of the "stale" service; its file name becomes its comm.
+STALE_COMM = "stale-daemon"
+# A real UDP server on a port inside the ephemeral range (32768-60999), alone in its process.
+HIGH_UDP_PORT = 40123
+
+
+def python_exe():
+    """The interpreter the services run as (/proc/<pid>/exe resolves symlinks)."""
+    return os.path.realpath("/usr/bin/python3")
+
+
+def unit_name(i, key):
+    return "fplab-%03d-%s.service" % (i, re.sub(r"[^a-z0-9]+", "-", key.lower()).strip("-"))
+
+
+def unit_path(i, key):
+    """The cgroup path of a unit: the metrics agent runs in a user@ unit's app slice, like a
+    user service; the rest in fleetlab.slice."""
+    if key == "metrics agent":
+        return "/%s/user@1001.service/app.slice/%s" % (UNIT_SLICE, unit_name(i, key))
+    return "/%s/%s" % (UNIT_SLICE, unit_name(i, key))
+
+
+def sshd_owner(i):
+    return {"comm": "sshd", "executable": "/usr/sbin/sshd", "user": "root", "unit": unit_name(i, "sshd"),
+            "deleted": False}
+
+
+def owners_plan(i, svcs):
+    """Adds the owner's truth to every service of plan(i), and the services of this section:
+    on hosts i % 4 == 1 a service whose binary is deleted after start; on hosts i % 4 == 3 a
+    UDP server on a high port; the metrics agent (i % 3 == 0) also holds a UDP client socket."""
+    if i % 4 == 1:
+        svcs.append({"kind": "stale", "comm": STALE_COMM, "user": "fpuser",
+                     "listeners": [L("tcp", "0.0.0.0", 9443, STALE_COMM, "fpuser")]})
+    if i % 4 == 3:
+        svcs.append({"kind": "udp", "comm": "stats relay", "user": "fpuser",
+                     "listeners": [L("udp", "0.0.0.0", HIGH_UDP_PORT, "stats relay", "fpuser")]})
+    for sv in svcs:
+        key = sv["comm"] if sv["kind"] != "container" else "docker-proxy"
+        sv["unit_key"] = key
+        stale = sv["kind"] == "stale"
+        sv["owner"] = {"comm": sv["comm"], "executable": stale_path(i) if stale else python_exe(),
+                       "user": sv["user"], "unit": unit_name(i, key), "deleted": stale}
+        if sv["comm"] == "metrics agent":
+            sv["udp_clients"] = [{"proto": "udp", "address": "0.0.0.0", "process": "metrics agent", "user": sv["user"]}]
+    return svcs
+
+
+def udp_client_socks(s):
+    """A resolver-like socket: UDP, bound to port 0 (the kernel picks an ephemeral port), unconnected."""
+    socks = []
+    for c in s.get("udp_clients", []):
+        u = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+        u.bind((c["address"], 0))
+        socks.append(u)
+    return socks
+
+
+def cgroup_roots():
+    """Where this machine lets the lab make unit cgroups: the cgroup v2 mount and the v1
+    name=systemd one (a hybrid host has both; either may be missing)."""
+    roots = []
+    with open("/proc/self/mountinfo") as f:
+        for line in f:
+            fields = line.split()
+            sep = fields.index("-")
+            fstype, opts = fields[sep + 1], fields[sep + 3] if len(fields) > sep + 3 else ""
+            if fstype == "cgroup2" or (fstype == "cgroup" and "name=systemd" in opts.split(",")):
+                roots.append(fields[4])
+    return roots
+
+
+def mount_cgroups():
+    """`ip netns exec` gave this host a fresh /sys without the machine's cgroup mounts: mount
+    the hierarchies the machine has again, here only (this mount namespace is a slave of the
+    machine's, so nothing reaches it): cgroup v2, and v1 name=systemd where the machine has it."""
+    if cgroup_roots():
+        return
+    with open("/proc/filesystems") as f:
+        has_v2 = "cgroup2" in f.read().split()
+    with open("/proc/self/cgroup") as f:
+        has_named = any(":name=systemd:" in line for line in f)
+    base = "/sys/fs/cgroup"
+    subprocess.run(["mount", "-t", "tmpfs", "-o", "mode=755", "fplab-cgroup", base], check=True, timeout=10)
+    if has_v2:
+        os.makedirs(base + "/unified", exist_ok=True)
+        subprocess.run(["mount", "-t", "cgroup2", "none", base + "/unified"], check=True, timeout=10)
+    if has_named:
+        os.makedirs(base + "/systemd", exist_ok=True)
+        subprocess.run(["mount", "-t", "cgroup", "-o", "none,name=systemd", "cgroup", base + "/systemd"], check=True, timeout=10)
+
+
+def enter_unit(i, key):
+    """Moves this process into the unit's cgroup in every hierarchy the lab can use. A
+    machine that allows none leaves the truth's unit unmet (the tests then say so)."""
+    for root in cgroup_roots():
+        path = root + unit_path(i, key)
+        try:
+            os.makedirs(path, exist_ok=True)
+            with open(os.path.join(path, "cgroup.procs"), "w") as f:
+                f.write(str(os.getpid()))
+        except OSError as e:
+            os.write(2, ("enter_unit %s: %r\n" % (path, e)).encode())
+
+
+def cmd_cgroups_down():
+    """Removes every lab unit cgroup (deepest first); the lab's processes were killed just
+    before, so a cgroup still busy is retried while they are reaped (bounded: 3 s)."""
+    for _ in range(30):
+        left = []
+        for root in cgroup_roots():
+            top = os.path.join(root, UNIT_SLICE)
+            if not os.path.isdir(top):
+                continue
+            for d, _dirs, _files in sorted(os.walk(top), key=lambda x: -x[0].count("/")):
+                try:
+                    os.rmdir(d)
+                except OSError as e:
+                    left.append("%s: %s" % (d, e.strerror))
+        if not left:
+            break
+        time.sleep(0.1)
+    for x in left:
+        print("cgroups-down: left %s" % x, file=sys.stderr)
+    return 1 if left else 0
+
+
+def stale_path(i):
+    return os.path.join(UNIXROOT, name_of(i), "bin", STALE_COMM)
+
+
+def run_stale(s, ready_fd):
+    """The deleted-executable service: binds as root, drops to its user, then execs a copy
+    of sleep(1) named stale-daemon that inherits the listening socket; cmd_serve deletes the
+    copy once it runs (finish_stale), as a package upgrade would replace a daemon's binary."""
+    i = int(socket.gethostname().rsplit("-", 1)[1])
+    path = stale_path(i)
+    os.makedirs(os.path.dirname(path), exist_ok=True)
+    subprocess.run(["cp", "/usr/bin/sleep", path], check=True)
+    os.chmod(path, 0o755)
+    socks = [listen_sock(l["proto"], l["address"], l["port"]) for l in s["listeners"]]
+    for x in socks:
+        x.set_inheritable(True)
+    drop_to(s["user"])
+    os.write(ready_fd, b"1")        # the pipe is close-on-exec: its EOF says the exec happened
+    os.execv(path, [path, "infinity"])
+
+
+def finish_stale(services_by_pid):
+    """Deletes each stale service's binary once the process runs it; names those that never did."""
+    bad = []
+    for pid, s in services_by_pid.items():
+        if s["kind"] != "stale":
+            continue
+        path = stale_path(int(socket.gethostname().rsplit("-", 1)[1]))
+        for _ in range(100):        # bounded: 5 s
+            try:
+                if os.readlink("/proc/%d/exe" % pid) == path:
+                    break
+            except OSError:
+                pass
+            time.sleep(0.05)
+        else:
+            bad.append(s["comm"])
+            continue
+        os.unlink(path)
+    return bad
+
+
+def drop_udp_clients(got, want, h):
+    """ss lists a UDP client socket (unconnected, bound) among UDP listeners: the truth names
+    its owner, not its port (the kernel picks it)."""
+    clients = set((c["proto"], c["address"], c["process"], c["user"]) for c in h.get("udp_clients", []))
+    return set(x for x in got if x in want or (x[0], x[1], x[3], x[4]) not in clients)
 
 
 # ---------------------------------------------------------------- keeper
@@ -863,6 +1226,7 @@ def verify_host(h):
             for comm, user in procs:
                 got.add((proto, addr, port, comm, user))
     want = set((l["proto"], l["address"], l["port"], l["process"], l["user"]) for l in h["listeners"])
+    got = drop_udp_clients(got, want, h)
     for x in sorted(want - got, key=str):
         errs.append("missing listener %s" % (x,))
     for x in sorted(got - want, key=str):
@@ -943,6 +1307,8 @@ def main():
         cmd_serve(int(a[1]))
     elif a[0] == "verify":
         sys.exit(cmd_verify(int(a[1]) if len(a) > 1 else 8))
+    elif a[0] == "cgroups-down":
+        sys.exit(cmd_cgroups_down())
     elif a[0] == "ipv4":
         print(ipv4_of(int(a[1])))
     else:

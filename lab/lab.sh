@@ -77,8 +77,10 @@ kill_pids() {  # kill_pids SIG pid...
 cmd_down() {
     need_root
     local pids=() f pid rest ns t
-    # 1. processes from our pid files (verified by command line)
-    for f in "$RUN"/lab-*/sshd.pid "$RUN"/lab-*/services.pid; do
+    # 1. each host's init (PID 1 of its PID namespace, as the machine numbers it; its death kills
+    #    the rest of the host), from our pid files, verified by command line. sshd.pid and
+    #    services.pid hold pids as the host numbers them, meaningless here.
+    for f in "$RUN"/lab-*/init.pid; do
         [ -f "$f" ] || continue
         while read -r pid rest; do
             [[ "$pid" =~ ^[0-9]+$ ]] && is_lab_pid "$pid" && pids+=("$pid")
@@ -105,6 +107,8 @@ cmd_down() {
             sleep 0.2; kill -TERM "$pid" 2>/dev/null || true
         fi
     fi
+    # 3b. the unit cgroups the hosts made (fleetlab.py enter_unit), now empty
+    python3 "$LAB/fleetlab.py" cgroups-down || true
     # 4. namespaces, veths, bridge
     for ns in $(lab_namespaces); do ip netns del "$ns" 2>/dev/null || true; done
     for f in $(lab_veths); do ip link del "$f" 2>/dev/null || true; done
@@ -112,6 +116,14 @@ cmd_down() {
     ip route del unreachable 10.201.0.0/16 2>/dev/null || true   # the bastion network's (fleetlab.py bastion_up)
     # 5. files (the client key is kept)
     rm -rf /run/fleetports-lab
+    # the containers' cgroups (fleetlab.py container_of: cgroup2 .../fleetlab.slice/docker-<id>.scope),
+    # removable once their processes are gone (bounded: 2 s)
+    for f in $(awk '$3 == "cgroup2" {print $2}' /proc/self/mounts); do
+        for t in $(seq 1 20); do
+            [ -d "$f/fleetlab.slice" ] || break
+            find "$f/fleetlab.slice" -depth -type d -exec rmdir {} + 2>/dev/null || sleep 0.1
+        done
+    done
     for f in /etc/netns/fplab-*; do
         [ -d "$f" ] && [[ "$(basename "$f")" =~ $NSRE ]] && rm -rf "$f"
     done
@@ -125,6 +137,8 @@ cmd_down() {
     [ -n "$(lab_namespaces)" ] && left+=" namespaces"
     [ -n "$(lab_veths)" ] && left+=" veths"
     ip link show "$BR" >/dev/null 2>&1 && left+=" bridge"
+    for f in $(awk '$3 == "cgroup2" {print $2}' /proc/self/mounts); do [ -d "$f/fleetlab.slice" ] && left+=" cgroup($f/fleetlab.slice)"; done
+    for f in /sys/fs/cgroup/fleetlab.slice /sys/fs/cgroup/*/fleetlab.slice; do [ -d "$f" ] && left+=" cgroup($f)"; done
     for pid in "${pids[@]}"; do
         [ -d "/proc/$pid" ] && ! grep -q '^State:.*Z' "/proc/$pid/status" 2>/dev/null && { left+=" process($pid)"; }
     done
@@ -139,10 +153,10 @@ cmd_status() {
     local nns; nns=$(lab_namespaces | { grep -v '^fplab-9' || true; } | wc -l)   # fplab-9NN: the bastion's inner hosts
     echo "lab: state N=${n:-0}, namespaces=$nns, bridge=$(ip link show $BR >/dev/null 2>&1 && echo up || echo absent)"
     for i in $(seq 1 "${n:-0}"); do
-        pid=$(cat "$RUN/$(printf lab-%03d "$i")/sshd.pid" 2>/dev/null || true)
+        pid=$(cat "$RUN/$(printf lab-%03d "$i")/init.pid" 2>/dev/null || true)
         [ -n "$pid" ] && is_lab_pid "$pid" && up=$((up + 1))
     done
-    echo "lab: sshd running on $up/${n:-0} hosts"
+    echo "lab: host init (sshd and services) running on $up/${n:-0} hosts"
     [ "${n:-0}" -gt 0 ] && [ "$up" = "$n" ] && [ "$nns" = "$n" ]
 }
 

@@ -8,6 +8,15 @@ import Foundation
   import Glibc
 #endif
 
+// `fleetports-bench probe-script METHOD` prints the probe a scan sends with that method, for
+// lab/bench-probe.sh to time on a lab host; nothing else runs.
+if CommandLine.arguments.count == 3, CommandLine.arguments[1] == "probe-script",
+  let method = ProbeMethod(rawValue: CommandLine.arguments[2])
+{
+  print(ProbeScript.make(nonce: String(repeating: "0", count: 32), method: method), terminator: "")
+  exit(0)
+}
+
 /// Deterministic synthetic captures of `count` sockets.
 enum SyntheticCapture {
   static func procNetTCP(count: Int) -> [UInt8] {

@@ -72,10 +72,17 @@ import Testing
     }
 
     var expected: [ProbeSectionName] = [.meta, .addressesIP] + ProbeScript.procNetSections.map(\.name)
-    expected += resolved.attributionSections + [.unixModes]
-    // The firewall sections (`fw-…`) come last and only as root.
+    expected += resolved.attributionSections + [.processIdentity, .unixModes, .netns]
+    // The firewall sections (`fw-…`) come last and only as root; the other network
+    // namespaces' tables (`netns-<pid>-…`, `netns-fd`) are whatever this machine runs.
     let firewallSections = output.sections.map(\.name).filter { $0.hasPrefix("fw-") }
-    #expect(output.sections.map(\.name).filter { !$0.hasPrefix("fw-") } == expected.map(\.rawValue), "\(label)")
+    #expect(
+      output.sections.map(\.name).filter { !$0.hasPrefix("fw-") && !$0.hasPrefix("netns-") } == expected.map(\.rawValue), "\(label)")
+    let netns = ProbeNetnsSection.parse(output[.netns]?.body ?? [])
+    #expect(netns.report.unparsedCount == 0, "\(label): \(netns.report.unparsed)")
+    for reader in netns.readers {
+      #expect(output[.netnsTable(reader, "tcp")] != nil && netns.inodes[reader] != nil, "\(label): namespace of pid \(reader)")
+    }
     #expect(meta.isRoot || firewallSections.isEmpty, "\(label)")
     #expect(firewallSections.allSatisfy { ProbeSectionName.firewallSections.map(\.rawValue).contains($0) }, "\(label)")
     for section in output.sections {
@@ -100,6 +107,23 @@ import Testing
     #expect(unix.sockets.contains { $0.inode == listener.unixInode && $0.unix?.path == listener.unixPath }, "\(label): own unix listener")
     let addresses = String(decoding: try #require(output["addresses-ip"]).body, as: UTF8.self)
     #expect(addresses.contains("inet 127.0.0.1/8"), "\(label): addresses")
+
+    // Who holds this test's own listener: its pid, read by the identity section.
+    let identities = ProcessIdentityParser.parse(try #require(output[.processIdentity]).body)
+    #expect(identities.report.unparsedCount == 0, "\(label): \(identities.report.unparsed.prefix(3))")
+    let range = fileText("/proc/sys/net/ipv4/ip_local_port_range")?.split(whereSeparator: { $0 == " " || $0 == "\t" })
+    #expect(identities.ephemeralPorts == range.map { PortRange(first: UInt16($0[0]) ?? 0, last: UInt16($0[1]) ?? 0) }, "\(label)")
+    if meta.isRoot, let own = identities.processes.first(where: { $0.pid == getpid() }) {
+      let exe = try FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe")
+      #expect(own.executable == exe && own.executableDeleted == false, "\(label): \(own)")
+      #expect(own.effectiveUID == geteuid() && own.effectiveUser == "root", "\(label)")
+      #expect(own.networkNamespace != nil && own.parentPID == getppid(), "\(label)")
+      // busybox has no getconf: without CLK_TCK the start time stays unknown.
+      #expect((own.startTime != nil) == !busyboxOnly, "\(label)")
+      if !busyboxOnly { #expect(own.arguments == CommandLine.arguments, "\(label)") }
+    } else if meta.isRoot && !busyboxOnly && resolved != .netstat {
+      Issue.record("\(label): the identity section lacks this process (pid \(getpid()))")
+    }
 
     let modes = String(decoding: try #require(output["unix-modes"]).body, as: UTF8.self)
     // Without root, `stat` may be refused for another program's socket in a private folder
@@ -432,9 +456,13 @@ import Testing
       #expect(script.contains("fp_want=\(method.rawValue)\n"))
       #expect(script.utf8.allSatisfy { $0 == 10 || ($0 >= 32 && $0 < 127) }, "printable ASCII only")
       #expect(script.hasSuffix("exit 0\n"))
-      // Bashisms and features dash or busybox lack.
+      // Bashisms and features dash or busybox lack, in the shell text (the identity
+      // section's awk programs are awk, where `function` and `==` are POSIX).
+      let shell = script.replacingOccurrences(of: ProbeScript.identityAwk, with: "")
+        .replacingOccurrences(of: ProbeScript.ownerPIDsAwk, with: "")
+      #expect(shell.count < script.count - 1000, "the awk programs are in the script")
       for bashism in [" [[ ", "pipefail", "$'", "function ", "local ", "<<<", "${!", "declare ", "source ", "==", "&>", "$RANDOM", "echo -e", "|&"] {
-        #expect(!script.contains(bashism), "\(method): \(bashism)")
+        #expect(!shell.contains(bashism), "\(method): \(bashism)")
       }
     }
     #expect(ProbeScript.make(nonce: nonce, method: .auto) == ProbeScript.make(nonce: nonce, method: .auto))

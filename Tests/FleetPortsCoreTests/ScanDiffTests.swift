@@ -39,6 +39,45 @@ import Testing
     #expect(ScanDiff.changes(from: old, to: new, oldLabel: "1", newLabel: "2").isEmpty)
   }
 
+  /// The lab scan with an identity for every owner, as a probe that read them would give:
+  /// `executable(name)` decides each owner's binary, `shift` moves every pid (a restart).
+  static func withIdentities(_ scan: ScanResult, shift: Int32 = 0, executable: (String) -> String) throws -> ScanResult {
+    var copy = scan
+    for h in copy.hosts.indices {
+      guard var snapshot = copy.hosts[h].snapshot else { continue }
+      var identities: [Int32: ProcessIdentity] = [:]
+      for s in snapshot.sockets.indices {
+        for p in snapshot.sockets[s].processes.indices {
+          guard let pid = snapshot.sockets[s].processes[p].pid else { continue }
+          let name = snapshot.sockets[s].processes[p].name
+          snapshot.sockets[s].processes[p].pid = pid + shift
+          identities[pid + shift] = ProcessIdentity(
+            pid: pid + shift, comm: name, executable: executable(name), executableDeleted: false,
+            cgroupLines: ["0::/system.slice/\(name).service"])
+        }
+      }
+      snapshot.processes = identities.values.sorted { $0.pid < $1.pid }
+      copy.hosts[h].snapshot = snapshot
+    }
+    return try analysed(copy)
+  }
+
+  @Test func withIdentitiesARestartIsNoChangeAndAnotherBinaryIsAnOwnerChange() throws {
+    let binary = { (name: String) in "/usr/sbin/" + name }
+    let old = try Self.withIdentities(Self.labScan(), executable: binary)
+    let restarted = try Self.withIdentities(Self.labScan(), shift: 1000, executable: binary)
+    #expect(restarted.hosts != old.hosts, "the pids changed")
+    #expect(ScanDiff.changes(from: old, to: restarted, oldLabel: "1", newLabel: "2").isEmpty)
+
+    // Same comm, another executable: the diff keys owners by executable, not by name.
+    let replaced = try Self.withIdentities(Self.labScan()) { name in name == "redis-server" ? "/tmp/.x/redis-server" : binary(name) }
+    let changes = ScanDiff.changes(from: old, to: replaced, oldLabel: "1", newLabel: "2")
+    let changed = changes.listeners.filter { $0.kind == .ownerChanged }
+    #expect(!changed.isEmpty && changed.allSatisfy { $0.port == 6379 }, "\(changes.listeners)")
+    let after = try #require(changed.first?.after.first?.owners)
+    #expect(after.map(\.description) == ["/tmp/.x/redis-server (redis-server.service)"])
+  }
+
   @Test func everyKindOfChangeIsFoundAndNothingElse() throws {
     let old = try Self.labScan()
     var new = old

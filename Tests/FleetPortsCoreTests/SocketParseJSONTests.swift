@@ -42,12 +42,17 @@ import Testing
       local: Endpoint(address: HostAddress.parse("::"), port: 443, serviceName: "https"),
       peer: Endpoint(address: HostAddress.parse("*"), port: nil, serviceName: "*"),
       receiveQueue: 0, sendQueue: 4096, inode: 18_446_744_073_709_551_615, uid: 4_294_967_295, user: "ngi\"nx\\\u{1}",
-      processes: [OwningProcess(name: "nginx: \u{1B}[31mworker", pid: 1234, fd: -1), OwningProcess(name: "b", pid: nil, fd: nil)],
+      processes: [
+        OwningProcess(name: "nginx: \u{1B}[31mworker", pid: 1234, fd: -1, toolName: "nginx: worker pr"), OwningProcess(name: "b", pid: nil, fd: nil),
+      ],
       dataLoss: [.processNameMayBeTruncated], listenBacklog: 511, netid: "tcp", ipProtocol: 6, cgroup: "/system.slice/nginx.service")
     var unix = SocketRecord(proto: .unix, state: .listen, inode: 9, unix: UnixSocketDetails(path: "/run/x\n.sock", isAbstract: false, type: .seqpacket, peerInode: 7))
     unix.ipv6Only = false
+    var inContainer = SocketRecord(proto: .tcp, family: .ipv4, state: .listen, local: Endpoint(address: HostAddress.parse("0.0.0.0"), port: 80))
+    inContainer.netns = 4_026_532_999
+    inContainer.container = ContainerIdentity(runtime: .docker, id: String(repeating: "ab", count: 32), name: "web")
     let abstract = SocketRecord(proto: .unix, unix: UnixSocketDetails(path: nil, isAbstract: true, type: nil))
-    let parsed = SocketParse(format: .ss, sockets: [tcp, unix, abstract], report: ParseReport())
+    let parsed = SocketParse(format: .ss, sockets: [tcp, unix, abstract, inContainer], report: ParseReport())
     let direct = try SocketParseJSON.encode(parsed)
     #expect(try JSONDecoder().decode(SocketParse.self, from: Data(direct)) == parsed)
     #expect(direct == (try StreamingJSONEncoder.encode(parsed)))

@@ -23,10 +23,16 @@ import Testing
   static func expected(_ host: LabHost) -> Set<Key> {
     var keys: Set<Key> = []
     for listener in host.listeners where listener.isWildcard {
-      if listener.isTCP && datastores.contains(listener.process) { keys.insert(Key(rule: "datastore-exposed", host: host.name, port: UInt16(listener.port))) }
-      if listener.isUDP && amplifierPorts.contains(listener.port) { keys.insert(Key(rule: "udp-amplifier", host: host.name, port: UInt16(listener.port))) }
+      if listener.isTCP && datastores.contains(listener.process) {
+        keys.insert(Key(rule: "datastore-exposed", host: host.name, port: UInt16(listener.port)))
+      }
+      if listener.isUDP && amplifierPorts.contains(listener.port) {
+        keys.insert(Key(rule: "udp-amplifier", host: host.name, port: UInt16(listener.port)))
+      }
     }
-    for unix in host.unixSockets where unix.isWorldWritable { keys.insert(Key(rule: "unix-socket-world-writable", host: host.name, port: nil)) }
+    for unix in host.unixSockets where unix.isWorldWritable {
+      keys.insert(Key(rule: "unix-socket-world-writable", host: host.name, port: nil))
+    }
     if host.closeWait >= 2, let leaky = host.listeners.first(where: { $0.process == "leaky svc" }) {
       keys.insert(Key(rule: "close-wait-pileup", host: host.name, port: UInt16(leaky.port)))
     }
@@ -34,6 +40,17 @@ import Testing
       keys.insert(Key(rule: "accept-queue-overflow", host: host.name, port: UInt16(slow.port)))
     }
     for port in host.firewall?.bypass ?? [] { keys.insert(Key(rule: "firewall-bypassed-by-nat", host: host.name, port: UInt16(port))) }
+    for container in host.containers ?? [] {
+      for listener in container.listeners where listener.published != nil {
+        keys.insert(Key(rule: "container-listener-published", host: host.name, port: UInt16(listener.port)))
+        if datastores.contains(listener.process) {
+          keys.insert(Key(rule: "datastore-exposed", host: host.name, port: UInt16(listener.port)))
+        }
+      }
+    }
+    for listener in host.listeners where listener.owner?.deleted == true {
+      keys.insert(Key(rule: "deleted-executable", host: host.name, port: UInt16(listener.port)))
+    }
     return keys
   }
 
@@ -51,6 +68,8 @@ import Testing
     if i % 5 == 1 { add("close-wait-pileup", 8080) }
     if i % 5 == 2 { add("accept-queue-overflow", 7000) }
     if i % 12 == 6 { add("firewall-bypassed-by-nat", 8088) }
+    if i % 12 == 6 { add("container-listener-published", 80) }  // nginx; the container's redis is not published
+    if i % 4 == 1 { add("deleted-executable", 9443) }
     return keys
   }
 
@@ -125,7 +144,7 @@ import Testing
       let analysis = ExposureAnalysis.analyze(results, policy: policy, today: try #require(PolicyDate("2025-06-01")))
       return Self.keys(analysis.findings.filter { $0.ruleID == "required-listener-missing" })
     }
-    let service = try HistoryLabTests.Listener(namespace: host.namespace, address: "0.0.0.0", port: port)
+    let service = try HistoryLabTests.Listener(lab: lab, host: host, address: "0.0.0.0", port: port)
     defer { service.stop() }
     #expect(try await missing().isEmpty, "running: nothing is missing")
     service.stop()

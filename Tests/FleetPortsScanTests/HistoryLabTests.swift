@@ -20,17 +20,25 @@ import Testing
     try ChildProcess.run(["/usr/bin/env", "ip", "netns", "exec", namespace] + command, timeout: .seconds(60)).stdoutText
   }
 
-  /// A python3 TCP listener inside a lab host, until `stop()`.
+  /// A python3 TCP listener inside a lab host (its PID namespace too, so the host's probe
+  /// names its owner), until `stop()`; it dies with the nsenter that started it.
   final class Listener {
     let process = Process()
 
-    init(namespace: String, address: String, port: Int) throws {
-      process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-      process.arguments = [
-        "ip", "netns", "exec", namespace, "python3", "-c",
-        "import socket, time\ns = socket.socket()\ns.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)\n"
-          + "s.bind(('\(address)', \(port)))\ns.listen()\ntime.sleep(600)",
-      ]
+    let namespace: String
+    let port: Int
+
+    init(lab: LabFleet, host: LabHost, address: String, port: Int) throws {
+      (namespace, self.port) = (host.namespace, port)
+      let inside = try lab.insideHost(host)
+      process.executableURL = URL(fileURLWithPath: inside[0])
+      process.arguments =
+        Array(inside.dropFirst()) + [
+          "python3", "-c",
+          "import ctypes, socket, time\nctypes.CDLL(None).prctl(1, 9)\ns = socket.socket()\n"
+            + "s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)\n"
+            + "s.bind(('\(address)', \(port)))\ns.listen()\ntime.sleep(600)",
+        ]
       process.standardOutput = FileHandle.nullDevice
       process.standardError = FileHandle.nullDevice
       try process.run()
@@ -44,10 +52,17 @@ import Testing
     }
 
     /// SIGKILL: the test runner hands its children a blocked SIGTERM, which would never arrive.
+    /// The python3 child dies with nsenter (its parent death signal): wait, bounded, until
+    /// its port is free, so the next listener can bind it.
     func stop() {
       guard process.isRunning else { return }
       kill(process.processIdentifier, SIGKILL)
       process.waitUntilExit()
+      for _ in 0..<50 {
+        guard let ss = try? HistoryLabTests.inNamespace(namespace, ["ss", "-Htln", "sport = :\(port)"]), ss.contains(":\(port)")
+        else { return }
+        usleep(100_000)
+      }
     }
   }
 
@@ -66,19 +81,19 @@ import Testing
     ]
 
     // Before the first scan: one service on loopback only, one that will be stopped.
-    let loopbackOnly = try Listener(namespace: changed.namespace, address: "127.0.0.1", port: Self.widenedPort)
+    let loopbackOnly = try Listener(lab: lab, host: changed, address: "127.0.0.1", port: Self.widenedPort)
     defer { loopbackOnly.stop() }
-    let doomed = try Listener(namespace: changed.namespace, address: "0.0.0.0", port: Self.stoppedPort)
+    let doomed = try Listener(lab: lab, host: changed, address: "0.0.0.0", port: Self.stoppedPort)
     defer { doomed.stop() }
     let first = try FleetPortsCLI.run(["scan", lab.inventoryPath, "--out", dir + "/first"] + scanArguments)
     #expect(first.status == 0, "the lab scans clean\n\(first.stdout)")
 
     // The changes: the loopback service now on every address, one stopped, one new, a host gone.
     loopbackOnly.stop()
-    let widened = try Listener(namespace: changed.namespace, address: "0.0.0.0", port: Self.widenedPort)
+    let widened = try Listener(lab: lab, host: changed, address: "0.0.0.0", port: Self.widenedPort)
     defer { widened.stop() }
     doomed.stop()
-    let opened = try Listener(namespace: changed.namespace, address: "0.0.0.0", port: Self.newPort)
+    let opened = try Listener(lab: lab, host: changed, address: "0.0.0.0", port: Self.newPort)
     defer { opened.stop() }
     try Self.inNamespace(unreachable.namespace, ["ip", "link", "set", "eth0", "down"])
     defer {

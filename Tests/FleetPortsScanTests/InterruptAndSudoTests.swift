@@ -65,7 +65,7 @@ import Testing
     let snapshot = try #require(results[0].snapshot, "\(results[0].failure?.message ?? "")")
     #expect(snapshot.provenance.isRoot)
     #expect(snapshot.provenance.attribution == .complete)
-    #expect(Set(LabScan.listeners(snapshot).keys) == host.listenerKeys)
+    #expect(Set(LabScan.listeners(snapshot, of: host).keys) == host.listenerKeys)
     #expect(results[1].status == .failed)
     #expect(results[1].failure?.code == .sudoRefused, "\(String(describing: results[1].failure))")
   }

@@ -18,13 +18,18 @@ enum LabScan {
     ScanTarget(name: host.name, address: host.ipv4, port: port, user: user, identityFile: nil, groups: host.groups, sudo: false)
   }
 
-  /// Every IP listener of a snapshot, by the key the truth file uses.
-  static func listeners(_ snapshot: HostSnapshot) -> [ListenerKey: SocketRecord] {
+  /// Every IP listener of a snapshot in the host's own network namespace, by the key the truth
+  /// file uses (containers' listeners are ContainerLabTests' to check); the host's UDP client
+  /// sockets (`LabHost.withoutUDPClients`) left out, which every method lists among listening
+  /// sockets (`OwnerLabTests` checks that the analysis tells them apart).
+  static func listeners(_ snapshot: HostSnapshot, of host: LabHost? = nil) -> [ListenerKey: SocketRecord] {
     var result: [ListenerKey: SocketRecord] = [:]
-    for socket in snapshot.listeners {
+    for socket in snapshot.listeners where socket.netns == nil {
       if let key = ListenerKey(socket) { result[key] = socket }
     }
-    return result
+    guard let host else { return result }
+    let kept = host.withoutUDPClients(Set(result.keys))
+    return result.filter { kept.contains($0.key) }
   }
 
   static func scratch() throws -> String {

@@ -20,7 +20,7 @@ import Testing
     #expect(!interrupted)
     for (host, result) in zip(lab.hosts, results) {
       let snapshot = try #require(result.snapshot, "\(host.name): \(result.failure?.message ?? "no snapshot")")
-      let found = LabScan.listeners(snapshot)
+      let found = LabScan.listeners(snapshot, of: host)
       #expect(Set(found.keys) == host.listenerKeys, "\(host.name) with \(method)")
       #expect(snapshot.provenance.kernelTablesRead)
       #expect(snapshot.provenance.sections.allSatisfy { $0.linesNotUnderstood == 0 }, "\(host.name): \(snapshot.provenance.sections.filter { $0.linesNotUnderstood > 0 })")
@@ -49,14 +49,14 @@ import Testing
     let (results, _) = try await LabScan.scanner(lab, method: method).scan(targets)
     for (host, result) in zip(lab.hosts, results) {
       let snapshot = try #require(result.snapshot, "\(host.name): \(result.failure?.message ?? "no snapshot")")
-      #expect(Set(LabScan.listeners(snapshot).keys) == host.listenerKeys, "\(host.name) as \(lab.unprivilegedUser)")
+      #expect(Set(LabScan.listeners(snapshot, of: host).keys) == host.listenerKeys, "\(host.name) as \(lab.unprivilegedUser)")
       #expect(!snapshot.provenance.isRoot)
       #expect(snapshot.provenance.attribution != .complete, "\(host.name): attribution must be marked partial")
       // Services that dropped root are not dumpable, so even their own user cannot read
       // their /proc/<pid>/fd: owners go missing, but an owner that is shown must be right.
       for listener in host.listeners {
         let key = ListenerKey(listener)
-        let names = Set(LabScan.listeners(snapshot)[key]?.processes.map(\.name) ?? [])
+        let names = Set(LabScan.listeners(snapshot, of: host)[key]?.processes.map(\.name) ?? [])
         #expect(names.isSubset(of: [listener.process]), "\(host.name) \(key): \(names)")
       }
     }

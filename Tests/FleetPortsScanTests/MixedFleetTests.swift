@@ -68,7 +68,7 @@ import Testing
     // This host has no base64 either: only the fallback to the probe on stdin scans it.
     let fallback = try #require(byAddress["\(noSS.ipv4):22"]?.snapshot)
     #expect(fallback.provenance.method == .netstat, "no ss on the PATH: auto falls back to netstat")
-    #expect(Set(LabScan.listeners(fallback).keys) == noSS.listenerKeys)
+    #expect(Set(LabScan.listeners(fallback, of: noSS).keys) == noSS.listenerKeys)
     #expect(byAddress["\(refused.ipv4):22"]?.failure?.code == .authenticationFailed)
     #expect(byAddress["\(changed.ipv4):22"]?.failure?.code == .hostKeyChanged)
     let absent = byAddress["\(Self.absentAddress):22"]?.failure?.code.rawValue

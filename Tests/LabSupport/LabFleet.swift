@@ -40,6 +40,19 @@ public struct LabFleet: Sendable {
   public static let notUpMessage =
     "lab fleet is not up: run `make lab-up N=6` (as root) or lab/with-lab.sh 6 -- <command>"
 
+  /// The command prefix that runs a program inside `host` as its own processes are: in its
+  /// network, UTS, mount and PID namespaces (`nsenter` on the host's init, lab/run/NAME/init.pid),
+  /// so the host's `ss -p` and /proc see it. `ip netns exec` alone would leave it in the
+  /// machine's PID namespace, invisible to the host's probe. nsenter forks into the PID
+  /// namespace: a test that must stop the program kills the child too (PR_SET_PDEATHSIG).
+  public func insideHost(_ host: LabHost) throws -> [String] {
+    let file = runPath + "/" + host.name + "/init.pid"
+    guard let text = try? String(contentsOfFile: file, encoding: .utf8),
+      let pid = Int(text.trimmingCharacters(in: .whitespacesAndNewlines))
+    else { throw LabFleetError("no init pid for \(host.name) in \(file)") }
+    return ["/usr/bin/nsenter", "--target", String(pid), "--net", "--uts", "--mount", "--pid", "--"]
+  }
+
   public func host(named name: String) -> LabHost? { hosts.first { $0.name == name } }
   public func host(index: Int) -> LabHost? { hosts.first { $0.index == index } }
   public func hosts(inGroup group: String) -> [LabHost] { hosts.filter { $0.isIn(group: group) } }

@@ -12,13 +12,16 @@ public struct LabListener: Codable, Sendable, Hashable {
   public var process: String
   /// The user the owning process runs as.
   public var user: String
+  /// Who the owner is (lab/fleetlab.py `owners_plan`); nil in truth files written before it.
+  public var owner: LabOwner?
 
-  public init(proto: String, address: String, port: Int, process: String, user: String) {
+  public init(proto: String, address: String, port: Int, process: String, user: String, owner: LabOwner? = nil) {
     self.proto = proto
     self.address = address
     self.port = port
     self.process = process
     self.user = user
+    self.owner = owner
   }
 
   public var isTCP: Bool { proto == "tcp" }
@@ -26,6 +29,28 @@ public struct LabListener: Codable, Sendable, Hashable {
   /// Bound to every address (IPv4 or IPv6 wildcard).
   public var isWildcard: Bool { address == "0.0.0.0" || address == "::" }
   public var isLoopback: Bool { address == "127.0.0.1" || address == "::1" }
+}
+
+/// The process that owns a lab listener, as the probe's identity section must read it.
+public struct LabOwner: Codable, Sendable, Hashable {
+  /// The kernel's comm ("web worker", "sshd", "stale-daemon").
+  public var comm: String
+  /// /proc/<pid>/exe without " (deleted)": /usr/sbin/sshd, the machine's python3, the stale copy.
+  public var executable: String
+  /// The effective user it runs as (services bind as root, then drop to it).
+  public var user: String
+  /// The systemd-like unit its cgroup names (`fplab-003-web-worker.service`).
+  public var unit: String
+  /// Its binary was deleted after it started (the `stale-daemon` service).
+  public var deleted: Bool
+}
+
+/// An unconnected UDP socket bound to an ephemeral port by a client (not a listener).
+public struct LabUDPClient: Codable, Sendable, Hashable {
+  public var proto: String
+  public var address: String
+  public var process: String
+  public var user: String
 }
 
 /// A listening Unix stream socket (filesystem path) the lab started on a host.
@@ -76,20 +101,68 @@ public struct LabHost: Codable, Sendable, Hashable {
   public var processes: [String]
   /// The host's packet filter (issue 19), nil on hosts without one.
   public var firewall: LabFirewall?
+  /// UDP client sockets (not listeners), their ports picked by the kernel; nil in older truth files.
+  public var udpClients: [LabUDPClient]?
+
+  /// Docker-like containers on the host (i % 12 == 6; lab/fleetlab.py `container_of`); absent
+  /// in truth files from before containers.
+  public var containers: [LabContainer]?
 
   enum CodingKeys: String, CodingKey {
-    case index, name, namespace, ipv4, ipv6, groups, listeners, established, processes, firewall
+    case index, name, namespace, ipv4, ipv6, groups, listeners, established, processes, firewall, containers
     case hostKeys = "host_keys"
     case unixSockets = "unix_sockets"
     case closeWait = "close_wait"
     case listenOverflow = "listen_overflow"
     case hasSS = "has_ss"
+    case udpClients = "udp_clients"
   }
 
   public func listeners(port: Int) -> [LabListener] { listeners.filter { $0.port == port } }
   public var tcpListeners: [LabListener] { listeners.filter(\.isTCP) }
   public var udpListeners: [LabListener] { listeners.filter(\.isUDP) }
   public func isIn(group: String) -> Bool { groups.contains(group) }
+}
+
+/// A container on a lab host: a nested network namespace with a Docker-like cgroup
+/// (lab/fleetlab.py `container_of`, lab/README.md).
+public struct LabContainer: Codable, Sendable, Hashable {
+  /// A port published from the host into the container (the docker-proxy and the DNAT).
+  public struct Published: Codable, Sendable, Hashable {
+    public var proto: String
+    public var hostIP: String
+    public var hostPort: Int
+    public var containerIP: String
+
+    enum CodingKeys: String, CodingKey {
+      case proto
+      case hostIP = "host_ip"
+      case hostPort = "host_port"
+      case containerIP = "container_ip"
+    }
+  }
+
+  /// A listener inside the container, and what publishes it (nil: nothing).
+  public struct Listener: Codable, Sendable, Hashable {
+    public var proto: String
+    public var address: String
+    public var port: Int
+    public var process: String
+    public var user: String
+    public var published: Published?
+  }
+
+  /// "docker".
+  public var runtime: String
+  /// 64 hex digits.
+  public var id: String
+  /// Its hostname, which fleetports reports as its name.
+  public var name: String
+  /// Its cgroup v2 path, e.g. /fleetlab.slice/docker-<id>.scope.
+  public var cgroup: String
+  /// Its address on the host's container bridge.
+  public var address: String
+  public var listeners: [Listener]
 }
 
 /// A lab host's packet filter (lab/fleetlab.py `firewall(i)`, lab/README.md).

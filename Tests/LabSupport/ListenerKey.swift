@@ -40,4 +40,15 @@ public struct ListenerKey: Hashable, Sendable, CustomStringConvertible {
 extension LabHost {
   /// The host's IP listeners as keys.
   public var listenerKeys: Set<ListenerKey> { Set(listeners.map(ListenerKey.init)) }
+
+  /// `keys` without the host's UDP client sockets: unconnected UDP sockets, not in the truth's
+  /// listeners, on a port of the ephemeral range (the lab's 32768-60999, which the kernel
+  /// picked), bound where the truth's `udp_clients` says. Tools list them with the listeners.
+  public func withoutUDPClients(_ keys: Set<ListenerKey>) -> Set<ListenerKey> {
+    let clients = Set((udpClients ?? []).map { "\($0.proto) \($0.address)" })
+    let truth = listenerKeys
+    return keys.filter { key in
+      truth.contains(key) || !(32768...60999).contains(key.port) || !clients.contains("\(key.proto) \(key.address)")
+    }
+  }
 }

@@ -8,12 +8,17 @@ public struct AnalysisResult: Hashable, Sendable, Codable {
   /// Each analysed host's listeners, by the host's index in the hosts analysed (hosts not
   /// scanned have none).
   public var listeners: [Int: [Listener]]
+  /// Each analysed host's UDP client sockets, by the same index.
+  public var udpClients: [Int: [Listener]]
 
-  public init(findings: [Finding], notes: [String], aggregate: FleetAggregate, listeners: [Int: [Listener]]) {
+  public init(
+    findings: [Finding], notes: [String], aggregate: FleetAggregate, listeners: [Int: [Listener]], udpClients: [Int: [Listener]] = [:]
+  ) {
     self.findings = findings
     self.notes = notes
     self.aggregate = aggregate
     self.listeners = listeners
+    self.udpClients = udpClients
   }
 }
 
@@ -23,11 +28,13 @@ public enum ExposureAnalysis {
   public static func analyze(_ hosts: [HostResult], policy: Policy?, today: PolicyDate) -> AnalysisResult {
     var contexts: [HostContext] = []
     var listeners: [Int: [Listener]] = [:]
+    var udpClients: [Int: [Listener]] = [:]
     for (index, host) in hosts.enumerated() {
       guard host.status == .ok, let snapshot = host.snapshot else { continue }
       let effective = (policy ?? Policy()).effective(host: host.name, groups: host.groups)
       let context = HostContext(name: host.name, groups: host.groups, snapshot: snapshot, policy: effective, hasPolicy: policy != nil)
       listeners[index] = context.listeners
+      udpClients[index] = context.udpClients
       contexts.append(context)
     }
     var findings: [Finding] = []
@@ -51,7 +58,7 @@ public enum ExposureAnalysis {
           + "unknown-owner not evaluated there; sockets without owners were identified by port alone")
     }
     findings.sort(by: Finding.order)
-    return AnalysisResult(findings: findings, notes: notes, aggregate: aggregate, listeners: listeners)
+    return AnalysisResult(findings: findings, notes: notes, aggregate: aggregate, listeners: listeners, udpClients: udpClients)
   }
 
   /// Hosts and groups the policy names that this scan does not have: usually a typo.
@@ -72,7 +79,10 @@ extension ScanResult {
   public func analyzed(policy: Policy?, today: PolicyDate) -> ScanResult {
     let result = ExposureAnalysis.analyze(hosts, policy: policy, today: today)
     var copy = self
-    for index in copy.hosts.indices { copy.hosts[index].listeners = result.listeners[index] }
+    for index in copy.hosts.indices {
+      copy.hosts[index].listeners = result.listeners[index]
+      copy.hosts[index].udpClientSockets = result.udpClients[index]
+    }
     copy.findings = result.findings
     copy.analysisNotes = result.notes
     copy.aggregate = result.aggregate

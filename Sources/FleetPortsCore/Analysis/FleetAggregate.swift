@@ -26,16 +26,33 @@ public struct FleetAggregate: Hashable, Sendable, Codable {
   /// terminal's and the reports' listener counts are these.
   public struct ReachCounts: Hashable, Sendable, Codable {
     public var loopback = 0
+    /// Listeners inside containers that no published port leads to.
+    public var containerNetwork = 0
     public var linkLocal = 0
     public var privateNetwork = 0
     public var `public` = 0
 
     public init() {}
 
+    enum CodingKeys: String, CodingKey {
+      case loopback, containerNetwork, linkLocal, privateNetwork, `public`
+    }
+
+    /// `containerNetwork` came later within schema 1: older files read as 0.
+    public init(from decoder: any Decoder) throws {
+      let container = try decoder.container(keyedBy: CodingKeys.self)
+      loopback = try container.decode(Int.self, forKey: .loopback)
+      containerNetwork = try container.decodeIfPresent(Int.self, forKey: .containerNetwork) ?? 0
+      linkLocal = try container.decode(Int.self, forKey: .linkLocal)
+      privateNetwork = try container.decode(Int.self, forKey: .privateNetwork)
+      self.public = try container.decode(Int.self, forKey: .public)
+    }
+
     public subscript(reach: ReachClass) -> Int {
       get {
         switch reach {
         case .loopback: return loopback
+        case .containerNetwork: return containerNetwork
         case .linkLocal: return linkLocal
         case .privateNetwork: return privateNetwork
         case .public: return self.public
@@ -44,6 +61,7 @@ public struct FleetAggregate: Hashable, Sendable, Codable {
       set {
         switch reach {
         case .loopback: loopback = newValue
+        case .containerNetwork: containerNetwork = newValue
         case .linkLocal: linkLocal = newValue
         case .privateNetwork: privateNetwork = newValue
         case .public: self.public = newValue

@@ -60,7 +60,8 @@ public enum FleetAggregation {
         ?? Thresholds.builtIn.peerOutlierPercent
       var holders: [String: (proto: SocketProtocol, port: UInt16, hosts: [String])] = [:]
       for host in hosts {
-        for listener in host.portListeners where (listener.reach?.reach ?? .loopback) > .loopback {
+        // A container's own ports are not the host's: the published host port stands for them.
+        for listener in host.portListeners where listener.netns == nil && (listener.reach?.reach ?? .loopback) > .loopback {
           guard let port = listener.port else { continue }
           let key = "\(listener.proto.rawValue)/\(port)"
           var entry = holders[key] ?? (listener.proto, port, [])

@@ -7,8 +7,10 @@ public struct HostContext: Sendable {
   public var policy: EffectivePolicy
   /// Whether a policy file was given (rules about allowances only run with one).
   public var hasPolicy: Bool
-  /// Every listener of the host, in `Listener.order`.
+  /// Every listener of the host, in `Listener.order` (UDP client sockets are not listeners).
   public var listeners: [Listener]
+  /// The host's UDP client sockets (`Listener.udpClients(in:)`), shown apart.
+  public var udpClients: [Listener]
 
   public init(name: String, groups: [String], snapshot: HostSnapshot, policy: EffectivePolicy, hasPolicy: Bool) {
     self.name = name
@@ -17,6 +19,7 @@ public struct HostContext: Sendable {
     self.policy = policy
     self.hasPolicy = hasPolicy
     self.listeners = Listener.all(in: snapshot)
+    self.udpClients = Listener.udpClients(in: snapshot)
   }
 
   /// Listeners with a reach and a port (TCP and UDP): what port rules and the port × host matrix count.

@@ -1,14 +1,18 @@
 /// How far the network can reach a listener, from its bind address and the host's own
-/// addresses. Ordered: `loopback` < `linkLocal` < `privateNetwork` < `public`.
+/// addresses. Ordered: `loopback` (= `containerNetwork`) < `linkLocal` < `privateNetwork` < `public`.
 public enum ReachClass: String, Hashable, Sendable, Codable, CaseIterable, Comparable {
   case loopback
+  /// Inside a container's network namespace with no published port leading to it: reachable
+  /// from the host and its other containers (the container bridge), not from the network.
+  /// Ranks with `loopback`: nothing that judges network exposure counts it.
+  case containerNetwork = "container-network"
   case linkLocal = "link-local"
   case privateNetwork = "private-network"
   case `public`
 
   private var rank: Int {
     switch self {
-    case .loopback: return 0
+    case .loopback, .containerNetwork: return 0
     case .linkLocal: return 1
     case .privateNetwork: return 2
     case .public: return 3
@@ -87,7 +91,22 @@ public enum ListenerReach {
     }
     return ReachAssessment(
       reach: widest.reach,
-      basis: "wildcard \(address) covers the host's \(familyText) addresses; widest is \(widest.entry.address) on \(widest.entry.interface)")
+      basis: "wildcard \(address) covers the host's \(familyText) addresses; widest is \(widest.entry.address) on \(widest.entry.interface)"
+    )
+  }
+}
+
+extension ListenerReach {
+  /// The reach of a listener inside another network namespace (a container's) before any
+  /// published port is joined to it: its namespace's loopback, else the container network.
+  public static func assessInContainer(_ address: HostAddress, netns: UInt64, container: ContainerIdentity?) -> ReachAssessment {
+    let inside = "network namespace \(netns)" + (container.map { " (container \($0.label))" } ?? "")
+    if reach(of: address) == .loopback {
+      return ReachAssessment(reach: .loopback, basis: "bound to \(address) inside \(inside)")
+    }
+    return ReachAssessment(
+      reach: .containerNetwork,
+      basis: "bound to \(address) inside \(inside): reachable from the host and its other containers; no published port leads to it")
   }
 }
 

@@ -227,11 +227,11 @@ public struct EffectivePolicy: Hashable, Sendable, Codable {
 
   public init() {}
 
-  /// Whether a listener may have this reach: loopback always; private-network and link-local
+  /// Whether a listener may have this reach: loopback and an unpublished container's network always; private-network and link-local
   /// when the port is allowed private or public; public when allowed public.
   public func allows(_ proto: SocketProtocol, _ port: UInt16, reach: ReachClass) -> Bool {
     switch reach {
-    case .loopback: return true
+    case .loopback, .containerNetwork: return true
     case .linkLocal, .privateNetwork:
       return (allowPrivate + allowPublic).contains { $0.allows(proto, port) }
     case .public:
@@ -242,7 +242,7 @@ public struct EffectivePolicy: Hashable, Sendable, Codable {
   /// The allowance that admits this listener, for evidence.
   public func allowance(_ proto: SocketProtocol, _ port: UInt16, reach: ReachClass) -> String? {
     switch reach {
-    case .loopback: return nil
+    case .loopback, .containerNetwork: return nil
     case .linkLocal, .privateNetwork:
       if let hit = allowPrivate.first(where: { $0.allows(proto, port) }) { return "allow.private \(hit)" }
       return allowPublic.first { $0.allows(proto, port) }.map { "allow.public \($0)" }

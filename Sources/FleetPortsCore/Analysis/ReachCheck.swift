@@ -41,7 +41,9 @@ public enum ReachCheckPlan {
     for (hostIndex, host) in scan.hosts.enumerated() where host.status == .ok {
       var taken = 0
       for (index, listener) in (host.listeners ?? []).enumerated() where taken < perHost {
-        guard listener.proto == .tcp, let port = listener.port, let kind = listener.exposure?.kind, kind == .open || kind == .blocked,
+        // A container's listener is reached through its published host port, checked on the host's listener.
+        guard listener.netns == nil, listener.proto == .tcp, let port = listener.port, let kind = listener.exposure?.kind,
+          kind == .open || kind == .blocked,
           let local = listener.socket.local
         else { continue }
         let address: String

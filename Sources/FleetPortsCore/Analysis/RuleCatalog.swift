@@ -32,10 +32,12 @@ public enum RuleCatalog {
     Entry(info: AbstractUnixSocketRule.info, evaluate: AbstractUnixSocketRule.evaluate),
     Entry(info: PrivilegedPortRule.info, evaluate: PrivilegedPortRule.evaluate),
     Entry(info: UnknownOwnerRule.info, evaluate: UnknownOwnerRule.evaluate),
+    Entry(info: DeletedExecutableRule.info, evaluate: DeletedExecutableRule.evaluate),
     Entry(info: TimeWaitRule.info, evaluate: TimeWaitRule.evaluate),
     Entry(info: RequiredListenerRule.info, evaluate: RequiredListenerRule.evaluate),
     Entry(info: FirewallBypassedByNATRule.info, evaluate: FirewallBypassedByNATRule.evaluate),
     Entry(info: NoFirewallRule.info, evaluate: NoFirewallRule.evaluate),
+    Entry(info: ContainerListenerPublishedRule.info, evaluate: ContainerListenerPublishedRule.evaluate),
   ]
 
   /// Rules judged across hosts, after the per-host ones (`ExposureAnalysis` runs them).
@@ -77,7 +79,8 @@ struct PortGroup {
     var byKey: [String: PortGroup] = [:]
     for listener in listeners {
       guard let port = listener.port, listener.reach != nil else { continue }
-      let key = "\(listener.proto.rawValue)/\(port)"
+      // A container's namespace has ports of its own: its :80 is not the host's :80.
+      let key = "\(listener.proto.rawValue)/\(port)" + (listener.netns.map { " netns \($0)" } ?? "")
       if byKey[key] == nil {
         order.append(key)
         byKey[key] = PortGroup(proto: listener.proto, port: port, listeners: [])

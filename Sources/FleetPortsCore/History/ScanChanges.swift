@@ -51,11 +51,18 @@ public struct ListenerBind: Codable, Hashable, Sendable, Comparable {
   /// summary naming the deciding rule; nil when not judged (loopback, Unix, older scans).
   public var exposure: ListenerExposure.Kind?
   public var exposureSummary: String?
+  /// The owners by what names them across scans (`OwnerKey`: executable, unit, container),
+  /// sorted; nil in scans without process identities (then `processes` is compared).
+  public var owners: [OwnerKey]?
 
-  public init(address: String, reach: ReachClass?, processes: [String], exposure: ListenerExposure.Kind? = nil, exposureSummary: String? = nil) {
+  public init(
+    address: String, reach: ReachClass?, processes: [String], exposure: ListenerExposure.Kind? = nil, exposureSummary: String? = nil,
+    owners: [OwnerKey]? = nil
+  ) {
     self.address = address
     self.reach = reach
     self.processes = processes
+    self.owners = owners
     self.exposure = exposure
     self.exposureSummary = exposureSummary
   }
@@ -71,7 +78,8 @@ public struct ListenerChange: Codable, Hashable, Sendable {
     /// The same port now reaches further (loopback → private network → public).
     case bindWidened = "bind-widened"
     case bindNarrowed = "bind-narrowed"
-    /// Same binds, other process names.
+    /// Same binds, other owners: by executable, unit and container where both scans read
+    /// process identities, else by process name; never by pid (a restart is no change).
     case ownerChanged = "owner-changed"
     /// Same binds, but the firewall or NAT in front now lets other connections through
     /// (blocked → open, open → restricted, …); both scans read the rules.

@@ -53,13 +53,17 @@ public enum ScanDiff {
         guard let port = listener.port else { continue }
         slot = Slot(proto: listener.proto, port: port, path: nil)
       }
-      var bind = result[slot]?[listener.bind] ?? ListenerBind(address: listener.bind, reach: listener.reach?.reach, processes: [])
+      // A container's listener is its own bind of the slot, named by the container (its name
+      // survives a restart; its id and namespace inode do not): `0.0.0.0 in container web`.
+      let address = listener.bind + (listener.netns == nil ? "" : " in container " + (listener.container?.label ?? "?"))
+      var bind = result[slot]?[address] ?? ListenerBind(address: address, reach: listener.reach?.reach, processes: [])
       bind.processes = Array(Set(bind.processes).union(listener.ownerNames)).sorted()
+      if listener.owners != nil { bind.owners = Array(Set(bind.owners ?? []).union(listener.ownerKeys)).sorted() }
       if let exposure = listener.exposure, bind.exposure.map({ exposure.kind > $0 }) ?? true {
         bind.exposure = exposure.kind
         bind.exposureSummary = exposure.summary
       }
-      result[slot, default: [:]][listener.bind] = bind
+      result[slot, default: [:]][address] = bind
     }
     return result
   }
@@ -83,11 +87,22 @@ public enum ScanDiff {
         for (address, bind) in before where after[address] == nil { change(.closed, [bind], []) }
         continue
       }
-      // Same binds: an owner change counts only when both scans saw owners.
-      let oldOwners = Set(before.values.flatMap(\.processes))
-      let newOwners = Set(after.values.flatMap(\.processes))
-      if !oldOwners.isEmpty, !newOwners.isEmpty, oldOwners != newOwners {
-        change(.ownerChanged, Array(before.values), Array(after.values))
+      // Same binds: an owner change counts only when both scans saw owners. Where both read
+      // process identities, owners are (executable, unit, container): a restarted daemon or
+      // a recreated container is the same owner; else their names.
+      let keyed = { (binds: [String: ListenerBind]) in binds.values.allSatisfy { $0.owners != nil } }
+      if keyed(before), keyed(after) {
+        let oldOwners = Set(before.values.flatMap { $0.owners ?? [] })
+        let newOwners = Set(after.values.flatMap { $0.owners ?? [] })
+        if !oldOwners.isEmpty, !newOwners.isEmpty, oldOwners != newOwners {
+          change(.ownerChanged, Array(before.values), Array(after.values))
+        }
+      } else {
+        let oldOwners = Set(before.values.flatMap(\.processes))
+        let newOwners = Set(after.values.flatMap(\.processes))
+        if !oldOwners.isEmpty, !newOwners.isEmpty, oldOwners != newOwners {
+          change(.ownerChanged, Array(before.values), Array(after.values))
+        }
       }
       // Same binds: the firewall changed what reaches them. Only where both scans read the
       // rules: unknown → blocked is a scan that gained root, not a firewall change.

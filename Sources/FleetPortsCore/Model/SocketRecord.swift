@@ -106,14 +106,20 @@ public struct UnixSocketDetails: Hashable, Sendable, Codable {
 
 /// A process holding a socket, as one tool reported it.
 public struct OwningProcess: Hashable, Sendable, Codable {
+  /// The process's name: its comm from the probe's identity section where that was read
+  /// (the same whatever tool found the socket), else the name the tool printed.
   public var name: String
   public var pid: Int32?
   public var fd: Int32?
+  /// The name the tool printed (netstat's argv[0] cut at its column, lsof's 9-character
+  /// COMMAND), kept only where it differs from `name`; nil otherwise.
+  public var toolName: String?
 
-  public init(name: String, pid: Int32?, fd: Int32?) {
+  public init(name: String, pid: Int32?, fd: Int32?, toolName: String? = nil) {
     self.name = name
     self.pid = pid
     self.fd = fd
+    self.toolName = toolName
   }
 }
 
@@ -174,6 +180,13 @@ public struct SocketRecord: Hashable, Sendable, Codable {
   /// The socket's cgroup v2 path as `ss -e` prints it (`cgroup:/system.slice/nginx.service`);
   /// nil where the tool did not print one. `systemdUnit` reads the unit from it.
   public var cgroup: String?
+  /// The network namespace the socket lives in (its inode), when it is not the probe's own:
+  /// a container's or a pod's, read through a member process (`NetworkNamespace`). nil for the
+  /// host's own namespace. Absent in old scan.json.
+  public var netns: UInt64?
+  /// The container whose namespace holds the socket (its owner's cgroup, else the namespace
+  /// reader's); nil on the host or when no runtime is named. Absent in old scan.json.
+  public var container: ContainerIdentity?
 
   /// `kind` as printed: `netid` when set, else the protocol's raw value (`tcp`, `p_raw`, `???`).
   public var kindName: String { netid ?? proto.rawValue }

@@ -22,6 +22,9 @@ public enum ServiceNames {
     return tcp[name] ?? udp[name]
   }
 
+  /// Every port the table names (TCP or UDP): the ports a service is known to use.
+  public static let knownPorts: Set<UInt16> = Set(tcp.values).union(udp.values)
+
   static let tcp: [String: UInt16] = [
     "tcpmux": 1, "echo": 7, "discard": 9, "null": 9, "sink": 9, "systat": 11, "users": 11, "daytime": 13,
     "netstat": 15, "qotd": 17, "quote": 17, "chargen": 19, "source": 19, "ttytst": 19, "ftp-data": 20, "ftp": 21,

@@ -1,7 +1,10 @@
 /// The probe's shell functions between the framing (`prelude`) and `main`: tool detection,
 /// metadata, the one `ss`, netstat's flags, /proc/<pid>/fd attribution and Unix socket modes.
 extension ProbeScript {
-  static let probeFunctions = #"""
+  /// Everything between the prelude and `main`: these functions and the identity section's.
+  static var probeFunctions: String { shellFunctions + identityFunctions }
+
+  static let shellFunctions = #"""
     fp_has() {
       command -v "$1" >/dev/null 2>&1
     }
@@ -185,11 +188,14 @@ extension ProbeScript {
       return "$fp_ssrc"
     }
 
-    # "pid inode comm" for every socket among /proc/<pid>/fd/*: one glob, one xargs stat, one
-    # sed, and a shell loop over the sockets only. stat errors (a process gone mid-scan, or one
-    # not ours to inspect) become one summary line "# stat errors: N, first: MESSAGE".
+    # "pid inode comm" for every socket among /proc/<pid>/fd/* (of the pids given, else of all):
+    # one glob, one xargs stat, one sed, and a shell loop over the sockets only. stat errors (a
+    # process gone mid-scan, or one not ours to inspect) become one summary line
+    # "# stat errors: N, first: MESSAGE".
     fp_proc_fd() {
-      set -- /proc/[0-9]*/fd/[0-9]*
+      fp_g='/proc/[0-9]*/fd/[0-9]*'
+      [ $# = 0 ]||fp_g=$(printf '/proc/%s/fd/[0-9]* ' "$@")
+      set -- $fp_g
       if [ "$1" = '/proc/[0-9]*/fd/[0-9]*' ]; then
         echo '# no readable /proc/<pid>/fd entries'
         return 0
@@ -245,7 +251,49 @@ extension ProbeScript {
     }
 
 
-    
+
+    # Network namespaces other than ours (ProbeNetns): `[ -ef ]` (a builtin) against ours and
+    # each one found so far (at most 16, read through their first pid, kept in fp_nsr). Prints
+    # `pid P R` for at most 256 pids P outside ours (R: their namespace's reader), with P's
+    # cgroup lines (`cg P LINE`) and /etc/hostname (`host P NAME`); `proxy P ARGV` per
+    # docker-proxy in ours; `hidden N M` (pids we may not inspect, namespaces past the cap);
+    # `ns INODE /proc/P/ns/net` for ours ($$) and each reader.
+    fp_netns() {
+      fp_nsr= fp_pids= fp_np=0 fp_nn=0 fp_hid=0 fp_skip=0
+      for fp_f in /proc/[0-9]*/ns/net;do
+        fp_p=${fp_f#/proc/} fp_p=${fp_p%%/*}
+        if [ "$fp_f" -ef /proc/$$/ns/net ];then
+          { read -r fp_c </proc/$fp_p/comm;} 2>/dev/null&&[ "$fp_c" = docker-proxy ]&&
+            printf 'proxy %s %s\n' $fp_p "$(tr '\0' ' ' </proc/$fp_p/cmdline)"
+          continue
+        fi
+        [ -e "$fp_f" ]||{ fp_hid=$((fp_hid+1));continue;}
+        fp_r=
+        for fp_x in $fp_nsr;do [ "$fp_f" -ef /proc/$fp_x/ns/net ]&&fp_r=$fp_x&&break;done
+        if [ -z "$fp_r" ];then
+          [ $fp_nn -lt 16 ]||{ fp_skip=$((fp_skip+1));continue;}
+          fp_nn=$((fp_nn+1)) fp_nsr="$fp_nsr $fp_p" fp_r=$fp_p
+        fi
+        [ $fp_np -lt 256 ]||continue
+        fp_np=$((fp_np+1)) fp_pids="$fp_pids $fp_p"
+        echo "pid $fp_p $fp_r"
+        while IFS= read -r fp_l;do echo "cg $fp_p $fp_l";done 2>/dev/null </proc/$fp_p/cgroup
+        { IFS= read -r fp_l </proc/$fp_p/root/etc/hostname&&echo "host $fp_p $fp_l";} 2>/dev/null
+      done
+      echo "hidden $fp_hid $fp_skip"
+      [ -z "$fp_nsr" ]||stat -L -c 'ns %i %n' /proc/$$/ns/net $(printf '/proc/%s/ns/net ' $fp_nsr)
+    }
+
+    # Each other namespace's tables, through its reader pid (no nsenter: /proc/P/net is P's
+    # namespace), then the owners of their sockets among the pids found there.
+    fp_ns() {
+      fp_begin netns;fp_netns;fp_rc=$?;fp_end netns
+      for fp_x in $fp_nsr;do
+        for fp_t in tcp tcp6 udp udp6 unix fib_trie;do fp_read netns-$fp_x-$fp_t /proc/$fp_x/net/$fp_t;done
+      done
+      [ -z "$fp_pids" ]||fp_run netns-fd fp_proc_fd $fp_pids
+    }
+
     # The packet filter (root only). Terse on purpose: the script travels in Dropbear's
     # 9,000-byte command. fp_r TOOL ARG...: a section fw-TOOL. nft's JSON; per family
     # iptables-nft-save (nft JSON shows its matches only as bare `xt`), then, when the legacy

@@ -22,6 +22,9 @@ public struct ProbeSectionName: RawRepresentable, Hashable, Sendable, CustomStri
   /// What earlier probes printed before one `ss` did TCP, UDP and Unix sockets.
   public static let ssTuanp = ProbeSectionName(rawValue: "ss-tuanp")
   public static let ssXlp = ProbeSectionName(rawValue: "ss-xlp")
+  /// Who the owners are: for every pid the attribution tool named, its comm, executable,
+  /// argv, users, parent, start, cgroups and network namespace (`ProcessIdentityParser`).
+  public static let processIdentity = ProbeSectionName(rawValue: "proc-ids")
   /// `stat` of every listening Unix socket's path: mode and owner.
   public static let unixModes = ProbeSectionName(rawValue: "unix-modes")
 
@@ -43,6 +46,15 @@ public struct ProbeSectionName: RawRepresentable, Hashable, Sendable, CustomStri
     firewallNft, firewallIptablesNft, firewallIp6tablesNft, firewallIptablesLegacy, firewallIp6tablesLegacy, firewallIptables,
     firewallIp6tables,
   ]
+
+  /// The network namespaces other than the probe's own (`ProbeNetns`), and the owners of
+  /// their sockets (`pid inode comm`, as `proc-fd`) among the processes found in them.
+  public static let netns = ProbeSectionName(rawValue: "netns")
+  public static let netnsFD = ProbeSectionName(rawValue: "netns-fd")
+  /// /proc/`pid`/net/`file` of another namespace, read through its member `pid`.
+  public static func netnsTable(_ pid: Int32, _ file: String) -> ProbeSectionName {
+    ProbeSectionName(rawValue: "netns-\(pid)-\(file)")
+  }
 
   /// The prefix of the /proc/net sections: `proc-net-tcp` holds /proc/net/tcp.
   public static let procNetPrefix = "proc-net-"

@@ -94,6 +94,9 @@ public struct HostResult: Hashable, Sendable, Codable {
   /// The host's listeners as the analysis made them (`Listener`); nil until analysed, and in
   /// scan.json files written before listeners were stored (`analysedListeners` covers both).
   public var listeners: [Listener]?
+  /// The host's UDP client sockets (`Listener.udpClients(in:)`): unconnected UDP sockets the
+  /// analysis judged clients', shown apart and not in `listeners`; nil until analysed.
+  public var udpClientSockets: [Listener]?
 
   public init(
     name: String, address: String, port: Int, user: String, groups: [String], status: Status, failure: Failure? = nil,

@@ -5,7 +5,7 @@
 /// existential per field); a 200,000-socket capture then took seconds to print although it
 /// parses in a tenth of one. Here each `SocketRecord` is written field by field into one byte
 /// buffer. The shape must stay the one `Codable` synthesises for `SocketRecord`, `Endpoint`,
-/// `OwningProcess` and `UnixSocketDetails` (optionals left out when nil, keys in declaration
+/// `OwningProcess` and `UnixSocketDetails` (`ContainerIdentity` goes through `Codable`; optionals left out when nil, keys in declaration
 /// order): `SocketParseJSONTests` decodes this output back with `JSONDecoder` and compares it
 /// with the parse, and compares the bytes with `StreamingJSONEncoder`'s, on real captures, so a
 /// field added to the model and not here fails there. The one difference: `dataLoss` (a Set)
@@ -184,6 +184,15 @@ private struct JSONText {
       key("cgroup", level: inner)
       string(value)
     }
+    if let value = socket.netns {
+      key("netns", level: inner)
+      decimal(value)
+    }
+    if let value = socket.container {
+      // Rare (a container's socket) and nested: through the Codable path.
+      key("container", level: inner)
+      nested((try? StreamingJSONEncoder.encode(value)) ?? Array("null".utf8), level: inner)
+    }
     newline(level)
     bytes.append(UInt8(ascii: "}"))
   }
@@ -229,6 +238,10 @@ private struct JSONText {
     if let fd = process.fd {
       key("fd", level: level + 1)
       signed(Int64(fd))
+    }
+    if let toolName = process.toolName {
+      key("toolName", level: level + 1)
+      string(toolName)
     }
     newline(level)
     bytes.append(UInt8(ascii: "}"))

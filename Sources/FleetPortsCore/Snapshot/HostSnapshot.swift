@@ -10,12 +10,25 @@ public struct HostSnapshot: Hashable, Sendable, Codable {
   /// The packet filter's rules or why there are none; nil in scan.json written before the
   /// firewall was collected (read as "firewall unknown").
   public var firewall: FirewallSnapshot?
+  /// The host's other network namespaces (containers) and the ports published into them;
+  /// nil in scan.json written before namespaces were read, and from a probe that printed none.
+  /// Their sockets are in `sockets`, each with its `netns`.
+  public var namespaces: NamespaceScan?
+  /// Who the socket owners are (the `proc-ids` section), one per pid the attribution tool
+  /// named; nil in scan.json written before the probe read them, or when the host printed none.
+  public var processes: [ProcessIdentity]?
+  /// The host's ephemeral port range (`ip_local_port_range`); nil where unread.
+  public var ephemeralPorts: PortRange?
 
   public init(
     meta: ProbeMeta, addresses: [InterfaceAddress], sockets: [SocketRecord], unixSocketModes: [UnixSocketMode],
-    counters: KernelCounters, provenance: Provenance, firewall: FirewallSnapshot? = nil
+    counters: KernelCounters, provenance: Provenance, firewall: FirewallSnapshot? = nil, namespaces: NamespaceScan? = nil,
+    processes: [ProcessIdentity]? = nil, ephemeralPorts: PortRange? = nil
   ) {
     self.firewall = firewall
+    self.namespaces = namespaces
+    self.processes = processes
+    self.ephemeralPorts = ephemeralPorts
     self.meta = meta
     self.addresses = addresses
     self.sockets = sockets

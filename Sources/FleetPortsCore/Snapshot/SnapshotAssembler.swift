@@ -113,7 +113,24 @@ public enum SnapshotAssembler {
       sockets = owners
     }
 
-    // 4. Unix socket modes and interface addresses.
+    // 4. The host's other network namespaces (containers): their own tables and owners.
+    let namespaces = assembleNamespaces(output, options: options, reports: &reports, problems: &problems)
+    sockets += namespaces.sockets
+    if let scan = namespaces.scan, !meta.isRoot, scan.hiddenProcesses > 0 {
+      problems.append("network namespaces of \(scan.hiddenProcesses) processes not readable (not root): their listeners are unknown")
+    }
+
+    // 5. Who the owners are, containers' included: each owner named by its comm from the identity
+    // section, so every method (netstat's cut argv[0], lsof's 9-character COMMAND) names it alike.
+    var identities: ProcessIdentityTable?
+    if let section = output[.processIdentity] {
+      let table = ProcessIdentityParser.parse(section.body)
+      reports.append(report(section, table.report))
+      identities = table
+      OwnerNames.apply(table.processes, to: &sockets)
+    }
+
+    // 6. Unix socket modes and interface addresses.
     let modes = output[.unixModes].map { UnixSocketModeParser.parse($0.body) } ?? []
     var addresses: [InterfaceAddress] = []
     for name in [ProbeSectionName.addressesIP, .addressesIfInet6, .addressesFibTrie] {
@@ -139,7 +156,7 @@ public enum SnapshotAssembler {
     let firewall = FirewallSnapshot.assemble(output, isRoot: meta.isRoot)
     return HostSnapshot(
       meta: meta, addresses: addresses, sockets: sockets, unixSocketModes: modes, counters: counters, provenance: provenance,
-      firewall: firewall)
+      firewall: firewall, namespaces: namespaces.scan, processes: identities?.processes, ephemeralPorts: identities?.ephemeralPorts)
   }
 
   static func report(_ section: ProbeSection, _ parse: ParseReport?) -> Provenance.SectionReport {

@@ -99,8 +99,18 @@ struct ReportFacts {
 }
 
 extension Listener {
-  /// The reach as reports print it: the class, or `local` for a Unix socket.
-  var reachText: String { reach?.reach.rawValue ?? "local" }
+  /// The reach as reports print it: the class, or `local` for a Unix socket; then the
+  /// container (`in container web`) and each published port as one path
+  /// (`host 0.0.0.0:8088 → container web 172.30.6.2:80 (nginx)`). Container names come from
+  /// the host: reports escape this text.
+  var reachText: String {
+    var text = reach?.reach.rawValue ?? "local"
+    if netns != nil, publications.isEmpty {
+      text += " (in " + (container.map { "container \($0.label)" } ?? "network namespace \(netns ?? 0)") + ")"
+    }
+    for publication in publicationTexts { text += "; " + publication }
+    return text
+  }
 
   /// The user column: a name, `root`, `uid N`, or empty when unknown.
   var userText: String { user ?? "" }

@@ -77,6 +77,13 @@ enum EmbeddedTemplates {
 {{#udp}}<tr><td>{{bind}}<td>{{port}}<td>{{process}}<td>{{user}}<td class="r-{{reach}}" data-sort="{{reachRank}}">{{reach}}<td{{#exposure}} class="x-{{.}}" title="{{exposureWhy}}"{{/exposure}}>{{exposure}}<td>{{detail}}</tr>
 {{/udp}}</tbody></table>
 {{/hasUDP}}
+{{#hasUDPClients}}
+<h4>UDP client sockets</h4>
+<p class="muted">Unconnected UDP sockets on ephemeral ports of processes that do other things (a resolver's socket): not listeners, not counted as exposure.</p>
+<table class="sortable listeners"><thead><tr><th>Bind</th><th>Port</th><th>Process</th><th>User</th></tr></thead><tbody>
+{{#udpClients}}<tr><td>{{bind}}<td>{{port}}<td>{{process}}<td>{{user}}</tr>
+{{/udpClients}}</tbody></table>
+{{/hasUDPClients}}
 {{#hasUnix}}
 <h4>Unix listeners</h4>
 <table class="sortable listeners"><thead><tr><th>Path</th><th>Process</th><th>User</th><th>Mode</th></tr></thead><tbody>

@@ -26,7 +26,7 @@ enum HTMLViewBuilder {
         "overview": overview(facts), "serviceRows": services(facts), "hasServiceRows": !facts.services.isEmpty,
         "ruleGroups": ruleGroups(facts), "connectedRows": connected(facts), "hasConnectedRows": !facts.mostConnected.isEmpty,
         "filterGroups": facts.groups, "hasFilterGroups": !facts.groups.isEmpty,
-        "reachNames": ReachClass.allCases.reversed().filter { $0 != .loopback }.map(\.rawValue),
+        "reachNames": ReachClass.allCases.reversed().filter { $0 > .loopback }.map(\.rawValue),
         "ruleCount": facts.ruleGroups.count,
       ], hasFindings: !facts.findings.isEmpty)
   }
@@ -86,7 +86,17 @@ enum HTMLViewBuilder {
     case .privateNetwork: return "priv"
     case .linkLocal: return "link"
     case .loopback: return "lo"
+    case .containerNetwork: return "ctr"
     }
+  }
+
+  /// A container listener's container, and each published port as one path (issue 18).
+  static func containerDetail(_ listener: Listener) -> [String] {
+    var parts: [String] = []
+    if listener.netns != nil, listener.publications.isEmpty {
+      parts.append("in " + (listener.container.map { "container \($0.label)" } ?? "network namespace \(listener.netns ?? 0)"))
+    }
+    return parts + listener.publicationTexts
   }
 
   static func host(_ host: ReportFacts.Host, facts: ReportFacts) -> HTMLView.Host {
@@ -95,9 +105,10 @@ enum HTMLViewBuilder {
     func listener(_ listener: Listener) -> HTMLView.Listener {
       HTMLView.Listener(
         bind: listener.bind, port: listener.port.map(String.init) ?? "", portSort: listener.port.map(Int.init) ?? -1,
-        process: listener.ownersWithPIDs, user: listener.userText, reach: listener.reachText,
+        process: listener.ownersWithPIDs, user: listener.userText, reach: listener.reach?.reach.rawValue ?? "local",
         reachRank: listener.reach.flatMap { ReachClass.allCases.firstIndex(of: $0.reach) } ?? -1,
-        detail: listener.unixMode.map { "mode \($0.mode)" } ?? (listener.socket.receiveQueue.map { $0 > 0 ? "Recv-Q \($0)" : "" } ?? ""),
+        detail: ([listener.unixMode.map { "mode \($0.mode)" } ?? (listener.socket.receiveQueue.map { $0 > 0 ? "Recv-Q \($0)" : "" } ?? "")]
+          + containerDetail(listener)).filter { !$0.isEmpty }.joined(separator: "; "),
         exposure: listener.exposure.flatMap { $0.kind == .unknown ? nil : $0.kind.rawValue } ?? "",
         exposureWhy: listener.exposure.map { $0.summary + " — " + $0.reason } ?? "")
     }
@@ -139,6 +150,7 @@ enum HTMLViewBuilder {
       tcp: host.listeners.filter { $0.proto == .tcp }.map(listener),
       udp: host.listeners.filter { $0.proto == .udp || $0.proto == .raw }.map(listener),
       unix: host.listeners.filter { $0.proto == .unix }.map(listener),
+      udpClients: (result.udpClientSockets ?? []).map(listener),
       states: states, stateTotal: total,
       overflows: snapshot?.counters.listenOverflows.map(String.init) ?? "—", drops: snapshot?.counters.listenDrops.map(String.init) ?? "—",
       provenance: provenance,

@@ -125,6 +125,8 @@ enum HTMLView {
     var tcp: [Listener]
     var udp: [Listener]
     var unix: [Listener]
+    /// UDP client sockets (`HostResult.udpClientSockets`): shown apart, not counted as listeners.
+    var udpClients: [Listener] = []
     var states: [StateSegment]
     var stateTotal: Int
     var overflows: String
@@ -155,6 +157,8 @@ enum HTMLView {
       case "hasUDP": return !udp.isEmpty
       case "unix": return unix
       case "hasUnix": return !unix.isEmpty
+      case "udpClients": return udpClients
+      case "hasUDPClients": return !udpClients.isEmpty
       case "states": return states
       case "hasStates": return !states.isEmpty
       case "stateTotal": return stateTotal

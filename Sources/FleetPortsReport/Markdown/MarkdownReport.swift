@@ -39,10 +39,16 @@ enum MarkdownReport {
           host.listeners.map { listener in
             [
               listener.proto.rawValue, e(listener.bind) + (listener.unixMode.map { " (mode \(e($0.mode)))" } ?? ""),
-              listener.port.map(String.init) ?? "", e(listener.ownersWithPIDs), e(listener.userText), listener.reachText,
+              listener.port.map(String.init) ?? "", e(listener.ownersWithPIDs), e(listener.userText), e(listener.reachText),
             ]
           })
         md += "\n"
+      }
+      if let clients = result.udpClientSockets, !clients.isEmpty {
+        // Shown apart: client sockets are neither listeners nor exposure (docs/scan-json.md).
+        md +=
+          "UDP client sockets (not listeners): "
+          + clients.map { "\(e($0.text)) \(e($0.ownersWithPIDs))" }.joined(separator: " · ") + "\n\n"
       }
       if !host.states.isEmpty {
         md += "TCP connections: " + host.states.map { "\($0.state.rawValue) \($0.count)" }.joined(separator: " · ") + "\n\n"
@@ -80,9 +86,11 @@ extension MarkdownReport {
       [[String(scan.hosts.count), String(facts.okCount), String(facts.failedCount), String(facts.notScannedCount)]])
     md += "\n"
     let reach = facts.aggregate.reach
+    // The container-network column only where some host has unpublished container listeners.
+    let classes = ReachClass.allCases.reversed().filter { $0 != .containerNetwork || reach.containerNetwork > 0 }
     md += MarkdownText.table(
-      ReachClass.allCases.reversed().map { titleCase($0.rawValue) } + ["Beyond loopback"],
-      [ReachClass.allCases.reversed().map { String(reach[$0]) } + [String(reach.public + reach.privateNetwork + reach.linkLocal)]])
+      classes.map { titleCase($0.rawValue) } + ["Beyond loopback"],
+      [classes.map { String(reach[$0]) } + [String(reach.public + reach.privateNetwork + reach.linkLocal)]])
     md += "\nIP listeners by reach (from bind and host addresses).\n\n"
     if let exposure = facts.aggregate.exposure, !exposure.isEmpty {
       let kinds = ListenerExposure.Kind.allCases.reversed()

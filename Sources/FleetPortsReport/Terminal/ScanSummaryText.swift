@@ -32,6 +32,11 @@ public enum ScanSummaryText {
         let line = ListenerExposure.Kind.allCases.reversed().map { "\($0.rawValue) \(exposure[$0.rawValue] ?? 0)" }.joined(separator: " · ")
         text += "Beyond loopback, through the firewall: \(line)\n"
       }
+      let clients = ok.reduce(0) { $0 + ($1.udpClientSockets?.count ?? 0) }
+      if clients > 0 {
+        let hosts = ok.filter { !($0.udpClientSockets ?? []).isEmpty }.count
+        text += "UDP client sockets (ephemeral ports, not counted as listeners): \(clients) on \(hosts) host(s)\n"
+      }
     }
     // Only for scans that collected the firewall: an older scan.json says nothing about it.
     let unknown = ok.filter { ($0.snapshot?.firewall?.status ?? .unreadable) != .read }

@@ -9,8 +9,9 @@ enum FirewallBypassedByNATRule {
 
   static func evaluate(_ host: HostContext) -> [Finding] {
     var seen: Set<String> = []
+    // A container's published listener shares its host port's exposure: the host port is the finding.
     return host.portListeners.compactMap { listener in
-      guard let exposure = listener.exposure, exposure.bypassesInput, let port = listener.port else { return nil }
+      guard listener.netns == nil, let exposure = listener.exposure, exposure.bypassesInput, let port = listener.port else { return nil }
       guard seen.insert("\(listener.proto.rawValue)/\(port)").inserted else { return nil }
       let nat = exposure.dnat.map { "\($0.target) (\($0.rule.described))" }.joined(separator: ", ")
       let deny = exposure.inputDeniedBy?.described ?? "the INPUT path"

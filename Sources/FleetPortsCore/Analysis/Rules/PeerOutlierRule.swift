@@ -27,7 +27,7 @@ enum PeerOutlierRule {
     return order.compactMap { key -> Finding? in
       guard let entry = groups[key] else { return nil }
       let listeners = entry.host.portListeners.filter {
-        $0.proto == entry.proto && $0.port == entry.port && ($0.reach?.reach ?? .loopback) > .loopback
+        $0.netns == nil && $0.proto == entry.proto && $0.port == entry.port && ($0.reach?.reach ?? .loopback) > .loopback
       }
       guard let group = PortGroup.groups(listeners).first else { return nil }
       let service = group.widest.service.map { "\($0.summary) — " } ?? ""
