@@ -32,4 +32,18 @@ public struct SSHCertificate: Sendable, Hashable {
     blob = Array(data)
     keyType = String(fields[0])
   }
+
+  /// True when this certificate is for `identity`'s key: the key's fields after its type string
+  /// are the certificate's after its type and nonce (the layout of every
+  /// `*-cert-v01@openssh.com` type, OpenSSH's PROTOCOL.certkeys). ssh_config's `CertificateFile`
+  /// pairs a certificate with a key this way, whatever the files are called.
+  public func certifies(_ identity: SSHIdentity) -> Bool {
+    guard let keyBlob = identity.publicBlob else { return false }
+    var certificate = SSHWireReader(blob)
+    var key = SSHWireReader(keyBlob)
+    guard certificate.string() != nil, certificate.string() != nil, key.string() != nil, key.offset < keyBlob.count else { return false }
+    let fields = keyBlob[key.offset...]
+    guard certificate.offset + fields.count <= blob.count else { return false }
+    return blob[certificate.offset..<(certificate.offset + fields.count)].elementsEqual(fields)
+  }
 }

@@ -9,6 +9,9 @@ public struct FleetScanner: Sendable {
   public var knownHosts: KnownHostsStore
   /// Stores for targets whose ssh_config names their own known_hosts files, each set read once.
   public var knownHostsByFiles: [KnownHostsFiles: KnownHostsStore] = [:]
+  /// ssh_config's `CertificateFile`s, each read once; a host offers those its config lists
+  /// with the identity each certifies (`SSHCertificate.certifies`).
+  public var certificates: [SSHCertificate] = []
   public var checking: HostKeyChecking
   /// Identities by path, read once before the scan.
   public var identities: [String: SSHIdentity]
@@ -139,6 +142,15 @@ public struct FleetScanner: Sendable {
       credentials.identities = [identity]
     } else if !connection.identityFiles.isEmpty {
       credentials.identities = connection.identityFiles.compactMap { identities[$0] }
+    }
+    if !connection.certificateFiles.isEmpty {
+      let listed = certificates.filter { connection.certificateFiles.contains($0.path) }
+      credentials.identities = credentials.identities.map { identity in
+        guard identity.certificate == nil, let match = listed.first(where: { $0.certifies(identity) }) else { return identity }
+        var certified = identity
+        certified.certificate = match
+        return certified
+      }
     }
     switch connection.agent {
     case .scanDefault: break

@@ -44,7 +44,7 @@ import Testing
       }
       #expect(hops.map(\.name) == bastion.jumps[host.name], "\(host.name)")
       let snapshot = try #require(result.snapshot, "\(host.name): \(result.failure?.message ?? "no snapshot")")
-      #expect(Set(LabScan.listeners(snapshot).keys) == host.listenerKeys, "\(host.name)")
+      #expect(Set(LabScan.listeners(snapshot, of: host).keys) == host.listenerKeys, "\(host.name)")
       #expect(snapshot.meta.hostname == host.name)
     }
     #expect(bastion.hosts.contains { bastion.jumps[$0.name]?.count == 2 }, "the lab has a host two hops deep")
@@ -146,7 +146,7 @@ import Testing
     #expect(line.contains("-W '10.201."), "the host is quoted: \(line)")
     let snapshot = try #require(results.first?.snapshot, "\(results.first?.failure?.message ?? "")")
     let host = try #require(bastion.hosts.first { $0.ipv4 == targets.first?.address })
-    #expect(Set(LabScan.listeners(snapshot).keys) == host.listenerKeys)
+    #expect(Set(LabScan.listeners(snapshot, of: host).keys) == host.listenerKeys)
   }
 
   @Test func aFailingProxyCommandPutsItsStderrInTheRow() async throws {

@@ -62,6 +62,24 @@ import Testing
     }
   }
 
+  /// ssh_config's CertificateFile pairs a certificate with the key it certifies, whatever the
+  /// files are called: each key type's certificate (from the real ssh-keygen) matches its own key
+  /// and no other.
+  @Test(arguments: ["ed25519", "ecdsa", "rsa"])
+  func aCertificateCertifiesItsOwnKeyOnly(type: String) throws {
+    let dir = try LabScanScratch.make()
+    defer { try? FileManager.default.removeItem(atPath: dir) }
+    let ca = try Self.key(dir, "ca")
+    let mine = try Self.key(dir, "mine", type: type)
+    let other = try Self.key(dir, "other", type: type)
+    let signed = try ChildProcess.run(["/usr/bin/ssh-keygen", "-q", "-s", ca, "-I", "test", "-n", "root", mine + ".pub"], timeout: .seconds(60))
+    try #require(signed.status == 0, "\(signed.stderrText)")
+    let certificate = try #require(try IdentityFiles.loadCertificate(mine + "-cert.pub", named: true))
+    let rules = IdentityFiles.Rules(passphrase: nil, allowOpenKeyFiles: false)
+    #expect(certificate.certifies(try #require(try IdentityFiles.load(mine, rules: rules))))
+    #expect(!certificate.certifies(try #require(try IdentityFiles.load(other, rules: rules))))
+  }
+
   @Test func anEncryptedKeyNeedsItsPassphraseVariable() throws {
     let dir = try LabScanScratch.make()
     defer { try? FileManager.default.removeItem(atPath: dir) }

@@ -31,7 +31,7 @@ import Testing
       let result = try #require(results.first { $0.address == host.ipv4 }, "\(host.name) via \(via): no result")
       let snapshot = try #require(result.snapshot, "\(host.name) as \(user) via \(via): \(result.failure?.message ?? "no snapshot")")
       #expect(result.user == user)
-      #expect(Set(LabScan.listeners(snapshot).keys) == host.listenerKeys, "\(host.name) as \(user) via \(via)")
+      #expect(Set(LabScan.listeners(snapshot, of: host).keys) == host.listenerKeys, "\(host.name) as \(user) via \(via)")
       #expect(!snapshot.provenance.isRoot)
     }
   }

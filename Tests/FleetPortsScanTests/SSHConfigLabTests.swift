@@ -38,7 +38,7 @@ import Testing
     #expect(!interrupted)
     for (host, result) in zip(lab.hosts, results) {
       let snapshot = try #require(result.snapshot, "\(result.name): \(result.failure?.message ?? "no snapshot")")
-      #expect(Set(LabScan.listeners(snapshot).keys) == host.listenerKeys, "\(result.name)")
+      #expect(Set(LabScan.listeners(snapshot, of: host).keys) == host.listenerKeys, "\(result.name)")
     }
   }
 
@@ -78,7 +78,7 @@ import Testing
       let row = try #require(scan.hosts.first { $0.name == String(format: "fl-%03d", host.index) })
       #expect(row.address == host.ipv4 && row.user == "root" && row.groups == host.groups.filter { ["web", "db"].contains($0) })
       let snapshot = try #require(row.snapshot, "\(row.name): \(row.failure?.message ?? "")")
-      #expect(Set(LabScan.listeners(snapshot).keys) == host.listenerKeys, "\(row.name)")
+      #expect(Set(LabScan.listeners(snapshot, of: host).keys) == host.listenerKeys, "\(row.name)")
     }
   }
 }

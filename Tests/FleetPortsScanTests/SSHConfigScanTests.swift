@@ -112,13 +112,20 @@ import Testing
     #expect(row.failure?.message.contains("Ciphers chacha20-poly1305@openssh.com for 'modern' (\(home)/config:5): libssh2 speaks none") == true)
   }
 
-  @Test func anInventoryJumpHostIsARefusedRowUntilTheTransportFollowsIt() throws {
+  /// Ansible's `-o ProxyJump=` in ansible_ssh_common_args becomes the host's route, as
+  /// `ssh -J` would take it (the bastion tests follow such routes on the lab).
+  @Test func anInventoryJumpHostBecomesTheHostsRoute() throws {
     let (home, targets, refused) = try Self.plan(
       "", inventory: "[db]\ndb1 ansible_host=10.0.0.5 ansible_ssh_common_args='-o ProxyJump=jump@bastion'\n")
     defer { try? FileManager.default.removeItem(atPath: home) }
-    #expect(targets.isEmpty)
-    #expect(refused.first?.failure?.code == .proxyUnsupported)
-    #expect(refused.first?.failure?.message.contains("ProxyJump jump@bastion for 'db1'") == true)
+    #expect(refused.isEmpty)
+    let target = try #require(targets.first)
+    guard case .jump(let hops) = target.route else {
+      Issue.record("db1's route is \(target.route.summary), not through the bastion")
+      return
+    }
+    #expect(hops.map(\.name) == ["bastion"] && hops.first?.user == "jump" && hops.first?.port == 22)
+    #expect(target.address == "10.0.0.5")
   }
 
   @Test func sshConfigNoneReadsNoFileAndDefaultsReadTheUsersThenTheSystems() throws {
@@ -175,9 +182,9 @@ import Testing
     #expect(first.status == .ok, "\(first.failure?.message ?? "")")
     let lines = try String(contentsOfFile: recorded, encoding: .utf8).split(separator: "\n")
     #expect(lines.count == 1 && lines[0].hasPrefix("loopback-box ssh-ed25519 "), "\(lines)")
-    var info = stat()
-    #expect(stat(recorded, &info) == 0 && info.st_mode & 0o777 == 0o600)
-    #expect(stat(home + "/fresh", &info) == 0 && info.st_mode & 0o777 == 0o700)
+    let mode = { (path: String) in (try? FileManager.default.attributesOfItem(atPath: path)[.posixPermissions] as? Int) ?? -1 }
+    #expect(mode(recorded) == 0o600)
+    #expect(mode(home + "/fresh") == 0o700)
 
     let second = try await scan(config("yes"))
     #expect(second.status == .ok, "\(second.failure?.message ?? "")")

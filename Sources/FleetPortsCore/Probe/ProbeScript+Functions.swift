@@ -267,7 +267,8 @@ extension ProbeScript {
             printf 'proxy %s %s\n' $fp_p "$(tr '\0' ' ' </proc/$fp_p/cmdline)"
           continue
         fi
-        [ -e "$fp_f" ]||{ fp_hid=$((fp_hid+1));continue;}
+        # Not followable: hidden from us (not root), or gone/a zombie meanwhile (no sockets lost).
+        [ -e "$fp_f" ]||{ [ -d /proc/$fp_p ]&&! [ -r /proc/1/environ ]&&fp_hid=$((fp_hid+1));continue;}
         fp_r=
         for fp_x in $fp_nsr;do [ "$fp_f" -ef /proc/$fp_x/ns/net ]&&fp_r=$fp_x&&break;done
         if [ -z "$fp_r" ];then

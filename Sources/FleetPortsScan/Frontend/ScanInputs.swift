@@ -79,6 +79,11 @@ public enum ScanInputs {
       deadlines: SSHDeadlines(connect: min(deadline, .seconds(10)), handshakeAndAuth: deadline, command: deadline),
       channelsPerJump: request.channelsPerJump)
     scanner.knownHostsByFiles = knownHostsByFiles
+    // ssh_config's CertificateFile: a missing file is skipped, as ssh skips it; one that is not
+    // a certificate is a usage error naming it.
+    for path in Set(targets.flatMap(\.connection.certificateFiles)).sorted() {
+      if let certificate = try IdentityFiles.loadCertificate(path, named: false) { scanner.certificates.append(certificate) }
+    }
     let modes = Set(targets.map { ($0.connection.hostKeyChecking ?? scanner.checking).rawValue })
     let options = ScanOptions(
       inventory: request.inventory, method: request.method, sudo: request.sudo, parallel: request.parallel,
