@@ -61,7 +61,7 @@ enum EmbeddedTemplates {
 """####,
     "host": ####"""
 <details class="host" id="{{anchor}}" data-host="{{name}}">
-<summary><b>{{name}}</b> <span class="muted">{{user}}@{{address}}:{{port}}</span> · {{listenerCount}} listeners{{#publicCount}} · <span class="reach r-public">{{publicCount}} public</span>{{/publicCount}}{{#hostFindingCount}} · {{hostFindingCount}} findings{{/hostFindingCount}}</summary>
+<summary><b>{{name}}</b> <span class="muted">{{user}}@{{address}}:{{port}}{{#hostShard}} · {{.}}{{/hostShard}}</span> · {{listenerCount}} listeners{{#publicCount}} · <span class="reach r-public">{{publicCount}} public</span>{{/publicCount}}{{#hostFindingCount}} · {{hostFindingCount}} findings{{/hostFindingCount}}</summary>
 <template>
 <p class="meta">hostname {{hostname}} · {{os}} · kernel {{kernel}}{{#groups}} · groups {{groups}}{{/groups}}{{#duration}} · probed in {{duration}}{{/duration}}</p>
 {{#hasFindings}}<ul class="host-findings">{{#findings}}<li><a href="#{{anchor}}"><span class="sev sev-{{severity}}">{{severity}}</span> {{title}}</a> {{socket}}</li>{{/findings}}</ul>{{/hasFindings}}

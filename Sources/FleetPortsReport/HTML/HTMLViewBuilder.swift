@@ -131,7 +131,7 @@ enum HTMLViewBuilder {
       }
       return provenance
     } ?? HTMLView.Provenance(method: "?", attribution: "none", root: "?", kernelTables: "not read", tools: [], sections: [], problems: [])
-    return HTMLView.Host(
+    var view = HTMLView.Host(
       anchor: "h\(host.index)", name: result.name, address: result.address, port: result.port, user: result.user,
       groups: result.groups.joined(separator: ", "), hostname: snapshot?.meta.hostname ?? "", os: snapshot?.meta.osPrettyName ?? "",
       kernel: snapshot?.meta.kernel ?? "", duration: result.durationSeconds.map { JUnitReport.format3($0) + " s" } ?? "",
@@ -152,6 +152,8 @@ enum HTMLViewBuilder {
           "hcRemote": connections.remotePeers, "hcNetworks": networksText(connections),
         ]
       })
+    if let shard = result.shard { view.shard = "shard \(shard) · scanned \(result.scannedAt ?? "?")" }
+    return view
   }
 
   static func percent(_ count: Int, of total: Int) -> String {

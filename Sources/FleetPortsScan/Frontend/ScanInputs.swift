@@ -12,7 +12,9 @@ public enum ScanInputs {
     let policy = try loadPolicy(request.policy)
     let defaultUser = request.user ?? environment["USER"] ?? NSUserName()
     let (targets, refused) = try loadTargets(request, home: home, defaultUser: defaultUser)
-    guard !targets.isEmpty || !refused.isEmpty else { throw ScanInputError("\(request.inventory) lists no hosts") }
+    // A shard may be empty (a small inventory cut in many): it is still scanned and stored, so
+    // the fleet view knows that shard is covered.
+    guard !targets.isEmpty || !refused.isEmpty || request.shard != nil else { throw ScanInputError("\(request.inventory) lists no hosts") }
 
     let knownHostsPath = request.knownHosts ?? "\(home)/.ssh/known_hosts"
     let knownHosts: KnownHostsStore
@@ -56,9 +58,11 @@ public enum ScanInputs {
       knownHosts: knownHosts, checking: request.hostKeyChecking, identities: perHost, defaultIdentities: defaultIdentities,
       agentSocket: agentSocket, method: request.method, parallel: request.parallel, perServer: request.perServer,
       deadlines: SSHDeadlines(connect: min(deadline, .seconds(10)), handshakeAndAuth: deadline, command: deadline))
-    let options = ScanOptions(
+    var options = ScanOptions(
       inventory: request.inventory, method: request.method, sudo: request.sudo, parallel: request.parallel,
       timeoutSeconds: request.timeoutSeconds, hostKeyChecking: request.hostKeyChecking.rawValue)
+    options.fleet = request.fleet ?? ScanRequest.defaultFleet(inventory: request.inventory)
+    options.shard = request.shard?.label
     return ScanPlan(source: .fleet(scanner: scanner, targets: targets, refused: refused), options: options, policy: policy)
   }
 
@@ -89,6 +93,21 @@ public enum ScanInputs {
     } catch {
       throw ScanInputError("\(error)")
     }
+    if let shard = request.shard {
+      if case .group(let group) = shard, !parsed.hosts.contains(where: { $0.groups.contains(group) }) {
+        let groups = Set(parsed.hosts.flatMap(\.groups)).sorted().joined(separator: ", ")
+        throw ScanInputError("--shard-group \(group): \(request.inventory) has no group \(group) (its groups: \(groups.isEmpty ? "none" : groups))")
+      }
+      parsed.hosts.removeAll { !shard.contains(name: $0.name, groups: $0.groups) }
+    }
+    return try configure(parsed, request, home: home, defaultUser: defaultUser)
+  }
+
+  /// The inventory's hosts with ssh_config applied (hosts it sends through a proxy refused).
+  static func configure(_ inventory: Inventory, _ request: ScanRequest, home: String, defaultUser: String) throws(ScanInputError) -> (
+    [ScanTarget], [HostResult]
+  ) {
+    var parsed = inventory
     var refused: [HostResult] = []
     let configPath = request.sshConfig ?? "\(home)/.ssh/config"
     if request.sshConfig != nil || FileManager.default.fileExists(atPath: configPath) {
