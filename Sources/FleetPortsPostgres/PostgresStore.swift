@@ -43,8 +43,9 @@ public final class PostgresStore: HistoryStore, @unchecked Sendable {
     }
     var configuration = PostgresConnection.Configuration(
       host: url.host, port: url.port, username: url.user, password: password, database: url.database, tls: tls)
+    // verify-full checks the certificate names the host: postgres-nio passes a host name to NIOSSL
+    // (SNI and verification); for an IP address NIOSSL checks the peer's address instead.
     configuration.options.connectTimeout = .seconds(10)
-    if url.sslMode == .verifyFull { configuration.options.tlsServerName = url.host }
     do {
       connection = try PostgresConnection.connect(
         on: MultiThreadedEventLoopGroup.singleton.next(), configuration: configuration, id: 1, logger: logger

@@ -46,8 +46,8 @@ enum ScanQueries {
     try summaries(
       db,
       sql: """
-        WHERE id IN (SELECT id FROM (SELECT id, ROW_NUMBER() OVER (PARTITION BY \(shard) ORDER BY id DESC) AS rank
-                                     FROM scan WHERE \(fleet) = ? AND \(shard) IS NOT NULL) WHERE rank = ?)
+        WHERE id IN (SELECT id FROM (SELECT id, ROW_NUMBER() OVER (PARTITION BY \(ScanQueries.shard) ORDER BY id DESC) AS rank
+                                     FROM scan WHERE \(ScanQueries.fleet) = ? AND \(ScanQueries.shard) IS NOT NULL) WHERE rank = ?)
         ORDER BY id
         """, arguments: [fleet, rank + 1])
   }

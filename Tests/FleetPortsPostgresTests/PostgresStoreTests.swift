@@ -157,6 +157,7 @@ import Testing
     #expect(try required.usesTLS())
     let verified = try Self.open(server, sslMode: "verify-full", extra: "&sslrootcert=\(server.certificatePath)")
     #expect(try verified.ids() == [])
+    #expect(try Self.open(server, sslMode: "verify-ca", extra: "&sslrootcert=\(server.certificatePath)").usesTLS())
     let plain = try Self.open(server, sslMode: "disable")
     #expect(try !plain.usesTLS())
     #expect(try Self.open(server, sslMode: "prefer").usesTLS())

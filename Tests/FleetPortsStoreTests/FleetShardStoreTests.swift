@@ -4,7 +4,7 @@ import Testing
 
 @testable import FleetPortsStore
 
-/// The fleet and shard columns (migration v3) in the SQLite history.
+/// Fleets and shards (read from the stored options) in the SQLite history.
 @Suite struct FleetShardStoreTests {
   @Test func eachShardsNewestAndPreviousScanAreFoundAndAShardDiffsOnlyAgainstItself() throws {
     let dir = try StoreFixtures.scratch()
@@ -16,7 +16,7 @@ import Testing
       scan.options.fleet = "lab"
       scan.options.shard = shard
       let saved = try store.save(scan) { previous, id in
-        previousOf[id] = previous?.summary.id
+        previousOf[id] = .some(previous?.summary.id)
         return scan
       }
       #expect(try store.summary(id: saved.id).shard == shard)
