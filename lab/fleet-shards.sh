@@ -10,7 +10,7 @@
 set -euo pipefail
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 RUN="$ROOT/lab/run"
-FP="$ROOT/.build/release/fleetports"
+FP="${FLEETPORTS_BIN:-$ROOT/.build/release/fleetports}"  # FLEETPORTS_BIN: another build, e.g. a debug one on a small lab
 OUT="$ROOT/reports/bench"
 [ -x "$FP" ] || { echo "fleet-shards: build first: swift build -c release --product fleetports" >&2; exit 2; }
 [ -n "${FLEETPORTS_PG_URL:-}" ] || { echo "fleet-shards: run me under tools/with-postgres.sh" >&2; exit 2; }
@@ -61,7 +61,8 @@ once = len(names) == len(set(names)) and sorted(names) == sorted(h["name"] for h
 same = listeners(whole) == listeners(fleet)
 count = sum(len(v) for v in listeners(fleet).values())
 shards = sorted({h.get("shard") for h in fleet["hosts"]})
-print(f'{"PASS" if once and same else "FAIL"}|{len(names)}|{len(set(names))}|{count}|{same}|{" ".join(shards)}')
+ok = sum(h["status"] == "ok" for h in whole["hosts"])
+print(f'{"PASS" if once and same else "FAIL"}|{len(names)}|{len(set(names))}|{count}|{same}|{" ".join(shards)}|{ok}')
 PY
 )
 
@@ -69,29 +70,34 @@ PY
 ip netns exec fplab-007 python3 -c 'import socket, time
 s = socket.socket(); s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1); s.bind(("0.0.0.0", 18094)); s.listen(); time.sleep(1800)' &
 LISTENER_PID=$!
+disown "$LISTENER_PID"  # killed by cleanup, without the shell's "Killed" line
 for _ in $(seq 50); do ip netns exec fplab-007 ss -Htln 'sport = :18094' | grep -q 18094 && break; sleep 0.1; done
 second_wall=$(shards second)
 set +e
 "$FP" diff --fleet lab --format json --db "$DB" > "$T/diff.json" 2> "$T/diff.err"
 diff_status=$?
 set -e
-check_diff=$(python3 - "$T/diff.json" "$diff_status" <<'PY'
+check_diff=$(python3 - "$T/diff.json" "$diff_status" "$T/whole/scan.json" <<'PY'
 import json, sys
 changes, status = json.load(open(sys.argv[1])), int(sys.argv[2])
+# lab-007's inventory name, whatever the inventory calls it: the host at its address.
+name = next(h["name"] for h in json.load(open(sys.argv[3]))["hosts"] if h["address"] == "10.200.0.17")
 listeners = [f'{c["kind"]} {c["host"]} {c["proto"]} {c.get("port")}' for c in changes["listeners"]]
-ok = status == 1 and not changes["hosts"] and listeners == ["new 10.200.0.17 tcp 18094"]
-print(f'{"PASS" if ok else "FAIL"}|{status}|{"; ".join(listeners)}|{len(changes["hosts"])}|{len(changes["findings"])}')
+ok = status == 1 and not changes["hosts"] and listeners == [f"new {name} tcp 18094"]
+findings = [f'{c["kind"]} {c["finding"]["ruleID"]} {c["finding"]["host"]} {(c["finding"].get("socket") or {}).get("port", "")}'.strip()
+            for c in changes["findings"]]
+print(f'{"PASS" if ok else "FAIL"}|{status}|{"; ".join(listeners)}|{len(changes["hosts"])}|{len(findings)}{": " if findings else ""}{"; ".join(findings)}')
 PY
 )
 rows=$(psql -X -At "${DB%%\?*}" -c "SELECT COUNT(*) || ' scans, ' || SUM(hostsOK + hostsFailed + hostsNotScanned) || ' host rows, ' || SUM(listenerCount) || ' listener rows' FROM scan")
-IFS='|' read -r merge_verdict merge_hosts merge_distinct merge_listeners merge_same merge_shards <<< "$check_merge"
+IFS='|' read -r merge_verdict merge_hosts merge_distinct merge_listeners merge_same merge_shards whole_ok <<< "$check_merge"
 IFS='|' read -r diff_verdict diff_code diff_listeners diff_hosts diff_findings <<< "$check_diff"
 {
   echo "## Sharded scans into one PostgreSQL ($hosts-host lab, $(date -u +%Y-%m-%dT%H:%MZ))"
   echo
   echo "| step | wall | result |"
   echo "|---|---|---|"
-  echo "| whole scan, one process, SQLite | ${whole_wall} s | $(grep -o 'hosts: .*' "$T/whole.log" | head -1 || true) |"
+  echo "| whole scan, one process, SQLite | ${whole_wall} s | $whole_ok of $hosts hosts ok |"
   echo "| 4 × \`scan --shard K/4\` at once, PostgreSQL | ${first_wall} s | all exit 0 |"
   echo "| \`report --fleet lab\` | — | $merge_verdict: $merge_hosts hosts ($merge_distinct distinct), shards $merge_shards, $merge_listeners listeners, equal to the whole scan's: $merge_same |"
   echo "| listener opened on lab-007 (10.200.0.17) tcp 0.0.0.0:18094; 4 shards again | ${second_wall} s | all exit 0 |"

@@ -38,7 +38,9 @@ func format(_ seconds: Double) -> String { String(Int((seconds * 1000).rounded()
 
 let scan = try thousandHostScan()
 let listeners = scan.hosts.reduce(0) { $0 + $1.analysedListeners.count }
-print("history: a 1,000-host scan (\(listeners) listeners, \(scan.findings.count) findings, scan.json \(try ScanJSON.encode(scan).count / 1024) KiB)")
+print(
+  "history: a 1,000-host scan (\(listeners) listeners, \(scan.findings.count) findings, scan.json \(try ScanJSON.encode(scan).count / 1024) KiB)"
+)
 
 let folder = NSTemporaryDirectory() + "fleetports-history-bench-\(UUID().uuidString)"
 try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
@@ -50,7 +52,8 @@ let environment = ProcessInfo.processInfo.environment
 var postgres: PostgresStore?
 if let text = environment["FLEETPORTS_PG_URL"] {
   let url = try PostgresURL(text, environment: environment)
-  let store = try PostgresStore(url: url, password: PostgresPassword.lookup(url, environment: environment, home: NSHomeDirectory()).password)
+  let store = try PostgresStore(
+    url: url, password: PostgresPassword.lookup(url, environment: environment, home: NSHomeDirectory()).password)
   postgres = store
   print("  stored in PostgreSQL (\(url.host), one transaction): \(format(try best { _ = try store.save(scan, amend: nil) }))")
 } else {

@@ -25,7 +25,8 @@ extension PostgresStore {
       }
       return StoredScan(
         id: try cells[0].decode(Int64.self), startedAt: try cells[1].decode(String.self), startedEpoch: try cells[2].decode(Double.self),
-        finishedAt: try cells[3].decode(String.self), inventory: try cells[4].decode(String.self), interrupted: try cells[5].decode(Bool.self),
+        finishedAt: try cells[3].decode(String.self), inventory: try cells[4].decode(String.self),
+        interrupted: try cells[5].decode(Bool.self),
         hostsOK: try cells[6].decode(Int.self), hostsFailed: try cells[7].decode(Int.self), hostsNotScanned: try cells[8].decode(Int.self),
         listeners: try cells[9].decode(Int.self), findings: findings, fleet: try cells[10].decode(String?.self),
         shard: try cells[11].decode(String?.self))
@@ -92,7 +93,9 @@ extension PostgresStore {
   }
 
   public func newest(startedAtOrBefore epoch: Double) throws(StoreError) -> StoredScan? {
-    try locked("finding an older scan") { try summaries("WHERE startedEpoch <= \(epoch) ORDER BY startedEpoch DESC, id DESC LIMIT 1").first }
+    try locked("finding an older scan") {
+      try summaries("WHERE startedEpoch <= \(epoch) ORDER BY startedEpoch DESC, id DESC LIMIT 1").first
+    }
   }
 
   public func hostNames() throws(StoreError) -> [String] {
@@ -145,16 +148,21 @@ extension PostgresStore {
         let state: ListenerHistory.State = last == newestOK ? (newest == newestOK ? .listening : .unknown) : .gone
         return ListenerHistory(
           proto: proto, address: address, port: port, firstSeen: .init(scanID: first, startedAt: try startedAt(first)),
-          lastSeen: .init(scanID: last, startedAt: try startedAt(last)), sightings: seen, processes: latest?.0 ?? "", user: latest?.1 ?? nil,
+          lastSeen: .init(scanID: last, startedAt: try startedAt(last)), sightings: seen, processes: latest?.0 ?? "",
+          user: latest?.1 ?? nil,
           reach: latest?.2 ?? nil, state: state)
       }
     }
   }
 
-  public func trend(inventory: String, throughID: Int64?, limit: Int) throws(StoreError) -> ScanTrend {
+  public func trend(inventory: String, shard: String?, throughID: Int64?, limit: Int) throws(StoreError) -> ScanTrend {
     try locked("reading the trend of \(inventory)") {
       let ids = try run(
-        "SELECT id, startedAt FROM scan WHERE inventory = \(inventory) AND id <= \(throughID ?? Int64.max) ORDER BY id DESC LIMIT \(max(1, limit))"
+        """
+        SELECT id, startedAt FROM scan
+        WHERE inventory = \(inventory) AND \(unescaped: PostgresSchema.shard) IS NOT DISTINCT FROM \(shard) AND id <= \(throughID ?? Int64.max)
+        ORDER BY id DESC LIMIT \(max(1, limit))
+        """
       ).map { try $0.decode((Int64, String).self) }
       guard let oldest = ids.last?.0, let newest = ids.first?.0 else { return ScanTrend(points: []) }
       var listeners: [Int64: Int] = [:]

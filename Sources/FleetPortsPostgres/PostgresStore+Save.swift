@@ -60,11 +60,13 @@ extension PostgresStore {
     for (host, hostID) in zip(rows.hosts, hostIDs) {
       hosts.append([
         "id": hostID, "name": host.name, "address": host.address, "port": host.port, "status": host.status,
-        "failurecode": PostgresStore.nullable(host.failureCode), "failuremessage": PostgresStore.nullable(host.failureMessage), "degraded": host.degraded,
+        "failurecode": PostgresStore.nullable(host.failureCode), "failuremessage": PostgresStore.nullable(host.failureMessage),
+        "degraded": host.degraded,
       ])
       for listener in host.listeners {
         listeners.append([
-          "hostid": hostID, "host": host.name, "proto": listener.proto, "address": listener.address, "port": PostgresStore.nullable(listener.port),
+          "hostid": hostID, "host": host.name, "proto": listener.proto, "address": listener.address,
+          "port": PostgresStore.nullable(listener.port),
           "processes": listener.processes, "user": PostgresStore.nullable(listener.user), "uid": PostgresStore.nullable(listener.uid),
           "reach": PostgresStore.nullable(listener.reach),
         ])

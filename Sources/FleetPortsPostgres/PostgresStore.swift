@@ -71,7 +71,8 @@ public final class PostgresStore: HistoryStore, @unchecked Sendable {
     try transaction("setting up the tables") { () throws -> Void in
       // One constant key for every fleetports history: concurrent first starts wait here.
       try run("SELECT pg_advisory_xact_lock(7201202611300001)")
-      try run("CREATE TABLE IF NOT EXISTS fleetports_migrations (identifier TEXT PRIMARY KEY, appliedAt TIMESTAMPTZ NOT NULL DEFAULT now())")
+      try run(
+        "CREATE TABLE IF NOT EXISTS fleetports_migrations (identifier TEXT PRIMARY KEY, appliedAt TIMESTAMPTZ NOT NULL DEFAULT now())")
       let applied = Set(try run("SELECT identifier FROM fleetports_migrations").map { try $0.decode(String.self) })
       for (identifier, statements) in PostgresSchema.migrations where !applied.contains(identifier) {
         for statement in statements { try run(PostgresQuery(unsafeSQL: statement)) }

@@ -51,7 +51,8 @@ public struct PostgresURL: Hashable, Sendable, CustomStringConvertible {
     }
     if components.password != nil {
       throw PostgresURLError(
-        "the URL holds a password, which would show in `ps` and the shell history; remove it and set PGPASSWORD or a ~/.pgpass line instead")
+        "the URL holds a password, which would show in `ps` and the shell history; remove it and set PGPASSWORD or a ~/.pgpass line instead"
+      )
     }
     let user = components.user?.removingPercentEncoding ?? environment["PGUSER"] ?? environment["USER"] ?? NSUserName()
     self.user = user

@@ -30,8 +30,8 @@ public protocol HistoryStore: Sendable {
   func hostNames() throws(StoreError) -> [String]
   /// Every listener `host` ever had; see `ScanStore.history(host:)`.
   func history(host: String) throws(StoreError) -> [ListenerHistory]
-  /// The exposure trend of one inventory; see `ScanStore.trend`.
-  func trend(inventory: String, throughID: Int64?, limit: Int) throws(StoreError) -> ScanTrend
+  /// The exposure trend of one inventory's scans of `shard` (nil: whole-inventory scans); see `ScanStore.trend`.
+  func trend(inventory: String, shard: String?, throughID: Int64?, limit: Int) throws(StoreError) -> ScanTrend
   /// Removes the scans `rules` select, in one transaction; `vacuum` gives the space back.
   func prune(_ rules: PruneRules, now: Double, vacuum: Bool) throws(StoreError) -> [StoredScan]
   /// For each shard label of `fleet`, its scan at `rank` counted from the newest (0: the

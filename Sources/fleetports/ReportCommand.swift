@@ -105,7 +105,8 @@ struct ReportCommand: ParsableCommand {
     let formats = try format.map(ReportFormat.parseList) ?? [.json, .html, .md, .sarif, .junit]
     let folder = out ?? ScanArchive.defaultFolder(startedAt: Date(timeIntervalSince1970: summary.startedEpoch))
     let paths: [String]
-    let trend = try? history.trend(inventory: stored.options.inventory, throughID: id, limit: ScanTrend.maxPoints)
+    let trend = try? history.trend(
+      inventory: stored.options.inventory, shard: stored.options.shard, throughID: id, limit: ScanTrend.maxPoints)
     do {
       paths = try ReportWriter.write(stored, formats: formats, to: folder, trend: trend?.ending(with: stored, scanID: id))
     } catch {
@@ -141,7 +142,7 @@ struct ReportCommand: ParsableCommand {
   /// here, and a history that cannot be read only costs the chart.
   func historyTrend(of scan: ScanResult) -> ScanTrend? {
     guard let history = database.openIfPresent(),
-      let trend = try? history.trend(inventory: scan.options.inventory, throughID: nil, limit: ScanTrend.maxPoints)
+      let trend = try? history.trend(inventory: scan.options.inventory, shard: scan.options.shard, throughID: nil, limit: ScanTrend.maxPoints)
     else { return nil }
     return trend.ending(with: scan, scanID: nil)
   }

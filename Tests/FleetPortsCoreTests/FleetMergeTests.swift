@@ -8,7 +8,7 @@ import Testing
     // From the FNV reference (Fowler, Noll, Vo): 64-bit FNV-1a of "" and "a" and "foobar".
     #expect(ShardHash.fnv1a64("") == 0xcbf2_9ce4_8422_2325)
     #expect(ShardHash.fnv1a64("a") == 0xaf63_dc4c_8601_ec8c)
-    #expect(ShardHash.fnv1a64("foobar") == 0x85944171f73967e8)
+    #expect(ShardHash.fnv1a64("foobar") == 0x8594_4171_f739_67e8)
   }
 
   @Test func everyHostLandsInExactlyOneShardAndTheSplitIsEvenEnough() {
@@ -30,7 +30,8 @@ import Testing
 }
 
 @Suite struct FleetMergeTests {
-  static let options = ScanOptions(inventory: "lab.txt", method: .auto, sudo: false, parallel: 1, timeoutSeconds: 1, hostKeyChecking: "strict")
+  static let options = ScanOptions(
+    inventory: "lab.txt", method: .auto, sudo: false, parallel: 1, timeoutSeconds: 1, hostKeyChecking: "strict")
 
   /// A stored shard scan of `names` (failed hosts: the merge only moves hosts), one finding per host.
   static func shard(_ label: String?, id: Int64, epoch: Double, _ names: [String]) -> FleetMerge.ShardScan {
@@ -50,7 +51,8 @@ import Testing
   @Test func everyHostOnceMarkedWithItsShardAndScanTime() throws {
     let merged = try #require(
       FleetMerge.merge(
-        fleet: "lab", shards: [Self.shard("2/2", id: 8, epoch: 1010, ["b", "d"]), Self.shard("1/2", id: 7, epoch: 1000, ["a", "c"])], now: 1020,
+        fleet: "lab", shards: [Self.shard("2/2", id: 8, epoch: 1010, ["b", "d"]), Self.shard("1/2", id: 7, epoch: 1000, ["a", "c"])],
+        now: 1020,
         maxAgeSeconds: 60))
     #expect(merged.hosts.map(\.name) == ["a", "b", "c", "d"])
     #expect(merged.hosts.map { $0.shard ?? "" } == ["1/2", "2/2", "1/2", "2/2"])

@@ -42,7 +42,9 @@ import Testing
       for scan in [older, newer] {
         _ = try store.save(scan) { (previous: ScanStore.Previous?, id: Int64) in
           var amended = scan
-          if let previous { amended.changesSinceLast = ScanDiff.changes(from: previous.scan, to: scan, oldLabel: previous.summary.label, newLabel: "#\(id)") }
+          if let previous {
+            amended.changesSinceLast = ScanDiff.changes(from: previous.scan, to: scan, oldLabel: previous.summary.label, newLabel: "#\(id)")
+          }
           return amended
         }
       }
@@ -52,8 +54,12 @@ import Testing
     #expect(try postgres.scan(id: 2).changesSinceLast != nil)
     #expect(try postgres.hostNames() == sqlite.hostNames())
     for host in try sqlite.hostNames() { #expect(try postgres.history(host: host) == sqlite.history(host: host), "\(host)") }
-    #expect(try postgres.trend(inventory: "inventory/lab.txt", throughID: nil, limit: 10) == sqlite.trend(inventory: "inventory/lab.txt", throughID: nil, limit: 10))
-    #expect(try postgres.newest(startedAtOrBefore: Date().timeIntervalSince1970 - 3600) == sqlite.newest(startedAtOrBefore: Date().timeIntervalSince1970 - 3600))
+    #expect(
+      try postgres.trend(inventory: "inventory/lab.txt", shard: nil, throughID: nil, limit: 10)
+        == sqlite.trend(inventory: "inventory/lab.txt", throughID: nil, limit: 10))
+    #expect(
+      try postgres.newest(startedAtOrBefore: Date().timeIntervalSince1970 - 3600)
+        == sqlite.newest(startedAtOrBefore: Date().timeIntervalSince1970 - 3600))
     #expect(throws: StoreError.unknownScan(id: 9, available: [1, 2])) { try postgres.scan(id: 9) }
     let rules = PruneRules(keep: 1, olderThanSeconds: nil)
     let now = Date().timeIntervalSince1970
@@ -73,6 +79,9 @@ import Testing
     #expect(try store.shardScans(fleet: "lab", rank: 0).map { [$0.id: $0.shard] } == [[2: "2/2"], [3: "1/2"]])
     #expect(try store.shardScans(fleet: "lab", rank: 1).map(\.id) == [1])
     #expect(try store.fleets() == ["lab"])
+    // A shard's trend is its own scans only; the whole-inventory scan's trend leaves the shards out.
+    #expect(try store.trend(inventory: "inventory/lab.txt", shard: "1/2", throughID: nil, limit: 10).points.map(\.scanID) == [1, 3])
+    #expect(try store.trend(inventory: "inventory/lab.txt", shard: nil, throughID: nil, limit: 10).points.map(\.scanID) == [4])
   }
 
   @Test func aNewDatabaseGetsEveryMigrationAndAnOldOneTheMissingOnes() throws {
@@ -165,8 +174,11 @@ import Testing
     let otherCA = NSTemporaryDirectory() + "fp-other-ca-\(UUID().uuidString.prefix(8)).pem"
     defer { try? FileManager.default.removeItem(atPath: otherCA) }
     let made = try ChildProcess.run(
-      ["/usr/bin/openssl", "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes", "-days", "1", "-subj", "/CN=other",
-       "-keyout", otherCA + ".key", "-out", otherCA], timeout: .seconds(60))
+      [
+        "/usr/bin/openssl", "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes", "-days", "1", "-subj",
+        "/CN=other",
+        "-keyout", otherCA + ".key", "-out", otherCA,
+      ], timeout: .seconds(60))
     try? FileManager.default.removeItem(atPath: otherCA + ".key")
     #expect(made.status == 0)
     #expect(throws: StoreError.self) { try Self.open(server, sslMode: "verify-full", extra: "&sslrootcert=\(otherCA)") }

@@ -80,7 +80,8 @@ import Testing
     }
 
     // A shard older than --max-shard-age is called out on stderr.
-    let three = try Self.fleetports(["report", "--fleet", "lab", "--db", server.url(), "--out", dir + "/stale", "--max-shard-age", "1s"], server: server)
+    let three = try Self.fleetports(
+      ["report", "--fleet", "lab", "--db", server.url(), "--out", dir + "/stale", "--max-shard-age", "1s"], server: server)
     #expect(three.status == 0)
     #expect(three.stderr.contains("shard 1/2 is stale"))
   }

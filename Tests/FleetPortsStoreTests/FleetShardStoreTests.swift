@@ -25,6 +25,8 @@ import Testing
     #expect(try store.shardScans(fleet: "lab", rank: 1).map(\.id) == [1])
     #expect(try store.shardScans(fleet: "other", rank: 0).isEmpty)
     #expect(try store.fleets() == ["lab"])
+    #expect(try store.trend(inventory: "inventory/lab.txt", shard: "1/2").points.map(\.scanID) == [1, 3])
+    #expect(try store.trend(inventory: "inventory/lab.txt").points.map(\.scanID) == [4])
     // Shard 1/2's second scan diffs against its first, never against shard 2/2's; the whole-inventory scan against none.
     #expect(previousOf == [1: nil, 2: nil, 3: 1, 4: nil])
   }

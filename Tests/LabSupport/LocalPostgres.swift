@@ -49,7 +49,9 @@ public final class LocalPostgres: @unchecked Sendable {
   /// Creates the data folder and starts the server; `databases` are created empty.
   /// - Throws: `ChildProcessError` with the server's log when a step fails.
   public init(tls: Bool = false, databases: [String] = ["fleetports"]) throws {
-    guard LocalPostgres.canRun else { throw ChildProcessError("PostgreSQL 15 is not installed (\(LocalPostgres.binaries)); run `make setup`") }
+    guard LocalPostgres.canRun else {
+      throw ChildProcessError("PostgreSQL 15 is not installed (\(LocalPostgres.binaries)); run `make setup`")
+    }
     directory = NSTemporaryDirectory() + "fp-pg-\(UUID().uuidString.prefix(8))"
     self.tls = tls
     try LoopbackSSHD.check(FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true))
@@ -72,7 +74,9 @@ public final class LocalPostgres: @unchecked Sendable {
         chown(path, account.pointee.pw_uid, account.pointee.pw_gid)
       }
     }
-    try runTool(["initdb", "-D", dataPath, "-U", LocalPostgres.user, "--auth=scram-sha-256", "--pwfile=\(directory)/pwfile", "-E", "UTF8", "--no-sync"])
+    try runTool([
+      "initdb", "-D", dataPath, "-U", LocalPostgres.user, "--auth=scram-sha-256", "--pwfile=\(directory)/pwfile", "-E", "UTF8", "--no-sync",
+    ])
     var settings = ["listen_addresses = '127.0.0.1'", "unix_socket_directories = '\(directory)'", "fsync = off", "max_connections = 40"]
     if tls { settings += ["ssl = on", "ssl_cert_file = '\(certificatePath)'", "ssl_key_file = '\(directory)/server.key'"] }
     var lastError = "no attempt"
@@ -114,7 +118,11 @@ public final class LocalPostgres: @unchecked Sendable {
 
   /// Runs SQL through `psql` (as the superuser) and returns its output, unaligned and tuples only.
   public func psql(_ sql: String, database: String = "fleetports") throws -> String {
-    try runTool(["psql", "-X", "-At", "-v", "ON_ERROR_STOP=1", "-h", "127.0.0.1", "-p", String(port), "-U", LocalPostgres.user, "-d", database, "-c", sql], password: true)
+    try runTool(
+      [
+        "psql", "-X", "-At", "-v", "ON_ERROR_STOP=1", "-h", "127.0.0.1", "-p", String(port), "-U", LocalPostgres.user, "-d", database, "-c",
+        sql,
+      ], password: true)
   }
 
   /// The server's log so far, for a failed expectation's message.
@@ -140,6 +148,7 @@ extension Trait where Self == ConditionTrait {
   /// reports it as skipped otherwise; with `FLEETPORTS_REQUIRE_TOOLS=1` (`make test`) it always
   /// runs, so a machine without PostgreSQL fails instead of skipping.
   public static var localPostgres: Self {
-    .enabled(if: LocalPostgres.isRequired || LocalPostgres.canRun, "needs PostgreSQL 15 (Debian's postgresql-15): its own server on 127.0.0.1")
+    .enabled(
+      if: LocalPostgres.isRequired || LocalPostgres.canRun, "needs PostgreSQL 15 (Debian's postgresql-15): its own server on 127.0.0.1")
   }
 }

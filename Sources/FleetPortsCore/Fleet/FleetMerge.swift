@@ -15,7 +15,9 @@ public enum FleetMerge {
     guard let newest = shards.max(by: { $0.summary.startedEpoch < $1.summary.startedEpoch }) else { return nil }
     var warnings: [String] = []
     // The split in force is the newest hash-sharded scan's `N`.
-    let count = shards.sorted { $0.summary.startedEpoch > $1.summary.startedEpoch }.lazy.compactMap { ShardSelection.hashLabel($0.summary.shard ?? "")?.count }.first
+    let count = shards.sorted { $0.summary.startedEpoch > $1.summary.startedEpoch }.lazy.compactMap {
+      ShardSelection.hashLabel($0.summary.shard ?? "")?.count
+    }.first
     var taken: [ShardScan] = []
     for shard in shards {
       let label = shard.summary.shard ?? "whole"
@@ -35,8 +37,11 @@ public enum FleetMerge {
           "shard \(label) is stale: its newest scan #\(shard.summary.id) started \(shard.summary.startedAt), \(age(now - shard.summary.startedEpoch)) ago (bound \(age(maxAgeSeconds)))"
         )
       }
-      if shard.scan.interrupted { warnings.append("shard \(label): scan #\(shard.summary.id) was interrupted; hosts not reached are listed as not scanned") }
-      views.append(.init(label: label, scanID: shard.summary.id, startedAt: shard.summary.startedAt, hosts: shard.scan.hosts.count, state: state))
+      if shard.scan.interrupted {
+        warnings.append("shard \(label): scan #\(shard.summary.id) was interrupted; hosts not reached are listed as not scanned")
+      }
+      views.append(
+        .init(label: label, scanID: shard.summary.id, startedAt: shard.summary.startedAt, hosts: shard.scan.hosts.count, state: state))
     }
     if let count {
       let present = Set(views.map(\.label))
@@ -77,7 +82,8 @@ public enum FleetMerge {
     options.shard = nil
     let started = taken.min { $0.summary.startedEpoch < $1.summary.startedEpoch } ?? newest
     var merged = ScanResult(
-      toolVersion: newest.scan.toolVersion, startedAt: started.scan.startedAt, finishedAt: taken.map(\.scan.finishedAt).max() ?? newest.scan.finishedAt,
+      toolVersion: newest.scan.toolVersion, startedAt: started.scan.startedAt,
+      finishedAt: taken.map(\.scan.finishedAt).max() ?? newest.scan.finishedAt,
       interrupted: taken.contains { $0.scan.interrupted }, options: options, hosts: hosts)
     merged.findings = findings.sorted(by: Finding.order)
     merged.analysisNotes = warnings.map { "fleet \(fleet): \($0)" } + notes

@@ -183,6 +183,15 @@ enum EmbeddedTemplates {
 <nav><a href="#overview">Overview</a> <a href="#services">Services</a> <a href="#findings">Findings</a>{{#changes}} <a href="#changes">Changes</a>{{/changes}} <a href="#connections">Connections</a> <a href="#matrix">Ports</a> <a href="#hosts">Hosts</a>{{#hasFailed}} <a href="#failed">Failed hosts</a>{{/hasFailed}}</nav>
 </header>
 <main>
+{{#hasFleet}}
+<section id="shards"><h2>Shards of fleet {{fleetName}}</h2>
+<table><thead><tr><th>Shard</th><th>Scan</th><th>Started</th><th>Hosts</th><th>State</th></tr></thead><tbody>
+{{#fleetShards}}<tr><td>{{shardLabel}}</td><td>{{shardScan}}</td><td>{{shardStarted}}</td><td>{{shardHosts}}</td><td>{{shardState}}</td></tr>
+{{/fleetShards}}</tbody></table>
+{{#fleetWarnings}}<p class="banner">{{.}}</p>
+{{/fleetWarnings}}
+</section>
+{{/hasFleet}}
 {{> overview}}
 {{> services}}
 {{> findings}}

@@ -64,7 +64,8 @@ public struct ScanSession: Sendable {
     // The report's trend: the last scans of this inventory, this one last (its own point when
     // storing failed). A trend that cannot be read costs the chart, never the report.
     let trend: ScanTrend
-    if let id = outcome.storedID, let stored = try? store.trend(inventory: outcome.scan.options.inventory, throughID: id, limit: ScanTrend.maxPoints) {
+    if let id = outcome.storedID, let stored = try? store.trend(
+        inventory: outcome.scan.options.inventory, shard: outcome.scan.options.shard, throughID: id, limit: ScanTrend.maxPoints) {
       trend = stored.ending(with: outcome.scan, scanID: id)
     } else {
       trend = ScanTrend.single(outcome.scan)
