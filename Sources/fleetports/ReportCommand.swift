@@ -54,6 +54,9 @@ struct ReportCommand: ParsableCommand {
         throw ValidationError("--format: \(error)")
       }
     }
+    if let fleet = fleetView.fleet, scan != "reports/latest" {
+      throw ValidationError("--fleet \(fleet) renders the fleet's shards from the history: give no SCAN (\(scan)) with it")
+    }
   }
 
   func run() throws {
