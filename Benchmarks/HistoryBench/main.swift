@@ -81,7 +81,7 @@ let mergeOnly = try best {
   merged = FleetMerge.merge(fleet: "bench", shards: stored, now: now, maxAgeSeconds: nil)
 }
 let readAndMerge = try best {
-  let newest = try history.shardScans(fleet: "bench", rank: 0)
+  let newest = try history.shardScans(fleet: "bench", rank: 0, throughID: nil)
   let stored = try newest.map { ($0, try history.scan(id: $0.id)) }
   merged = FleetMerge.merge(fleet: "bench", shards: stored, now: now, maxAgeSeconds: nil)
 }

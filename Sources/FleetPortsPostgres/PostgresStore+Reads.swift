@@ -102,12 +102,13 @@ extension PostgresStore {
     try locked("listing the hosts") { try run("SELECT DISTINCT name FROM host ORDER BY name").map { try $0.decode(String.self) } }
   }
 
-  public func shardScans(fleet: String, rank: Int) throws(StoreError) -> [StoredScan] {
+  public func shardScans(fleet: String, rank: Int, throughID: Int64?) throws(StoreError) -> [StoredScan] {
     try locked("reading the shards of fleet \(fleet)") {
       try summaries(
         """
         WHERE id IN (SELECT id FROM (SELECT id, ROW_NUMBER() OVER (PARTITION BY \(unescaped: PostgresSchema.shard) ORDER BY id DESC) AS rank
-                                     FROM scan WHERE \(unescaped: PostgresSchema.fleet) = \(fleet) AND \(unescaped: PostgresSchema.shard) IS NOT NULL) ranked
+                                     FROM scan WHERE \(unescaped: PostgresSchema.fleet) = \(fleet) AND \(unescaped: PostgresSchema.shard) IS NOT NULL
+                                           AND id <= \(throughID ?? Int64.max)) ranked
                      WHERE rank = \(rank + 1))
         ORDER BY id
         """)

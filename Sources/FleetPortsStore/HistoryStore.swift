@@ -35,8 +35,9 @@ public protocol HistoryStore: Sendable {
   /// Removes the scans `rules` select, in one transaction; `vacuum` gives the space back.
   func prune(_ rules: PruneRules, now: Double, vacuum: Bool) throws(StoreError) -> [StoredScan]
   /// For each shard label of `fleet`, its scan at `rank` counted from the newest (0: the
-  /// newest, 1: the one before), as summaries; shards with fewer scans are absent.
-  func shardScans(fleet: String, rank: Int) throws(StoreError) -> [StoredScan]
+  /// newest, 1: the one before) among the scans up to and including `throughID` (nil: all),
+  /// as summaries; shards with fewer scans are absent.
+  func shardScans(fleet: String, rank: Int, throughID: Int64?) throws(StoreError) -> [StoredScan]
   /// The fleets that have sharded scans stored, sorted.
   func fleets() throws(StoreError) -> [String]
 }

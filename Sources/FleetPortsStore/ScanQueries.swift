@@ -42,14 +42,15 @@ enum ScanQueries {
   }
 
   /// For each shard of `fleet`, the scan `rank` places from its newest (see `HistoryStore.shardScans`).
-  static func shardScans(_ db: Database, fleet: String, rank: Int) throws -> [StoredScan] {
+  static func shardScans(_ db: Database, fleet: String, rank: Int, throughID: Int64) throws -> [StoredScan] {
     try summaries(
       db,
       sql: """
         WHERE id IN (SELECT id FROM (SELECT id, ROW_NUMBER() OVER (PARTITION BY \(ScanQueries.shard) ORDER BY id DESC) AS rank
-                                     FROM scan WHERE \(ScanQueries.fleet) = ? AND \(ScanQueries.shard) IS NOT NULL) WHERE rank = ?)
+                                     FROM scan WHERE \(ScanQueries.fleet) = ? AND \(ScanQueries.shard) IS NOT NULL AND id <= ?)
+                     WHERE rank = ?)
         ORDER BY id
-        """, arguments: [fleet, rank + 1])
+        """, arguments: [fleet, throughID, rank + 1])
   }
 
   static func ids(_ db: Database) throws -> [Int64] {

@@ -60,8 +60,9 @@ struct DiffCommand: ParsableCommand {
     let changes: ScanChanges
     if let fleet = fleetView.fleet {
       let maxAge = fleetView.maxShardAge.flatMap(HistoryDuration.seconds)
-      let newer = try FleetOptions.view(fleet, rank: 0, maxAgeSeconds: maxAge, history: history, warn: true)
-      let older = try FleetOptions.view(fleet, rank: 1, maxAgeSeconds: nil, history: history, warn: false)
+      let through = fleetView.through
+      let newer = try FleetOptions.view(fleet, rank: 0, throughID: through, maxAgeSeconds: maxAge, history: history, warn: true)
+      let older = try FleetOptions.view(fleet, rank: 1, throughID: through, maxAgeSeconds: nil, history: history, warn: false)
       changes = ScanDiff.changes(from: older.scan, to: newer.scan, oldLabel: older.label, newLabel: newer.label)
     } else {
       let (older, newer) = try pick(history)

@@ -125,7 +125,7 @@ struct ReportCommand: ParsableCommand {
   func renderFleet(_ fleet: String) throws {
     let history = try database.open()
     let maxAge = fleetView.maxShardAge.flatMap(HistoryDuration.seconds)
-    let merged = try FleetOptions.view(fleet, rank: 0, maxAgeSeconds: maxAge, history: history, warn: true).scan
+    let merged = try FleetOptions.view(fleet, rank: 0, throughID: fleetView.through, maxAgeSeconds: maxAge, history: history, warn: true).scan
     let formats = try format.map(ReportFormat.parseList) ?? [.json, .html, .md, .sarif, .junit]
     let folder = out ?? "reports/fleet-\(FleetViewText.fileSafe(fleet))"
     let paths: [String]

@@ -76,8 +76,10 @@ import Testing
     for (ago, shard) in [(300.0, "1/2"), (200, "2/2"), (100, "1/2"), (50, nil as String?)] {
       _ = try store.save(try Self.scan(secondsAgo: ago, fleet: "lab", shard: shard), amend: nil)
     }
-    #expect(try store.shardScans(fleet: "lab", rank: 0).map { [$0.id: $0.shard] } == [[2: "2/2"], [3: "1/2"]])
-    #expect(try store.shardScans(fleet: "lab", rank: 1).map(\.id) == [1])
+    #expect(try store.shardScans(fleet: "lab", rank: 0, throughID: nil).map { [$0.id: $0.shard] } == [[2: "2/2"], [3: "1/2"]])
+    #expect(try store.shardScans(fleet: "lab", rank: 1, throughID: nil).map(\.id) == [1])
+    // As the fleet stood when scan 2 was stored: shard 1/2's scan 3 had not happened yet.
+    #expect(try store.shardScans(fleet: "lab", rank: 0, throughID: 2).map(\.id) == [1, 2])
     #expect(try store.fleets() == ["lab"])
     // A shard's trend is its own scans only; the whole-inventory scan's trend leaves the shards out.
     #expect(try store.trend(inventory: "inventory/lab.txt", shard: "1/2", throughID: nil, limit: 10).points.map(\.scanID) == [1, 3])

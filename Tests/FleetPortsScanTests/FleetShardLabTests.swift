@@ -79,6 +79,14 @@ import Testing
       #expect(change.finding.host == name && change.finding.socket?.port == 18_093, "unexpected: \(change)")
     }
 
+    // The first run again: each shard's newest scan up to scan 2 (the first round stored 1 and 2).
+    let first = try Self.fleetports(
+      ["report", "--fleet", "lab", "--through", "2", "--db", server.url(), "--out", dir + "/run1"], server: server)
+    #expect(first.status == 0, "\(first.stderr)")
+    let firstRun = try load(dir + "/run1/scan.json")
+    #expect(Set(firstRun.fleetView?.shards.compactMap(\.scanID) ?? []) == [1, 2])
+    #expect(Self.listeners(firstRun) == Self.listeners(single))
+
     // A shard older than --max-shard-age is called out on stderr (the bound 1 s, the scans made
     // at least 1.5 s before).
     Thread.sleep(forTimeInterval: 1.5)

@@ -24,6 +24,7 @@ import Testing
     #expect(try store.shardScans(fleet: "lab", rank: 0).map(\.id) == [2, 3])
     #expect(try store.shardScans(fleet: "lab", rank: 1).map(\.id) == [1])
     #expect(try store.shardScans(fleet: "other", rank: 0).isEmpty)
+    #expect(try store.shardScans(fleet: "lab", rank: 0, throughID: 2).map(\.id) == [1, 2])
     #expect(try store.fleets() == ["lab"])
     #expect(try store.trend(inventory: "inventory/lab.txt", shard: "1/2").points.map(\.scanID) == [1, 3])
     #expect(try store.trend(inventory: "inventory/lab.txt").points.map(\.scanID) == [4])
