@@ -66,7 +66,7 @@ import Testing
     #expect(markdown.contains("## Shards of fleet lab") && markdown.contains("· shard 1/2 · scanned "))
 
     // The mutation: one new listener on one host; then both shards scanned again.
-    let opened = try HistoryLabTests.Listener(namespace: changed.namespace, address: "0.0.0.0", port: 18_093)
+    let opened = try HistoryLabTests.Listener(lab: lab, host: changed, address: "0.0.0.0", port: 18_093)
     defer { opened.stop() }
     #expect(Self.scanShards(2, lab: lab, server: server, dir: dir, round: "second") == [0, 0])
     let diff = try Self.fleetports(["diff", "--fleet", "lab", "--format", "json", "--db", server.url()], server: server)
