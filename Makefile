@@ -3,7 +3,8 @@
 
 SWIFT ?= swift
 APT_PACKAGES := libssh2-1-dev libssl-dev zlib1g-dev pkg-config openssh-server openssh-client iproute2 net-tools lsof busybox zsh fish tcsh csh \
-                procps sudo python3 python3-venv util-linux libsqlite3-dev chromium chromium-driver python3-jsonschema nftables iptables
+                procps sudo python3 python3-venv util-linux libsqlite3-dev chromium chromium-driver python3-jsonschema nftables iptables \
+                postgresql-15 postgresql-client-15 openssl
 LAB_HOSTS ?= 8
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
@@ -47,14 +48,16 @@ test: setup lint
 	  FLEETPORTS_REQUIRE_TOOLS=1 $(SWIFT) test --skip-build --no-parallel; \
 	fi
 
-## bench: parser throughput and `parse` end to end beside jc (release build); as root also the transport,
-## whole scans and the bastion on a 201-host lab
+## bench: parser throughput, `parse` end to end beside jc and the history (SQLite and a PostgreSQL of its own;
+## release build); as root also the transport, whole scans and the bastion on a 201-host lab
 bench: setup peers-setup
 	$(SWIFT) build -c release --product fleetports-bench
 	$(SWIFT) build -c release --product fleetports-ssh-bench
+	$(SWIFT) build -c release --product fleetports-history-bench
 	$(SWIFT) build -c release --product fleetports
 	.build/release/fleetports-bench
 	$(PEERS_VENV)/bin/python lab/bench-parse.py --jc $(PEERS_VENV)/bin/jc
+	tools/with-postgres.sh .build/release/fleetports-history-bench
 	@if [ "$$(id -u)" = 0 ]; then lab/with-lab.sh 201 -- lab/bench.sh; \
 	else echo "make bench: not root, so no lab: transport benchmark skipped"; fi
 

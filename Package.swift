@@ -29,6 +29,12 @@ let package = Package(
     .package(url: "https://github.com/swiftlang/swift-subprocess", from: "1.0.2"),
     // Subprocess names executables by FilePath; already a dependency of swift-subprocess.
     .package(url: "https://github.com/apple/swift-system", from: "1.5.0"),
+    // A shared history (`--db postgresql://…`): PostgreSQL's wire protocol, TLS through NIOSSL.
+    .package(url: "https://github.com/vapor/postgres-nio", exact: "1.33.2"),
+    // Named here only because FleetPortsPostgres imports them (postgres-nio depends on them already).
+    .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
+    .package(url: "https://github.com/apple/swift-nio-ssl", from: "2.37.6"),
+    .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
   ],
   targets: [
     // libssh2 from Debian's libssh2-1-dev, found through pkg-config.
@@ -76,6 +82,17 @@ let package = Package(
       dependencies: ["FleetPortsCore", "FleetPortsFiles", .product(name: "GRDB", package: "GRDB.swift")],
       swiftSettings: strictSettings
     ),
+    // The shared scan history in PostgreSQL (`--db postgresql://…`): the same model and migrations
+    // as FleetPortsStore, kept apart so Core and the SQLite store stay free of SwiftNIO.
+    .target(
+      name: "FleetPortsPostgres",
+      dependencies: [
+        "FleetPortsCore", "FleetPortsStore", .product(name: "PostgresNIO", package: "postgres-nio"),
+        .product(name: "NIOCore", package: "swift-nio"), .product(name: "NIOPosix", package: "swift-nio"),
+        .product(name: "NIOSSL", package: "swift-nio-ssl"), .product(name: "Logging", package: "swift-log"),
+      ],
+      swiftSettings: strictSettings
+    ),
     // The one rule for fleetports' own files (reports, history): folders 0700 of this user.
     .target(
       name: "FleetPortsFiles",
@@ -95,6 +112,7 @@ let package = Package(
         "FleetPortsScan",
         "FleetPortsReport",
         "FleetPortsStore",
+        "FleetPortsPostgres",
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
       ],
       swiftSettings: strictSettings
@@ -104,6 +122,13 @@ let package = Package(
       name: "fleetports-bench",
       dependencies: ["FleetPortsCore", "FleetPortsReport"],
       path: "Benchmarks/ParserBench",
+      swiftSettings: strictSettings
+    ),
+    // The history: storing a 1,000-host scan in SQLite and PostgreSQL, merging 4 shards; `make bench`.
+    .executableTarget(
+      name: "fleetports-history-bench",
+      dependencies: ["FleetPortsCore", "FleetPortsStore", "FleetPortsPostgres"],
+      path: "Benchmarks/HistoryBench",
       swiftSettings: strictSettings
     ),
     // Transport throughput on the lab; run in release by `make bench`.
@@ -156,6 +181,12 @@ let package = Package(
     .testTarget(
       name: "FleetPortsStoreTests",
       dependencies: ["FleetPortsStore", "FleetPortsCore", "FleetPortsReport"],
+      swiftSettings: strictSettings
+    ),
+    // The shared history against a real PostgreSQL 15 started by the tests (LabSupport.LocalPostgres).
+    .testTarget(
+      name: "FleetPortsPostgresTests",
+      dependencies: ["FleetPortsPostgres", "FleetPortsStore", "FleetPortsCore", "FleetPortsReport", "LabSupport"],
       swiftSettings: strictSettings
     ),
     .testTarget(

@@ -4,9 +4,15 @@ import GRDB
 
 /// The SELECTs behind the store's reads, run inside a read or write transaction.
 enum ScanQueries {
+  /// The fleet and shard are read from the stored ScanOptions (`options`, JSON): they need no
+  /// column of their own, so histories written before fleets existed read as they are.
   static let summaryColumns = """
-    id, startedAt, startedEpoch, finishedAt, inventory, interrupted, hostsOK, hostsFailed, hostsNotScanned, listenerCount
+    id, startedAt, startedEpoch, finishedAt, inventory, interrupted, hostsOK, hostsFailed, hostsNotScanned, listenerCount,
+    \(fleet) AS fleet, \(shard) AS shard
     """
+  /// `ScanOptions.fleet` and `.shard` of a scan row, in SQL (SQLite's JSON1).
+  static let fleet = "json_extract(options, '$.fleet')"
+  static let shard = "json_extract(options, '$.shard')"
 
   static func summaries(_ db: Database, sql tail: String, arguments: StatementArguments = []) throws -> [StoredScan] {
     try Row.fetchAll(db, sql: "SELECT \(summaryColumns) FROM scan \(tail)", arguments: arguments).map { row in
@@ -20,7 +26,8 @@ enum ScanQueries {
       return StoredScan(
         id: id, startedAt: row["startedAt"], startedEpoch: row["startedEpoch"], finishedAt: row["finishedAt"],
         inventory: row["inventory"], interrupted: row["interrupted"], hostsOK: row["hostsOK"], hostsFailed: row["hostsFailed"],
-        hostsNotScanned: row["hostsNotScanned"], listeners: row["listenerCount"], findings: findings)
+        hostsNotScanned: row["hostsNotScanned"], listeners: row["listenerCount"], findings: findings, fleet: row["fleet"],
+        shard: row["shard"])
     }
   }
 
@@ -28,9 +35,22 @@ enum ScanQueries {
     try summaries(db, sql: "ORDER BY id DESC LIMIT 1").first
   }
 
-  /// The newest stored scan of the same inventory (as given on the command line).
-  static func newest(_ db: Database, inventory: String) throws -> StoredScan? {
-    try summaries(db, sql: "WHERE inventory = ? ORDER BY id DESC LIMIT 1", arguments: [inventory]).first
+  /// The newest stored scan of the same inventory (as given on the command line) and shard
+  /// (nil: a whole-inventory scan), which is what the next scan of it is compared with.
+  static func newest(_ db: Database, inventory: String, shard: String?) throws -> StoredScan? {
+    try summaries(db, sql: "WHERE inventory = ? AND \(ScanQueries.shard) IS ? ORDER BY id DESC LIMIT 1", arguments: [inventory, shard]).first
+  }
+
+  /// For each shard of `fleet`, the scan `rank` places from its newest (see `HistoryStore.shardScans`).
+  static func shardScans(_ db: Database, fleet: String, rank: Int, throughID: Int64) throws -> [StoredScan] {
+    try summaries(
+      db,
+      sql: """
+        WHERE id IN (SELECT id FROM (SELECT id, ROW_NUMBER() OVER (PARTITION BY \(ScanQueries.shard) ORDER BY id DESC) AS rank
+                                     FROM scan WHERE \(ScanQueries.fleet) = ? AND \(ScanQueries.shard) IS NOT NULL AND id <= ?)
+                     WHERE rank = ?)
+        ORDER BY id
+        """, arguments: [fleet, throughID, rank + 1])
   }
 
   static func ids(_ db: Database) throws -> [Int64] {

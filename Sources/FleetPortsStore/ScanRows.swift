@@ -1,41 +1,46 @@
 import FleetPortsCore
 
-/// A scan flattened into the rows the history tables hold (pure: no database here).
-struct ScanRows {
-  struct HostRow {
-    var name: String
-    var address: String
-    var port: Int
-    var status: String
-    var failureCode: String?
-    var failureMessage: String?
-    var degraded: Bool
-    var listeners: [ListenerRow]
+/// A scan flattened into the rows the history tables hold (pure: no database here); both the
+/// SQLite and the PostgreSQL store insert these.
+public struct ScanRows: Sendable {
+  /// One `host` table row.
+  public struct HostRow: Sendable {
+    public var name: String
+    public var address: String
+    public var port: Int
+    public var status: String
+    public var failureCode: String?
+    public var failureMessage: String?
+    public var degraded: Bool
+    public var listeners: [ListenerRow]
   }
 
-  struct ListenerRow {
-    var proto: String
-    var address: String
-    var port: Int?
-    var processes: String
-    var user: String?
-    var uid: Int64?
-    var reach: String?
+  /// One `listener` table row.
+  public struct ListenerRow: Sendable {
+    public var proto: String
+    public var address: String
+    public var port: Int?
+    public var processes: String
+    public var user: String?
+    public var uid: Int64?
+    public var reach: String?
   }
 
-  struct FindingRow {
-    var rule: String
-    var severity: String
-    var title: String
-    var host: String
-    var socket: String?
-    var suppressed: Bool
+  /// One `finding` table row.
+  public struct FindingRow: Sendable {
+    public var rule: String
+    public var severity: String
+    public var title: String
+    public var host: String
+    public var socket: String?
+    public var suppressed: Bool
   }
 
-  var hosts: [HostRow]
-  var findings: [FindingRow]
+  public var hosts: [HostRow]
+  public var findings: [FindingRow]
 
-  init(_ scan: ScanResult) {
+  /// The rows of `scan`: its hosts (each with its listeners) and findings.
+  public init(_ scan: ScanResult) {
     hosts = scan.hosts.map { host in
       let snapshot = host.snapshot
       let listeners = host.analysedListeners.map { listener in
@@ -56,5 +61,6 @@ struct ScanRows {
     }
   }
 
-  var listenerCount: Int { hosts.reduce(0) { $0 + $1.listeners.count } }
+  /// Listener rows across all hosts.
+  public var listenerCount: Int { hosts.reduce(0) { $0 + $1.listeners.count } }
 }

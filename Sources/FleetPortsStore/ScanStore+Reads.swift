@@ -47,4 +47,20 @@ extension ScanStore {
   public func hostNames() throws(StoreError) -> [String] {
     try read("listing the hosts") { db in try String.fetchAll(db, sql: "SELECT DISTINCT name FROM host ORDER BY name") }
   }
+
+  /// For each shard of `fleet`, its scan `rank` places from the newest (0: newest) up to `throughID`.
+  public func shardScans(fleet: String, rank: Int, throughID: Int64? = nil) throws(StoreError) -> [StoredScan] {
+    try read("reading the shards of fleet \(fleet)") { db in
+      try ScanQueries.shardScans(db, fleet: fleet, rank: rank, throughID: throughID ?? Int64.max)
+    }
+  }
+
+  /// Fleets with sharded scans stored, sorted.
+  public func fleets() throws(StoreError) -> [String] {
+    try read("listing the fleets") { db in
+      try String.fetchAll(
+        db,
+        sql: "SELECT DISTINCT \(ScanQueries.fleet) AS f FROM scan WHERE \(ScanQueries.fleet) IS NOT NULL AND \(ScanQueries.shard) IS NOT NULL ORDER BY f")
+    }
+  }
 }

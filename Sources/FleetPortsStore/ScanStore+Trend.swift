@@ -5,15 +5,18 @@ extension ScanStore {
   /// The exposure trend of one inventory: its stored scans up to and including `throughID`
   /// (all when nil), at most the `limit` newest, oldest first. Each point counts the scan's
   /// listener rows whose reach is wider than loopback and its unsuppressed findings by severity,
-  /// with one grouped query each (no scan.json is decoded).
-  public func trend(inventory: String, throughID: Int64? = nil, limit: Int = ScanTrend.maxPoints) throws(StoreError) -> ScanTrend {
+  /// with one grouped query each (no scan.json is decoded). Only scans of `shard` count (nil:
+  /// whole-inventory scans), so one shard's chart never mixes in another's hosts.
+  public func trend(
+    inventory: String, shard: String? = nil, throughID: Int64? = nil, limit: Int = ScanTrend.maxPoints
+  ) throws(StoreError) -> ScanTrend {
     try read("reading the trend of \(inventory)") { db in
       let ids = try Row.fetchAll(
         db,
         sql: """
-          SELECT id, startedAt FROM scan WHERE inventory = ? AND id <= ? ORDER BY id DESC LIMIT ?
+          SELECT id, startedAt FROM scan WHERE inventory = ? AND \(ScanQueries.shard) IS ? AND id <= ? ORDER BY id DESC LIMIT ?
           """,
-        arguments: [inventory, throughID ?? Int64.max, max(1, limit)])
+        arguments: [inventory, shard, throughID ?? Int64.max, max(1, limit)])
       guard let oldest: Int64 = ids.last?["id"], let newest: Int64 = ids.first?["id"] else { return ScanTrend(points: []) }
       var listeners: [Int64: Int] = [:]
       for row in try Row.fetchAll(

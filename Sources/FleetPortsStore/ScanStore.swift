@@ -48,7 +48,7 @@ public final class ScanStore: Sendable {
     }
   }
 
-  /// The newest stored scan of the same inventory before the one being saved, handed to
+  /// The newest stored scan of the same inventory (and shard) before the one being saved, handed to
   /// `save`'s `amend`: its `diffBasis()` (hosts, addresses, listeners, findings), which is
   /// all `ScanDiff` reads and a fraction of the whole scan to decode.
   public typealias Previous = (summary: StoredScan, scan: ScanResult)
@@ -71,7 +71,7 @@ public final class ScanStore: Sendable {
     _ scan: ScanResult, amend: ((_ previous: Previous?, _ id: Int64) throws -> ScanResult)?, afterRow: ((String) throws -> Void)?
   ) throws(StoreError) -> (id: Int64, scan: ScanResult, json: [UInt8]) {
     try write("storing the scan") { db in
-      let previous = amend == nil ? nil : try ScanQueries.newest(db, inventory: scan.options.inventory).map { summary in (summary, try ScanQueries.diffBasis(db, id: summary.id)) }
+      let previous = amend == nil ? nil : try ScanQueries.newest(db, inventory: scan.options.inventory, shard: scan.options.shard).map { summary in (summary, try ScanQueries.diffBasis(db, id: summary.id)) }
       let id = try ScanWriter.insertScanRow(db, scan)
       try afterRow?("scan")
       let stored = try amend?(previous, id) ?? scan

@@ -16,6 +16,9 @@ struct DiffCommand: ParsableCommand {
       without them the last two scans are compared; with only OLD, OLD and the newest. \
       --since 7d compares the newest scan with the newest one at least that old (units: s, m, h, d, w).
 
+      --fleet NAME compares a fleet scanned in shards (`scan --shard K/N`): the newest scan of \
+      every shard against the one before it of the same shard, as one diff of the whole fleet.
+
       Exit codes: 0 no changes; 1 changes found (for cron); 2 usage error (an unknown scan id \
       lists the stored ones; fewer than two scans stored).
       """
@@ -40,7 +43,12 @@ struct DiffCommand: ParsableCommand {
 
   @OptionGroup var database: StoreOptions
 
+  @OptionGroup var fleetView: FleetOptions
+
   func validate() throws {
+    if fleetView.fleet != nil, old != nil || new != nil || since != nil {
+      throw ValidationError("--fleet compares each shard's newest scan with the one before: give no scan ids or --since with it")
+    }
     if let since {
       guard HistoryDuration.seconds(since) != nil else { throw ValidationError("--since \(since): use a number and a unit, e.g. 30m, 12h, 7d") }
       guard old == nil && new == nil else { throw ValidationError("--since compares the newest scan with an older one: give no scan ids with it") }
@@ -49,13 +57,21 @@ struct DiffCommand: ParsableCommand {
 
   func run() throws {
     let history = try database.open()
-    let (older, newer) = try pick(history)
     let changes: ScanChanges
-    do {
-      changes = ScanDiff.changes(
-        from: try history.scan(id: older.id), to: try history.scan(id: newer.id), oldLabel: older.label, newLabel: newer.label)
-    } catch {
-      throw ValidationError(error.description)
+    if let fleet = fleetView.fleet {
+      let maxAge = fleetView.maxShardAge.flatMap(HistoryDuration.seconds)
+      let through = fleetView.through
+      let newer = try FleetOptions.view(fleet, rank: 0, throughID: through, maxAgeSeconds: maxAge, history: history, warn: true)
+      let older = try FleetOptions.view(fleet, rank: 1, throughID: through, maxAgeSeconds: nil, history: history, warn: false)
+      changes = ScanDiff.changes(from: older.scan, to: newer.scan, oldLabel: older.label, newLabel: newer.label)
+    } else {
+      let (older, newer) = try pick(history)
+      do {
+        changes = ScanDiff.changes(
+          from: try history.scan(id: older.id), to: try history.scan(id: newer.id), oldLabel: older.label, newLabel: newer.label)
+      } catch {
+        throw ValidationError(error.description)
+      }
     }
     switch format {
     case .text: FileOutput.standardOutput(ScanChangesText.terminal(changes))
@@ -69,7 +85,7 @@ struct DiffCommand: ParsableCommand {
   }
 
   /// The two scans to compare, or a usage error saying which scans there are.
-  func pick(_ history: ScanStore) throws -> (StoredScan, StoredScan) {
+  func pick(_ history: any HistoryStore) throws -> (StoredScan, StoredScan) {
     let recent = try history.scans(limit: 2)
     if let since, let seconds = HistoryDuration.seconds(since) {
       guard let newest = recent.first else { throw ValidationError("no scans stored in \(history.path) yet (run `fleetports scan` first)") }

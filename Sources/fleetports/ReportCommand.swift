@@ -19,6 +19,11 @@ struct ReportCommand: ParsableCommand {
       from the scan.json kept in the history (--db), into --out or by default the folder the scan \
       wrote (reports/<its UTC start time>), scan.json included.
 
+      --fleet NAME merges the newest scan of every shard of a fleet scanned with `scan --shard` \
+      (or --shard-group) into one report, each host marked with its shard and scan time; a \
+      shard that is missing, or older than --max-shard-age, is called out in the report and on \
+      standard error. Written into --out, by default reports/fleet-NAME.
+
       Exit codes: 0 written; 2 usage error (unknown format, unreadable or invalid scan.json, \
       unknown scan id: the stored ones are listed); \
       1 a report could not be written.
@@ -36,6 +41,8 @@ struct ReportCommand: ParsableCommand {
 
   @OptionGroup var database: StoreOptions
 
+  @OptionGroup var fleetView: FleetOptions
+
   @Flag(help: "Also print the scan's findings, every one under its rule.")
   var verbose = false
 
@@ -47,9 +54,13 @@ struct ReportCommand: ParsableCommand {
         throw ValidationError("--format: \(error)")
       }
     }
+    if let fleet = fleetView.fleet, scan != "reports/latest" {
+      throw ValidationError("--fleet \(fleet) renders the fleet's shards from the history: give no SCAN (\(scan)) with it")
+    }
   }
 
   func run() throws {
+    if let fleet = fleetView.fleet { return try renderFleet(fleet) }
     if let id = storedID { return try renderStored(id) }
     let loaded: (scan: ScanResult, file: String)
     do {
@@ -97,7 +108,8 @@ struct ReportCommand: ParsableCommand {
     let formats = try format.map(ReportFormat.parseList) ?? [.json, .html, .md, .sarif, .junit]
     let folder = out ?? ScanArchive.defaultFolder(startedAt: Date(timeIntervalSince1970: summary.startedEpoch))
     let paths: [String]
-    let trend = try? history.trend(inventory: stored.options.inventory, throughID: id)
+    let trend = try? history.trend(
+      inventory: stored.options.inventory, shard: stored.options.shard, throughID: id, limit: ScanTrend.maxPoints)
     do {
       paths = try ReportWriter.write(stored, formats: formats, to: folder, trend: trend?.ending(with: stored, scanID: id))
     } catch {
@@ -108,12 +120,32 @@ struct ReportCommand: ParsableCommand {
     if verbose { FileOutput.standardOutput(FindingsText.render(stored, failOn: nil, verbose: true)) }
   }
 
+  /// Renders the fleet view: every format asked for (all, scan.json included, by default),
+  /// then the shards it was made of on standard output.
+  func renderFleet(_ fleet: String) throws {
+    let history = try database.open()
+    let maxAge = fleetView.maxShardAge.flatMap(HistoryDuration.seconds)
+    let merged = try FleetOptions.view(fleet, rank: 0, throughID: fleetView.through, maxAgeSeconds: maxAge, history: history, warn: true).scan
+    let formats = try format.map(ReportFormat.parseList) ?? [.json, .html, .md, .sarif, .junit]
+    let folder = out ?? "reports/fleet-\(FleetViewText.fileSafe(fleet))"
+    let paths: [String]
+    do {
+      paths = try ReportWriter.write(merged, formats: formats, to: folder, trend: nil)
+    } catch {
+      FileOutput.standardError("fleetports report: \(error)\n")
+      throw ExitCode(1)
+    }
+    if let view = merged.fleetView { FileOutput.standardOutput(FleetViewText.terminal(view)) }
+    FileOutput.standardOutput(paths.map { "\($0)\n" }.joined())
+    if verbose { FileOutput.standardOutput(FindingsText.render(merged, failOn: nil, verbose: true)) }
+  }
+
   /// The trend of a scan.json's inventory from the history (--db), when that database exists:
   /// the scans that started before it, then its own numbers. Opening never creates a database
   /// here, and a history that cannot be read only costs the chart.
   func historyTrend(of scan: ScanResult) -> ScanTrend? {
-    guard FileManager.default.fileExists(atPath: database.db), let history = try? ScanStore(path: database.db),
-      let trend = try? history.trend(inventory: scan.options.inventory)
+    guard let history = database.openIfPresent(),
+      let trend = try? history.trend(inventory: scan.options.inventory, shard: scan.options.shard, throughID: nil, limit: ScanTrend.maxPoints)
     else { return nil }
     return trend.ending(with: scan, scanID: nil)
   }

@@ -25,6 +25,11 @@ struct ScanCommand: AsyncParsableCommand {
       (--db, default reports/fleetports.db; see `fleetports history` and `fleetports diff`), and \
       its reports show the changes since the previous stored scan of the same inventory.
 
+      Several controllers: give every one the same --db postgresql://user@host/db (a shared \
+      PostgreSQL history) and its own part of the inventory, --shard K/N (hosts by a stable \
+      hash of their name) or --shard-group GROUP; `fleetports report --fleet NAME` then \
+      merges the newest scan of every shard into one report (docs/history.md).
+
       Inventory: one host a line, `[user@]host[:port]` then `key=value` options (user, port, \
       key, groups, sudo); `[group]` headers; `#` comments. Ansible inventories work too: INI, \
       YAML (.yml/.yaml: all → hosts/children/vars), and the JSON `ansible-inventory -i SRC --list` \
@@ -129,11 +134,35 @@ struct ScanCommand: AsyncParsableCommand {
   )
   var verifyReach = false
 
+  @Option(
+    help: ArgumentHelp(
+      "Scan only shard K of N: the hosts whose inventory name hashes (FNV-1a) to it, the same shard on every controller. Run K=1…N from N controllers into one --db postgresql://… history; `report --fleet` joins them.",
+      valueName: "K/N"))
+  var shard: String?
+
+  @Option(help: ArgumentHelp("Scan only the hosts of this inventory group, stored as shard group:GROUP of the fleet.", valueName: "group"))
+  var shardGroup: String?
+
+  @Option(help: "The fleet this scan belongs to in the history (default: the inventory file's name without its extension).")
+  var fleet: String?
+
   @OptionGroup var analysis: AnalysisOptions
 
   @OptionGroup var database: StoreOptions
 
+  /// `--shard` or `--shard-group` as a selection (validated in `validate`).
+  var shardSelection: ShardSelection? {
+    if let shard { return ShardSelection.parse(shard) }
+    return shardGroup.map(ShardSelection.group)
+  }
+
   func validate() throws {
+    if let shard {
+      guard ShardSelection.parse(shard) != nil else { throw ValidationError("--shard \(shard): use K/N with 1 ≤ K ≤ N ≤ 4096, e.g. 2/4") }
+      guard shardGroup == nil else { throw ValidationError("--shard and --shard-group split the inventory two ways: give one") }
+    }
+    if let shardGroup, shardGroup.isEmpty { throw ValidationError("--shard-group needs a group name") }
+    if let fleet, fleet.isEmpty { throw ValidationError("--fleet needs a name") }
     guard parallel >= 1 && parallel <= 4096 else { throw ValidationError("--parallel must be between 1 and 4096") }
     guard perServer >= 1 && perServer <= 4096 else { throw ValidationError("--per-server must be between 1 and 4096") }
     guard timeout > 0 && timeout <= 3600 else { throw ValidationError("--timeout must be between 0 and 3600 seconds") }
@@ -141,11 +170,13 @@ struct ScanCommand: AsyncParsableCommand {
   }
 
   mutating func run() async throws {
-    let request = ScanRequest(
+    var request = ScanRequest(
       inventory: inventory, parallel: parallel, perServer: perServer, timeoutSeconds: timeout, user: user, identities: identities,
       passphraseEnv: passphraseEnv,
       sshConfig: sshConfig, knownHosts: knownHosts, hostKeyChecking: hostKeyCheck, sudo: sudo, method: method, noAgent: noAgent,
       policy: analysis.policy, allowOpenKeyFiles: allowOpenKeyFiles, channelsPerJump: jumpChannels)
+    request.shard = shardSelection
+    request.fleet = fleet
     var plan: ScanPlan
     do {
       plan = try ScanInputs.load(

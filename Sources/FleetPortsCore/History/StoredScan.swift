@@ -13,10 +13,15 @@ public struct StoredScan: Hashable, Sendable, Codable {
   public var listeners: Int
   /// Unsuppressed findings by severity (severities with none are absent).
   public var findings: [Severity: Int]
+  /// The fleet and shard the scan was stored with (`ScanOptions.fleet`, `.shard`); nil for
+  /// scans stored before fleets were recorded, and `shard` nil for a whole-inventory scan.
+  public var fleet: String?
+  public var shard: String?
 
   public init(
     id: Int64, startedAt: String, startedEpoch: Double, finishedAt: String, inventory: String, interrupted: Bool, hostsOK: Int,
-    hostsFailed: Int, hostsNotScanned: Int, listeners: Int, findings: [Severity: Int]
+    hostsFailed: Int, hostsNotScanned: Int, listeners: Int, findings: [Severity: Int],
+    fleet: String? = nil, shard: String? = nil
   ) {
     self.id = id
     self.startedAt = startedAt
@@ -29,6 +34,8 @@ public struct StoredScan: Hashable, Sendable, Codable {
     self.hostsNotScanned = hostsNotScanned
     self.listeners = listeners
     self.findings = findings
+    self.fleet = fleet
+    self.shard = shard
   }
 
   /// How diffs and reports name the scan: `#12 (2026-11-25T09:00:00.123Z)`.

@@ -22,6 +22,9 @@ public struct ScanResult: Hashable, Sendable, Codable {
   public var aggregate: FleetAggregate?
   /// What changed since the previous stored scan; nil when there is none (or no history).
   public var changesSinceLast: ScanChanges?
+  /// Set when this result is a fleet view merged from the newest scan of each shard
+  /// (`FleetMerge`): which scans it was made of, and which shards are missing or stale.
+  public var fleetView: FleetView?
 
   public init(
     toolVersion: String, startedAt: String, finishedAt: String, interrupted: Bool, options: ScanOptions, hosts: [HostResult]
@@ -49,6 +52,12 @@ public struct ScanOptions: Hashable, Sendable, Codable {
   public var timeoutSeconds: Double
   /// strict, accept-new or off; `per-host` when ssh_config's StrictHostKeyChecking gave hosts different modes.
   public var hostKeyChecking: String
+  /// The fleet this scan is part of (`--fleet`, else the inventory file's name without its
+  /// folder and extension); nil in scan.json files written before fleets were recorded.
+  public var fleet: String?
+  /// The shard of the fleet this scan covered (`ShardSelection.label`: `2/4`, `group:eu`);
+  /// nil: the whole inventory.
+  public var shard: String?
 
   public init(inventory: String, method: ProbeMethod, sudo: Bool, parallel: Int, timeoutSeconds: Double, hostKeyChecking: String) {
     self.inventory = inventory
@@ -91,6 +100,10 @@ public struct HostResult: Hashable, Sendable, Codable {
   public var durationSeconds: Double?
   public var hostKeyFingerprint: String?
   public var snapshot: HostSnapshot?
+  /// In a fleet view (`report --fleet`): the shard whose scan this host comes from, and
+  /// when that scan started (ISO 8601). nil in a single scan.
+  public var shard: String?
+  public var scannedAt: String?
   /// The host's listeners as the analysis made them (`Listener`); nil until analysed, and in
   /// scan.json files written before listeners were stored (`analysedListeners` covers both).
   public var listeners: [Listener]?
@@ -124,7 +137,7 @@ public struct HostResult: Hashable, Sendable, Codable {
 extension ScanResult {
   enum CodingKeys: String, CodingKey {
     case schemaVersion, tool, toolVersion, startedAt, finishedAt, interrupted, options, hosts, findings, analysisNotes, aggregate
-    case changesSinceLast
+    case changesSinceLast, fleetView
   }
 
   /// Reads scan.json; fields added within schema version 1 (findings, analysisNotes, aggregate) may be absent.
@@ -142,5 +155,6 @@ extension ScanResult {
     analysisNotes = try container.decodeIfPresent([String].self, forKey: .analysisNotes) ?? []
     aggregate = try container.decodeIfPresent(FleetAggregate.self, forKey: .aggregate)
     changesSinceLast = try container.decodeIfPresent(ScanChanges.self, forKey: .changesSinceLast)
+    fleetView = try container.decodeIfPresent(FleetView.self, forKey: .fleetView)
   }
 }

@@ -61,7 +61,7 @@ enum EmbeddedTemplates {
 """####,
     "host": ####"""
 <details class="host" id="{{anchor}}" data-host="{{name}}">
-<summary><b>{{name}}</b> <span class="muted">{{user}}@{{address}}:{{port}}</span> · {{listenerCount}} listeners{{#publicCount}} · <span class="reach r-public">{{publicCount}} public</span>{{/publicCount}}{{#hostFindingCount}} · {{hostFindingCount}} findings{{/hostFindingCount}}</summary>
+<summary><b>{{name}}</b> <span class="muted">{{user}}@{{address}}:{{port}}{{#hostShard}} · {{.}}{{/hostShard}}</span> · {{listenerCount}} listeners{{#publicCount}} · <span class="reach r-public">{{publicCount}} public</span>{{/publicCount}}{{#hostFindingCount}} · {{hostFindingCount}} findings{{/hostFindingCount}}</summary>
 <template>
 <p class="meta">hostname {{hostname}} · {{os}} · kernel {{kernel}}{{#groups}} · groups {{groups}}{{/groups}}{{#duration}} · probed in {{duration}}{{/duration}}</p>
 {{#hasFindings}}<ul class="host-findings">{{#findings}}<li><a href="#{{anchor}}"><span class="sev sev-{{severity}}">{{severity}}</span> {{title}}</a> {{socket}}</li>{{/findings}}</ul>{{/hasFindings}}
@@ -190,6 +190,15 @@ enum EmbeddedTemplates {
 <nav><a href="#overview">Overview</a> <a href="#services">Services</a> <a href="#findings">Findings</a>{{#changes}} <a href="#changes">Changes</a>{{/changes}} <a href="#connections">Connections</a> <a href="#matrix">Ports</a> <a href="#hosts">Hosts</a>{{#hasFailed}} <a href="#failed">Failed hosts</a>{{/hasFailed}}</nav>
 </header>
 <main>
+{{#hasFleet}}
+<section id="shards"><h2>Shards of fleet {{fleetName}}</h2>
+<table><thead><tr><th>Shard</th><th>Scan</th><th>Started</th><th>Hosts</th><th>State</th></tr></thead><tbody>
+{{#fleetShards}}<tr><td>{{shardLabel}}</td><td>{{shardScan}}</td><td>{{shardStarted}}</td><td>{{shardHosts}}</td><td>{{shardState}}</td></tr>
+{{/fleetShards}}</tbody></table>
+{{#fleetWarnings}}<p class="banner">{{.}}</p>
+{{/fleetWarnings}}
+</section>
+{{/hasFleet}}
 {{> overview}}
 {{> services}}
 {{> findings}}

@@ -28,7 +28,20 @@ enum HTMLViewBuilder {
         "filterGroups": facts.groups, "hasFilterGroups": !facts.groups.isEmpty,
         "reachNames": ReachClass.allCases.reversed().filter { $0 > .loopback }.map(\.rawValue),
         "ruleCount": facts.ruleGroups.count,
-      ], hasFindings: !facts.findings.isEmpty)
+      ].merging(fleet(scan.fleetView)) { own, _ in own }, hasFindings: !facts.findings.isEmpty)
+  }
+
+  /// A fleet view's shards (`report --fleet`): `hasFleet`, `fleetName`, `fleetShards` rows and
+  /// `fleetWarnings`; nothing for a single scan.
+  static func fleet(_ view: FleetView?) -> [String: Any] {
+    guard let view else { return [:] }
+    let rows: [[String: Any]] = view.shards.map { shard in
+      [
+        "shardLabel": shard.label, "shardScan": shard.scanID.map { "#\($0)" } ?? "—", "shardStarted": shard.startedAt ?? "—",
+        "shardHosts": shard.hosts, "shardState": shard.state.rawValue,
+      ]
+    }
+    return ["hasFleet": true, "fleetName": view.fleet, "fleetShards": rows, "fleetWarnings": view.warnings]
   }
 
   /// Values only: the template escapes every one of them.
@@ -142,7 +155,7 @@ enum HTMLViewBuilder {
       }
       return provenance
     } ?? HTMLView.Provenance(method: "?", attribution: "none", root: "?", kernelTables: "not read", tools: [], sections: [], problems: [])
-    return HTMLView.Host(
+    var view = HTMLView.Host(
       anchor: "h\(host.index)", name: result.name, address: result.address, port: result.port, user: result.user,
       groups: result.groups.joined(separator: ", "), hostname: snapshot?.meta.hostname ?? "", os: snapshot?.meta.osPrettyName ?? "",
       kernel: snapshot?.meta.kernel ?? "", duration: result.durationSeconds.map { JUnitReport.format3($0) + " s" } ?? "",
@@ -164,6 +177,8 @@ enum HTMLViewBuilder {
           "hcRemote": connections.remotePeers, "hcNetworks": networksText(connections),
         ]
       })
+    if let shard = result.shard { view.shard = "shard \(shard) · scanned \(result.scannedAt ?? "?")" }
+    return view
   }
 
   static func percent(_ count: Int, of total: Int) -> String {

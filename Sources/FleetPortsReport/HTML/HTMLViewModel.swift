@@ -135,9 +135,12 @@ enum HTMLView {
     var findings: [FindingLink]
     /// Established connections per listener (`hcListener`, `hcEstablished`, `hcPeers`, `hcNetworks`).
     var connections: [[String: Any]] = []
+    /// In a fleet view: `shard 2/4 · scanned 2026-11-30T02:00:00Z`; empty in a single scan.
+    var shard = ""
     func child(named name: String) -> Any? {
       switch name {
       case "anchor": return anchor
+      case "hostShard": return shard.isEmpty ? nil : shard
       case "name": return self.name
       case "address": return address
       case "port": return port

@@ -13,6 +13,7 @@ enum MarkdownReport {
     md += "\(e(scan.tool)) \(e(scan.toolVersion)) · method \(scan.options.method.rawValue)\(scan.options.sudo ? " (sudo)" : "")\n\n"
     if scan.interrupted { md += "> **Interrupted:** the scan was stopped; hosts not reached are listed as not scanned.\n\n" }
 
+    if let view = scan.fleetView { md += FleetViewText.markdown(view) }
     md += overview(facts)
     md += services(facts)
     md += findings(facts)
@@ -24,6 +25,7 @@ enum MarkdownReport {
       let result = host.result
       md += "### \(e(result.name))\n\n"
       md += "\(e(result.user))@\(e(result.address)):\(result.port)"
+      if let shard = result.shard { md += " · shard \(e(shard)) · scanned \(e(result.scannedAt ?? "?"))" }
       if let snapshot = result.snapshot {
         md += " · hostname \(e(snapshot.meta.hostname ?? "?")) · \(e(snapshot.meta.osPrettyName ?? "unknown OS"))"
         md += " · method \(snapshot.provenance.method?.rawValue ?? "?") · attribution \(snapshot.provenance.attribution.rawValue)"

@@ -19,7 +19,9 @@ public enum ScanInputs {
       user: environment["USER"] ?? NSUserName(), home: home, uid: Int(getuid()), hostName: ProcessInfo.processInfo.hostName,
       environment: environment)
     let (targets, refused) = try loadTargets(request, local: local, defaultUser: defaultUser)
-    guard !targets.isEmpty || !refused.isEmpty else { throw ScanInputError("\(request.inventory) lists no hosts") }
+    // A shard may be empty (a small inventory cut in many): it is still scanned and stored, so
+    // the fleet view knows that shard is covered.
+    guard !targets.isEmpty || !refused.isEmpty || request.shard != nil else { throw ScanInputError("\(request.inventory) lists no hosts") }
 
     // --known-hosts: one file for every host. Without it each host has its own files (ssh_config's
     // or ssh's defaults), and each distinct set is read once.
@@ -85,9 +87,11 @@ public enum ScanInputs {
       if let certificate = try IdentityFiles.loadCertificate(path, named: false) { scanner.certificates.append(certificate) }
     }
     let modes = Set(targets.map { ($0.connection.hostKeyChecking ?? scanner.checking).rawValue })
-    let options = ScanOptions(
+    var options = ScanOptions(
       inventory: request.inventory, method: request.method, sudo: request.sudo, parallel: request.parallel,
       timeoutSeconds: request.timeoutSeconds, hostKeyChecking: modes.count == 1 ? modes.first ?? scanner.checking.rawValue : "per-host")
+    options.fleet = request.fleet ?? ScanRequest.defaultFleet(inventory: request.inventory)
+    options.shard = request.shard?.label
     return ScanPlan(source: .fleet(scanner: scanner, targets: targets, refused: refused), options: options, policy: policy)
   }
 
@@ -120,8 +124,16 @@ public enum ScanInputs {
   /// The inventory (and ssh_config) with defaults applied, each host with its route (direct,
   /// ProxyJump, ProxyCommand); hosts ssh_config sets up with an option fleetports cannot follow,
   /// or whose route cannot be built, become failed rows saying why instead of being skipped.
+  /// `--shard`/`--shard-group` keep only the hosts of that shard.
   static func loadTargets(_ request: ScanRequest, local: SSHLocalContext, defaultUser: String) throws(ScanInputError) -> ([ScanTarget], [HostResult]) {
-    let listed = try InventoryFile.load(request.inventory)
+    var listed = try InventoryFile.load(request.inventory)
+    if let shard = request.shard {
+      if case .group(let group) = shard, !listed.hosts.contains(where: { $0.groups.contains(group) }) {
+        let groups = Set(listed.hosts.flatMap(\.groups)).sorted().joined(separator: ", ")
+        throw ScanInputError("--shard-group \(group): \(request.inventory) has no group \(group) (its groups: \(groups.isEmpty ? "none" : groups))")
+      }
+      listed.hosts.removeAll { !shard.contains(name: $0.name, groups: $0.groups) }
+    }
     let config = try SSHConfigFiles.load(request.sshConfig, home: local.home)
     let configured = listed.applying(config, local: local)
     let resolver = ProxyRouteResolver(config: config, defaultUser: defaultUser, homeDirectory: local.home)

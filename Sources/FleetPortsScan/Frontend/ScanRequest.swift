@@ -39,6 +39,11 @@ public struct ScanRequest: Sendable {
   public var allowOpenKeyFiles: Bool
   /// Channels at once on one jump host's session (`--jump-channels`).
   public var channelsPerJump: Int
+  /// Scan only this part of the inventory (`--shard K/N`, `--shard-group`); nil: all of it.
+  public var shard: ShardSelection?
+  /// The fleet the scan is stored under (`--fleet`); nil: the inventory file's name without
+  /// folder and extension (`ScanRequest.defaultFleet`).
+  public var fleet: String?
 
   public init(
     inventory: String, parallel: Int = 64, perServer: Int = FleetScanner.defaultPerServer, timeoutSeconds: Double = 30, user: String? = nil,
@@ -63,6 +68,13 @@ public struct ScanRequest: Sendable {
     self.policy = policy
     self.allowOpenKeyFiles = allowOpenKeyFiles
     self.channelsPerJump = channelsPerJump
+  }
+
+  /// The fleet name an inventory gives when `--fleet` is not set: `inventories/prod-eu.ini` → `prod-eu`.
+  public static func defaultFleet(inventory: String) -> String {
+    let file = inventory.split(separator: "/").last.map(String.init) ?? inventory
+    guard let dot = file.lastIndex(of: "."), dot != file.startIndex else { return file }
+    return String(file[..<dot])
   }
 }
 

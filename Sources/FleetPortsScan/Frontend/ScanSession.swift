@@ -10,11 +10,12 @@ import Foundation
 public struct ScanSession: Sendable {
   public var plan: ScanPlan
   public var reports: ReportDestination
-  public var store: ScanStore
+  /// The history: SQLite (`ScanStore`) or a shared PostgreSQL one.
+  public var store: any HistoryStore
   /// The version recorded in scan.json.
   public var toolVersion: String
 
-  public init(plan: ScanPlan, reports: ReportDestination, store: ScanStore, toolVersion: String) {
+  public init(plan: ScanPlan, reports: ReportDestination, store: any HistoryStore, toolVersion: String) {
     self.plan = plan
     self.reports = reports
     self.store = store
@@ -47,7 +48,7 @@ public struct ScanSession: Sendable {
     // Stored first, with the changes since the previous scan, so the reports can show them.
     var json: [UInt8]?
     do {
-      let saved = try store.save(analysed) { previous, id in
+      let saved = try store.save(analysed) { (previous: ScanStore.Previous?, id: Int64) in
         guard let previous else { return analysed }
         var amended = analysed
         amended.changesSinceLast = ScanDiff.changes(
@@ -63,7 +64,8 @@ public struct ScanSession: Sendable {
     // The report's trend: the last scans of this inventory, this one last (its own point when
     // storing failed). A trend that cannot be read costs the chart, never the report.
     let trend: ScanTrend
-    if let id = outcome.storedID, let stored = try? store.trend(inventory: outcome.scan.options.inventory, throughID: id) {
+    if let id = outcome.storedID, let stored = try? store.trend(
+        inventory: outcome.scan.options.inventory, shard: outcome.scan.options.shard, throughID: id, limit: ScanTrend.maxPoints) {
       trend = stored.ending(with: outcome.scan, scanID: id)
     } else {
       trend = ScanTrend.single(outcome.scan)
