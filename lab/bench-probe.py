@@ -1,6 +1,8 @@
 #!/usr/bin/python3
 """The probe's CPU on lab hosts: each probe script given is run as root inside a lab host's
-namespaces (`ip netns exec fplab-NNN /bin/sh -s`, the script on stdin, as sshd would run it),
+namespaces (network, PID, mount and UTS, entered with nsenter through the host's PID 1 in
+lab/run/lab-NNN/init.pid, `/bin/sh -s` with the script on stdin, as sshd would run it; a lab
+without init.pid: `ip netns exec`),
 RUNS times per host, and the CPU of the shell and everything it started (children's rusage)
 is reported per run, less the same launcher running `true`. Needs a lab that is up.
 
@@ -20,12 +22,23 @@ def children_cpu():
     return u.ru_utime + u.ru_stime
 
 
-def run(ns, script, runs):
+def inside(host):
+    """The command prefix that runs inside `host`: its own PID namespace too, so the probe
+    walks that host's processes only (not every lab host's), as on a real machine."""
+    pid_file = os.path.join(LAB, "run", host["name"], "init.pid")
+    if os.path.exists(pid_file):
+        with open(pid_file) as f:
+            pid = f.read().strip()
+        return ["nsenter", "--target", pid, "--net", "--uts", "--mount", "--pid", "--"]
+    return ["ip", "netns", "exec", host["namespace"]]
+
+
+def run(host, script, runs):
     """Children CPU seconds per run, and the stdout bytes of the last run."""
     out = b""
     before = children_cpu()
     for _ in range(runs):
-        p = subprocess.run(["ip", "netns", "exec", ns, "/bin/sh", "-s"], input=script,
+        p = subprocess.run(inside(host) + ["/bin/sh", "-s"], input=script,
                            stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, timeout=60)
         out = p.stdout
     return (children_cpu() - before) / runs, out
@@ -37,14 +50,14 @@ def main():
         truth = json.load(f)["hosts"][:hosts]
     print("| probe | lab hosts | runs per host | CPU per run (mean over hosts) | min host | max host | output per run |")
     print("|---|---|---|---|---|---|---|")
-    base = {h["namespace"]: run(h["namespace"], b"true\n", runs)[0] for h in truth}
+    base = {h["namespace"]: run(h, b"true\n", runs)[0] for h in truth}
     for spec in sys.argv[3:]:
         label, path = spec.split("=", 1)
         with open(path, "rb") as f:
             script = f.read()
         per_host, size = [], 0
         for h in truth:
-            cpu, out = run(h["namespace"], script, runs)
+            cpu, out = run(h, script, runs)
             per_host.append(max(cpu - base[h["namespace"]], 0.0))
             size = len(out)
         mean = sum(per_host) / len(per_host)

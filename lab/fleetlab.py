@@ -794,6 +794,7 @@ def cmd_serve(i):
             bad.append(comm)
         os.close(r)
     bad += finish_stale(stale_pids)
+    bad += wait_for_docker_proxies(stale_pids)
     for _ in range(200):            # bounded: sshd listening within 10 s
         if tcp_listening(22):
             break
@@ -803,6 +804,27 @@ def cmd_serve(i):
     if bad:
         sys.exit("%s: not ready: %s" % (name, ", ".join(bad)))
     serve_ready(ready, log)
+
+
+def wait_for_docker_proxies(services_by_pid):
+    """A container's service reports ready before it execs the docker-proxy; the host is ready
+    only once that process is named docker-proxy (and shows dockerd's command line), or a scan
+    started at once could meet python3 and no publication. Bounded: 10 s."""
+    bad = []
+    for pid, s in services_by_pid.items():
+        if s["kind"] != "container":
+            continue
+        for _ in range(200):
+            try:
+                with open("/proc/%d/comm" % pid) as f:
+                    if f.read().strip() == "docker-proxy":
+                        break
+            except OSError:
+                pass
+            time.sleep(0.05)
+        else:
+            bad.append("docker-proxy (pid %d never renamed)" % pid)
+    return bad
 
 
 # ---------------------------------------------------------------- owners (issue 18)

@@ -186,7 +186,12 @@ final class JumpConnection: Sendable {
       fail(error.viaJumpHost(label))
       return
     }
-    guard let session = connection.session else { return }
+    guard let session = connection.session else {
+      // Never after a login that succeeded; if it were, the queued targets must not wait forever.
+      connection.close(graceful: false)
+      fail(SSHError(.internalFailure("the jump host's session is gone after login")).viaJumpHost(label))
+      return
+    }
     let pump = ChannelPump(jump: self, session: session, socket: connection.fd, limits: client.deadlines)
     let ending = await pump.run()
     // Failed before the channels close, so a target that sees its socket end finds the reason.

@@ -184,6 +184,9 @@ struct ScanCommand: AsyncParsableCommand {
     } catch {
       throw ValidationError(error.description)
     }
+    // The keys are decrypted: the passphrase leaves the environment, so no ProxyCommand (or
+    // anything it starts) inherits it.
+    if let passphraseEnv { unsetenv(passphraseEnv) }
     plan.verifyReach = verifyReach
     let session = ScanSession(
       plan: plan, reports: try output.destination(), store: try database.open(), toolVersion: FleetPortsCommand.configuration.version)

@@ -112,6 +112,10 @@ struct ContainerCgroupTests {
     #expect(docker.named(byHostname: "web\n").name == "web")
     #expect(docker.named(byHostname: "1ebedb637aea").name == nil, "Docker's default hostname is the short id")
     #expect(docker.label == "docker 1ebedb637aea")
+    // What a container's etc/hostname says is not a name when it is not a host name (a link
+    // to another file, markup): the container stays named by its id.
+    #expect(docker.named(byHostname: "root:$6$rounds=5000$abc:19000:0:99999:7:::").name == nil)
+    #expect(docker.named(byHostname: "<b>web</b>").name == nil)
   }
 
   @Test func dockerProxyCommandLines() throws {

@@ -28,14 +28,23 @@ import Testing
 }
 
 @Suite struct ProxyCommandLineTests {
-  @Test func tokensAreExpandedAndQuoted() throws {
+  @Test func tokensAreExpandedAsOpenSSHPastesThem() throws {
     let line = try ProxyCommandLine.expand("nc %h %p # %r %n 100%%", host: "10.0.0.5", port: 22, user: "ops", alias: "web-1")
-    #expect(line == "exec nc '10.0.0.5' '22' # 'ops' 'web-1' 100%")
+    #expect(line == "exec nc 10.0.0.5 22 # ops web-1 100%")
+    // Quotes in the template keep their meaning: `"%h:%p"` is one word, as for ssh.
+    let quoted = try ProxyCommandLine.expand(#"ssh -W "%h:%p" '%r'@bastion"#, host: "fd00::5", port: 2222, user: "ops", alias: "db")
+    #expect(quoted == #"exec ssh -W "fd00::5:2222" 'ops'@bastion"#)
   }
 
-  @Test func shellSyntaxInAValueStaysOneWord() throws {
-    let line = try ProxyCommandLine.expand("nc %h %p", host: "x; rm -rf ~ 'quoted'", port: 22, user: "u", alias: "a")
-    #expect(line == #"exec nc 'x; rm -rf ~ '\''quoted'\''' '22'"#)
+  /// Shell syntax in a value would run inside or outside the template's quotes alike
+  /// (`"$(…)"`, or a quote that closes the template's): such a value is refused, never pasted.
+  @Test(arguments: ["x; rm -rf ~", "x$(id)", "a'b", "a\"b", "a`id`", "two words", "a\\b", "a\nb", ""])
+  func aValueAShellWouldInterpretIsRefused(host: String) {
+    for template in ["nc %h %p", "nc '%h' %p", #"ssh -W "%h:%p" b"#] {
+      #expect(throws: ProxyRouteError.unsafeValue(command: template, token: "h", value: host)) {
+        try ProxyCommandLine.expand(template, host: host, port: 22, user: "u", alias: "a")
+      }
+    }
   }
 
   @Test func unknownTokensAreRefused() {

@@ -63,7 +63,8 @@ import Testing
     } catch {
       #expect(error.code == .timeout(phase: "handshake"), "\(error)")
     }
-    #expect(clock.now - start < .seconds(10))
+    // Killed, not waited out: the sleep would last 31 s (the bound leaves room for a loaded machine).
+    #expect(clock.now - start < .seconds(25))
     // The sleep was killed and reaped: no process of ours runs it, not even as a zombie.
     #expect(Self.children(named: "sleep").isEmpty)
   }

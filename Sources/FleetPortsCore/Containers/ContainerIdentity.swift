@@ -48,7 +48,12 @@ public struct ContainerIdentity: Hashable, Sendable, Codable {
   public func named(byHostname hostname: String) -> ContainerIdentity {
     var copy = self
     let name = String(hostname.split(whereSeparator: { $0 == " " || $0 == "\n" || $0 == "\t" || $0 == "\r" }).first ?? "")
-    guard !name.isEmpty, name.utf8.count <= 253, !(id?.hasPrefix(name) ?? false) else { return copy }
+    // A host name's characters only (RFC 1123, and `_`): whatever else a container's file says
+    // is not taken as its name.
+    let hostNameBytes = name.utf8.allSatisfy { byte in
+      (byte >= 97 && byte <= 122) || (byte >= 65 && byte <= 90) || (byte >= 48 && byte <= 57) || byte == 45 || byte == 46 || byte == 95
+    }
+    guard !name.isEmpty, name.utf8.count <= 253, hostNameBytes, !(id?.hasPrefix(name) ?? false) else { return copy }
     copy.name = name
     return copy
   }

@@ -263,8 +263,9 @@ extension ProbeScript {
       for fp_f in /proc/[0-9]*/ns/net;do
         fp_p=${fp_f#/proc/} fp_p=${fp_p%%/*}
         if [ "$fp_f" -ef /proc/$$/ns/net ];then
-          { read -r fp_c </proc/$fp_p/comm;} 2>/dev/null&&[ "$fp_c" = docker-proxy ]&&
-            printf 'proxy %s %s\n' $fp_p "$(tr '\0' ' ' </proc/$fp_p/cmdline)"
+          # docker-proxy runs as root: any user can name a process so (comm), not run it as root.
+          { read -r fp_c </proc/$fp_p/comm;} 2>/dev/null&&[ "$fp_c" = docker-proxy ]&&fp_uid0 $fp_p&&
+            printf 'proxy %s %s\n' $fp_p "$(tr '\0' ' ' 2>/dev/null </proc/$fp_p/cmdline)"
           continue
         fi
         # Not followable: hidden from us (not root), or gone/a zombie meanwhile (no sockets lost).
@@ -278,11 +279,22 @@ extension ProbeScript {
         [ $fp_np -lt 256 ]||continue
         fp_np=$((fp_np+1)) fp_pids="$fp_pids $fp_p"
         echo "pid $fp_p $fp_r"
-        while IFS= read -r fp_l;do echo "cg $fp_p $fp_l";done 2>/dev/null </proc/$fp_p/cgroup
-        { IFS= read -r fp_l </proc/$fp_p/root/etc/hostname&&echo "host $fp_p $fp_l";} 2>/dev/null
+        # printf, not echo: dash's echo expands backslashes a container could put in these lines.
+        while IFS= read -r fp_l;do printf 'cg %s %s\n' $fp_p "$fp_l";done 2>/dev/null </proc/$fp_p/cgroup
+        # Not through a symlink: /proc/P/root resolves an absolute link against our root, so a
+        # container's etc/hostname -> /etc/shadow would read the host's file.
+        [ -L /proc/$fp_p/root/etc ]||[ -L /proc/$fp_p/root/etc/hostname ]||
+          { IFS= read -r fp_l </proc/$fp_p/root/etc/hostname&&printf 'host %s %s\n' $fp_p "$fp_l";} 2>/dev/null
       done
       echo "hidden $fp_hid $fp_skip"
-      [ -z "$fp_nsr" ]||stat -L -c 'ns %i %n' /proc/$$/ns/net $(printf '/proc/%s/ns/net ' $fp_nsr)
+      [ -z "$fp_nsr" ]||stat -L -c 'ns %i %n' /proc/$$/ns/net $(printf '/proc/%s/ns/net ' $fp_nsr) 2>/dev/null
+      return 0
+    }
+
+    # fp_uid0 PID: true when the process's real uid is 0 (/proc/PID/status, builtins only).
+    fp_uid0() {
+      while read -r fp_k fp_u fp_v;do [ "$fp_k" = Uid: ]&&{ [ "$fp_u" = 0 ];return;};done 2>/dev/null </proc/$1/status
+      return 1
     }
 
     # Each other namespace's tables, through its reader pid (no nsenter: /proc/P/net is P's

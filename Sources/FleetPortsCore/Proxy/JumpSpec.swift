@@ -76,6 +76,8 @@ public enum ProxyRouteError: Error, Sendable, Hashable, CustomStringConvertible 
   case proxyCommandOnJumpHost(jump: String, command: String)
   /// A `%x` token in ProxyCommand that fleetports does not expand.
   case unknownToken(command: String, token: Character)
+  /// A value a `%x` token would paste that holds a character a shell interprets.
+  case unsafeValue(command: String, token: Character, value: String)
 
   public var description: String {
     switch self {
@@ -88,6 +90,10 @@ public enum ProxyRouteError: Error, Sendable, Hashable, CustomStringConvertible 
         "jump host '\(jump)' is itself reached by ProxyCommand \(command); fleetports chains ProxyJump hosts only: give '\(jump)' a ProxyJump instead"
     case .unknownToken(let command, let token):
       return "ProxyCommand \(command): the token %\(token) is not supported; use %h (host), %p (port), %r (user), %n (alias) or %%"
+    case .unsafeValue(let command, let token, let value):
+      return
+        "ProxyCommand \(command): %\(token) would paste '\(value)', which holds a character a shell interprets; host and user names"
+        + " may hold only letters, digits and ._-:@+%[] (as OpenSSH 9.6 requires)"
     }
   }
 }

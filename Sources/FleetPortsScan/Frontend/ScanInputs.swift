@@ -71,8 +71,14 @@ public enum ScanInputs {
       }
     }
     // Jump hosts' IdentityFiles from ssh_config; one that is absent leaves the hop to the defaults.
+    // An encrypted one is left to the agent when there is one, as for the hosts' own.
     for path in Set(targets.flatMap { $0.route.jumpIdentityFiles }) where perHost[path] == nil {
-      if let identity = try IdentityFiles.load(path, rules: rules) { perHost[path] = identity }
+      do throws(ScanInputError) {
+        if let identity = try IdentityFiles.load(path, rules: rules) { perHost[path] = identity }
+      } catch {
+        if agentSocket != nil && !error.message.hasPrefix("UNPROTECTED") { continue }
+        throw error
+      }
     }
     let deadline = Duration.milliseconds(Int64(request.timeoutSeconds * 1000))
     var scanner = FleetScanner(
