@@ -95,7 +95,7 @@ import Testing
     #expect(legacy.proxyCommand == "ssh -W %h:%p gateway.example.com")
     let route = try ProxyRouteResolver(config: config, defaultUser: "me").route(
       for: legacy, inventoryJump: nil, host: "10.0.0.9", port: 2222, user: "ops")
-    #expect(route == .command(line: "exec ssh -W '10.0.0.9':'2222' gateway.example.com", template: "ssh -W %h:%p gateway.example.com"))
+    #expect(route == .command(line: "exec ssh -W 10.0.0.9:2222 gateway.example.com", template: "ssh -W %h:%p gateway.example.com"))
   }
 
   @Test func proxyNoneDisablesALaterProxy() throws {

@@ -143,7 +143,7 @@ import Testing
       Issue.record("not a ProxyCommand route: \(String(describing: targets.first?.route))")
       return
     }
-    #expect(line.contains("-W '10.201."), "the host is quoted: \(line)")
+    #expect(line.contains("-W 10.201.") && line.hasPrefix("exec "), "the host pasted as ssh pastes it: \(line)")
     let snapshot = try #require(results.first?.snapshot, "\(results.first?.failure?.message ?? "")")
     let host = try #require(bastion.hosts.first { $0.ipv4 == targets.first?.address })
     #expect(Set(LabScan.listeners(snapshot, of: host).keys) == host.listenerKeys)

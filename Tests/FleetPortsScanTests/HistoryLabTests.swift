@@ -76,8 +76,10 @@ import Testing
     let dir = try LabScan.scratch()
     defer { try? FileManager.default.removeItem(atPath: dir) }
     let db = dir + "/history/fleetports.db"
+    // --timeout 15: a healthy host must not time out on a loaded 2-core machine (the unplugged
+    // one fails at the connect deadline, at most 10 s, whatever this is).
     let scanArguments = [
-      "--known-hosts", lab.knownHostsPath, "--identity", lab.identityPath, "--ssh-config", "/dev/null", "--timeout", "5", "--db", db,
+      "--known-hosts", lab.knownHostsPath, "--identity", lab.identityPath, "--ssh-config", "/dev/null", "--timeout", "15", "--db", db,
     ]
 
     // Before the first scan: one service on loopback only, one that will be stopped.
