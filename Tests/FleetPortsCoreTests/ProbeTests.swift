@@ -72,7 +72,7 @@ import Testing
     }
 
     var expected: [ProbeSectionName] = [.meta, .addressesIP] + ProbeScript.procNetSections.map(\.name)
-    expected += resolved.attributionSections + [.processIdentity, .unixModes, .netns]
+    expected += resolved.attributionSections + [.unixModes, .netns, .processIdentity]
     // The firewall sections (`fw-…`) come last and only as root; the other network
     // namespaces' tables (`netns-<pid>-…`, `netns-fd`) are whatever this machine runs.
     let firewallSections = output.sections.map(\.name).filter { $0.hasPrefix("fw-") }

@@ -49,6 +49,10 @@ import Testing
             found.container?.id == container.id && found.container?.runtime.rawValue == container.runtime, "\(host.name) \(found.text)")
           #expect(found.container?.name == container.name, "\(host.name) \(found.text): named \(found.container?.label ?? "-")")
           #expect(found.ownerNames == [truth.process], "\(host.name) \(found.text) with \(method)")
+          // The owner's identity is read too: its executable, its user, its unit (the container's scope).
+          let identity = found.owners?.first
+          #expect(identity?.executable != nil && found.user == truth.user, "\(host.name) \(found.text): \(String(describing: identity))")
+          #expect(identity?.unit == "docker-\(container.id).scope", "\(host.name) \(found.text): unit \(identity?.unit ?? "-")")
           if let published = truth.published {
             let publication = try #require(found.publications.first, "\(host.name) \(found.text): no publication joined")
             #expect(publication.hostPort == UInt16(published.hostPort) && publication.hostAddress == published.hostIP)

@@ -1,7 +1,7 @@
 /// The probe's process identity section (`proc-ids`): who the processes the attribution tool
 /// named are, read from /proc by one awk and one `stat`, whatever the number of pids.
 ///
-/// `fp_keep` runs the attribution command with its output also in the probe's file `fp_t`;
+/// `fp_keep` runs the attribution command with its output also in the probe's file `fp_kept`;
 /// `fp_who` takes the pids from it (ss `pid=N`, netstat `N/name`, lsof `pN`, proc-fd's first
 /// field where the inode is an IP socket or a Unix listener in /proc/net: every owner of what
 /// the tool lists, listeners' and IP connections'), then prints, one
@@ -31,10 +31,10 @@
 extension ProbeScript {
   static let identityFunctions = #"""
     fp_keep() {
-      if [ -n "$fp_t" ]; then
-        "$@" >"$fp_t" 2>&1
+      if [ -n "$fp_kept" ]; then
+        "$@" >"$fp_kept" 2>&1
         fp_k=$?
-        cat "$fp_t"
+        cat "$fp_kept"
         return $fp_k
       fi
       "$@"
@@ -46,8 +46,10 @@ extension ProbeScript {
       fp_x=
       [ "$fp_method" = proc ] && fp_x='/proc/net/tcp /proc/net/tcp6 /proc/net/udp /proc/net/udp6 /proc/net/raw /proc/net/raw6 /proc/net/unix'
       set --
-      [ -s "$fp_t" ] && set -- $(awk -v m="$fp_method" '
-    \#(ownerPIDsAwk)' $fp_x "$fp_t" 2>/dev/null)
+      [ -s "$fp_kept" ] && set -- $(awk -v m="$fp_method" '
+    \#(ownerPIDsAwk)' $fp_x "$fp_kept" 2>/dev/null)
+      # The processes of other network namespaces (containers) fp_netns found, each once.
+      for fp_x in $fp_pids; do case " $* " in *" $fp_x "*) ;; *) set -- "$@" $fp_x ;; esac; done
       awk -v P="$*" '
     \#(identityAwk)'
       for fp_p; do set -- "$@" /proc/$fp_p/exe /proc/$fp_p/ns/net; shift; done

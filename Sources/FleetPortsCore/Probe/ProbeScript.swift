@@ -194,17 +194,18 @@ public enum ProbeScript {
         done
         # The attribution tool's output is also kept in a file of the probe's own, whose
         # pids fp_who reads the identity of (no file: no identities, the rest unchanged).
-        fp_t=$(mktemp 2>/dev/null) || fp_t=
+        fp_kept=$(mktemp 2>/dev/null) || fp_kept=
         case $fp_method in
           ss) fp_run \#(ProbeSectionName.ss) fp_keep fp_ss ;;
           netstat) fp_run \#(ProbeSectionName.netstat) fp_keep fp_netstat ;;
           lsof) fp_run \#(ProbeSectionName.lsof) fp_keep lsof -nP -i -F0pcuLftPnTi ;;
           proc) fp_run \#(ProbeSectionName.procFD) fp_keep fp_proc_fd ;;
         esac
-        fp_run \#(ProbeSectionName.processIdentity) fp_who
-        [ -z "$fp_t" ] || rm -f "$fp_t"
         fp_run \#(ProbeSectionName.unixModes) fp_unix_modes
         fp_ns
+        # After the namespaces: the identities of their owners (fp_pids) too, not only the host's.
+        fp_run \#(ProbeSectionName.processIdentity) fp_who
+        [ -z "$fp_kept" ] || rm -f "$fp_kept"
         # The packet filter, as root only (the tools refuse others). /proc/1/environ is mode
         # 0400 root: `test -r` is a builtin, so a probe that is not root starts no process for
         # it, and the snapshot says the firewall is unknown (from meta's euid, not this test).
