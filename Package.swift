@@ -180,7 +180,7 @@ let package = Package(
     ),
     .testTarget(
       name: "FleetPortsStoreTests",
-      dependencies: ["FleetPortsStore", "FleetPortsCore", "FleetPortsReport"],
+      dependencies: ["FleetPortsStore", "FleetPortsCore", "FleetPortsReport", "LabSupport"],
       swiftSettings: strictSettings
     ),
     // The shared history against a real PostgreSQL 15 started by the tests (LabSupport.LocalPostgres).

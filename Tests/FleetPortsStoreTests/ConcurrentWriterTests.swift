@@ -2,6 +2,7 @@ import Dispatch
 import FleetPortsCore
 import Foundation
 import GRDB
+import LabSupport
 import Testing
 
 @testable import FleetPortsStore

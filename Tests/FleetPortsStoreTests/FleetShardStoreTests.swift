@@ -1,5 +1,6 @@
 import FleetPortsCore
 import Foundation
+import LabSupport
 import Testing
 
 @testable import FleetPortsStore

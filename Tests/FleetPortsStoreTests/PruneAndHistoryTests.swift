@@ -1,6 +1,7 @@
 import FleetPortsCore
 import Foundation
 import GRDB
+import LabSupport
 import Testing
 
 @testable import FleetPortsStore

@@ -2,6 +2,7 @@ import FleetPortsCore
 import FleetPortsReport
 import Foundation
 import GRDB
+import LabSupport
 import Testing
 
 @testable import FleetPortsStore

@@ -1,6 +1,7 @@
 import FleetPortsCore
 import FleetPortsReport
 import Foundation
+import LabSupport
 import Testing
 
 @testable import FleetPortsStore

@@ -135,35 +135,13 @@ private struct JSONText {
       string(user)
     }
     key("processes", level: inner)
-    if socket.processes.isEmpty {
-      bytes.append(contentsOf: [91, 93])
-    } else {
-      bytes.append(UInt8(ascii: "["))
-      for (index, process) in socket.processes.enumerated() {
-        if index > 0 { bytes.append(UInt8(ascii: ",")) }
-        newline(inner + 1)
-        owningProcess(process, level: inner + 1)
-      }
-      newline(inner)
-      bytes.append(UInt8(ascii: "]"))
-    }
+    array(socket.processes, level: inner) { $0.owningProcess($1, level: inner + 1) }
     if let unix = socket.unix {
       key("unix", level: inner)
       unixDetails(unix, level: inner)
     }
     key("dataLoss", level: inner)
-    if socket.dataLoss.isEmpty {
-      bytes.append(contentsOf: [91, 93])
-    } else {
-      bytes.append(UInt8(ascii: "["))
-      for (index, loss) in socket.dataLoss.map(\.rawValue).sorted().enumerated() {
-        if index > 0 { bytes.append(UInt8(ascii: ",")) }
-        newline(inner + 1)
-        string(loss)
-      }
-      newline(inner)
-      bytes.append(UInt8(ascii: "]"))
-    }
+    array(socket.dataLoss.map(\.rawValue).sorted(), level: inner) { $0.string($1) }
     if let value = socket.listenBacklog {
       key("listenBacklog", level: inner)
       decimal(value)
@@ -195,6 +173,22 @@ private struct JSONText {
     }
     newline(level)
     bytes.append(UInt8(ascii: "}"))
+  }
+
+  /// `[]`, or `[`, each element on a line of its own one level in, and `]` back at `level`.
+  mutating func array<Element>(_ elements: [Element], level: Int, _ write: (inout JSONText, Element) -> Void) {
+    guard !elements.isEmpty else {
+      bytes.append(contentsOf: [91, 93])
+      return
+    }
+    bytes.append(UInt8(ascii: "["))
+    for (index, element) in elements.enumerated() {
+      if index > 0 { bytes.append(UInt8(ascii: ",")) }
+      newline(level + 1)
+      write(&self, element)
+    }
+    newline(level)
+    bytes.append(UInt8(ascii: "]"))
   }
 
   mutating func endpoint(_ endpoint: Endpoint, level: Int) {
@@ -274,50 +268,11 @@ private struct JSONText {
     decimal(value.magnitude)
   }
 
-  /// Digits straight into the output, without a String per number.
   mutating func decimal(_ value: UInt64) {
-    if value < 10 {
-      bytes.append(UInt8(48 + value))
-      return
-    }
-    var magnitude = value
-    var digits: (UInt64, UInt64, UInt64) = (0, 0, 0)  // 24 bytes: room for 20 digits
-    var count = 0
-    withUnsafeMutableBytes(of: &digits) { buffer in
-      while magnitude > 0 {
-        buffer[23 - count] = UInt8(48 + magnitude % 10)
-        magnitude /= 10
-        count += 1
-      }
-      bytes.append(contentsOf: buffer[(24 - count)...])
-    }
+    JSONBytes.appendDecimal(value, to: &bytes)
   }
 
-  /// A JSON string escaped as `JSONByteStream.string` escapes it.
   mutating func string(_ value: String) {
-    bytes.append(34)
-    var text = value
-    text.withUTF8 { utf8 in
-      var start = 0
-      for i in 0..<utf8.count {
-        let byte = utf8[i]
-        guard byte < 32 || byte == 34 || byte == 92 else { continue }
-        if start < i { bytes.append(contentsOf: UnsafeBufferPointer(rebasing: utf8[start..<i])) }
-        switch byte {
-        case 34: bytes.append(contentsOf: [92, 34])
-        case 92: bytes.append(contentsOf: [92, 92])
-        case 10: bytes.append(contentsOf: [92, 110])
-        case 13: bytes.append(contentsOf: [92, 114])
-        case 9: bytes.append(contentsOf: [92, 116])
-        default:
-          let hex: StaticString = "0123456789abcdef"
-          let digits = UnsafeBufferPointer(start: hex.utf8Start, count: 16)
-          bytes.append(contentsOf: [92, 117, 48, 48, digits[Int(byte >> 4)], digits[Int(byte & 15)]])
-        }
-        start = i + 1
-      }
-      if start < utf8.count { bytes.append(contentsOf: UnsafeBufferPointer(rebasing: utf8[start...])) }
-    }
-    bytes.append(34)
+    JSONBytes.appendString(value, to: &bytes)
   }
 }

@@ -142,21 +142,7 @@ final class JSONByteStream {
   /// Digits straight into the output, without a String per number.
   func decimal(_ value: Int64) {
     if value < 0 { bytes.append(45) }
-    var magnitude = value.magnitude
-    if magnitude < 10 {
-      bytes.append(UInt8(48 + magnitude))
-      return
-    }
-    var digits: (UInt64, UInt64, UInt64) = (0, 0, 0)  // 24 bytes: room for 20 digits
-    var count = 0
-    withUnsafeMutableBytes(of: &digits) { buffer in
-      while magnitude > 0 {
-        buffer[23 - count] = UInt8(48 + magnitude % 10)
-        magnitude /= 10
-        count += 1
-      }
-      bytes.append(contentsOf: buffer[(24 - count)...])
-    }
+    JSONBytes.appendDecimal(value.magnitude, to: &bytes)
   }
 
   func double(_ value: Double) throws {
@@ -170,31 +156,8 @@ final class JSONByteStream {
     }
   }
 
-  /// A JSON string: `"` and `\` escaped, control characters as \n, \t, \r or \u00XX; `/`
-  /// and everything from U+0080 on written as UTF-8.
+  /// A JSON string, escaped as `JSONBytes.appendString` escapes it.
   func string(_ value: String) {
-    bytes.append(34)
-    var text = value
-    text.withUTF8 { utf8 in
-      var start = 0
-      for i in 0..<utf8.count {
-        let byte = utf8[i]
-        guard byte < 32 || byte == 34 || byte == 92 else { continue }
-        if start < i { bytes.append(contentsOf: UnsafeBufferPointer(rebasing: utf8[start..<i])) }
-        switch byte {
-        case 34: bytes.append(contentsOf: [92, 34])
-        case 92: bytes.append(contentsOf: [92, 92])
-        case 10: bytes.append(contentsOf: [92, 110])
-        case 13: bytes.append(contentsOf: [92, 114])
-        case 9: bytes.append(contentsOf: [92, 116])
-        default:
-          let hex = Array("0123456789abcdef".utf8)
-          bytes.append(contentsOf: [92, 117, 48, 48, hex[Int(byte >> 4)], hex[Int(byte & 15)]])
-        }
-        start = i + 1
-      }
-      if start < utf8.count { bytes.append(contentsOf: UnsafeBufferPointer(rebasing: utf8[start...])) }
-    }
-    bytes.append(34)
+    JSONBytes.appendString(value, to: &bytes)
   }
 }
