@@ -43,72 +43,37 @@ struct ParseCommand: ParsableCommand {
   static let maxInputBytes = 512 * 1024 * 1024
 
   func run() throws {
-    let bytes = try readInput()
+    let input = try CaptureInput(path: file, limit: Self.maxInputBytes)
+    defer { input.release() }
     let options = ParseOptions(procByteOrder: byteOrder)
-    guard let parsed = CaptureParser.parse(bytes, as: format, options: options) else {
+    guard let chosen = format ?? FormatDetector.detect(input.bytes) else {
       FileOutput.standardError("fleetports: could not recognise the format of \(file ?? "standard input"); name it with --as (one of: \(CaptureFormat.allCases.map(\.rawValue).joined(separator: ", ")))\n")
       throw ExitCode(1)
     }
+    let parsed = CaptureParser.parse(input.bytes, as: chosen, options: options)
     if json {
       // Sockets written directly (SocketParseJSON), keys in declaration order as in scan.json;
       // Foundation's sorted-keys encoder built and sorted a dictionary per socket (4–9 MB/s).
-      // Printed 1 MiB at a time, so a large capture's JSON is never all in memory.
-      try SocketParseJSON.encode(parsed, chunkSize: 1 << 20) { FileOutput.standardOutput(bytes: $0) }
+      // Printed 1 MiB at a time straight from the writer's buffer, so a large capture's JSON
+      // is never all in memory and never copied on its way out.
+      try SocketParseJSON.stream(parsed, chunkSize: 1 << 20) { FileOutput.standardOutput(raw: $0) }
       FileOutput.standardOutput("\n")
     } else {
       FileOutput.standardOutput(SocketTable.render(parsed))
     }
     FileOutput.standardError(ParseReportText.render(parsed.report, format: parsed.format))
-    if !Self.recognised(parsed, bytes) {
+    if !Self.recognised(parsed, input.bytes) {
       throw ExitCode(1)
     }
   }
 
   /// Whether the input was recognised: it gave sockets or counters, or it is a well-formed
   /// table with no rows (a header, every line ignored, none rejected, something not blank).
-  static func recognised(_ parsed: SocketParse, _ bytes: [UInt8]) -> Bool {
+  static func recognised(_ parsed: SocketParse, _ bytes: UnsafeBufferPointer<UInt8>) -> Bool {
     if !parsed.sockets.isEmpty || !parsed.counters.isEmpty { return true }
     let report = parsed.report
     let hasText = bytes.contains { $0 != 32 && $0 != 9 && $0 != 10 && $0 != 13 }
     return hasText && report.unparsedCount == 0 && report.linesIgnored > 0
-  }
-
-  func readInput() throws -> [UInt8] {
-    let fd: Int32
-    if let file {
-      fd = open(file, O_RDONLY | O_CLOEXEC)
-      guard fd >= 0 else {
-        throw ValidationError("cannot open \(file): \(String(cString: strerror(errno)))")
-      }
-    } else {
-      fd = 0
-    }
-    defer { if fd != 0 { close(fd) } }
-    // Straight into one buffer sized from the file when it has a size (a pipe grows it).
-    var info = stat()
-    let size = fstat(fd, &info) == 0 && (info.st_mode & S_IFMT) == S_IFREG ? Int(info.st_size) : 0
-    var bytes = [UInt8](repeating: 0, count: max(size + 1, 1 << 16))
-    var count = 0
-    while true {
-      if count == bytes.count {
-        guard bytes.count <= Self.maxInputBytes else {
-          throw ValidationError("input is larger than \(Self.maxInputBytes >> 20) MiB; refusing to read it all")
-        }
-        bytes.append(contentsOf: repeatElement(0, count: bytes.count))
-      }
-      let got = bytes.withUnsafeMutableBytes { raw in raw.baseAddress.map { read(fd, $0 + count, raw.count - count) } ?? 0 }
-      if got < 0 && errno == EINTR { continue }
-      guard got >= 0 else {
-        throw ValidationError("cannot read \(file ?? "standard input"): \(String(cString: strerror(errno)))")
-      }
-      if got == 0 { break }
-      count += got
-    }
-    if count > Self.maxInputBytes {
-      throw ValidationError("input is larger than \(Self.maxInputBytes >> 20) MiB; refusing to read it all")
-    }
-    bytes.removeSubrange(count...)
-    return bytes
   }
 }
 

@@ -21,7 +21,7 @@ public enum FormatDetector {
       guard verdict == nil, examined < linesToExamine, !line.isBlank else { return }
       examined += 1
       firstLines.append(line)
-      let fields = fieldRanges(line, limit: 8)
+      let fields = LineFields(line, limit: 8)
       if line.hasPrefix("Netid") || (line.hasPrefix("State") && line.firstIndex(of: "Recv-Q") != nil)
         || (line.hasPrefix("Recv-Q") && line.firstIndex(of: "Local Address:Port") != nil)
       {
@@ -59,7 +59,7 @@ public enum FormatDetector {
     return verdict
   }
 
-  static func headerlessSS(_ line: UnsafeBufferPointer<UInt8>, _ fields: [Range<Int>]) -> CaptureFormat? {
+  static func headerlessSS(_ line: UnsafeBufferPointer<UInt8>, _ fields: LineFields) -> CaptureFormat? {
     guard let layout = SSParser.inferLayout(line, fields) else { return nil }
     let start = (layout.hasNetid ? 1 : 0) + (layout.hasState ? 1 : 0)
     guard fields.count > start + 1, line.decimal(fields[start]) != nil, line.decimal(fields[start + 1]) != nil else { return nil }
@@ -100,7 +100,7 @@ public enum FormatDetector {
     return format
   }
 
-  static func procFormat(row line: UnsafeBufferPointer<UInt8>, _ fields: [Range<Int>]) -> CaptureFormat? {
+  static func procFormat(row line: UnsafeBufferPointer<UInt8>, _ fields: LineFields) -> CaptureFormat? {
     guard fields.count > 1 else { return nil }
     switch fields[1].count {
     case 13: return .procNetTCP

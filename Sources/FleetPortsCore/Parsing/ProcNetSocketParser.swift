@@ -29,12 +29,14 @@ public enum ProcNetSocketParser {
       let check = ByteOrderEvidence(second.sockets)
       if check.swapped == 0 && check.plausible > 0 {
         second.report.note(
-          "addresses read as \(other.rawValue)-endian: read as \(given.rawValue)-endian they were byte-swapped (loopback as 1.0.0.127 or ::100:0); the table's own loopback addresses decided")
+          "addresses read as \(other.rawValue)-endian: read as \(given.rawValue)-endian they were byte-swapped (loopback as 1.0.0.127 or ::100:0); the table's own loopback addresses decided"
+        )
         return second
       }
     }
     first.report.note(
-      "\(evidence.swapped) addresses look byte-swapped (loopback as 1.0.0.127 or ::100:0, link-local as 0:80fe::): the byte order (\(given.rawValue)) may be wrong for this host; try --byte-order \(other.rawValue)")
+      "\(evidence.swapped) addresses look byte-swapped (loopback as 1.0.0.127 or ::100:0, link-local as 0:80fe::): the byte order (\(given.rawValue)) may be wrong for this host; try --byte-order \(other.rawValue)"
+    )
     return first
   }
 
@@ -46,27 +48,30 @@ public enum ProcNetSocketParser {
 
     init(_ sockets: [SocketRecord]) {
       for socket in sockets {
-        for endpoint in [socket.local, socket.peer] {
-          guard let address = endpoint?.address else { continue }
-          switch address {
-          case .ipv4(let v4, _):
-            if v4.value >> 24 == 127 { plausible += 1 } else if v4.value & 0x00ff_ffff == 0x0000_007f { swapped += 1 }
-          case .ipv4Mapped(let v4):
-            if v4.value >> 24 == 127 { plausible += 1 }
-          case .ipv6(let v6, _):
-            if v6.isLoopback || v6.high >> 48 == 0xfe80 {
-              plausible += 1
-            } else if v6.high == 0 && v6.low == 0x0100_0000 {
-              swapped += 1  // ::1 swapped
-            } else if v6.high >> 32 == 0x0000_80fe {
-              swapped += 1  // fe80:: swapped
-            } else if v6.high == 0 && v6.low >> 32 == 0xffff_0000 {
-              swapped += 1  // ::ffff:a.b.c.d swapped
-            }
-          default:
-            continue
-          }
+        if let local = socket.local { count(local.address) }
+        if let peer = socket.peer { count(peer.address) }
+      }
+    }
+
+    // One address at a time (an array of the two endpoints cost an allocation per socket).
+    private mutating func count(_ address: HostAddress) {
+      switch address {
+      case .ipv4(let v4, _):
+        if v4.value >> 24 == 127 { plausible += 1 } else if v4.value & 0x00ff_ffff == 0x0000_007f { swapped += 1 }
+      case .ipv4Mapped(let v4):
+        if v4.value >> 24 == 127 { plausible += 1 }
+      case .ipv6(let v6, _):
+        if v6.isLoopback || v6.high >> 48 == 0xfe80 {
+          plausible += 1
+        } else if v6.high == 0 && v6.low == 0x0100_0000 {
+          swapped += 1  // ::1 swapped
+        } else if v6.high >> 32 == 0x0000_80fe {
+          swapped += 1  // fe80:: swapped
+        } else if v6.high == 0 && v6.low >> 32 == 0xffff_0000 {
+          swapped += 1  // ::ffff:a.b.c.d swapped
         }
+      default:
+        return
       }
     }
   }

@@ -34,7 +34,7 @@ public enum SSParser {
         result.report.linesIgnored += 1
         return
       }
-      let fields = fieldRanges(line, limit: 6)
+      let fields = LineFields(line, limit: 6)
       if let header = headerLayout(line, fields) {
         layout = header
         result.report.linesIgnored += 1
@@ -78,7 +78,7 @@ public enum SSParser {
     "tipc", "v_str", "v_dgr", "xdp", "icmp6", "dccp", "u_seqpacket", "???", "unknown",
   ]
 
-  static func headerLayout(_ line: UnsafeBufferPointer<UInt8>, _ fields: [Range<Int>]) -> Layout? {
+  static func headerLayout(_ line: UnsafeBufferPointer<UInt8>, _ fields: LineFields) -> Layout? {
     guard let first = fields.first else { return nil }
     if line.equals(first, "Netid") {
       let hasState = fields.count > 1 && line.equals(fields[1], "State")
@@ -94,14 +94,13 @@ public enum SSParser {
   }
 
   /// For `-H` output: read the layout from the row itself.
-  static func inferLayout(_ line: UnsafeBufferPointer<UInt8>, _ fields: [Range<Int>]) -> Layout? {
+  static func inferLayout(_ line: UnsafeBufferPointer<UInt8>, _ fields: LineFields) -> Layout? {
     guard fields.count >= 4 else { return nil }
-    let first = line.substring(fields[0])
-    if netids.contains(String(first)) {
-      let hasState = SocketState(toolSpelling: line.substring(fields[1])) != nil
+    if netids.contains(line.string(fields[0])) {
+      let hasState = Self.state(line, fields[1]) != nil
       return Layout(hasNetid: true, hasState: hasState)
     }
-    if SocketState(toolSpelling: first) != nil { return Layout(hasNetid: false, hasState: true) }
+    if Self.state(line, fields[0]) != nil { return Layout(hasNetid: false, hasState: true) }
     if line.decimal(fields[0]) != nil && line.decimal(fields[1]) != nil {
       return Layout(hasNetid: false, hasState: false)
     }
@@ -109,7 +108,7 @@ public enum SSParser {
   }
 
   static func parseRow(
-    _ line: UnsafeBufferPointer<UInt8>, _ fields: [Range<Int>], _ layout: Layout, _ options: ParseOptions
+    _ line: UnsafeBufferPointer<UInt8>, _ fields: LineFields, _ layout: Layout, _ options: ParseOptions
   ) -> Result<Row, RowError> {
     var index = 0
     var proto: SocketProtocol?
@@ -139,7 +138,7 @@ public enum SSParser {
     var state: SocketState?
     if layout.hasState {
       guard fields.count > index else { return .failure(RowError(text: "missing State")) }
-      guard let parsed = SocketState(toolSpelling: line.substring(fields[index])) else {
+      guard let parsed = Self.state(line, fields[index]) else {
         return .failure(RowError(text: "unknown state '\(line.string(fields[index]))'"))
       }
       state = parsed
@@ -185,7 +184,7 @@ public enum SSParser {
   /// `tipc`, `xdp`): local and peer are kept as the text ss printed (`rtnl:kernel`,
   /// `[2048]:eth0`, `0:24`), the owner list and `-e` fields read as for any row.
   static func parseOtherRest(
-    _ line: UnsafeBufferPointer<UInt8>, _ fields: [Range<Int>], from index: Int, netid: String?,
+    _ line: UnsafeBufferPointer<UInt8>, _ fields: LineFields, from index: Int, netid: String?,
     state: SocketState?, recvQ: UInt64, sendQ: UInt64
   ) -> Result<Row, RowError> {
     guard fields.count > index else { return .failure(RowError(text: "missing local address")) }
@@ -203,6 +202,28 @@ public enum SSParser {
     let tail = readTail(line, from: tailStart, into: &record, impliesUIDZero: false)
     return .success(Row(record: record, ownerProblem: tail))
   }
+
+  /// `SocketState(toolSpelling:)` read straight from the bytes of `range`, without a String
+  /// per row: the spellings are ASCII, so equal bytes are equal text. ss's own first.
+  @inline(__always)
+  static func state(_ line: UnsafeBufferPointer<UInt8>, _ range: Range<Int>) -> SocketState? {
+    for (spelling, state) in stateSpellings where line.equals(range, spelling) { return state }
+    return nil
+  }
+
+  /// Every spelling `SocketState(toolSpelling:)` reads, ss's common ones first
+  /// (`SSParserTests` checks the two agree on each of them and on near misses).
+  static let stateSpellings: [(StaticString, SocketState)] = [
+    ("ESTAB", .established), ("LISTEN", .listen), ("UNCONN", .unconnected), ("TIME-WAIT", .timeWait),
+    ("CLOSE-WAIT", .closeWait), ("SYN-SENT", .synSent), ("SYN-RECV", .synReceived), ("FIN-WAIT-1", .finWait1),
+    ("FIN-WAIT-2", .finWait2), ("LAST-ACK", .lastAck), ("CLOSING", .closing), ("NEW-SYN-RECV", .newSynReceived),
+    ("CLOSE", .close), ("ESTABLISHED", .established), ("SYN_SENT", .synSent), ("SYN_RECV", .synReceived),
+    ("SYN-RECEIVED", .synReceived), ("SYN_RECEIVED", .synReceived), ("FIN_WAIT1", .finWait1), ("FIN_WAIT_1", .finWait1),
+    ("FIN_WAIT2", .finWait2), ("FIN_WAIT_2", .finWait2), ("TIME_WAIT", .timeWait), ("CLOSED", .close),
+    ("CLOSE_WAIT", .closeWait), ("LAST_ACK", .lastAck), ("LISTENING", .listen), ("NEW_SYN_RECV", .newSynReceived),
+    ("UNCONNECTED", .unconnected), ("IDLE", .unconnected), ("CONNECTING", .connecting), ("CONNECTED", .established),
+    ("DISCONNECTING", .disconnecting),
+  ]
 
   /// ss calls an unconnected UDP socket UNCONN; the kernel calls it CLOSE. Keep ss's meaning.
   static func normalised(_ state: SocketState?, proto: SocketProtocol) -> SocketState? {
@@ -241,8 +262,13 @@ public enum SSParser {
       if i >= n { break }
       if line.count - i >= 7, line.slice(i..<(i + 7)).hasPrefix("users:(") {
         if let list = SSProcessList.parse(line, at: i) {
-          record.processes.append(contentsOf: list.processes)
-          record.dataLoss.formUnion(list.dataLoss)
+          // The list's own array when it is the first (no second allocation and copy per row).
+          if record.processes.isEmpty {
+            record.processes = list.processes
+          } else {
+            record.processes.append(contentsOf: list.processes)
+          }
+          if !list.dataLoss.isEmpty { record.dataLoss.formUnion(list.dataLoss) }
           i = list.end
           continue
         }

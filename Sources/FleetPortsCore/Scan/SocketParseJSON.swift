@@ -11,13 +11,18 @@
 /// field added to the model and not here fails there. The one difference: `dataLoss` (a Set)
 /// is written sorted, where `Encodable` writes it in the set's random order.
 ///
+/// A socket's JSON is about three times its text in /proc/net/tcp, so this writer is the
+/// larger half of `parse --json`'s time: it writes through a raw pointer into a buffer it
+/// reuses, and each key with its line break and indentation is one constant (sockets always
+/// sit at the same depth). `ParseOutputDigestTests` holds the bytes to those of 2026-11-30.
+///
 ///     let bytes = try SocketParseJSON.encode(CaptureParser.parse(text)!)
 public enum SocketParseJSON {
   /// The JSON text of `parsed`, UTF-8, without a final newline. Throws only what
   /// `StreamingJSONEncoder` throws for the counters and the report (a non-finite number).
   public static func encode(_ parsed: SocketParse) throws -> [UInt8] {
     var whole: [UInt8] = []
-    try encode(parsed, chunkSize: Int.max) { whole.append(contentsOf: $0) }
+    try stream(parsed, chunkSize: 1 << 20) { whole.append(contentsOf: $0) }
     return whole
   }
 
@@ -25,254 +30,376 @@ public enum SocketParseJSON {
   /// socket's), so a large capture is printed without holding all of its JSON: the buffer is
   /// reused, its pages stay warm. Pieces arrive in order; their concatenation is `encode(_:)`.
   public static func encode(_ parsed: SocketParse, chunkSize: Int, write: ([UInt8]) -> Void) throws {
-    var out = JSONText()
-    out.bytes.reserveCapacity(min(chunkSize, 256 + parsed.sockets.count * 480) + 4096)
-    out.bytes.append(UInt8(ascii: "{"))
-    out.key("format", level: 1, first: true)
-    out.string(parsed.format.rawValue)
-    out.key("sockets", level: 1)
+    try stream(parsed, chunkSize: chunkSize) { write(Array($0)) }
+  }
+
+  /// As `encode(_:chunkSize:write:)`, each piece lent as the writer's own buffer (valid only
+  /// during the call): what `fleetports parse --json` hands to write(2) without a copy.
+  public static func stream(
+    _ parsed: SocketParse, chunkSize: Int, write: (UnsafeRawBufferPointer) -> Void
+  ) throws {
+    let chunk = max(1, min(chunkSize, 1 << 24))
+    var out = JSONOutput(capacity: chunk + 64 << 10)
+    defer { out.deallocate() }
+    // The nested values first: they may throw, and nothing is written when they do.
+    let counters = try StreamingJSONEncoder.encode(parsed.counters)
+    let report = try StreamingJSONEncoder.encode(parsed.report)
+    out.write("{\n  \"format\" : ")
+    out.enumString(parsed.format.rawValue)
+    out.write(",\n  \"sockets\" : ")
     if parsed.sockets.isEmpty {
-      out.bytes.append(contentsOf: [91, 93])  // []
+      out.write("[]")
     } else {
-      out.bytes.append(UInt8(ascii: "["))
-      for (index, socket) in parsed.sockets.enumerated() {
-        if index > 0 { out.bytes.append(UInt8(ascii: ",")) }
-        out.newline(2)
-        out.socket(socket, level: 2)
-        if out.bytes.count >= chunkSize {
-          write(out.bytes)
-          out.bytes.removeAll(keepingCapacity: true)
+      out.write("[")
+      var first = true
+      for socket in parsed.sockets {
+        out.write(first ? "\n    " : ",\n    ")
+        first = false
+        out.socket(socket)
+        if out.count >= chunk {
+          write(out.written)
+          out.count = 0
         }
       }
-      out.newline(1)
-      out.bytes.append(UInt8(ascii: "]"))
+      out.write("\n  ]")
     }
-    out.key("counters", level: 1)
-    out.nested(try StreamingJSONEncoder.encode(parsed.counters), level: 1)
-    out.key("report", level: 1)
-    out.nested(try StreamingJSONEncoder.encode(parsed.report), level: 1)
-    out.newline(0)
-    out.bytes.append(UInt8(ascii: "}"))
-    write(out.bytes)
+    out.write(",\n  \"counters\" : ")
+    out.nested(counters, level: 1)
+    out.write(",\n  \"report\" : ")
+    out.nested(report, level: 1)
+    out.write("\n}")
+    write(out.written)
   }
 }
 
-/// A byte buffer with `StreamingJSONEncoder`'s layout: two-space indentation, `"key" : value`.
-/// A struct, so appending is a plain array append (no class property access to check).
-private struct JSONText {
-  var bytes: [UInt8] = []
+/// A growable byte buffer written through a raw pointer, in `StreamingJSONEncoder`'s layout:
+/// two-space indentation, `"key" : value`. Each write makes room first (a compare; growing is
+/// rare: a socket with very long strings); the caller empties it between sockets.
+private struct JSONOutput {
+  var base: UnsafeMutablePointer<UInt8>
+  var capacity: Int
+  var count = 0
 
-  mutating func newline(_ level: Int) {
-    let count = 1 + level * 2
-    if count <= Self.indentation.utf8CodeUnitCount {
-      bytes.append(contentsOf: UnsafeBufferPointer(start: Self.indentation.utf8Start, count: count))
-    } else {
-      bytes.append(10)
-      bytes.append(contentsOf: repeatElement(32, count: level * 2))
-    }
+  init(capacity: Int) {
+    self.capacity = capacity
+    base = .allocate(capacity: capacity)
   }
 
-  /// A newline and the spaces of the deepest level a socket reaches, sliced per level.
-  static let indentation: StaticString = "\n                "
+  func deallocate() { base.deallocate() }
 
-  /// `,` (unless first), a newline at `level`, `"name" : `. Keys are ASCII names: no escaping.
-  mutating func key(_ name: StaticString, level: Int, first: Bool = false) {
-    if !first { bytes.append(UInt8(ascii: ",")) }
-    newline(level)
-    bytes.append(34)
-    bytes.append(contentsOf: UnsafeBufferPointer(start: name.utf8Start, count: name.utf8CodeUnitCount))
-    bytes.append(contentsOf: [34, 32, 58, 32])  // `" : `
+  var written: UnsafeRawBufferPointer { UnsafeRawBufferPointer(start: base, count: count) }
+
+  @inline(__always) mutating func reserve(_ extra: Int) {
+    if count + extra > capacity { grow(count + extra) }
+  }
+
+  mutating func grow(_ needed: Int) {
+    let larger = max(needed, capacity * 2)
+    let moved = UnsafeMutablePointer<UInt8>.allocate(capacity: larger)
+    moved.update(from: base, count: count)
+    base.deallocate()
+    base = moved
+    capacity = larger
+  }
+
+  @inline(__always) mutating func byte(_ value: UInt8) {
+    reserve(1)
+    base[count] = value
+    count += 1
+  }
+
+  @inline(__always) mutating func write(_ text: StaticString) {
+    write(text.utf8Start, text.utf8CodeUnitCount)
+  }
+
+  @inline(__always) mutating func write(_ start: UnsafePointer<UInt8>, _ length: Int) {
+    reserve(length)
+    (base + count).update(from: start, count: length)
+    count += length
   }
 
   /// A value encoded at level 0 placed at `level`: every line after the first indented more.
   /// (JSON text has newlines only between tokens; strings carry `\n` escaped.)
   mutating func nested(_ value: [UInt8], level: Int) {
     for byte in value {
-      bytes.append(byte)
-      if byte == 10 { bytes.append(contentsOf: repeatElement(32, count: level * 2)) }
+      self.byte(byte)
+      if byte == 10 {
+        for _ in 0..<(level * 2) { self.byte(32) }
+      }
     }
   }
 
-  mutating func socket(_ socket: SocketRecord, level: Int) {
-    let inner = level + 1
-    bytes.append(UInt8(ascii: "{"))
-    key("proto", level: inner, first: true)
-    string(socket.proto.rawValue)
+  // MARK: a socket, at level 2 (keys at 3, endpoint and owner keys at 4 and 5)
+
+  mutating func socket(_ socket: SocketRecord) {
+    write("{\n      \"proto\" : ")
+    enumString(socket.proto.rawValue)
     if let family = socket.family {
-      key("family", level: inner)
-      string(family.rawValue)
+      write(",\n      \"family\" : ")
+      enumString(family.rawValue)
     }
     if let state = socket.state {
-      key("state", level: inner)
-      string(state.rawValue)
+      write(",\n      \"state\" : ")
+      enumString(state.rawValue)
     }
     if let local = socket.local {
-      key("local", level: inner)
-      endpoint(local, level: inner)
+      write(",\n      \"local\" : ")
+      endpoint(local)
     }
     if let peer = socket.peer {
-      key("peer", level: inner)
-      endpoint(peer, level: inner)
+      write(",\n      \"peer\" : ")
+      endpoint(peer)
     }
     if let value = socket.receiveQueue {
-      key("receiveQueue", level: inner)
+      write(",\n      \"receiveQueue\" : ")
       decimal(value)
     }
     if let value = socket.sendQueue {
-      key("sendQueue", level: inner)
+      write(",\n      \"sendQueue\" : ")
       decimal(value)
     }
     if let value = socket.inode {
-      key("inode", level: inner)
-      decimal(UInt64(value))
+      write(",\n      \"inode\" : ")
+      decimal(value)
     }
     if let value = socket.uid {
-      key("uid", level: inner)
+      write(",\n      \"uid\" : ")
       decimal(UInt64(value))
     }
     if let user = socket.user {
-      key("user", level: inner)
+      write(",\n      \"user\" : ")
       string(user)
     }
-    key("processes", level: inner)
-    array(socket.processes, level: inner) { $0.owningProcess($1, level: inner + 1) }
-    if let unix = socket.unix {
-      key("unix", level: inner)
-      unixDetails(unix, level: inner)
+    if socket.processes.isEmpty {
+      write(",\n      \"processes\" : []")
+    } else {
+      write(",\n      \"processes\" : [")
+      var first = true
+      for process in socket.processes {
+        write(first ? "\n        " : ",\n        ")
+        first = false
+        owningProcess(process)
+      }
+      write("\n      ]")
     }
-    key("dataLoss", level: inner)
-    array(socket.dataLoss.map(\.rawValue).sorted(), level: inner) { $0.string($1) }
+    if let unix = socket.unix {
+      write(",\n      \"unix\" : ")
+      unixDetails(unix)
+    }
+    if socket.dataLoss.isEmpty {
+      write(",\n      \"dataLoss\" : []")
+    } else {
+      write(",\n      \"dataLoss\" : [")
+      var first = true
+      for loss in socket.dataLoss.map(\.rawValue).sorted() {
+        write(first ? "\n        " : ",\n        ")
+        first = false
+        string(loss)
+      }
+      write("\n      ]")
+    }
     if let value = socket.listenBacklog {
-      key("listenBacklog", level: inner)
+      write(",\n      \"listenBacklog\" : ")
       decimal(value)
     }
     if let value = socket.ipv6Only {
-      key("ipv6Only", level: inner)
-      bytes.append(contentsOf: value ? Array("true".utf8) : Array("false".utf8))
+      write(",\n      \"ipv6Only\" : ")
+      if value { write("true") } else { write("false") }
     }
     if let value = socket.netid {
-      key("netid", level: inner)
+      write(",\n      \"netid\" : ")
       string(value)
     }
     if let value = socket.ipProtocol {
-      key("ipProtocol", level: inner)
+      write(",\n      \"ipProtocol\" : ")
       decimal(UInt64(value))
     }
     if let value = socket.cgroup {
-      key("cgroup", level: inner)
+      write(",\n      \"cgroup\" : ")
       string(value)
     }
     if let value = socket.netns {
-      key("netns", level: inner)
+      write(",\n      \"netns\" : ")
       decimal(value)
     }
     if let value = socket.container {
       // Rare (a container's socket) and nested: through the Codable path.
-      key("container", level: inner)
-      nested((try? StreamingJSONEncoder.encode(value)) ?? Array("null".utf8), level: inner)
+      write(",\n      \"container\" : ")
+      nested((try? StreamingJSONEncoder.encode(value)) ?? Array("null".utf8), level: 3)
     }
-    newline(level)
-    bytes.append(UInt8(ascii: "}"))
+    write("\n    }")
   }
 
-  /// `[]`, or `[`, each element on a line of its own one level in, and `]` back at `level`.
-  mutating func array<Element>(_ elements: [Element], level: Int, _ write: (inout JSONText, Element) -> Void) {
-    guard !elements.isEmpty else {
-      bytes.append(contentsOf: [91, 93])
-      return
-    }
-    bytes.append(UInt8(ascii: "["))
-    for (index, element) in elements.enumerated() {
-      if index > 0 { bytes.append(UInt8(ascii: ",")) }
-      newline(level + 1)
-      write(&self, element)
-    }
-    newline(level)
-    bytes.append(UInt8(ascii: "]"))
-  }
-
-  mutating func endpoint(_ endpoint: Endpoint, level: Int) {
-    bytes.append(UInt8(ascii: "{"))
-    key("address", level: level + 1, first: true)
+  mutating func endpoint(_ endpoint: Endpoint) {
+    write("{\n        \"address\" : ")
     if case .ipv4(let address, zone: nil) = endpoint.address {
       // Most addresses: four numbers, written without a String in between.
       let octets = address.octets
-      bytes.append(34)
-      decimal(UInt64(octets.0))
-      bytes.append(46)
-      decimal(UInt64(octets.1))
-      bytes.append(46)
-      decimal(UInt64(octets.2))
-      bytes.append(46)
-      decimal(UInt64(octets.3))
-      bytes.append(34)
+      reserve(17)
+      base[count] = 34
+      count += 1
+      octet(octets.0)
+      base[count] = 46
+      count += 1
+      octet(octets.1)
+      base[count] = 46
+      count += 1
+      octet(octets.2)
+      base[count] = 46
+      count += 1
+      octet(octets.3)
+      base[count] = 34
+      count += 1
     } else {
       string(endpoint.address.description)
     }
     if let port = endpoint.port {
-      key("port", level: level + 1)
+      write(",\n        \"port\" : ")
       decimal(UInt64(port))
     }
     if let name = endpoint.serviceName {
-      key("serviceName", level: level + 1)
+      write(",\n        \"serviceName\" : ")
       string(name)
     }
-    newline(level)
-    bytes.append(UInt8(ascii: "}"))
+    write("\n      }")
   }
 
-  mutating func owningProcess(_ process: OwningProcess, level: Int) {
-    bytes.append(UInt8(ascii: "{"))
-    key("name", level: level + 1, first: true)
+  mutating func owningProcess(_ process: OwningProcess) {
+    write("{\n          \"name\" : ")
     string(process.name)
     if let pid = process.pid {
-      key("pid", level: level + 1)
+      write(",\n          \"pid\" : ")
       signed(Int64(pid))
     }
     if let fd = process.fd {
-      key("fd", level: level + 1)
+      write(",\n          \"fd\" : ")
       signed(Int64(fd))
     }
     if let toolName = process.toolName {
-      key("toolName", level: level + 1)
+      write(",\n          \"toolName\" : ")
       string(toolName)
     }
-    newline(level)
-    bytes.append(UInt8(ascii: "}"))
+    write("\n        }")
   }
 
-  mutating func unixDetails(_ unix: UnixSocketDetails, level: Int) {
-    bytes.append(UInt8(ascii: "{"))
-    var first = true
+  mutating func unixDetails(_ unix: UnixSocketDetails) {
     if let path = unix.path {
-      key("path", level: level + 1, first: true)
+      write("{\n        \"path\" : ")
       string(path)
-      first = false
+      write(",\n        \"isAbstract\" : ")
+    } else {
+      write("{\n        \"isAbstract\" : ")
     }
-    key("isAbstract", level: level + 1, first: first)
-    bytes.append(contentsOf: unix.isAbstract ? Array("true".utf8) : Array("false".utf8))
+    if unix.isAbstract { write("true") } else { write("false") }
     if let type = unix.type {
-      key("type", level: level + 1)
-      string(type.rawValue)
+      write(",\n        \"type\" : ")
+      enumString(type.rawValue)
     }
     if let peer = unix.peerInode {
-      key("peerInode", level: level + 1)
+      write(",\n        \"peerInode\" : ")
       decimal(peer)
     }
-    newline(level)
-    bytes.append(UInt8(ascii: "}"))
+    write("\n      }")
+  }
+
+  // MARK: values
+
+  /// 0–255 in at most three digits; room reserved by the caller.
+  @inline(__always) mutating func octet(_ value: UInt8) {
+    if value >= 100 {
+      base[count] = 48 + value / 100
+      base[count + 1] = 48 + value / 10 % 10
+      base[count + 2] = 48 + value % 10
+      count += 3
+    } else if value >= 10 {
+      base[count] = 48 + value / 10
+      base[count + 1] = 48 + value % 10
+      count += 2
+    } else {
+      base[count] = 48 + value
+      count += 1
+    }
   }
 
   mutating func signed(_ value: Int64) {
-    if value < 0 { bytes.append(45) }
+    if value < 0 { byte(45) }
     decimal(value.magnitude)
   }
 
-  mutating func decimal(_ value: UInt64) {
-    JSONBytes.appendDecimal(value, to: &bytes)
+  /// The decimal digits of `value`, as `JSONBytes.appendDecimal` writes them.
+  @inline(__always) mutating func decimal(_ value: UInt64) {
+    reserve(20)
+    if value < 10 {
+      base[count] = UInt8(48 + value)
+      count += 1
+      return
+    }
+    var digits = 0
+    var rest = value
+    while rest > 0 {
+      digits += 1
+      rest /= 10
+    }
+    rest = value
+    var at = count + digits
+    while rest > 0 {
+      at -= 1
+      base[at] = UInt8(48 + rest % 10)
+      rest /= 10
+    }
+    count += digits
   }
 
+  /// A raw value of one of the model's enums: ASCII letters, digits, `-` and `_`, nothing to
+  /// escape (the digest test would see an enum spelled otherwise).
+  @inline(__always) mutating func enumString(_ value: String) {
+    var text = value
+    text.withUTF8 { utf8 in
+      reserve(utf8.count + 2)
+      base[count] = 34
+      count += 1
+      if let start = utf8.baseAddress { (base + count).update(from: start, count: utf8.count) }
+      count += utf8.count
+      base[count] = 34
+      count += 1
+    }
+  }
+
+  /// A JSON string as `JSONBytes.appendString` writes it: `"` and `\` escaped, control
+  /// characters as \n, \t, \r or \u00XX; everything else (UTF-8 from U+0080 on) as it is.
   mutating func string(_ value: String) {
-    JSONBytes.appendString(value, to: &bytes)
+    var text = value
+    text.withUTF8 { utf8 in
+      // Six bytes per byte at worst (\u00XX), two quotes.
+      reserve(utf8.count * 6 + 2)
+      base[count] = 34
+      count += 1
+      for byte in utf8 {
+        if byte >= 32 && byte != 34 && byte != 92 {
+          base[count] = byte
+          count += 1
+          continue
+        }
+        base[count] = 92
+        switch byte {
+        case 34: base[count + 1] = 34
+        case 92: base[count + 1] = 92
+        case 10: base[count + 1] = 110
+        case 13: base[count + 1] = 114
+        case 9: base[count + 1] = 116
+        default:
+          let hex: StaticString = "0123456789abcdef"
+          base[count + 1] = 117
+          base[count + 2] = 48
+          base[count + 3] = 48
+          base[count + 4] = hex.utf8Start[Int(byte >> 4)]
+          base[count + 5] = hex.utf8Start[Int(byte & 15)]
+          count += 4
+        }
+        count += 2
+      }
+      base[count] = 34
+      count += 1
+    }
   }
 }

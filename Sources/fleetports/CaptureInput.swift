@@ -1,0 +1,98 @@
+import ArgumentParser
+
+#if canImport(Glibc)
+  import Glibc
+#elseif canImport(Darwin)
+  import Darwin
+#endif
+
+/// The bytes `fleetports parse` reads: a regular file (or standard input redirected from one)
+/// mapped read-only, anything else (a pipe) read into memory 1 MiB at a time. Mapping skips
+/// zeroing and copying a buffer as large as the capture: for a 30 MB /proc/net/tcp that was
+/// a tenth of `parse --json`'s time. The bytes stay valid until `release()`.
+struct CaptureInput {
+  /// The whole capture.
+  let bytes: UnsafeBufferPointer<UInt8>
+  private let mapped: Bool
+
+  /// Opens `path` (standard input when nil) and takes in all of it; a capture larger than
+  /// `limit` bytes is refused. Throws `ValidationError` naming the file and the system's reason.
+  init(path: String?, limit: Int) throws {
+    let name = path ?? "standard input"
+    let fd: Int32
+    if let path {
+      fd = open(path, O_RDONLY | O_CLOEXEC)
+      guard fd >= 0 else { throw ValidationError("cannot open \(path): \(String(cString: strerror(errno)))") }
+    } else {
+      fd = 0
+    }
+    defer { if fd != 0 { close(fd) } }
+    // lseek, not fstat, for the size: `stat`'s fields belong to whichever C module included
+    // <sys/stat.h> first, and MemberImportVisibility then wants that module imported (a
+    // release build failed on it). A pipe cannot seek: it is read instead.
+    let here = lseek(fd, 0, SEEK_CUR)
+    let end = here >= 0 ? lseek(fd, 0, SEEK_END) : -1
+    if here >= 0 { _ = lseek(fd, here, SEEK_SET) }
+    if end > here {
+      let size = Int(end - here)
+      guard size <= limit else { throw Self.tooLarge(limit) }
+      // mmap wants a page-aligned offset: standard input read part-way is read, not mapped.
+      if Int(here) % sysconf(Int32(_SC_PAGESIZE)) == 0,
+        let address = mmap(nil, size, PROT_READ, MAP_PRIVATE, fd, off_t(here)), address != MAP_FAILED
+      {
+        _ = madvise(address, size, MADV_SEQUENTIAL)
+        bytes = UnsafeBufferPointer(start: address.assumingMemoryBound(to: UInt8.self), count: size)
+        mapped = true
+        return
+      }
+    }
+    bytes = UnsafeBufferPointer(try Self.readAll(fd, name: name, limit: limit))
+    mapped = false
+  }
+
+  /// Unmaps or frees the bytes.
+  func release() {
+    guard let base = bytes.baseAddress else { return }
+    if mapped {
+      munmap(UnsafeMutableRawPointer(mutating: base), bytes.count)
+    } else {
+      base.deallocate()
+    }
+  }
+
+  /// Reads `fd` to its end into one allocation that doubles as it fills.
+  private static func readAll(_ fd: Int32, name: String, limit: Int) throws -> UnsafeMutableBufferPointer<UInt8> {
+    var buffer = UnsafeMutableBufferPointer<UInt8>.allocate(capacity: 1 << 20)
+    var count = 0
+    while true {
+      if count == buffer.count {
+        guard buffer.count <= limit else {
+          buffer.deallocate()
+          throw tooLarge(limit)
+        }
+        let larger = UnsafeMutableBufferPointer<UInt8>.allocate(capacity: buffer.count * 2)
+        _ = larger.initialize(fromContentsOf: buffer)
+        buffer.deallocate()
+        buffer = larger
+      }
+      let got = read(fd, buffer.baseAddress! + count, buffer.count - count)
+      if got < 0 && errno == EINTR { continue }
+      guard got >= 0 else {
+        let reason = String(cString: strerror(errno))
+        buffer.deallocate()
+        throw ValidationError("cannot read \(name): \(reason)")
+      }
+      if got == 0 { break }
+      count += got
+    }
+    guard count <= limit else {
+      buffer.deallocate()
+      throw tooLarge(limit)
+    }
+    return UnsafeMutableBufferPointer(rebasing: buffer[..<count])
+  }
+
+  private static func tooLarge(_ limit: Int) -> ValidationError {
+    ValidationError("input is larger than \(limit >> 20) MiB; refusing to read it all")
+  }
+}
