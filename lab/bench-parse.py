@@ -4,7 +4,8 @@
 Writes the captures with `fleetports-bench --write-captures`, then times whole commands, output
 to /dev/null: `fleetports parse --json` and the table (best of 3), and jc (`--proc-net-tcp`,
 `--ss`, best of 2; jc from PyPI in .build-peers/venv). Prints MB/s (10^6 bytes of input per
-second) and how many times jc's time fleetports takes. Targets: >= 100 MB/s and >= 20x jc.
+second) and jc's time over fleetports', CPU and wall. Targets, on CPU time: >= 100 MB/s and
+fleetports in <= 1/20 of jc's time.
     lab/bench-parse.py [--bin .build/release] [--jc .build-peers/venv/bin/jc]
 """
 import argparse, os, resource, subprocess, sys, tempfile, time
@@ -44,14 +45,18 @@ def main():
             as_json, as_json_cpu = best([fleetports, "parse", "--json", "--as", as_format], path, 3)
             table, table_cpu = best([fleetports, "parse", "--as", as_format], path, 3)
             jc, jc_cpu = best([args.jc, jc_flag], path, 2)
-            ratio = jc / as_json
-            verdict = "ok" if size / as_json / 1e6 >= 100 and ratio >= 20 else "BELOW TARGET"
+            # The targets are judged on CPU time (what a busy machine inflates least): MB/s of
+            # `parse --json` and jc's time over fleetports'; wall figures are printed beside them.
+            mbps_cpu = size / as_json_cpu / 1e6
+            ratio_cpu = jc_cpu / as_json_cpu
+            verdict = "ok" if mbps_cpu >= 100 and ratio_cpu >= 20 else "BELOW TARGET"
             ok = ok and verdict == "ok"
-            print("%-13s %5.1f MB  parse --json %6.3f s (%6.1f MB/s; CPU %6.3f s, %6.1f MB/s)  "
-                  "table %6.3f s (%6.1f MB/s; CPU %6.3f s)  jc %6.2f s (CPU %6.2f s)  "
-                  "jc/fleetports %5.1fx (CPU %5.1fx)  [target 100 MB/s, 20x: %s]"
-                  % (name, size / 1e6, as_json, size / as_json / 1e6, as_json_cpu, size / as_json_cpu / 1e6,
-                     table, size / table / 1e6, table_cpu, jc, jc_cpu, ratio, jc_cpu / as_json_cpu, verdict))
+            print("%-13s %5.1f MB  parse --json CPU %6.3f s (%6.1f MB/s; wall %6.3f s, %6.1f MB/s)  "
+                  "table CPU %6.3f s (%6.1f MB/s; wall %6.3f s)  jc CPU %6.2f s (wall %6.2f s)  "
+                  "jc/fleetports --json %5.1fx CPU (%5.1fx wall), table %5.1fx CPU  [target 100 MB/s, 20x: %s]"
+                  % (name, size / 1e6, as_json_cpu, mbps_cpu, as_json, size / as_json / 1e6,
+                     table_cpu, size / table_cpu / 1e6, table, jc_cpu, jc, ratio_cpu, jc / as_json,
+                     jc_cpu / table_cpu, verdict))
         if not ok:
             print("note: parse end to end is below a target")
 

@@ -37,10 +37,11 @@ struct CaptureInput {
       let size = Int(end - here)
       guard size <= limit else { throw Self.tooLarge(limit) }
       // mmap wants a page-aligned offset: standard input read part-way is read, not mapped.
+      // MAP_POPULATE maps every page at once: the parser reads them all anyway, and one
+      // call is cheaper than a page fault per 4 KiB.
       if Int(here) % sysconf(Int32(_SC_PAGESIZE)) == 0,
-        let address = mmap(nil, size, PROT_READ, MAP_PRIVATE, fd, off_t(here)), address != MAP_FAILED
+        let address = mmap(nil, size, PROT_READ, MAP_PRIVATE | MAP_POPULATE, fd, off_t(here)), address != MAP_FAILED
       {
-        _ = madvise(address, size, MADV_SEQUENTIAL)
         bytes = UnsafeBufferPointer(start: address.assumingMemoryBound(to: UInt8.self), count: size)
         mapped = true
         return

@@ -22,8 +22,19 @@ func forEachLine(
 
 @inline(__always)
 private func memchrNewline(_ pointer: UnsafePointer<UInt8>, _ count: Int) -> Int? {
-  // A plain loop the optimiser vectorises well enough; avoids importing libc into the pure core.
+  // Eight bytes at a time (the byte loop was a tenth of /proc/net/tcp's parse), in plain
+  // Swift to keep libc out of the pure core. A byte equal to 10 becomes 0 after the XOR;
+  // `(w - 0x01…) & ~w & 0x80…` flags every zero byte, and a flag above the first zero may be a
+  // false one from the borrow, so the lowest flag is the first newline. Little-endian order
+  // on every host, so the lowest byte is the first in memory.
+  let raw = UnsafeRawPointer(pointer)
   var i = 0
+  while i + 8 <= count {
+    let word = UInt64(littleEndian: raw.loadUnaligned(fromByteOffset: i, as: UInt64.self)) ^ 0x0a0a_0a0a_0a0a_0a0a
+    let zeros = (word &- 0x0101_0101_0101_0101) & ~word & 0x8080_8080_8080_8080
+    if zeros != 0 { return i + zeros.trailingZeroBitCount / 8 }
+    i += 8
+  }
   while i < count {
     if pointer[i] == 10 { return i }
     i += 1

@@ -47,9 +47,11 @@ public enum ProcNetSocketParser {
     var swapped = 0
 
     init(_ sockets: [SocketRecord]) {
-      for socket in sockets {
-        if let local = socket.local { count(local.address) }
-        if let peer = socket.peer { count(peer.address) }
+      sockets.withUnsafeBufferPointer { sockets in
+        for index in sockets.indices {
+          if let address = sockets[index].local?.address { count(address) }
+          if let address = sockets[index].peer?.address { count(address) }
+        }
       }
     }
 

@@ -23,16 +23,16 @@ struct SSProcessList {
       guard i + 1 < n, line[i] == 40, line[i + 1] == 34 else { return nil }
       let nameStart = i + 2
       var search = nameStart
-      var accepted: (entry: OwningProcess, next: Int, old: Bool)?
+      var accepted: (entry: OwningProcess, next: Int, nameEnd: Int)?
       var tries = 0
       while tries < maxCandidates, let quote = nextQuoteComma(line, from: search) {
         tries += 1
-        if let (pid, fd, after, old) = readNumbers(line, at: quote + 2),
+        if let (pid, fd, after, _) = readNumbers(line, at: quote + 2),
           after < n, line[after] == 41,  // `)` closes the entry
           after + 1 < n, line[after + 1] == 41 || (line[after + 1] == 44 && after + 3 < n && line[after + 2] == 40 && line[after + 3] == 34)
         {
           let name = line.string(nameStart..<quote)
-          accepted = (OwningProcess(name: name, pid: pid, fd: fd), after + 1, old)
+          accepted = (OwningProcess(name: name, pid: pid, fd: fd), after + 1, quote)
           break
         }
         search = quote + 1
@@ -40,8 +40,11 @@ struct SSProcessList {
       guard let accepted else { return nil }
       result.processes.append(accepted.entry)
       if accepted.entry.name.utf8.count >= commLimit { result.dataLoss.insert(.processNameMayBeTruncated) }
-      if accepted.entry.name.utf8.contains(34) { result.dataLoss.insert(.processListAmbiguous) }
-      if opensWithoutClosing(accepted.entry.name) { result.dataLoss.insert(.processNameMayBeCutAtParenthesis) }
+      // The name's bytes as printed: decoding keeps every ASCII byte (`"`, `(`, `)`) where it
+      // was, so these read the line rather than walk the String's UTF-8 view.
+      let name = line.slice(nameStart..<accepted.nameEnd)
+      if name.contains(34) { result.dataLoss.insert(.processListAmbiguous) }
+      if opensWithoutClosing(name) { result.dataLoss.insert(.processNameMayBeCutAtParenthesis) }
       i = accepted.next
       if line[i] == 41 {  // `)` closes the list
         result.end = i + 1
@@ -53,10 +56,9 @@ struct SSProcessList {
 
   /// ss reads names from /proc/PID/stat and stops at the first `)`, so `my (x),y` shows as
   /// `my (x`: an opening parenthesis left unclosed is the trace of that cut.
-  static func opensWithoutClosing(_ name: String) -> Bool {
-    let bytes = name.utf8
-    guard let open = bytes.lastIndex(of: 40) else { return false }
-    return !bytes[open...].contains(41)
+  static func opensWithoutClosing(_ name: UnsafeBufferPointer<UInt8>) -> Bool {
+    guard let open = name.lastIndex(of: 40) else { return false }
+    return !name[open...].contains(41)
   }
 
   private static func nextQuoteComma(_ line: UnsafeBufferPointer<UInt8>, from: Int) -> Int? {

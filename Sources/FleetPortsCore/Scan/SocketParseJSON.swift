@@ -51,14 +51,15 @@ public enum SocketParseJSON {
       out.write("[]")
     } else {
       out.write("[")
-      var first = true
-      for socket in parsed.sockets {
-        out.write(first ? "\n    " : ",\n    ")
-        first = false
-        out.socket(socket)
-        if out.count >= chunk {
-          write(out.written)
-          out.count = 0
+      // Each record read in place: `for socket in` copied every one (and retained its strings).
+      parsed.sockets.withUnsafeBufferPointer { sockets in
+        for index in sockets.indices {
+          out.write(index == 0 ? "\n    " : ",\n    ")
+          out.socket(sockets[index])
+          if out.count >= chunk {
+            write(out.written)
+            out.count = 0
+          }
         }
       }
       out.write("\n  ]")
