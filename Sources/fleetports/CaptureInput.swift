@@ -76,7 +76,9 @@ struct CaptureInput {
         buffer.deallocate()
         buffer = larger
       }
-      let got = read(fd, buffer.baseAddress! + count, buffer.count - count)
+      // A fresh allocation of 1 MiB or more always has an address.
+      guard let base = buffer.baseAddress else { break }
+      let got = read(fd, base + count, buffer.count - count)
       if got < 0 && errno == EINTR { continue }
       guard got >= 0 else {
         let reason = String(cString: strerror(errno))

@@ -56,7 +56,7 @@ import Testing
     }
     for format in CaptureFormat.allCases {
       digest.add(Array(format.rawValue.utf8))
-      digest.add(try SocketParseJSON.encode(CaptureParser.parse(bytes, as: format)))
+      digest.add(try SocketParseJSON.encode(#require(CaptureParser.parse(bytes, as: format))))
     }
     return digest
   }

@@ -4,6 +4,18 @@
 func forEachLine(
   _ buffer: UnsafeBufferPointer<UInt8>, _ body: (Int, UnsafeBufferPointer<UInt8>) -> Void
 ) {
+  forEachLineWhile(buffer) { number, line in
+    body(number, line)
+    return true
+  }
+}
+
+/// As `forEachLine(_:_:)`, stopping after the first line for which `body` returns false: the
+/// format detector looks at the first lines of a capture, not at all of its 30 MB.
+@inline(__always)
+func forEachLineWhile(
+  _ buffer: UnsafeBufferPointer<UInt8>, _ body: (Int, UnsafeBufferPointer<UInt8>) -> Bool
+) {
   guard let base = buffer.baseAddress, buffer.count > 0 else { return }
   var start = 0
   var number = 0
@@ -15,7 +27,7 @@ func forEachLine(
     number += 1
     var lineEnd = stop
     if lineEnd > start && base[lineEnd - 1] == 13 { lineEnd -= 1 }
-    body(number, UnsafeBufferPointer(start: base + start, count: lineEnd - start))
+    guard body(number, UnsafeBufferPointer(start: base + start, count: lineEnd - start)) else { return }
     start = stop + 1
   }
 }

@@ -17,8 +17,10 @@ public enum FormatDetector {
     // lsof -F0 separates fields with NUL: `p123\0c…`.
     if buffer.count > 2, buffer[0] == 112, buffer.prefix(64).contains(0) { return .lsofFields }
     var firstLines: [UnsafeBufferPointer<UInt8>] = []
-    forEachLine(buffer) { _, line in
-      guard verdict == nil, examined < linesToExamine, !line.isBlank else { return }
+    forEachLineWhile(buffer) { _, line in
+      // Stops at the verdict or after the lines it examines (it used to walk every line).
+      guard verdict == nil, examined < linesToExamine else { return false }
+      guard !line.isBlank else { return true }
       examined += 1
       firstLines.append(line)
       let fields = LineFields(line, limit: 8)
@@ -55,6 +57,7 @@ public enum FormatDetector {
       {
         verdict = procFormat(row: line, fields)
       }
+      return true
     }
     return verdict
   }
@@ -77,9 +80,9 @@ public enum FormatDetector {
     var format = CaptureFormat.procNetTCP
     var lineIndex = 0
     var isUDPStyle = false
-    forEachLine(buffer) { _, line in
+    forEachLineWhile(buffer) { _, line in
       lineIndex += 1
-      guard lineIndex <= 2 else { return }
+      guard lineIndex <= 2 else { return false }
       if lineIndex == 1 {
         isUDPStyle = line.firstIndex(of: "drops") != nil
         let isV6 = line.firstIndex(of: "remote_address") != nil
@@ -96,6 +99,7 @@ public enum FormatDetector {
           format = isUDPStyle ? .procNetUDP6 : .procNetTCP6
         }
       }
+      return true
     }
     return format
   }
