@@ -7,9 +7,9 @@ import ArgumentParser
 #endif
 
 /// The bytes `fleetports parse` reads: a regular file (or standard input redirected from one)
-/// mapped read-only, anything else (a pipe) read into memory 1 MiB at a time. Mapping skips
-/// zeroing and copying a buffer as large as the capture: for a 30 MB /proc/net/tcp that was
-/// a tenth of `parse --json`'s time. The bytes stay valid until `release()`.
+/// mapped read-only, anything else (a pipe) read into one buffer that doubles from 1 MiB.
+/// Mapping skips zeroing and copying a buffer as large as the capture (a 30 MB
+/// /proc/net/tcp). The bytes stay valid until `release()`.
 struct CaptureInput {
   /// The whole capture.
   let bytes: UnsafeBufferPointer<UInt8>

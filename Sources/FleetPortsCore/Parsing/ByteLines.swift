@@ -34,7 +34,7 @@ func forEachLineWhile(
 
 @inline(__always)
 private func memchrNewline(_ pointer: UnsafePointer<UInt8>, _ count: Int) -> Int? {
-  // Eight bytes at a time (the byte loop was a tenth of /proc/net/tcp's parse), in plain
+  // Eight bytes at a time (the byte loop was 8% of `parse --json` of /proc/net/tcp), in plain
   // Swift to keep libc out of the pure core. A byte equal to 10 becomes 0 after the XOR;
   // `(w - 0x01…) & ~w & 0x80…` flags every zero byte, and a flag above the first zero may be a
   // false one from the borrow, so the lowest flag is the first newline. Little-endian order
