@@ -50,10 +50,13 @@ public enum SSParser {
         result.report.note("no Netid column: protocol taken from --as/options or from each row's state")
       }
       switch parseRow(line, fields, rowLayout, options) {
-      case .success(var record):
-        names.formUnion(EndpointNames.normalise(&record.record))
-        result.sockets.append(record.record)
-        if let problem = record.ownerProblem {
+      case .success(var row):
+        names.formUnion(EndpointNames.normalise(&row.record))
+        // The record's last use is the append, so it moves into the array (read after it,
+        // the row was copied and released: a retain and release of every string per row).
+        let ownerProblem = row.ownerProblem
+        result.sockets.append(row.record)
+        if let problem = ownerProblem {
           result.report.reject(line: number, reason: problem, bytes: line)
         } else {
           result.report.linesUnderstood += 1

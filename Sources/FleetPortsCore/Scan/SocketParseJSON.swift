@@ -51,11 +51,13 @@ public enum SocketParseJSON {
       out.write("[]")
     } else {
       out.write("[")
-      // Each record read in place: `for socket in` copied every one (and retained its strings).
+      // Each record read in place through a pointer: `for socket in` copied every one (and
+      // retained its strings).
       parsed.sockets.withUnsafeBufferPointer { sockets in
+        guard let first = sockets.baseAddress else { return }
         for index in sockets.indices {
           out.write(index == 0 ? "\n    " : ",\n    ")
-          out.socket(sockets[index])
+          out.socket(first + index)
           if out.count >= chunk {
             write(out.written)
             out.count = 0
@@ -132,98 +134,98 @@ private struct JSONOutput {
 
   // MARK: a socket, at level 2 (keys at 3, endpoint and owner keys at 4 and 5)
 
-  mutating func socket(_ socket: SocketRecord) {
+  mutating func socket(_ record: UnsafePointer<SocketRecord>) {
     write("{\n      \"proto\" : ")
-    enumString(socket.proto.rawValue)
-    if let family = socket.family {
+    enumString(record.pointee.proto.rawValue)
+    if let family = record.pointee.family {
       write(",\n      \"family\" : ")
       enumString(family.rawValue)
     }
-    if let state = socket.state {
+    if let state = record.pointee.state {
       write(",\n      \"state\" : ")
       enumString(state.rawValue)
     }
-    if let local = socket.local {
+    if let local = record.pointee.local {
       write(",\n      \"local\" : ")
       endpoint(local)
     }
-    if let peer = socket.peer {
+    if let peer = record.pointee.peer {
       write(",\n      \"peer\" : ")
       endpoint(peer)
     }
-    if let value = socket.receiveQueue {
+    if let value = record.pointee.receiveQueue {
       write(",\n      \"receiveQueue\" : ")
       decimal(value)
     }
-    if let value = socket.sendQueue {
+    if let value = record.pointee.sendQueue {
       write(",\n      \"sendQueue\" : ")
       decimal(value)
     }
-    if let value = socket.inode {
+    if let value = record.pointee.inode {
       write(",\n      \"inode\" : ")
       decimal(value)
     }
-    if let value = socket.uid {
+    if let value = record.pointee.uid {
       write(",\n      \"uid\" : ")
       decimal(UInt64(value))
     }
-    if let user = socket.user {
+    if let user = record.pointee.user {
       write(",\n      \"user\" : ")
       string(user)
     }
-    if socket.processes.isEmpty {
+    if record.pointee.processes.isEmpty {
       write(",\n      \"processes\" : []")
     } else {
       write(",\n      \"processes\" : [")
       var first = true
-      for process in socket.processes {
+      for process in record.pointee.processes {
         write(first ? "\n        " : ",\n        ")
         first = false
         owningProcess(process)
       }
       write("\n      ]")
     }
-    if let unix = socket.unix {
+    if let unix = record.pointee.unix {
       write(",\n      \"unix\" : ")
       unixDetails(unix)
     }
-    if socket.dataLoss.isEmpty {
+    if record.pointee.dataLoss.isEmpty {
       write(",\n      \"dataLoss\" : []")
     } else {
       write(",\n      \"dataLoss\" : [")
       var first = true
-      for loss in socket.dataLoss.map(\.rawValue).sorted() {
+      for loss in record.pointee.dataLoss.map(\.rawValue).sorted() {
         write(first ? "\n        " : ",\n        ")
         first = false
         string(loss)
       }
       write("\n      ]")
     }
-    if let value = socket.listenBacklog {
+    if let value = record.pointee.listenBacklog {
       write(",\n      \"listenBacklog\" : ")
       decimal(value)
     }
-    if let value = socket.ipv6Only {
+    if let value = record.pointee.ipv6Only {
       write(",\n      \"ipv6Only\" : ")
       if value { write("true") } else { write("false") }
     }
-    if let value = socket.netid {
+    if let value = record.pointee.netid {
       write(",\n      \"netid\" : ")
       string(value)
     }
-    if let value = socket.ipProtocol {
+    if let value = record.pointee.ipProtocol {
       write(",\n      \"ipProtocol\" : ")
       decimal(UInt64(value))
     }
-    if let value = socket.cgroup {
+    if let value = record.pointee.cgroup {
       write(",\n      \"cgroup\" : ")
       string(value)
     }
-    if let value = socket.netns {
+    if let value = record.pointee.netns {
       write(",\n      \"netns\" : ")
       decimal(value)
     }
-    if let value = socket.container {
+    if let value = record.pointee.container {
       // Rare (a container's socket) and nested: through the Codable path.
       write(",\n      \"container\" : ")
       nested((try? StreamingJSONEncoder.encode(value)) ?? Array("null".utf8), level: 3)
