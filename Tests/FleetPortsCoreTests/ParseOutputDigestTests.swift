@@ -67,9 +67,12 @@ import Testing
     for path in try SocketParseJSONTests.captures {
       lines.append("\(path) \(try digest(try FixtureFiles.bytes(path)).text)")
     }
-    var random = SplitMix(state: 2020)
     for path in try SocketParseJSONTests.captures where path.hasPrefix("consistency/") || path.hasPrefix("issue15/") {
       let original = try FixtureFiles.bytes(path)
+      // Seeded by the capture's name: a capture added later leaves the others' mutations alone.
+      var seed = Digest()
+      seed.add(Array(path.utf8))
+      var random = SplitMix(state: seed.value)
       for round in 0..<4 {
         var bytes = original
         for _ in 0..<(1 + random.below(20)) where !bytes.isEmpty {
@@ -97,17 +100,18 @@ import Testing
     }
     let stored = try String(decoding: FixtureFiles.bytes(Self.digestFile), as: UTF8.self)
       .split(separator: "\n").map(String.init)
-    #expect(lines.count >= 400, "the captures and their mutations are found")
-    #expect(lines.count == stored.count, "as many captures as when the digests were written")
-    var expected: [String: String] = [:]
-    for line in stored {
-      guard let space = line.firstIndex(of: " ") else { continue }
-      expected[String(line[..<space])] = String(line[line.index(after: space)...])
-    }
+    var current: [String: String] = [:]
     for line in lines {
       let space = line.firstIndex(of: " ")!
+      current[String(line[..<space])] = String(line[line.index(after: space)...])
+    }
+    // Every stored capture is compared (one gone fails); a capture added since has no digest
+    // yet and is left to SocketParseJSONTests until the file is written again.
+    #expect(stored.count >= 400, "the captures and their mutations are stored")
+    for line in stored {
+      let space = line.firstIndex(of: " ")!
       let name = String(line[..<space])
-      #expect(expected[name] == String(line[line.index(after: space)...]), "\(name): parse --json output changed")
+      #expect(current[name] == String(line[line.index(after: space)...]), "\(name): parse --json output changed")
     }
   }
 }

@@ -2,7 +2,8 @@
 """Writes parse-json.digests (ParseOutputDigestTests) from a built `fleetports`: for every
 captured .out of the parser folders, and 4 seeded mutations of each consistency/ and issue15/
 capture, the FNV-1a 64 digest of `fleetports parse --json` as detected, then `--as` each format
-in turn. The mutations use SplitMix64 exactly as the test does.
+in turn. The mutations use SplitMix64 seeded by the FNV-1a digest of the capture's path, exactly
+as the test does.
     Tests/FleetPortsCoreTests/Fixtures/parse-json-digests.py --bin .build/release/fleetports
 """
 import argparse, os, subprocess, tempfile
@@ -77,10 +78,12 @@ def main():
     for path in captures:
         with open(os.path.join(here, path), "rb") as file:
             lines.append("%s %s" % (path, digest(args.bin, file.read())))
-    random = SplitMix(2020)
     for path in captures:
         if not (path.startswith("consistency/") or path.startswith("issue15/")):
             continue
+        seed = Digest()
+        seed.add(path.encode())
+        random = SplitMix(seed.value)
         with open(os.path.join(here, path), "rb") as file:
             original = file.read()
         for round in range(4):
