@@ -1,3 +1,4 @@
+import CFleetShims
 import Foundation
 
 #if canImport(Glibc)
