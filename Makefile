@@ -49,7 +49,7 @@ test: setup lint
 	fi
 
 ## bench: parser throughput, `parse` end to end beside jc and the history (SQLite and a PostgreSQL of its own;
-## release build); as root also the transport, whole scans and the bastion on a 201-host lab
+## release build); as root also the transport, whole scans (up to 1,000 sessions) and the bastion on a 500-host lab
 bench: setup peers-setup
 	$(SWIFT) build -c release --product fleetports-bench
 	$(SWIFT) build -c release --product fleetports-ssh-bench
@@ -58,7 +58,7 @@ bench: setup peers-setup
 	.build/release/fleetports-bench
 	$(PEERS_VENV)/bin/python lab/bench-parse.py --jc $(PEERS_VENV)/bin/jc
 	tools/with-postgres.sh .build/release/fleetports-history-bench
-	@if [ "$$(id -u)" = 0 ]; then lab/with-lab.sh 201 -- lab/bench.sh; \
+	@if [ "$$(id -u)" = 0 ]; then lab/with-lab.sh 500 -- lab/bench.sh; \
 	else echo "make bench: not root, so no lab: transport benchmark skipped"; fi
 
 # The peers bench-peers measures fleetports against, pinned; installed into .build-peers (never committed).

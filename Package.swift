@@ -79,7 +79,11 @@ let package = Package(
     // Scan history: every scan in one SQLite database (reports/fleetports.db), for diff, history, prune.
     .target(
       name: "FleetPortsStore",
-      dependencies: ["FleetPortsCore", "FleetPortsFiles", .product(name: "GRDB", package: "GRDB.swift")],
+      dependencies: [
+        "FleetPortsCore", "FleetPortsFiles", .product(name: "GRDB", package: "GRDB.swift"),
+        // SQLite's incremental blob I/O (scan.json written into its row without a copy), which GRDB does not wrap.
+        .product(name: "GRDBSQLite", package: "GRDB.swift"),
+      ],
       swiftSettings: strictSettings
     ),
     // The shared scan history in PostgreSQL (`--db postgresql://…`): the same model and migrations

@@ -3,8 +3,9 @@
 # 1. the transport: `ss -tuanp` on every host with full parallelism, by fleetports' libssh2
 #    transport and by OpenSSH `ssh` under `xargs -P`, at 100 and 200 hosts, plus 1,000
 #    sessions in flight; written to reports/bench/transport.md;
-# 2. a full `fleetports scan` (collect, parse, write scan.json) of 100 and 200 hosts;
-#    written to reports/bench/scan.md;
+# 2. whole `fleetports scan`s (collect, parse, analyse, store, every report format) of 100 and 200
+#    hosts, 250 sessions in flight and 1,000 (500 hosts by IPv4 and IPv6): controller CPU per host,
+#    peak RSS and the lab's CPU; written to reports/bench/scan.md;
 # 3. the same scan of every host with the lab key encrypted and unencrypted, 3 runs each: controller
 #    CPU and wall (lab/bench-keys.sh; reports/bench/keys.md);
 # 4. 200 hosts through one bastion beside the same 200 direct (lab/bench-bastion.sh, when the
@@ -19,7 +20,7 @@ mkdir -p "$OUT" && chmod 700 "$ROOT/reports" "$OUT"
 total=$(python3 -c 'import json,sys; print(len(json.load(open(sys.argv[1]))["hosts"]))' "$RUN/truth.json")
 hosts_file() { python3 -c 'import json,sys; [print(h[sys.argv[3]]) for h in json.load(open(sys.argv[1]))["hosts"][:int(sys.argv[2])]]' "$RUN/truth.json" "$1" "${2:-ipv4}"; }
 # Never connect anywhere but the lab: every address must route through the lab bridge.
-for ip in $(hosts_file "$total"); do
+for ip in $(hosts_file "$total") $(hosts_file "$total" ipv6); do
   ip route get "$ip" | grep -q "dev fpbr0" || { echo "bench: $ip does not route via fpbr0; refusing" >&2; exit 1; }
 done
 table="$OUT/transport.md"
@@ -53,29 +54,69 @@ if [ "$total" -ge 200 ]; then
 fi
 cat "$table"
 
-# 2. Whole scans, measured from outside (children's rusage: CPU and peak RSS of fleetports).
+# 2. Whole scans, measured from outside (wait4 rusage of fleetports: CPU and peak RSS), every
+#    report format on and the history in a database of the bench's own: 100 and 200 hosts,
+#    250 sessions in flight, and 1,000 (a lab of 500 hosts, each by IPv4 and by IPv6). Each
+#    inventory is scanned twice and the second scan is the row: as in daily use, the history
+#    then holds the previous scan and the reports show the changes since it. The lab's side is
+#    the CPU its sshd processes and their children (the probes) used meanwhile.
 scan_table="$OUT/scan.md"
 {
   echo
-  echo "| fleetports scan | hosts | ok | wall | client CPU per host | peak RSS |"
-  echo "|---|---|---|---|---|---|"
+  echo "| fleetports scan | targets | ok | wall | client CPU per host | peak RSS | lab hosts' CPU (sshd + probe) |"
+  echo "|---|---|---|---|---|---|---|"
 } > "$scan_table"
+history="$OUT/scan-history"
+rm -rf "$history" && mkdir -m 700 "$history"
+scan_row() {  # scan_row NAME TARGETS PARALLEL INVENTORY
+  python3 - "$2" "$3" "$ROOT/.build/release/fleetports" "$4" "$RUN" "$OUT/scan-$1" "$history/fleetports.db" >> "$scan_table" <<'PY'
+import json, os, resource, subprocess, sys, time
+n, parallel, binary, inventory, run, out, db = int(sys.argv[1]), sys.argv[2], sys.argv[3], sys.argv[4], sys.argv[5], sys.argv[6], sys.argv[7]
+def lab_cpu():
+    """utime+stime+cutime+cstime of every sshd: each lab host's listener collects its sessions' and probes' CPU once they end."""
+    total = 0
+    for pid in filter(str.isdigit, os.listdir("/proc")):
+        try:
+            raw = open(f"/proc/{pid}/stat").read()
+        except OSError:
+            continue
+        name, _, rest = raw.partition(") ")
+        if name.endswith("(sshd") or "(sshd" in name:
+            total += sum(int(x) for x in rest.split()[11:15])
+    return total / os.sysconf("SC_CLK_TCK")
+def scan(folder):
+    return [binary, "scan", inventory, "--known-hosts", run + "/known_hosts", "--identity", run + "/id_ed25519", "--ssh-config", "/dev/null",
+            "--parallel", parallel, "--timeout", "300", "--out", folder, "--db", db, "--format", "html,md,json,sarif,junit"]
+subprocess.run(scan(out + "-first"), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)  # fills the history
+before = resource.getrusage(resource.RUSAGE_CHILDREN)
+lab0 = lab_cpu()
+start = time.monotonic()
+subprocess.run(scan(out), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+wall = time.monotonic() - start
+time.sleep(1)  # the last sessions' sshd processes are reaped
+lab = lab_cpu() - lab0
+usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+cpu = usage.ru_utime + usage.ru_stime - before.ru_utime - before.ru_stime
+ok = sum(1 for h in json.load(open(out + "/scan.json"))["hosts"] if h["status"] == "ok")
+# ru_maxrss of children is the largest of them: both scans are the same size, so it is this scan's peak.
+print(f"| --parallel {parallel} | {n} | {ok} | {wall:.2f} s | {cpu * 1000 / n:.2f} ms | {usage.ru_maxrss / 1024:.1f} MB | {lab:.1f} s ({lab / wall:.2f} cores) |")
+PY
+}
 for n in 100 200; do
   [ "$n" -le "$total" ] || continue
   sed 's/^/root@/' "$OUT/hosts-$n.txt" > "$OUT/inventory-$n.txt"
-  python3 - "$n" "$ROOT/.build/release/fleetports" "$OUT/inventory-$n.txt" "$RUN" "$OUT/scan-$n" >> "$scan_table" <<'PY'
-import json, resource, subprocess, sys, time
-n, binary, inventory, run, out = int(sys.argv[1]), sys.argv[2], sys.argv[3], sys.argv[4], sys.argv[5]
-start = time.monotonic()
-proc = subprocess.run([binary, "scan", inventory, "--known-hosts", run + "/known_hosts", "--identity", run + "/id_ed25519",
-                       "--ssh-config", "/dev/null", "--parallel", str(n), "--timeout", "120", "--out", out],
-                      stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-wall = time.monotonic() - start
-usage = resource.getrusage(resource.RUSAGE_CHILDREN)
-ok = sum(1 for h in json.load(open(out + "/scan.json"))["hosts"] if h["status"] == "ok")
-print(f"| --parallel {n} | {n} | {ok} | {wall:.2f} s | {(usage.ru_utime + usage.ru_stime) * 1000 / n:.2f} ms | {usage.ru_maxrss / 1024:.1f} MB |")
-PY
+  scan_row "$n" "$n" "$n" "$OUT/inventory-$n.txt"
 done
+if [ "$total" -ge 250 ]; then
+  hosts_file 250 | sed 's/^/root@/' > "$OUT/inventory-250.txt"
+  scan_row 250 250 250 "$OUT/inventory-250.txt"
+fi
+if [ "$total" -ge 500 ]; then
+  # 1,000 targets from 500 hosts: each host by its IPv4 and its IPv6 address (two servers to
+  # --per-server, one known_hosts line), so half the lab's memory and start-up of 1,000 hosts.
+  { hosts_file 500 | sed 's/^/root@/'; hosts_file 500 ipv6 | sed 's/^\(.*\)$/root@[\1]/'; } > "$OUT/inventory-1000.txt"
+  scan_row 1000 1000 1000 "$OUT/inventory-1000.txt"
+fi
 cat "$scan_table"
 
 # 3. An encrypted key against an unencrypted one (decrypted once per scan, not per host).

@@ -34,7 +34,7 @@ BRIDGE = "fpbr0"
 BRIDGE_V4 = "10.200.0.1"   # the controller side of the lab bridge (lab.sh)
 LAB_NET = ipaddress.ip_network("10.200.0.0/16")
 LAB_NET6 = ipaddress.ip_network("fd00:200::/64")
-MAXN = 300
+MAXN = 500  # 500 hosts give 1,000 SSH targets (IPv4 and IPv6 each)
 
 
 def name_of(i):

@@ -164,7 +164,7 @@ cmd_status() {
 cmd_up() {
     need_root
     local n=${1:-12} i t
-    [[ "$n" =~ ^[0-9]+$ ]] && [ "$n" -ge 1 ] && [ "$n" -le 300 ] || die "N must be 1..300 (got '$n')"
+    [[ "$n" =~ ^[0-9]+$ ]] && [ "$n" -ge 1 ] && [ "$n" -le 500 ] || die "N must be 1..500 (got '$n')"
     if [ -f "$RUN/state" ] && [ "$(sed -n 's/^N=//p' "$RUN/state")" = "$n" ] && cmd_status >/dev/null 2>&1; then
         say "already up with N=$n"; return 0
     fi

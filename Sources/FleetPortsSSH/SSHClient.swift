@@ -1,3 +1,4 @@
+import CFleetShims
 import CLibSSH2
 import FleetPortsCore
 import Foundation
@@ -41,9 +42,10 @@ public struct SSHClient: Sendable {
     _ = SSHClient.processSetup
   }
 
-  /// Raises the open-file limit to its hard maximum (1,000 sessions need 1,000 sockets)
-  /// and ignores SIGPIPE, once per process.
+  /// Raises the open-file limit to its hard maximum (1,000 sessions need 1,000 sockets),
+  /// ignores SIGPIPE and sets malloc up for many sessions (`cfleet_tune_malloc`), once per process.
   static let processSetup: Void = {
+    cfleet_tune_malloc()
     var limit = rlimit()
     if getrlimit(Int32(RLIMIT_NOFILE.rawValue), &limit) == 0, limit.rlim_cur < limit.rlim_max {
       limit.rlim_cur = limit.rlim_max

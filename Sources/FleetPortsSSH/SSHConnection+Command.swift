@@ -78,7 +78,7 @@ extension SSHConnection {
 
   /// Drains stdout and stderr together, so a full stderr window never stalls stdout.
   func readOutput(_ channel: OpaquePointer, into result: inout SSHCommandResult, until deadline: ContinuousClock.Instant) async throws(SSHError) {
-    let bufferSize = 256 << 10
+    let bufferSize = 32 << 10
     let buffer = UnsafeMutablePointer<CChar>.allocate(capacity: bufferSize)
     defer { buffer.deallocate() }
     var lastTraffic = clock.now

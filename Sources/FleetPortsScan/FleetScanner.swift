@@ -123,7 +123,6 @@ public struct FleetScanner: Sendable {
     // the nonce that frames another host's output.
     let nonce = ProbeScript.makeNonce()
     let prelude = Array(ProbeScript.prelude(nonce: nonce, sectionCap: sectionCap).utf8)
-    let script = prelude + Array(ProbeScript.body(method: method).utf8)
     let clock = ContinuousClock()
     let start = clock.now
     var result = target.result(status: .failed)
@@ -190,6 +189,9 @@ public struct FleetScanner: Sendable {
         finished = inline
       } else {
         do {
+          // The whole script is made only for this route: held for every host in flight it
+          // would cost its size (tens of KB) per session.
+          let script = prelude + Array(ProbeScript.body(method: method).utf8)
           let viaStdin = try await client.run(ProbeCommand.stdinCommandLine(sudo: target.sudo), stdin: script, on: sshTarget)
           // Neither route framed a section: the command line's answer explains the row unless it
           // only lacked base64 (the stdin route's words are then the host's real reason).

@@ -1,6 +1,7 @@
 import FleetPortsCore
 import Foundation
 import GRDB
+import GRDBSQLite
 
 /// The INSERTs of one scan; always called inside `ScanStore.write`'s transaction.
 enum ScanWriter {
@@ -57,9 +58,37 @@ enum ScanWriter {
     let count = { (status: HostResult.Status) in scan.hosts.filter { $0.status == status }.count }
     let json = try ScanJSON.encode(scan)
     let basis = try ScanJSON.encode(scan.diffBasis())
+    // scan.json is ≈ 60 KB per host: bound as a value, SQLite would copy it while binding and
+    // again while building the row. The row gets zero blobs of the right sizes instead, and the
+    // bytes are written into them in place.
     try db.execute(
-      sql: "UPDATE scan SET hostsOK = ?, hostsFailed = ?, hostsNotScanned = ?, listenerCount = ?, scanJSON = ?, diffJSON = ? WHERE id = ?",
-      arguments: [count(.ok), count(.failed), count(.notScanned), rows.listenerCount, Data(json), Data(basis), id])
+      sql: """
+        UPDATE scan SET hostsOK = ?, hostsFailed = ?, hostsNotScanned = ?, listenerCount = ?, scanJSON = zeroblob(?), diffJSON = zeroblob(?)
+        WHERE id = ?
+        """,
+      arguments: [count(.ok), count(.failed), count(.notScanned), rows.listenerCount, json.count, basis.count, id])
+    try writeBlob(db, column: "scanJSON", row: id, json)
+    try writeBlob(db, column: "diffJSON", row: id, basis)
     return json
+  }
+
+  /// Writes `bytes` over the zero blob of the same size in `scan.column` of `row`, 1 MiB at a time.
+  /// - Throws: `DatabaseError` with SQLite's code and message.
+  static func writeBlob(_ db: Database, column: String, row: Int64, _ bytes: [UInt8]) throws {
+    guard !bytes.isEmpty else { return }
+    var blob: OpaquePointer?
+    var rc = sqlite3_blob_open(db.sqliteConnection, "main", "scan", column, row, 1, &blob)
+    defer { if let blob { sqlite3_blob_close(blob) } }
+    var offset = 0
+    while rc == SQLITE_OK && offset < bytes.count {
+      let length = min(1 << 20, bytes.count - offset)
+      rc = bytes.withUnsafeBytes { buffer in
+        sqlite3_blob_write(blob, buffer.baseAddress.map { $0 + offset }, Int32(length), Int32(offset))
+      }
+      offset += length
+    }
+    guard rc == SQLITE_OK else {
+      throw DatabaseError(resultCode: ResultCode(rawValue: rc), message: String(cString: sqlite3_errmsg(db.sqliteConnection)))
+    }
   }
 }

@@ -1,4 +1,5 @@
 import ArgumentParser
+import CoreFoundation  // `stat` and its fields in a release (whole-module) build
 import FleetPortsCore
 import FleetPortsReport
 import Foundation

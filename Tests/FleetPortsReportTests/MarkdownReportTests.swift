@@ -70,3 +70,17 @@ extension MarkdownReportTests {
     #expect(!cell.unicodeScalars.contains { $0.value == 0x202E })
   }
 }
+
+extension MarkdownReportTests {
+  @Test func plainCellsComeBackAsTheyAre() {
+    #expect(MarkdownText.cell("10.200.0.11:22 (sshd, user root)") == "10.200.0.11:22 (sshd, user root)")
+    #expect(MarkdownText.cell("fd00:200::1:1c") == "fd00:200::1:1c")
+  }
+
+  @Test func linksInOtherwisePlainTextAreStillBroken() {
+    #expect(MarkdownText.cell("WWW.example") == "WWW&#46;example")
+    #expect(MarkdownText.cell("http://a") == "http&#58;//a")
+    #expect(MarkdownText.cell("a.b_c") == "a.b\\_c")
+    #expect(MarkdownText.cell("tab\there") == "tab\\x09here")
+  }
+}

@@ -6,6 +6,8 @@ public enum ScanJSON {
   /// The scan as scan.json's UTF-8 bytes (docs/scan-json.md).
   /// - Throws: `EncodingError` for a value JSON cannot hold (a NaN duration).
   public static func encode(_ scan: ScanResult) throws -> [UInt8] {
-    try StreamingJSONEncoder.encode(scan)
+    // A scanned host is ≈ 50–60 KB of scan.json (a lab host with its snapshot): reserving
+    // 128 KB each spares the copies of a growing buffer (1.5× its size while it doubles).
+    try StreamingJSONEncoder.encode(scan, capacity: max(64 << 10, scan.hosts.count * (128 << 10)))
   }
 }

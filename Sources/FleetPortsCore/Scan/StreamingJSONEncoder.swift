@@ -9,8 +9,16 @@
 ///
 ///     let bytes = try StreamingJSONEncoder.encode(scan)
 public enum StreamingJSONEncoder {
-  public static func encode<T: Encodable>(_ value: T) throws -> [UInt8] {
-    let stream = JSONByteStream()
+  /// `value` as pretty JSON bytes.
+  /// - Parameters:
+  ///   - value: what to encode.
+  ///   - capacity: bytes reserved up front. An estimate on the high side costs only address
+  ///     space (pages never written are not resident); one too low costs a copy of everything
+  ///     written so far each time the output doubles.
+  /// - Returns: the UTF-8 bytes.
+  /// - Throws: `EncodingError` for a value JSON cannot hold (a NaN).
+  public static func encode<T: Encodable>(_ value: T, capacity: Int = 64 << 10) throws -> [UInt8] {
+    let stream = JSONByteStream(capacity: capacity)
     try stream.encodeValue(value, level: 0)
     stream.close(downTo: 0)
     return stream.bytes
@@ -34,7 +42,7 @@ final class JSONByteStream {
   var bytes: [UInt8] = []
   var frames: [Frame] = []
 
-  init() { bytes.reserveCapacity(64 << 10) }
+  init(capacity: Int = 64 << 10) { bytes.reserveCapacity(capacity) }
 
   // MARK: containers
 

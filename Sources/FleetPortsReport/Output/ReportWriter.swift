@@ -1,6 +1,4 @@
-import Dispatch
 import FleetPortsCore
-import Synchronization
 
 /// Writes a scan's files into one folder (created 0700; every file 0600 from the start):
 /// scan.json and the reports. The one place fleetports writes reports.
@@ -18,16 +16,11 @@ public enum ReportWriter {
   ) throws -> [String] {
     try PrivateFiles.createFolder(folder)
     let facts = ReportFacts(scan, trend: trend)
-    // The formats are independent: render them on both cores (scan.json's encoding alone
-    // takes as long as all the others together), then write them in order.
-    let rendered = Mutex<[Int: Result<[UInt8], any Error>]>([:])
-    DispatchQueue.concurrentPerform(iterations: formats.count) { index in
-      let bytes = Result { try formats[index] == .json ? scanJSON ?? render(.json, facts: facts) : render(formats[index], facts: facts) }
-      rendered.withLock { $0[index] = bytes }
-    }
-    let outputs = rendered.withLock { $0 }
-    // scan.json first, and every format that rendered is written even if another failed:
-    // a scan's record must never be lost to a report's problem.
+    // One format at a time, each written and let go before the next is rendered: a
+    // 1,000-host scan's reports are a few MB each (more while rendered), scan.json 60 MB, and
+    // holding them all at once set the scan's peak memory. scan.json first, and every format
+    // that renders is written even if another failed: a scan's record must never be lost to a
+    // report's problem.
     var written: [Int: String] = [:]
     var firstError: (any Error)?
     let order = formats.indices.sorted { (formats[$0] == .json ? 0 : 1, $0) < (formats[$1] == .json ? 0 : 1, $1) }
@@ -35,8 +28,8 @@ public enum ReportWriter {
       let format = formats[index]
       let path = folder.hasSuffix("/") ? folder + format.fileName : folder + "/" + format.fileName
       do {
-        guard let bytes = outputs[index] else { continue }
-        try PrivateFiles.write(try bytes.get(), to: path)
+        let bytes = try format == .json ? scanJSON ?? render(.json, facts: facts) : render(format, facts: facts)
+        try PrivateFiles.write(bytes, to: path)
         written[index] = path
       } catch {
         if firstError == nil { firstError = error }
