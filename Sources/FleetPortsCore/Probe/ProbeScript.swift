@@ -104,13 +104,11 @@ public enum ProbeScript {
         # follow it, so ss, od and head are found wherever the system put them.
         PATH=${PATH:+$PATH:}\#(standardPath)
         export PATH
-        # The scan's nonce travels in the command line, which other users of the host can read
-        # in /proc/<pid>/cmdline while the probe runs. The markers also carry 16 hex digits
-        # made here, announced on the first line before anything else is read: another user
-        # who names a socket or process after a marker cannot know them.
+        # The markers also carry 32 hex digits made here, announced on the first line before
+        # anything else is read: another user who names a socket or process after a marker
+        # cannot know them. The kernel's random uuid, read by the shell's `read` (no process).
         fp_h=
-        set -- $(od -An -tx1 -N8 /dev/urandom 2>/dev/null)
-        [ "$#" = 8 ] && fp_h=$1$2$3$4$5$6$7$8
+        IFS=- read -r fp_a fp_b fp_c fp_d fp_e 2>/dev/null </proc/sys/kernel/random/uuid && fp_h=$fp_a$fp_b$fp_c$fp_d$fp_e
         case $fp_h in
           *[!0-9a-f]*) fp_h= ;;
         esac
@@ -121,8 +119,15 @@ public enum ProbeScript {
         fp_n=$fp_n$fp_h
         fp_cap=\#(sectionCap)
         fp_cap1=\#(sectionCap + 1)
-        if [ "$(printf abc | head -c 2 2>/dev/null)" = ab ]; then fp_captool=head; else fp_captool=none; fi
+        fp_captool=
         exec 4>&1
+      }
+
+      # Whether `head -c` bounds the sections the shell runs itself (the tools of other methods,
+      # other namespaces, the firewall): any head there (coreutils, busybox) takes -c.
+      fp_capt() {
+        [ -n "$fp_captool" ] && return
+        if fp_has head; then fp_captool=head; else fp_captool=none; fi
       }
 
       fp_cut() {
@@ -134,6 +139,7 @@ public enum ProbeScript {
       fp_run() {
         fp_name=$1
         shift
+        fp_capt
         fp_begin "$fp_name"
         fp_rc=$( { { "$@" 2>&1 </dev/null 3>&- 4>&-; echo "$?" >&3; } | fp_cut 3>&- >&4; } 3>&1 )
         case $fp_rc in
@@ -145,6 +151,7 @@ public enum ProbeScript {
       # fp_read NAME FILE: a section holding FILE, read by `head -c` (the cap) without a
       # pipeline or subshell: kernel tables are most of the sections.
       fp_read() {
+        fp_capt
         fp_begin "$1"
         if [ "$fp_captool" = head ]; then head -c "$fp_cap1" "$2" 2>&1; else cat "$2" 2>&1; fi
         fp_rc=$?
@@ -180,32 +187,10 @@ public enum ProbeScript {
         fp_init
         fp_want=\#(method.rawValue)
         fp_choose
-        fp_run \#(ProbeSectionName.meta) fp_meta
-        fp_rc=127
-        if fp_has ip; then
-          fp_run \#(ProbeSectionName.addressesIP) ip -o addr show
-        fi
-        if [ "$fp_rc" != 0 ]; then
-          fp_read \#(ProbeSectionName.addressesIfInet6) /proc/net/if_inet6
-          fp_read \#(ProbeSectionName.addressesFibTrie) /proc/net/fib_trie
-        fi
-        for fp_x in \#(procNetFiles.map(\.file).joined(separator: " ")); do
-          fp_read "\#(ProbeSectionName.procNetPrefix)$fp_x" "/proc/net/$fp_x"
-        done
-        # The attribution tool's output is also kept in a file of the probe's own, whose
-        # pids fp_who reads the identity of (no file: no identities, the rest unchanged).
-        fp_kept=$(mktemp 2>/dev/null) || fp_kept=
-        case $fp_method in
-          ss) fp_run \#(ProbeSectionName.ss) fp_keep fp_ss ;;
-          netstat) fp_run \#(ProbeSectionName.netstat) fp_keep fp_netstat ;;
-          lsof) fp_run \#(ProbeSectionName.lsof) fp_keep lsof -nP -i -F0pcuLftPnTi ;;
-          proc) fp_run \#(ProbeSectionName.procFD) fp_keep fp_proc_fd ;;
-        esac
-        fp_run \#(ProbeSectionName.unixModes) fp_unix_modes
+        # The other network namespaces first (builtins until one is found): the identity
+        # section then reads their owners (fp_pids) too, not only the host's.
         fp_ns
-        # After the namespaces: the identities of their owners (fp_pids) too, not only the host's.
-        fp_run \#(ProbeSectionName.processIdentity) fp_who
-        [ -z "$fp_kept" ] || rm -f "$fp_kept"
+        if fp_has awk; then fp_all; else fp_plain; fi
         # The packet filter, as root only (the tools refuse others). /proc/1/environ is mode
         # 0400 root: `test -r` is a builtin, so a probe that is not root starts no process for
         # it, and the snapshot says the firewall is unknown (from meta's euid, not this test).

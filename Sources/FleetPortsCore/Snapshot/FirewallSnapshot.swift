@@ -179,6 +179,12 @@ extension FirewallSnapshot {
       parses.append((source, parse))
     }
     guard !sources.isEmpty else {
+      // The probe found nothing to read: no nf_tables in the kernel and no legacy tables.
+      if let none = output[.firewallNone], none.exitCode == 0, none.body.starts(with: Array("nf_tables no".utf8)) {
+        var snapshot = FirewallSnapshot(status: .read, sources: [], frontEnds: [], ruleCount: 0, problems: problems)
+        snapshot.isEmpty = true
+        return snapshot
+      }
       return FirewallSnapshot(
         status: .noTool, reason: "firewall unknown: neither nft nor iptables-save was found (or the probe predates firewall collection)")
     }
