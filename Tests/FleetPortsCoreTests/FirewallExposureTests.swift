@@ -143,8 +143,22 @@ import Testing
         #expect(ProbeSectionName.firewallSections.map(\.rawValue).contains("fw-\(tool)-\(suffix)"))
       }
     }
-    #expect(script.contains("fp_r() { fp_run fw-$1 \"$@\";}"))
+    #expect(script.contains("fp_r() { fp_run fw-$1 \"$@\";fp_fwn=$((fp_fwn+1));}"))
+    #expect(script.contains("fp_begin fw-none") && ProbeSectionName.firewallNone.rawValue == "fw-none")
     #expect(script.contains("fp_r $fp_t-$fp_s"))
     #expect(script.contains("/proc/net/${fp_t%tables}_tables_names"))
+  }
+
+  /// As root, a host whose kernel has no nf_tables and no legacy tables has no rules: read and
+  /// empty. With nf_tables there but no tool to read it, the firewall stays unknown.
+  @Test func aKernelWithoutNetfilterTablesHasAnEmptyFirewall() {
+    func snapshot(_ body: String) -> FirewallSnapshot {
+      let section = ProbeSection(name: "fw-none", body: Array(body.utf8), exitCode: 0, truncated: false, complete: true)
+      return FirewallSnapshot.assemble(ProbeOutput(sections: [section], finished: true), isRoot: true)
+    }
+    let none = snapshot("nf_tables no, no legacy tables")
+    #expect(none.status == .read && none.isEmpty == true && none.ruleCount == 0)
+    #expect(snapshot("nf_tables yes, no legacy tables").status == .noTool)
+    #expect(FirewallSnapshot.assemble(ProbeOutput(sections: [], finished: true), isRoot: false).status == .notRoot)
   }
 }
