@@ -17,19 +17,16 @@ import Testing
     let sshd = try #require(sshdPID(of: host), "\(host.name): no sshd found in its namespace")
     let trace = FileManager.default.temporaryDirectory.appendingPathComponent("fp-execve-\(getpid())-\(host.name)-\(user).txt").path
     defer { try? FileManager.default.removeItem(atPath: trace) }
-    let strace = Process()
-    strace.executableURL = URL(fileURLWithPath: try #require(["/usr/bin/strace", "/bin/strace"].first { FileManager.default.isExecutableFile(atPath: $0) }))
-    strace.arguments = ["-f", "-qq", "-z", "-e", "trace=execve", "-e", "signal=none", "-o", trace, "-p", String(sshd)]
-    try strace.run()
-    defer { if strace.isRunning { strace.interrupt() } }
-    // Attached once strace has written its (empty) output file; bounded.
+    let strace = try #require(["/usr/bin/strace", "/bin/strace"].first { FileManager.default.isExecutableFile(atPath: $0) })
+    // strace detaches (and writes its last lines) on SIGINT: `timeout` sends it after a bound
+    // the scan stays well within; ChildProcess starts it with no signal blocked.
+    let argv = ["/usr/bin/timeout", "-s", "INT", "10", strace, "-f", "-qq", "-z", "-e", "trace=execve", "-e", "signal=none", "-o", trace, "-p", String(sshd)]
+    let traced = Task.detached { try? ChildProcess.run(argv, timeout: .seconds(30)) }
     for _ in 0..<100 where !FileManager.default.fileExists(atPath: trace) { try await Task.sleep(for: .milliseconds(20)) }
-    try await Task.sleep(for: .milliseconds(300))
+    try await Task.sleep(for: .milliseconds(500))
     let (results, _) = try await LabScan.scanner(lab, method: method).scan([LabScan.target(host, user: user)])
     #expect(results.first?.status == .ok, "\(host.name) as \(user): \(results.first?.failure?.message ?? "")")
-    try await Task.sleep(for: .milliseconds(300))
-    strace.interrupt()
-    strace.waitUntilExit()
+    _ = await traced.value
     let text = String(decoding: FileManager.default.contents(atPath: trace) ?? Data(), as: UTF8.self)
     var programs: [String] = []
     for line in text.split(separator: "\n") where line.contains("execve(\"") {

@@ -6,9 +6,9 @@
 /// other unprintable bytes escaped (`\\`, `\n`, `\ooo`), a link as `NAME -> TARGET`. busybox
 /// (1.3x) writes a plain name as it is and a link as `'NAME' -> 'TARGET'` (an unreadable link:
 /// an empty name). The first line, the shell's own executable (always a readable link), tells
-/// the two apart, so a busybox socket path holding a backslash is kept as it is. Lines that
-/// are not `MODE USER GROUP NAME` (stat's own errors: a process gone, a path not ours to read)
-/// are counted, never fatal.
+/// the two apart, so a busybox socket path holding a backslash is kept as it is. stat's errors
+/// go to /dev/null (they would land mid-line); a line that is not `MODE USER GROUP /NAME` is
+/// counted, never fatal.
 public struct StatSection: Hashable, Sendable {
   /// The listening Unix sockets' paths: mode and owner.
   public var unixModes: [UnixSocketMode] = []
@@ -29,6 +29,11 @@ public struct StatSection: Hashable, Sendable {
         continue
       }
       let name = fields[3]
+      // Every name the probe gives starts with `/` (busybox quotes a link's: `'/`).
+      guard name.first == 47 || name.starts(with: [39, 47]) else {
+        result.otherLines += 1
+        continue
+      }
       if quoted == nil {
         // The first line is /proc/<shell>/exe: quoted by busybox, bare by GNU.
         quoted = name.first == 39

@@ -109,8 +109,9 @@ extension ProbeScript {
     \#(oneAwk)'
     }
 
+    # stat's complaints (a process gone, a link not ours to read) would land mid-line: dropped.
     fp_st() {
-      QUOTING_STYLE=escape stat -c '%a %U %G %N' -- "$@"
+      QUOTING_STYLE=escape stat -c '%a %U %G %N' -- "$@" 2>/dev/null
     }
 
     # One stat of the shell's own executable (first: busybox quotes a link's name and GNU does
@@ -131,7 +132,7 @@ extension ProbeScript {
         fp_run \#(ProbeSectionName.stat) fp_st /proc/$$/exe "$@"
       else
         fp_begin \#(ProbeSectionName.stat)
-        fp_st /proc/$$/exe "$@" 2>&1
+        fp_st /proc/$$/exe "$@"
         fp_rc=$?
         fp_end \#(ProbeSectionName.stat)
       fi
