@@ -161,7 +161,8 @@ public struct FleetScanner: Sendable {
       knownHosts: store, checking: connection.hostKeyChecking ?? checking, credentials: credentials, deadlines: deadlines, jumps: jumps)
     do throws(SSHError) {
       let sshTarget = SSHTarget(
-        host: target.address, port: target.port, user: target.user, hostKeyAlias: connection.hostKeyAlias, algorithms: connection.algorithms,
+        host: target.address, port: target.port, user: target.user, hostKeyAlias: connection.hostKeyAlias,
+        algorithms: connection.algorithms,
         route: target.route)
       // The probe on the channel's stdin (see ProbeCommand.commandLine).
       let finished = try await client.run(ProbeCommand.commandLine(sudo: target.sudo), stdin: script, on: sshTarget)

@@ -56,7 +56,9 @@ enum ProbeCommand {
       return .failure(ProbeSilence.failure(evidence, user: user, sudo: sudo))
     }
     var snapshot = SnapshotAssembler.assemble(output)
-    if outputCut { snapshot.provenance.degraded.append("the probe's output passed the \(SSHClient.defaultOutputCap >> 20) MiB cap and was cut") }
+    if outputCut {
+      snapshot.provenance.degraded.append("the probe's output passed the \(SSHClient.defaultOutputCap >> 20) MiB cap and was cut")
+    }
     if let signal { snapshot.provenance.degraded.append("the probe was killed by SIG\(signal)") }
     return .success(snapshot)
   }

@@ -6,7 +6,8 @@ import Testing
 /// The firewall sections of the probe, read into `HostSnapshot.firewall`, and every listener's
 /// exposure judged from them (`ListenerExposure`), on the captured rulesets of Fixtures/firewall/.
 @Suite struct FirewallExposureTests {
-  static let provenanceJSON = #"{"attribution":"complete","isRoot":true,"kernelTablesRead":true,"toolVersions":{},"sections":[],"problems":[]}"#
+  static let provenanceJSON =
+    #"{"attribution":"complete","isRoot":true,"kernelTablesRead":true,"toolVersions":{},"sections":[],"problems":[]}"#
 
   static func section(_ name: ProbeSectionName, _ body: [UInt8], rc: Int32? = 0, truncated: Bool = false) -> ProbeSection {
     ProbeSection(name: name.rawValue, body: body, exitCode: rc, truncated: truncated, complete: true)
@@ -67,7 +68,8 @@ import Testing
     #expect(firewall.frontEnds == ["nftables"])
     #expect(firewall.ruleCount > 0)
     let snapshot = try Self.snapshot(
-      firewall, sockets: [Self.listener(22), Self.listener(5432), Self.listener(6379), Self.listener(6379, bind: .ipv4(IPv4Address(127, 0, 0, 1)))])
+      firewall,
+      sockets: [Self.listener(22), Self.listener(5432), Self.listener(6379), Self.listener(6379, bind: .ipv4(IPv4Address(127, 0, 0, 1)))])
     let exposures = Self.exposures(snapshot)
     #expect(exposures["tcp 0.0.0.0:22"]?.kind == .open)
     #expect(exposures["tcp 0.0.0.0:22"]?.rule?.text == "tcp dport { 22, 443 } counter accept")
@@ -86,7 +88,8 @@ import Testing
     let firewall = FirewallSnapshot.assemble(output, isRoot: true)
     #expect(firewall.status == .read)
     #expect(firewall.frontEnds == ["docker"])
-    let snapshot = try Self.snapshot(firewall, sockets: [Self.listener(8080, process: "docker-proxy"), Self.listener(22), Self.listener(9000)])
+    let snapshot = try Self.snapshot(
+      firewall, sockets: [Self.listener(8080, process: "docker-proxy"), Self.listener(22), Self.listener(9000)])
     let exposures = Self.exposures(snapshot)
     let published = try #require(exposures["tcp 0.0.0.0:8080"])
     #expect(published.kind == .open)

@@ -140,7 +140,8 @@ extension ProbeListeners {
   static let ipAddresses: Set<InterfaceAddress>? = currentIPAddresses()
 
   static func currentIPAddresses() -> Set<InterfaceAddress>? {
-    guard let ip = ["/usr/sbin/ip", "/sbin/ip", "/usr/bin/ip", "/bin/ip"].first(where: { FileManager.default.isExecutableFile(atPath: $0) }),
+    guard
+      let ip = ["/usr/sbin/ip", "/sbin/ip", "/usr/bin/ip", "/bin/ip"].first(where: { FileManager.default.isExecutableFile(atPath: $0) }),
       let run = try? ProbeShell.run([ip, "-o", "addr", "show"], input: []), run.status == 0
     else { return nil }
     return Set(InterfaceAddressParser.parse(run.stdout))

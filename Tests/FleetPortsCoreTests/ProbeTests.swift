@@ -20,7 +20,9 @@ import Testing
   static func resolvedAuto(busyboxOnly: Bool) -> ProbeMethod {
     if busyboxOnly { return .proc }
     let path = (ProbeShell.baseEnvironment["PATH"] ?? "") + ":" + ProbeScript.standardPath
-    func has(_ tool: String) -> Bool { path.split(separator: ":").contains { FileManager.default.isExecutableFile(atPath: "\($0)/\(tool)") } }
+    func has(_ tool: String) -> Bool {
+      path.split(separator: ":").contains { FileManager.default.isExecutableFile(atPath: "\($0)/\(tool)") }
+    }
     if has("ss") { return .ss }
     if has("netstat") { return .netstat }
     if has("lsof") { return .lsof }
@@ -106,7 +108,9 @@ import Testing
     let tcpSection = try #require(output["proc-net-tcp"])
     let tcp = try #require(CaptureParser.parse(tcpSection.body, as: .procNetTCP, options: options))
     let listener = ProbeListeners.shared
-    #expect(tcp.sockets.contains { $0.inode == listener.tcpInode && $0.local?.port == listener.tcpPort && $0.isListening }, "\(label): own listener")
+    #expect(
+      tcp.sockets.contains { $0.inode == listener.tcpInode && $0.local?.port == listener.tcpPort && $0.isListening },
+      "\(label): own listener")
     let unixSection = try #require(output["proc-net-unix"])
     let unix = try #require(CaptureParser.parse(unixSection.body, as: .procNetUnix))
     #expect(unix.sockets.contains { $0.inode == listener.unixInode && $0.unix?.path == listener.unixPath }, "\(label): own unix listener")
@@ -118,7 +122,8 @@ import Testing
       #expect(section.exitCode == 0, "\(label): \(name)")
       addresses.formUnion(InterfaceAddressParser.parse(section.body))
     }
-    #expect(addresses.contains(InterfaceAddress(interface: "lo", address: .ipv4(IPv4Address("127.0.0.1")!), prefixLength: 8)), "\(label): \(addresses)")
+    let loopback = try #require(IPv4Address("127.0.0.1"))
+    #expect(addresses.contains(InterfaceAddress(interface: "lo", address: .ipv4(loopback), prefixLength: 8)), "\(label): \(addresses)")
     // Compared only when `ip` lists the same before and after (another lab coming up on this
     // machine adds interfaces meanwhile).
     if let ip = ProbeListeners.ipAddresses, ip == ProbeListeners.currentIPAddresses() {
@@ -148,8 +153,12 @@ import Testing
     // (a browser's /tmp/org.chromium.*/SingletonSocket) or an owner's links (exit 1, stat's
     // words in the section); this test's own socket must be listed.
     let statSection = try #require(output[.stat])
-    #expect(statSection.exitCode == 0 || statSection.exitCode == 1, "\(label): stat \(String(decoding: statSection.body.prefix(500), as: UTF8.self))")
-    #expect(stat.unixModes.contains(UnixSocketMode(path: listener.unixPath, mode: "666", owner: "root")), "\(label): unix modes \(stat.unixModes)")
+    #expect(
+      statSection.exitCode == 0 || statSection.exitCode == 1,
+      "\(label): stat \(String(decoding: statSection.body.prefix(500), as: UTF8.self))")
+    #expect(
+      stat.unixModes.contains(UnixSocketMode(path: listener.unixPath, mode: "666", owner: "root")), "\(label): unix modes \(stat.unixModes)"
+    )
 
     try checkAttribution(output, method: resolved, user: user, label: label, options: options)
   }
@@ -262,14 +271,15 @@ import Testing
   @Test(arguments: ProbeShell.shells)
   func refusedOptionStillMakesASection(shell: ProbeShell.Shell) throws {
     let busybox = try #require(ProbeShell.busybox)
-    let script = ProbeScript.prelude(nonce: Self.nonce, sectionCap: 1 << 20) + """
-      fp_init
-      fp_run netstat \(busybox) netstat -tuanpW
-      fp_run after echo still-here
-      fp_done
-      exit 0
+    let script =
+      ProbeScript.prelude(nonce: Self.nonce, sectionCap: 1 << 20) + """
+        fp_init
+        fp_run netstat \(busybox) netstat -tuanpW
+        fp_run after echo still-here
+        fp_done
+        exit 0
 
-      """
+        """
     let run = try ProbeShell.run(shell.argv, input: Array(script.utf8))
     let output = ProbeOutput.parse(run.stdout, nonce: Self.nonce)
     #expect(output.problems.isEmpty && output.finished)
@@ -286,27 +296,28 @@ import Testing
   func framingRoundTripsExactly(shell: ProbeShell.Shell) throws {
     let cap = 64
     let exact = String(repeating: "0123456789abcdef", count: 4)
-    let script = ProbeScript.prelude(nonce: Self.nonce, sectionCap: cap) + #"""
-      fp_init
-      fp_run no-newline printf abc
-      fp_run newline printf 'abc\n'
-      fp_run two-newlines printf 'a\n\n'
-      fp_run empty true
-      fp_run only-newline printf '\n'
-      fp_run nul printf 'a\000b\000'
-      fp_run exactly-cap printf \#(exact)
-      fp_run cap-plus-one printf \#(exact)x
-      fp_run way-over head -c 100000 /dev/zero
-      fp_run exit-3 sh -c 'echo out; echo err >&2; exit 3'
-      fp_run missing fp-no-such-command-here
-      fp_run missing-file cat /nonexistent/fp
-      fp_run stdin-is-null cat
-      fp_run marker-midline printf 'x@@fp:0123456789abcdef0123456789abcdef:end marker-midline rc=0@@'
-      fp_run marker-forged printf '@@fp:ffffffffffffffffffffffffffffffff:end marker-forged rc=0@@'
-      fp_done
-      exit 0
+    let script =
+      ProbeScript.prelude(nonce: Self.nonce, sectionCap: cap) + #"""
+        fp_init
+        fp_run no-newline printf abc
+        fp_run newline printf 'abc\n'
+        fp_run two-newlines printf 'a\n\n'
+        fp_run empty true
+        fp_run only-newline printf '\n'
+        fp_run nul printf 'a\000b\000'
+        fp_run exactly-cap printf \#(exact)
+        fp_run cap-plus-one printf \#(exact)x
+        fp_run way-over head -c 100000 /dev/zero
+        fp_run exit-3 sh -c 'echo out; echo err >&2; exit 3'
+        fp_run missing fp-no-such-command-here
+        fp_run missing-file cat /nonexistent/fp
+        fp_run stdin-is-null cat
+        fp_run marker-midline printf 'x@@fp:0123456789abcdef0123456789abcdef:end marker-midline rc=0@@'
+        fp_run marker-forged printf '@@fp:ffffffffffffffffffffffffffffffff:end marker-forged rc=0@@'
+        fp_done
+        exit 0
 
-      """#
+        """#
     let run = try ProbeShell.run(shell.argv, input: Array(script.utf8))
     #expect(run.status == 0)
     let output = ProbeOutput.parse(run.stdout, nonce: Self.nonce)
@@ -366,30 +377,33 @@ import Testing
   /// read: 200 short-lived processes die during the scan; a pid with no /proc entry keeps an empty comm.
   @Test(arguments: ProbeShell.shells)
   func procFdSurvivesVanishingProcesses(shell: ProbeShell.Shell) throws {
-    let script = ProbeScript.prelude(nonce: Self.nonce, sectionCap: 1 << 24) + ProbeScript.probeFunctions + #"""
-      fp_fake() {
-        printf '%s\n' '999999999 5' '! stat: cannot statx x: No such file or directory' "$$ 7" | fp_add_comm
-      }
-      fp_init
-      fp_run fake fp_fake
-      fp_i=0
-      while [ "$fp_i" -lt 200 ]; do
-        sleep 0.05 &
-        fp_i=$((fp_i + 1))
-      done
-      fp_run proc-fd fp_proc_fd
-      wait
-      fp_done
-      exit 0
+    let script =
+      ProbeScript.prelude(nonce: Self.nonce, sectionCap: 1 << 24) + ProbeScript.probeFunctions + #"""
+        fp_fake() {
+          printf '%s\n' '999999999 5' '! stat: cannot statx x: No such file or directory' "$$ 7" | fp_add_comm
+        }
+        fp_init
+        fp_run fake fp_fake
+        fp_i=0
+        while [ "$fp_i" -lt 200 ]; do
+          sleep 0.05 &
+          fp_i=$((fp_i + 1))
+        done
+        fp_run proc-fd fp_proc_fd
+        wait
+        fp_done
+        exit 0
 
-      """#
+        """#
     let run = try ProbeShell.run(shell.argv, input: Array(script.utf8))
     let output = ProbeOutput.parse(run.stdout, nonce: Self.nonce)
     #expect(run.status == 0 && output.problems.isEmpty && output.finished, "\(shell): \(output.problems)")
     let fake = String(decoding: try #require(output["fake"]).body, as: UTF8.self).split(separator: "\n")
     #expect(fake.count == 3, "\(fake)")
     #expect(fake.first == "999999999 5 ")
-    #expect(fake.dropFirst().first?.hasSuffix(" 7 \(shell.argv[0].hasSuffix("busybox") ? "busybox" : shell.argv[0].hasSuffix("bash") ? "bash" : "sh")") == true)
+    #expect(
+      fake.dropFirst().first?.hasSuffix(
+        " 7 \(shell.argv[0].hasSuffix("busybox") ? "busybox" : shell.argv[0].hasSuffix("bash") ? "bash" : "sh")") == true)
     #expect(fake.last == "# stat errors: 1, first: stat: cannot statx x: No such file or directory")
     let procFD = try #require(output["proc-fd"])
     #expect(procFD.complete && procFD.exitCode == 0)
@@ -478,7 +492,9 @@ import Testing
       // section's awk programs are awk, where `function` and `==` are POSIX).
       let shell = script.replacingOccurrences(of: ProbeScript.oneAwk, with: "")
       #expect(shell.count < script.count - 1000, "the awk programs are in the script")
-      for bashism in [" [[ ", "pipefail", "$'", "function ", "local ", "<<<", "${!", "declare ", "source ", "==", "&>", "$RANDOM", "echo -e", "|&"] {
+      for bashism in [
+        " [[ ", "pipefail", "$'", "function ", "local ", "<<<", "${!", "declare ", "source ", "==", "&>", "$RANDOM", "echo -e", "|&",
+      ] {
         #expect(!shell.contains(bashism), "\(method): \(bashism)")
       }
     }
@@ -514,7 +530,8 @@ extension ProbeTests {
   /// modes) still make a snapshot, only without identities.
   @Test func aHostWithoutAwkStillGetsEverySocket() throws {
     let busybox = try #require(ProbeShell.busybox)
-    let ss = try #require(["/usr/bin/ss", "/bin/ss", "/usr/sbin/ss", "/sbin/ss"].first { FileManager.default.isExecutableFile(atPath: $0) })
+    let ss = try #require(
+      ["/usr/bin/ss", "/bin/ss", "/usr/sbin/ss", "/sbin/ss"].first { FileManager.default.isExecutableFile(atPath: $0) })
     _ = ProbeListeners.shared
     let dir = "/tmp/fp-probe-noawk-\(getpid())"
     mkdir(dir, 0o755)

@@ -10,9 +10,10 @@ import Testing
   func realCapturesGiveModesLinksAndTheShell(file: String) throws {
     let section = StatSection.parse(try FixtureFiles.bytes("proc-ids/\(file)"))
     #expect(section.shell == "/usr/bin/dash", "\(file)")
-    #expect(section.unixModes == [
-      UnixSocketMode(path: "/tmp/fp sock", mode: "666", owner: "root"), UnixSocketMode(path: "/tmp/fp\\x", mode: "666", owner: "root"),
-    ], "\(file)")
+    #expect(
+      section.unixModes == [
+        UnixSocketMode(path: "/tmp/fp sock", mode: "666", owner: "root"), UnixSocketMode(path: "/tmp/fp\\x", mode: "666", owner: "root"),
+      ], "\(file)")
     // The namespace link reads back in the identity parser's shape, whichever stat wrote it.
     let links = String(decoding: section.linkLines, as: UTF8.self).split(separator: "\n")
     #expect(links.contains { $0.hasPrefix("link ") && $0.contains("/ns/net") && $0.contains("net:[") }, "\(file): \(links)")
@@ -24,7 +25,8 @@ import Testing
   }
 
   @Test func linesThatAreNotStatsAreCountedNotKept() {
-    let section = StatSection.parse(Array("777 root root /proc/9/exe -> /usr/bin/sh\nstat: cannot statx 'x': No such file\n644 a b relative\n\n".utf8))
+    let section = StatSection.parse(
+      Array("777 root root /proc/9/exe -> /usr/bin/sh\nstat: cannot statx 'x': No such file\n644 a b relative\n\n".utf8))
     #expect(section.shell == "/usr/bin/sh" && section.unixModes.isEmpty && section.otherLines == 2)
   }
 }

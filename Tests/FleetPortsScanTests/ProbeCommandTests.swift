@@ -33,7 +33,10 @@ import Testing
     for shell in Self.shells {
       let (stdout, stderr, status) = try Self.run(shell, line, stdin: script)
       #expect(status == 0, "\(shell): \(String(decoding: stderr, as: UTF8.self))")
-      guard case .success(let snapshot) = ProbeCommand.interpret(stdout: stdout, stderr: stderr, exitStatus: status, nonce: nonce, sudo: false, user: "fp") else {
+      guard
+        case .success(let snapshot) = ProbeCommand.interpret(
+          stdout: stdout, stderr: stderr, exitStatus: status, nonce: nonce, sudo: false, user: "fp")
+      else {
         Issue.record("\(shell): the probe's output did not read back")
         continue
       }
@@ -56,14 +59,18 @@ import Testing
       let (stdout, stderr, status) = try Self.run(shell, "/bin/cat \(noiseFile); " + line, stdin: script, path: "/nonexistent")
       #expect(status == 0, "\(shell): \(String(decoding: stderr, as: UTF8.self))")
       #expect(stdout.starts(with: Array(noise.utf8)))
-      guard case .success(let snapshot) = ProbeCommand.interpret(stdout: stdout, stderr: stderr, exitStatus: status, nonce: nonce, sudo: false, user: "fp")
+      guard
+        case .success(let snapshot) = ProbeCommand.interpret(
+          stdout: stdout, stderr: stderr, exitStatus: status, nonce: nonce, sudo: false, user: "fp")
       else {
         Issue.record("\(shell): the probe's output did not read back after \(noise.prefix(20))")
         continue
       }
       #expect(!snapshot.sockets.isEmpty, "\(shell): no sockets read")
       // The noise is one line outside any section; the newline the probe adds makes no other.
-      #expect(snapshot.provenance.problems.allSatisfy { !$0.contains("outside") || $0.hasPrefix("1 line outside") }, "\(shell): \(snapshot.provenance.problems)")
+      #expect(
+        snapshot.provenance.problems.allSatisfy { !$0.contains("outside") || $0.hasPrefix("1 line outside") },
+        "\(shell): \(snapshot.provenance.problems)")
     }
   }
 

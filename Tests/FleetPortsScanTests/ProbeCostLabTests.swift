@@ -20,7 +20,10 @@ import Testing
     let strace = try #require(["/usr/bin/strace", "/bin/strace"].first { FileManager.default.isExecutableFile(atPath: $0) })
     // strace detaches (and writes its last lines) on SIGINT: `timeout` sends it after a bound
     // the scan stays well within; ChildProcess starts it with no signal blocked.
-    let argv = ["/usr/bin/timeout", "-s", "INT", "10", strace, "-f", "-qq", "-z", "-e", "trace=execve", "-e", "signal=none", "-o", trace, "-p", String(sshd)]
+    let argv = [
+      "/usr/bin/timeout", "-s", "INT", "10", strace, "-f", "-qq", "-z", "-e", "trace=execve", "-e", "signal=none", "-o", trace, "-p",
+      String(sshd),
+    ]
     let traced = Task.detached { try? ChildProcess.run(argv, timeout: .seconds(30)) }
     for _ in 0..<100 where !FileManager.default.fileExists(atPath: trace) { try await Task.sleep(for: .milliseconds(20)) }
     try await Task.sleep(for: .milliseconds(500))
@@ -74,6 +77,8 @@ import Testing
     #expect(programs.count <= 5, "\(programs)")
     let asRoot = try await Self.programsStarted(on: quiet, lab: lab, user: "root", method: .ss)
     print("probe programs: \(quiet.name) --method ss as root: \(asRoot.count): \(asRoot)")
-    #expect(asRoot.filter { !["nft", "iptables-nft-save", "ip6tables-nft-save", "head"].contains($0.split(separator: "/").last ?? "") }.count <= 5, "\(asRoot)")
+    #expect(
+      asRoot.filter { !["nft", "iptables-nft-save", "ip6tables-nft-save", "head"].contains($0.split(separator: "/").last ?? "") }.count
+        <= 5, "\(asRoot)")
   }
 }

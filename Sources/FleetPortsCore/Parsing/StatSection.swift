@@ -47,7 +47,8 @@ public struct StatSection: Hashable, Sendable {
         continue
       }
       let path = quoted == true ? String(decoding: name, as: UTF8.self) : ProcessIdentityParser.unescape(name)
-      result.unixModes.append(UnixSocketMode(path: path, mode: String(decoding: fields[0], as: UTF8.self), owner: String(decoding: fields[1], as: UTF8.self)))
+      result.unixModes.append(
+        UnixSocketMode(path: path, mode: String(decoding: fields[0], as: UTF8.self), owner: String(decoding: fields[1], as: UTF8.self)))
     }
     return result
   }

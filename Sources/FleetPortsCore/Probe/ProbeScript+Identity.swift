@@ -236,13 +236,14 @@ extension ProbeScript {
 
   /// The whole program: `-v fpn=<nonce+key> fpc=<cap> m=<method> w=<requested> P="<pids>"
   /// kf=<kept tool output>`, ENVIRON fp_tm the shell's meta lines; stdin ss's output (method ss).
-  static let oneAwk = framingAwk + "\n" + metaAwk + "\n" + identityAwk + "\n" + #"""
-    BEGIN{for(i=1;i<256;i++)b[sprintf("%c",i)]=i;P2[0]=1;for(i=1;i<=32;i++)P2[i]=P2[i-1]*2;rk="@@fp:" fpn ":rc ";rc="?"
-    meta();addresses();split("\#(procNetFiles.map(\.file).joined(separator: " "))",T," ")
-    for(i=1;i<=9;i++)F("\#(ProbeSectionName.procNetPrefix)" T[i],"/proc/net/" T[i])
-    owners();if(m=="ss")B("ss")}
-    m=="ss"&&index($0,rk)==1{x=substr($0,length(rk)+1);if(x~/^[0-9]+$/)rc=x;next}
-    m=="ss"&&(!/^u_/||$2~/^(LISTEN|UNCONN)$/){W($0);s=$0;while(match(s,/pid=[0-9]+/)){p[substr(s,RSTART+4,RLENGTH-4)];s=substr(s,RSTART+RLENGTH)}}
-    END{if(m=="ss")E("ss",rc);ids()}
-    """#
+  static let oneAwk =
+    framingAwk + "\n" + metaAwk + "\n" + identityAwk + "\n" + #"""
+      BEGIN{for(i=1;i<256;i++)b[sprintf("%c",i)]=i;P2[0]=1;for(i=1;i<=32;i++)P2[i]=P2[i-1]*2;rk="@@fp:" fpn ":rc ";rc="?"
+      meta();addresses();split("\#(procNetFiles.map(\.file).joined(separator: " "))",T," ")
+      for(i=1;i<=9;i++)F("\#(ProbeSectionName.procNetPrefix)" T[i],"/proc/net/" T[i])
+      owners();if(m=="ss")B("ss")}
+      m=="ss"&&index($0,rk)==1{x=substr($0,length(rk)+1);if(x~/^[0-9]+$/)rc=x;next}
+      m=="ss"&&(!/^u_/||$2~/^(LISTEN|UNCONN)$/){W($0);s=$0;while(match(s,/pid=[0-9]+/)){p[substr(s,RSTART+4,RLENGTH-4)];s=substr(s,RSTART+RLENGTH)}}
+      END{if(m=="ss")E("ss",rc);ids()}
+      """#
 }

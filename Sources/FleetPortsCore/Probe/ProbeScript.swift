@@ -183,24 +183,24 @@ public enum ProbeScript {
 
   static func main(method: ProbeMethod) -> String {
     #"""
-      fp_main() {
-        fp_init
-        fp_want=\#(method.rawValue)
-        fp_choose
-        # The other network namespaces first (builtins until one is found): the identity
-        # section then reads their owners (fp_pids) too, not only the host's.
-        fp_ns
-        if fp_has awk; then fp_all; else fp_plain; fi
-        # The packet filter, as root only (the tools refuse others). /proc/1/environ is mode
-        # 0400 root: `test -r` is a builtin, so a probe that is not root starts no process for
-        # it, and the snapshot says the firewall is unknown (from meta's euid, not this test).
-        [ -r /proc/1/environ ]&&fp_fw
-        fp_done
-      }
+    fp_main() {
+      fp_init
+      fp_want=\#(method.rawValue)
+      fp_choose
+      # The other network namespaces first (builtins until one is found): the identity
+      # section then reads their owners (fp_pids) too, not only the host's.
+      fp_ns
+      if fp_has awk; then fp_all; else fp_plain; fi
+      # The packet filter, as root only (the tools refuse others). /proc/1/environ is mode
+      # 0400 root: `test -r` is a builtin, so a probe that is not root starts no process for
+      # it, and the snapshot says the firewall is unknown (from meta's euid, not this test).
+      [ -r /proc/1/environ ]&&fp_fw
+      fp_done
+    }
 
-      fp_main </dev/null
-      exit 0
+    fp_main </dev/null
+    exit 0
 
-      """#
+    """#
   }
 }
