@@ -17,6 +17,9 @@ then reads the first K hosts' sshd CPU (utime+stime+cutime+cstime of the listeni
 (a) `fleetports scan` of that host and (b) a peer's `ss -tuanp` over SSH (asyncssh from
 .build-peers/venv when `make peers-setup` made it, else OpenSSH `ssh`), per session.
 
+A LABEL ending in @USER runs its script as USER (runuser; its baseline too): root's probe
+reads the firewall, a non-root one does not.
+
   bench-probe.py RUNS HOSTS LABEL=SCRIPT [LABEL=SCRIPT ...]   prints Markdown tables
 """
 import json
@@ -46,12 +49,18 @@ def inside(host):
     return ["ip", "netns", "exec", host["namespace"]]
 
 
-def run(host, script, runs):
+def shell(user):
+    """`/bin/sh -s`, as root or, for a label ending in @USER, as USER (runuser, as the lab's
+    non-root login would run it; its own cost is in the baseline of the same user)."""
+    return (["runuser", "-u", user, "--"] if user else []) + ["/bin/sh", "-s"]
+
+
+def run(host, script, runs, user=None):
     """Children CPU seconds per run, and the stdout bytes of the last run."""
     out = b""
     before = children_cpu()
     for _ in range(runs):
-        p = subprocess.run(inside(host) + ["/bin/sh", "-s"], input=script,
+        p = subprocess.run(inside(host) + shell(user), input=script,
                            stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, timeout=60)
         out = p.stdout
     return (children_cpu() - before) / runs, out
@@ -76,18 +85,18 @@ def pid_namespace_processes(host):
     return count
 
 
-def programs(host, script):
+def programs(host, script, user=None):
     """Programs started by `/bin/sh -s` running script inside host, sh included (strace -f)."""
     with tempfile.NamedTemporaryFile(prefix="fp-execve-", suffix=".txt") as trace:
         subprocess.run(["strace", "-f", "-qq", "-z", "-e", "trace=execve", "-e", "signal=none", "-o", trace.name] +
-                       inside(host) + ["/bin/sh", "-s"], input=script, stdout=subprocess.DEVNULL,
+                       inside(host) + shell(user), input=script, stdout=subprocess.DEVNULL,
                        stderr=subprocess.DEVNULL, timeout=60)
         names = []
         for line in open(trace.name, errors="replace"):
             if 'execve("' not in line:
                 continue
             path = line.split('execve("', 1)[1].split('"', 1)[0]
-            if os.path.basename(path) in ("nsenter", "ip"):
+            if os.path.basename(path) in ("nsenter", "ip", "runuser"):
                 continue
             names.append(os.path.basename(path))
         return names
@@ -136,22 +145,24 @@ def sshd_table(truth):
     work = tempfile.mkdtemp(prefix="fp-bench-sshd-")
     peer = "asyncssh" if os.path.exists(venv) else "OpenSSH ssh"
     print()
-    print("| host | processes | sshd CPU per `fleetports scan` session | per %s `ss -tuanp` session | ratio |" % peer)
-    print("|---|---|---|---|---|")
+    print("| host | processes | sshd CPU per `fleetports scan` session, root | as fpuser | per %s `ss -tuanp` session (root) | ratio root | ratio fpuser |" % peer)
+    print("|---|---|---|---|---|---|---|")
     for host in [h for h in truth if h.get("has_ss", True)][:k]:
         pid = sshd_pid(host)
         if pid is None:
             continue
-        inventory = os.path.join(work, host["name"] + ".txt")
-        with open(inventory, "w") as f:
-            f.write("root@%s\n" % host["ipv4"])
-        before = sshd_cpu(pid)
-        for i in range(n):
-            subprocess.run([binary, "scan", inventory, "--known-hosts", known, "--identity", key, "--ssh-config", "/dev/null",
-                            "--timeout", "60", "--out", os.path.join(work, "scan-%s-%d" % (host["name"], i))],
-                           stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, timeout=120)
-        time.sleep(0.2)
-        scan = (sshd_cpu(pid) - before) / n
+        scans = []
+        for user in ("root", "fpuser"):
+            inventory = os.path.join(work, "%s-%s.txt" % (host["name"], user))
+            with open(inventory, "w") as f:
+                f.write("%s@%s\n" % (user, host["ipv4"]))
+            before = sshd_cpu(pid)
+            for i in range(n):
+                subprocess.run([binary, "scan", inventory, "--known-hosts", known, "--identity", key, "--ssh-config", "/dev/null",
+                                "--timeout", "60", "--out", os.path.join(work, "scan-%s-%s-%d" % (host["name"], user, i))],
+                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, timeout=120)
+            time.sleep(0.2)
+            scans.append((sshd_cpu(pid) - before) / n)
         before = sshd_cpu(pid)
         if os.path.exists(venv):
             subprocess.run([venv, "-c", PEER, str(n), host["ipv4"], key, known], stdout=subprocess.DEVNULL, timeout=600)
@@ -163,8 +174,9 @@ def sshd_table(truth):
                                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, timeout=60)
         time.sleep(0.2)
         ss = (sshd_cpu(pid) - before) / n
-        print("| %s | %d | %.1f ms | %.1f ms | %.2f |" % (host["name"], pid_namespace_processes(host), scan * 1000, ss * 1000,
-                                                     scan / ss if ss > 0 else float("nan")))
+        ratio = ["%.2f" % (x / ss) if ss > 0 else "n/a" for x in scans]
+        print("| %s | %d | %.1f ms | %.1f ms | %.1f ms | %s | %s |" % (host["name"], pid_namespace_processes(host), scans[0] * 1000,
+                                                               scans[1] * 1000, ss * 1000, ratio[0], ratio[1]))
 
 
 def main():
@@ -178,14 +190,16 @@ def main():
             specs.append((label, f.read()))
     print("| probe | lab hosts | runs per host | CPU per run (mean over hosts) | min host | max host | output per run |")
     print("|---|---|---|---|---|---|---|")
-    base = {h["namespace"]: run(h, b"true\n", runs)[0] for h in truth}
-    ss = {h["namespace"]: max(run(h, b"ss -tuanp\n", runs)[0] - base[h["namespace"]], 1e-9) for h in truth}
+    users = sorted({label.partition("@")[2] for label, _ in specs if "@" in label})
+    base = {(h["namespace"], u): run(h, b"true\n", runs, u or None)[0] for h in truth for u in [""] + users}
+    ss = {h["namespace"]: max(run(h, b"ss -tuanp\n", runs)[0] - base[(h["namespace"], "")], 1e-9) for h in truth}
     cpu = {}
     for label, script in specs:
         per_host, size = [], 0
+        user = label.partition("@")[2]
         for h in truth:
-            c, out = run(h, script, runs)
-            per_host.append(max(c - base[h["namespace"]], 0.0))
+            c, out = run(h, script, runs, user or None)
+            per_host.append(max(c - base[(h["namespace"], user)], 0.0))
             cpu[(label, h["namespace"])] = per_host[-1]
             size = len(out)
         mean = sum(per_host) / len(per_host)
@@ -198,8 +212,11 @@ def main():
         cells = []
         for label, script in specs:
             c = cpu[(label, h["namespace"])]
-            cells.append("%.2f ms, %.2f×, %d" % (c * 1000, c / ss[h["namespace"]], len(programs(h, script)) + 1))
-        print("| %s | %d | %.2f ms | %s |" % (h["name"], pid_namespace_processes(h), ss[h["namespace"]] * 1000, " | ".join(cells)))
+            started = programs(h, script, label.partition("@")[2] or None)
+            ratio = "%.2f×" % (c / ss[h["namespace"]]) if h.get("has_ss", True) else "no ss"
+            cells.append("%.2f ms, %s, %d" % (c * 1000, ratio, len(started) + 1))
+        bare = "%.2f ms" % (ss[h["namespace"]] * 1000) if h.get("has_ss", True) else "no ss"
+        print("| %s | %d | %s | %s |" % (h["name"], pid_namespace_processes(h), bare, " | ".join(cells)))
     print()
     print("Programs: successful execve under `strace -f` from `/bin/sh -s` down, plus 1 for the login shell sshd starts.")
     sshd_table(truth)

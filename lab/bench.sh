@@ -94,6 +94,7 @@ specs=()
 for m in ss netstat lsof proc; do
   "$ROOT/.build/release/fleetports-bench" probe-script "$m" > "$probes/probe-$m.sh"
   specs+=("$m=$probes/probe-$m.sh")
+  [ "$m" != ss ] || specs+=("ss@fpuser=$probes/probe-ss.sh")
 done
 # Per host too: its process count, a bare `ss -tuanp`'s CPU, each probe's ratio to it and the
 # programs it starts (strace); then 4 hosts' sshd CPU per session, fleetports scan against a

@@ -1,13 +1,18 @@
 /// Writes the probe: one POSIX sh script a host runs as `sh -s` that prints every section
 /// fleetports needs, framed by markers that carry the scan's nonce.
 ///
-/// It is written to cost the host little, since a fleet scan runs it everywhere at once: one
-/// `ss -p` (each walks every process's file descriptors: the costliest step by far), kernel
-/// tables read by `head -c` straight into the output, and metadata from shell builtins where
-/// they do (about 25 processes in all).
+/// It is written to cost the host about what the admin's own `ss` costs, since a fleet scan
+/// runs it everywhere at once: with `ss` and awk, on a host without other network namespaces
+/// and (as root) without firewall tables, it starts `ss -tuaxnp` (every `ss -p` walks every
+/// process's file descriptors: the costliest step by far), one awk that reads every kernel
+/// table and metadata file and writes their sections (see `oneAwk`), and one `stat`: with the
+/// login shell and `sh`, five programs. The other namespaces are looked for with builtins, the
+/// firewall only as root and where rules can be; a host without awk gets the shell's own
+/// sections (`fp_plain`: `head -c`, `uname`, `id`, …) without identities.
 ///
 /// Framing (read by `ProbeOutput.parse`), each marker on a line of its own. The first marker,
-/// printed after a newline that ends any unterminated login noise, `@@fp:<nonce>:key <hex>@@`, announces 16 hex digits the host made; every later marker
+/// printed after a newline that ends any unterminated login noise, `@@fp:<nonce>:key <hex>@@`,
+/// announces 32 hex digits the host made (the kernel's random uuid); every later marker
 /// carries `<nonce><hex>` (written `<nonce>` below):
 ///
 ///     @@fp:<nonce>:begin <name>@@
@@ -15,8 +20,8 @@
 ///     @@fp:<nonce>:end <name> rc=<exit code> cap=<cap>@@
 ///
 /// The script always writes one `\n` before the end marker (so it starts a line even when the
-/// output does not end with one) and the parser removes exactly that byte. `head -c cap+1`
-/// bounds a section; a body longer than `cap` after that means the output was cut, and the
+/// output does not end with one) and the parser removes exactly that byte. awk (or `head -c
+/// cap+1` for what the shell runs) bounds a section at cap+1 bytes; a body longer than `cap` after that means the output was cut, and the
 /// parser keeps `cap` bytes and sets `truncated`. `rc=?` means the shell could not learn the
 /// status (the command's subshell died, e.g. of SIGPIPE after truncation). After the last
 /// section the script prints `@@fp:<nonce>:done@@` and exits 0.
