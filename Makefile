@@ -2,9 +2,9 @@
 # `make test` works on a bare Debian 12 machine: `setup` installs what is missing.
 
 SWIFT ?= swift
-APT_PACKAGES := libssh2-1-dev libssl-dev zlib1g-dev pkg-config openssh-server openssh-client iproute2 net-tools lsof busybox zsh fish tcsh csh \
+APT_PACKAGES := libssh2-1-dev libssl-dev pkg-config openssh-server openssh-client iproute2 net-tools lsof busybox zsh fish tcsh csh \
                 procps sudo python3 python3-venv util-linux libsqlite3-dev chromium chromium-driver python3-jsonschema nftables iptables \
-                postgresql-15 postgresql-client-15 openssl
+                postgresql-15 postgresql-client-15 openssl strace
 LAB_HOSTS ?= 8
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 

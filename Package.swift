@@ -48,7 +48,7 @@ let package = Package(
       name: "CFleetShims",
       dependencies: ["CLibSSH2"],
       cSettings: [.define("_GNU_SOURCE")],
-      linkerSettings: [.linkedLibrary("crypto"), .linkedLibrary("z")]
+      linkerSettings: [.linkedLibrary("crypto")]
     ),
     // libssh2 sessions driven by one epoll reactor thread: connect, host keys, auth, exec.
     .target(

@@ -10,7 +10,8 @@
 #    CPU and wall (lab/bench-keys.sh; reports/bench/keys.md);
 # 4. 200 hosts through one bastion beside the same 200 direct (lab/bench-bastion.sh, when the
 #    lab has 201 hosts); written to reports/bench/bastion.md;
-# 5. the probe's CPU per run on 8 lab hosts for each method; reports/bench/probe.md. Every table is printed.
+# 5. the probe's CPU per run on 8 lab hosts for each method, against a bare `ss -tuanp`, with
+#    programs started and sshd's CPU per session; reports/bench/probe.md. Every table is printed.
 set -euo pipefail
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 RUN="$ROOT/lab/run"
@@ -134,6 +135,11 @@ specs=()
 for m in ss netstat lsof proc; do
   "$ROOT/.build/release/fleetports-bench" probe-script "$m" > "$probes/probe-$m.sh"
   specs+=("$m=$probes/probe-$m.sh")
+  [ "$m" != ss ] || specs+=("ss@fpuser=$probes/probe-ss.sh")
 done
-python3 "$ROOT/lab/bench-probe.py" 10 8 "${specs[@]}" > "$OUT/probe.md"
+# Per host too: its process count, a bare `ss -tuanp`'s CPU, each probe's ratio to it and the
+# programs it starts (strace); then 4 hosts' sshd CPU per session, fleetports scan against a
+# peer's `ss -tuanp` (issue 20).
+BENCH_FLEETPORTS="$ROOT/.build/release/fleetports" BENCH_SSHD_HOSTS=4 BENCH_SSHD_SESSIONS=20 \
+  python3 "$ROOT/lab/bench-probe.py" 10 8 "${specs[@]}" > "$OUT/probe.md"
 cat "$OUT/probe.md"

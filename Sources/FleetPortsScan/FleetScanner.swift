@@ -61,8 +61,6 @@ public struct FleetScanner: Sendable {
     var failed = 0
     var done = 0
     let limiter = ServerLimiter(limit: perServer)
-    // The probe's body is the same for every host: compressed once, not per host.
-    let compressedBody = ProbeCommand.compressedBody(method: method)
     // One session per jump host for the whole scan, shared by the targets behind it; ended
     // with the scan (also when Ctrl-C cancels it).
     let jumps = JumpPool(
@@ -77,7 +75,7 @@ public struct FleetScanner: Sendable {
         let index = next
         let target = targets[index]
         next += 1
-        group.addTask { (index, await self.scanOne(target, limiter: limiter, compressedBody: compressedBody, jumps: jumps)) }
+        group.addTask { (index, await self.scanOne(target, limiter: limiter, jumps: jumps)) }
       }
       for _ in 0..<min(parallel, targets.count) { startNext() }
       while let (index, result) = await group.next() {
@@ -105,24 +103,23 @@ public struct FleetScanner: Sendable {
   }
 
   /// One host, once its server has a free slot in `limiter`.
-  func scanOne(_ target: ScanTarget, limiter: ServerLimiter, compressedBody: [UInt8], jumps: JumpPool? = nil) async -> HostResult {
+  func scanOne(_ target: ScanTarget, limiter: ServerLimiter, jumps: JumpPool? = nil) async -> HostResult {
     let server = target.serverKey
     guard await limiter.acquire(server) else {
       return target.result(
         status: .notScanned, failure: HostResult.Failure(code: .interrupted, message: "abandoned when the scan was interrupted"))
     }
-    let result = await scanOne(target, compressedBody: compressedBody, jumps: jumps)
+    let result = await scanOne(target, jumps: jumps)
     await limiter.release(server)
     return result
   }
 
-  /// One host's scan; `compressedBody` is `ProbeCommand.compressedBody(method:)`, made once per
-  /// scan; `jumps` carries the hosts behind a ProxyJump.
-  func scanOne(_ target: ScanTarget, compressedBody: [UInt8], jumps: JumpPool? = nil) async -> HostResult {
+  /// One host's scan; `jumps` carries the hosts behind a ProxyJump.
+  func scanOne(_ target: ScanTarget, jumps: JumpPool? = nil) async -> HostResult {
     // A nonce per host: a host sees its own script, so one compromised host must not learn
     // the nonce that frames another host's output.
     let nonce = ProbeScript.makeNonce()
-    let prelude = Array(ProbeScript.prelude(nonce: nonce, sectionCap: sectionCap).utf8)
+    let script = ProbeCommand.script(nonce: nonce, method: method, sectionCap: sectionCap)
     let clock = ContinuousClock()
     let start = clock.now
     var result = target.result(status: .failed)
@@ -162,51 +159,13 @@ public struct FleetScanner: Sendable {
     let store = connection.knownHosts.flatMap { knownHostsByFiles[$0] } ?? knownHosts
     let client = SSHClient(
       knownHosts: store, checking: connection.hostKeyChecking ?? checking, credentials: credentials, deadlines: deadlines, jumps: jumps)
-    var firstTry: SSHCommandResult?
     do throws(SSHError) {
       let sshTarget = SSHTarget(
-        host: target.address, port: target.port, user: target.user, hostKeyAlias: connection.hostKeyAlias, algorithms: connection.algorithms,
+        host: target.address, port: target.port, user: target.user, hostKeyAlias: connection.hostKeyAlias,
+        algorithms: connection.algorithms,
         route: target.route)
-      // The probe in the command line; on stdin (one connection more) whenever no section came
-      // back from it: a host without base64, a server that refuses the command (a shorter limit
-      // than Dropbear's), a login shell that mangled the line. Not when login noise filled the
-      // output cap: the stdin route would only read the same noise again.
-      var inline: SSHCommandResult?
-      do {
-        let line = ProbeCommand.commandLine(prelude: prelude, compressedBody: compressedBody, sudo: target.sudo)
-        let ran = try await client.run(line, stdin: nil, on: sshTarget)
-        inline = ran
-        if !ran.stdoutTruncated && ProbeOutput.parse(ran.stdout, nonce: nonce).sections.isEmpty {
-          inline = nil
-          // Kept to explain the row when the stdin route fails in the transport.
-          firstTry = ran
-        }
-      } catch {
-        guard case .channelRefused(let why) = error.kind, why.hasPrefix("exec") else { throw error }
-      }
-      let finished: SSHCommandResult
-      if let inline {
-        finished = inline
-      } else {
-        do {
-          // The whole script is made only for this route: held for every host in flight it
-          // would cost its size (tens of KB) per session.
-          let script = prelude + Array(ProbeScript.body(method: method).utf8)
-          let viaStdin = try await client.run(ProbeCommand.stdinCommandLine(sudo: target.sudo), stdin: script, on: sshTarget)
-          // Neither route framed a section: the command line's answer explains the row unless it
-          // only lacked base64 (the stdin route's words are then the host's real reason).
-          if let firstTry, ProbeOutput.parse(viaStdin.stdout, nonce: nonce).sections.isEmpty,
-            !ProbeCommand.lacksDecoder(stdout: firstTry.stdout, stderr: firstTry.stderr, nonce: nonce)
-          {
-            finished = firstTry
-          } else {
-            finished = viaStdin
-          }
-        } catch {
-          guard let firstTry, error.kind != .cancelled else { throw error }
-          finished = firstTry
-        }
-      }
+      // The probe on the channel's stdin (see ProbeCommand.commandLine).
+      let finished = try await client.run(ProbeCommand.commandLine(sudo: target.sudo), stdin: script, on: sshTarget)
       result.hostKeyFingerprint = finished.hostKeyFingerprint
       switch ProbeCommand.interpret(
         stdout: finished.stdout, stderr: finished.stderr, exitStatus: finished.exitStatus, nonce: nonce, sudo: target.sudo,

@@ -6,7 +6,8 @@ import Testing
 /// The firewall sections of the probe, read into `HostSnapshot.firewall`, and every listener's
 /// exposure judged from them (`ListenerExposure`), on the captured rulesets of Fixtures/firewall/.
 @Suite struct FirewallExposureTests {
-  static let provenanceJSON = #"{"attribution":"complete","isRoot":true,"kernelTablesRead":true,"toolVersions":{},"sections":[],"problems":[]}"#
+  static let provenanceJSON =
+    #"{"attribution":"complete","isRoot":true,"kernelTablesRead":true,"toolVersions":{},"sections":[],"problems":[]}"#
 
   static func section(_ name: ProbeSectionName, _ body: [UInt8], rc: Int32? = 0, truncated: Bool = false) -> ProbeSection {
     ProbeSection(name: name.rawValue, body: body, exitCode: rc, truncated: truncated, complete: true)
@@ -67,7 +68,8 @@ import Testing
     #expect(firewall.frontEnds == ["nftables"])
     #expect(firewall.ruleCount > 0)
     let snapshot = try Self.snapshot(
-      firewall, sockets: [Self.listener(22), Self.listener(5432), Self.listener(6379), Self.listener(6379, bind: .ipv4(IPv4Address(127, 0, 0, 1)))])
+      firewall,
+      sockets: [Self.listener(22), Self.listener(5432), Self.listener(6379), Self.listener(6379, bind: .ipv4(IPv4Address(127, 0, 0, 1)))])
     let exposures = Self.exposures(snapshot)
     #expect(exposures["tcp 0.0.0.0:22"]?.kind == .open)
     #expect(exposures["tcp 0.0.0.0:22"]?.rule?.text == "tcp dport { 22, 443 } counter accept")
@@ -86,7 +88,8 @@ import Testing
     let firewall = FirewallSnapshot.assemble(output, isRoot: true)
     #expect(firewall.status == .read)
     #expect(firewall.frontEnds == ["docker"])
-    let snapshot = try Self.snapshot(firewall, sockets: [Self.listener(8080, process: "docker-proxy"), Self.listener(22), Self.listener(9000)])
+    let snapshot = try Self.snapshot(
+      firewall, sockets: [Self.listener(8080, process: "docker-proxy"), Self.listener(22), Self.listener(9000)])
     let exposures = Self.exposures(snapshot)
     let published = try #require(exposures["tcp 0.0.0.0:8080"])
     #expect(published.kind == .open)
@@ -143,8 +146,22 @@ import Testing
         #expect(ProbeSectionName.firewallSections.map(\.rawValue).contains("fw-\(tool)-\(suffix)"))
       }
     }
-    #expect(script.contains("fp_r() { fp_run fw-$1 \"$@\";}"))
+    #expect(script.contains("fp_r() { fp_run fw-$1 \"$@\";fp_fwn=$((fp_fwn+1));}"))
+    #expect(script.contains("fp_begin fw-none") && ProbeSectionName.firewallNone.rawValue == "fw-none")
     #expect(script.contains("fp_r $fp_t-$fp_s"))
     #expect(script.contains("/proc/net/${fp_t%tables}_tables_names"))
+  }
+
+  /// As root, a host whose kernel has no nf_tables and no legacy tables has no rules: read and
+  /// empty. With nf_tables there but no tool to read it, the firewall stays unknown.
+  @Test func aKernelWithoutNetfilterTablesHasAnEmptyFirewall() {
+    func snapshot(_ body: String) -> FirewallSnapshot {
+      let section = ProbeSection(name: "fw-none", body: Array(body.utf8), exitCode: 0, truncated: false, complete: true)
+      return FirewallSnapshot.assemble(ProbeOutput(sections: [section], finished: true), isRoot: true)
+    }
+    let none = snapshot("nf_tables no, no legacy tables")
+    #expect(none.status == .read && none.isEmpty == true && none.ruleCount == 0)
+    #expect(snapshot("nf_tables yes, no legacy tables").status == .noTool)
+    #expect(FirewallSnapshot.assemble(ProbeOutput(sections: [], finished: true), isRoot: false).status == .notRoot)
   }
 }

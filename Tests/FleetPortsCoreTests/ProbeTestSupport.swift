@@ -133,3 +133,17 @@ enum BusyboxOnly {
     return dir
   }()
 }
+
+extension ProbeListeners {
+  /// This machine's addresses as `ip -o addr show` lists them (nil without `ip`): what the
+  /// probe's /proc sections must name alike.
+  static let ipAddresses: Set<InterfaceAddress>? = currentIPAddresses()
+
+  static func currentIPAddresses() -> Set<InterfaceAddress>? {
+    guard
+      let ip = ["/usr/sbin/ip", "/sbin/ip", "/usr/bin/ip", "/bin/ip"].first(where: { FileManager.default.isExecutableFile(atPath: $0) }),
+      let run = try? ProbeShell.run([ip, "-o", "addr", "show"], input: []), run.status == 0
+    else { return nil }
+    return Set(InterfaceAddressParser.parse(run.stdout))
+  }
+}

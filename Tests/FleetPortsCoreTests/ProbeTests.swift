@@ -20,7 +20,9 @@ import Testing
   static func resolvedAuto(busyboxOnly: Bool) -> ProbeMethod {
     if busyboxOnly { return .proc }
     let path = (ProbeShell.baseEnvironment["PATH"] ?? "") + ":" + ProbeScript.standardPath
-    func has(_ tool: String) -> Bool { path.split(separator: ":").contains { FileManager.default.isExecutableFile(atPath: "\($0)/\(tool)") } }
+    func has(_ tool: String) -> Bool {
+      path.split(separator: ":").contains { FileManager.default.isExecutableFile(atPath: "\($0)/\(tool)") }
+    }
     if has("ss") { return .ss }
     if has("netstat") { return .netstat }
     if has("lsof") { return .lsof }
@@ -49,7 +51,7 @@ import Testing
     #expect(meta.methodRequested == method)
     #expect(meta.probeVersion == "1")
     #expect(meta.sectionCap == ProbeScript.defaultSectionCap)
-    #expect(meta.capTool == "head")
+    #expect(meta.capTool == "awk")
     let expectedUID = user == "nobody" ? 65534 : Int(geteuid())
     #expect(meta.uid == expectedUID && meta.euid == expectedUID, "\(label): uid \(String(describing: meta.uid))")
     let me = try #require(getpwuid(geteuid()))
@@ -65,14 +67,18 @@ import Testing
     #expect(meta.byteOrder == (UInt16(littleEndian: 1) == 1 ? .little : .big))
     #expect(meta.osID != nil && meta.osPrettyName != nil && !(meta.osPrettyName ?? "").contains("\""))
     #expect(meta.notes.isEmpty, "\(label): meta notes \(meta.notes)")
-    #expect(meta.shell != nil, "\(label): shell")
+    let stat = StatSection.parse(try #require(output[.stat], "\(label): stat").body)
+    #expect(stat.shell?.hasPrefix("/") == true, "\(label): shell \(String(describing: stat.shell))")
     if busyboxOnly {
       #expect(meta.ssPath == nil && meta.lsofPath == nil)
       #expect(meta.netstatPath?.hasSuffix("/netstat") == true)
     }
 
-    var expected: [ProbeSectionName] = [.meta, .addressesIP] + ProbeScript.procNetSections.map(\.name)
-    expected += resolved.attributionSections + [.unixModes, .netns, .processIdentity]
+    // The namespaces first (builtins), then a shell section for a tool other than ss, then
+    // what the one awk writes (ss's section among them), then the one stat.
+    var expected: [ProbeSectionName] = [.netns] + (resolved == .ss ? [] : resolved.attributionSections)
+    expected += [.meta, .addressesIfInet6, .addressesIPv4] + ProbeScript.procNetSections.map(\.name)
+    expected += (resolved == .ss ? resolved.attributionSections : []) + [.processIdentity, .stat]
     // The firewall sections (`fw-…`) come last and only as root; the other network
     // namespaces' tables (`netns-<pid>-…`, `netns-fd`) are whatever this machine runs.
     let firewallSections = output.sections.map(\.name).filter { $0.hasPrefix("fw-") }
@@ -84,7 +90,8 @@ import Testing
       #expect(output[.netnsTable(reader, "tcp")] != nil && netns.inodes[reader] != nil, "\(label): namespace of pid \(reader)")
     }
     #expect(meta.isRoot || firewallSections.isEmpty, "\(label)")
-    #expect(firewallSections.allSatisfy { ProbeSectionName.firewallSections.map(\.rawValue).contains($0) }, "\(label)")
+    let known = (ProbeSectionName.firewallSections + [.firewallNone]).map(\.rawValue)
+    #expect(firewallSections.allSatisfy { known.contains($0) }, "\(label): \(firewallSections)")
     for section in output.sections {
       #expect(section.complete && section.exitCode != nil && !section.truncated, "\(label): section \(section.name)")
     }
@@ -101,15 +108,31 @@ import Testing
     let tcpSection = try #require(output["proc-net-tcp"])
     let tcp = try #require(CaptureParser.parse(tcpSection.body, as: .procNetTCP, options: options))
     let listener = ProbeListeners.shared
-    #expect(tcp.sockets.contains { $0.inode == listener.tcpInode && $0.local?.port == listener.tcpPort && $0.isListening }, "\(label): own listener")
+    #expect(
+      tcp.sockets.contains { $0.inode == listener.tcpInode && $0.local?.port == listener.tcpPort && $0.isListening },
+      "\(label): own listener")
     let unixSection = try #require(output["proc-net-unix"])
     let unix = try #require(CaptureParser.parse(unixSection.body, as: .procNetUnix))
     #expect(unix.sockets.contains { $0.inode == listener.unixInode && $0.unix?.path == listener.unixPath }, "\(label): own unix listener")
-    let addresses = String(decoding: try #require(output["addresses-ip"]).body, as: UTF8.self)
-    #expect(addresses.contains("inet 127.0.0.1/8"), "\(label): addresses")
+    // The addresses from /proc are the ones `ip` lists, names and prefixes alike (the lab's
+    // hosts check the same against their truth).
+    var addresses = Set<InterfaceAddress>()
+    for name in [ProbeSectionName.addressesIfInet6, .addressesIPv4] {
+      let section = try #require(output[name], "\(label): \(name)")
+      #expect(section.exitCode == 0, "\(label): \(name)")
+      addresses.formUnion(InterfaceAddressParser.parse(section.body))
+    }
+    let loopback = try #require(IPv4Address("127.0.0.1"))
+    #expect(addresses.contains(InterfaceAddress(interface: "lo", address: .ipv4(loopback), prefixLength: 8)), "\(label): \(addresses)")
+    // Compared only when `ip` lists the same before and after (another lab coming up on this
+    // machine adds interfaces meanwhile).
+    if let ip = ProbeListeners.ipAddresses, ip == ProbeListeners.currentIPAddresses() {
+      #expect(addresses == ip, "\(label): /proc \(addresses.subtracting(ip)) ip \(ip.subtracting(addresses))")
+    }
 
     // Who holds this test's own listener: its pid, read by the identity section.
-    let identities = ProcessIdentityParser.parse(try #require(output[.processIdentity]).body)
+    // Their links (exe, network namespace) come from the one stat.
+    let identities = ProcessIdentityParser.parse(try #require(output[.processIdentity]).body + stat.linkLines)
     #expect(identities.report.unparsedCount == 0, "\(label): \(identities.report.unparsed.prefix(3))")
     let range = fileText("/proc/sys/net/ipv4/ip_local_port_range")?.split(whereSeparator: { $0 == " " || $0 == "\t" })
     #expect(identities.ephemeralPorts == range.map { PortRange(first: UInt16($0[0]) ?? 0, last: UInt16($0[1]) ?? 0) }, "\(label)")
@@ -118,20 +141,24 @@ import Testing
       #expect(own.executable == exe && own.executableDeleted == false, "\(label): \(own)")
       #expect(own.effectiveUID == geteuid() && own.effectiveUser == "root", "\(label)")
       #expect(own.networkNamespace != nil && own.parentPID == getppid(), "\(label)")
-      // busybox has no getconf: without CLK_TCK the start time stays unknown.
-      #expect((own.startTime != nil) == !busyboxOnly, "\(label)")
+      // The clock ticks come from awk's own start, busybox's included.
+      let started = try #require(own.startTime, "\(label): start time")
+      #expect(abs(started - Int64(Date().timeIntervalSince1970)) < 24 * 3600, "\(label): start \(started)")
       if !busyboxOnly { #expect(own.arguments == CommandLine.arguments, "\(label)") }
     } else if meta.isRoot && !busyboxOnly && resolved != .netstat {
       Issue.record("\(label): the identity section lacks this process (pid \(getpid()))")
     }
 
-    let modes = String(decoding: try #require(output["unix-modes"]).body, as: UTF8.self)
     // Without root, `stat` may be refused for another program's socket in a private folder
-    // (a browser's /tmp/org.chromium.*/SingletonSocket): exit 1 with "Permission denied" is
-    // the host's truth then, and this test's own socket must still be listed.
-    let refusedElsewhere = label.contains("nobody") && modes.contains("Permission denied")
-    #expect(output["unix-modes"]?.exitCode == 0 || (refusedElsewhere && output["unix-modes"]?.exitCode == 1), "\(label): unix-modes \(modes)")
-    #expect(modes.split(separator: "\n").contains { $0 == "666 root root \(listener.unixPath)" }, "\(label): unix-modes \(modes)")
+    // (a browser's /tmp/org.chromium.*/SingletonSocket) or an owner's links (exit 1, stat's
+    // words in the section); this test's own socket must be listed.
+    let statSection = try #require(output[.stat])
+    #expect(
+      statSection.exitCode == 0 || statSection.exitCode == 1,
+      "\(label): stat \(String(decoding: statSection.body.prefix(500), as: UTF8.self))")
+    #expect(
+      stat.unixModes.contains(UnixSocketMode(path: listener.unixPath, mode: "666", owner: "root")), "\(label): unix modes \(stat.unixModes)"
+    )
 
     try checkAttribution(output, method: resolved, user: user, label: label, options: options)
   }
@@ -229,7 +256,7 @@ import Testing
         #expect(section.complete && section.exitCode == 127, "\(label): \(name) rc \(String(describing: section.exitCode))")
         #expect(String(decoding: section.body, as: UTF8.self).contains("not found"), "\(label): \(name)")
       }
-      #expect(output["unix-modes"]?.complete == true)
+      #expect(output[.stat]?.complete == true)
     case .netstat:
       #expect(meta.netstatFlags == "-tuan", "\(label): flags \(String(describing: meta.netstatFlags))")
       #expect(meta.netstatVersion?.hasPrefix("BusyBox") == true)
@@ -244,14 +271,15 @@ import Testing
   @Test(arguments: ProbeShell.shells)
   func refusedOptionStillMakesASection(shell: ProbeShell.Shell) throws {
     let busybox = try #require(ProbeShell.busybox)
-    let script = ProbeScript.prelude(nonce: Self.nonce, sectionCap: 1 << 20) + """
-      fp_init
-      fp_run netstat \(busybox) netstat -tuanpW
-      fp_run after echo still-here
-      fp_done
-      exit 0
+    let script =
+      ProbeScript.prelude(nonce: Self.nonce, sectionCap: 1 << 20) + """
+        fp_init
+        fp_run netstat \(busybox) netstat -tuanpW
+        fp_run after echo still-here
+        fp_done
+        exit 0
 
-      """
+        """
     let run = try ProbeShell.run(shell.argv, input: Array(script.utf8))
     let output = ProbeOutput.parse(run.stdout, nonce: Self.nonce)
     #expect(output.problems.isEmpty && output.finished)
@@ -268,27 +296,28 @@ import Testing
   func framingRoundTripsExactly(shell: ProbeShell.Shell) throws {
     let cap = 64
     let exact = String(repeating: "0123456789abcdef", count: 4)
-    let script = ProbeScript.prelude(nonce: Self.nonce, sectionCap: cap) + #"""
-      fp_init
-      fp_run no-newline printf abc
-      fp_run newline printf 'abc\n'
-      fp_run two-newlines printf 'a\n\n'
-      fp_run empty true
-      fp_run only-newline printf '\n'
-      fp_run nul printf 'a\000b\000'
-      fp_run exactly-cap printf \#(exact)
-      fp_run cap-plus-one printf \#(exact)x
-      fp_run way-over head -c 100000 /dev/zero
-      fp_run exit-3 sh -c 'echo out; echo err >&2; exit 3'
-      fp_run missing fp-no-such-command-here
-      fp_run missing-file cat /nonexistent/fp
-      fp_run stdin-is-null cat
-      fp_run marker-midline printf 'x@@fp:0123456789abcdef0123456789abcdef:end marker-midline rc=0@@'
-      fp_run marker-forged printf '@@fp:ffffffffffffffffffffffffffffffff:end marker-forged rc=0@@'
-      fp_done
-      exit 0
+    let script =
+      ProbeScript.prelude(nonce: Self.nonce, sectionCap: cap) + #"""
+        fp_init
+        fp_run no-newline printf abc
+        fp_run newline printf 'abc\n'
+        fp_run two-newlines printf 'a\n\n'
+        fp_run empty true
+        fp_run only-newline printf '\n'
+        fp_run nul printf 'a\000b\000'
+        fp_run exactly-cap printf \#(exact)
+        fp_run cap-plus-one printf \#(exact)x
+        fp_run way-over head -c 100000 /dev/zero
+        fp_run exit-3 sh -c 'echo out; echo err >&2; exit 3'
+        fp_run missing fp-no-such-command-here
+        fp_run missing-file cat /nonexistent/fp
+        fp_run stdin-is-null cat
+        fp_run marker-midline printf 'x@@fp:0123456789abcdef0123456789abcdef:end marker-midline rc=0@@'
+        fp_run marker-forged printf '@@fp:ffffffffffffffffffffffffffffffff:end marker-forged rc=0@@'
+        fp_done
+        exit 0
 
-      """#
+        """#
     let run = try ProbeShell.run(shell.argv, input: Array(script.utf8))
     #expect(run.status == 0)
     let output = ProbeOutput.parse(run.stdout, nonce: Self.nonce)
@@ -348,30 +377,33 @@ import Testing
   /// read: 200 short-lived processes die during the scan; a pid with no /proc entry keeps an empty comm.
   @Test(arguments: ProbeShell.shells)
   func procFdSurvivesVanishingProcesses(shell: ProbeShell.Shell) throws {
-    let script = ProbeScript.prelude(nonce: Self.nonce, sectionCap: 1 << 24) + ProbeScript.probeFunctions + #"""
-      fp_fake() {
-        printf '%s\n' '999999999 5' '! stat: cannot statx x: No such file or directory' "$$ 7" | fp_add_comm
-      }
-      fp_init
-      fp_run fake fp_fake
-      fp_i=0
-      while [ "$fp_i" -lt 200 ]; do
-        sleep 0.05 &
-        fp_i=$((fp_i + 1))
-      done
-      fp_run proc-fd fp_proc_fd
-      wait
-      fp_done
-      exit 0
+    let script =
+      ProbeScript.prelude(nonce: Self.nonce, sectionCap: 1 << 24) + ProbeScript.probeFunctions + #"""
+        fp_fake() {
+          printf '%s\n' '999999999 5' '! stat: cannot statx x: No such file or directory' "$$ 7" | fp_add_comm
+        }
+        fp_init
+        fp_run fake fp_fake
+        fp_i=0
+        while [ "$fp_i" -lt 200 ]; do
+          sleep 0.05 &
+          fp_i=$((fp_i + 1))
+        done
+        fp_run proc-fd fp_proc_fd
+        wait
+        fp_done
+        exit 0
 
-      """#
+        """#
     let run = try ProbeShell.run(shell.argv, input: Array(script.utf8))
     let output = ProbeOutput.parse(run.stdout, nonce: Self.nonce)
     #expect(run.status == 0 && output.problems.isEmpty && output.finished, "\(shell): \(output.problems)")
     let fake = String(decoding: try #require(output["fake"]).body, as: UTF8.self).split(separator: "\n")
     #expect(fake.count == 3, "\(fake)")
     #expect(fake.first == "999999999 5 ")
-    #expect(fake.dropFirst().first?.hasSuffix(" 7 \(shell.argv[0].hasSuffix("busybox") ? "busybox" : shell.argv[0].hasSuffix("bash") ? "bash" : "sh")") == true)
+    #expect(
+      fake.dropFirst().first?.hasSuffix(
+        " 7 \(shell.argv[0].hasSuffix("busybox") ? "busybox" : shell.argv[0].hasSuffix("bash") ? "bash" : "sh")") == true)
     #expect(fake.last == "# stat errors: 1, first: stat: cannot statx x: No such file or directory")
     let procFD = try #require(output["proc-fd"])
     #expect(procFD.complete && procFD.exitCode == 0)
@@ -458,10 +490,11 @@ import Testing
       #expect(script.hasSuffix("exit 0\n"))
       // Bashisms and features dash or busybox lack, in the shell text (the identity
       // section's awk programs are awk, where `function` and `==` are POSIX).
-      let shell = script.replacingOccurrences(of: ProbeScript.identityAwk, with: "")
-        .replacingOccurrences(of: ProbeScript.ownerPIDsAwk, with: "")
+      let shell = script.replacingOccurrences(of: ProbeScript.oneAwk, with: "")
       #expect(shell.count < script.count - 1000, "the awk programs are in the script")
-      for bashism in [" [[ ", "pipefail", "$'", "function ", "local ", "<<<", "${!", "declare ", "source ", "==", "&>", "$RANDOM", "echo -e", "|&"] {
+      for bashism in [
+        " [[ ", "pipefail", "$'", "function ", "local ", "<<<", "${!", "declare ", "source ", "==", "&>", "$RANDOM", "echo -e", "|&",
+      ] {
         #expect(!shell.contains(bashism), "\(method): \(bashism)")
       }
     }
@@ -489,5 +522,35 @@ import Testing
     await #expect(processExitsWith: .failure) {
       _ = ProbeScript.make(nonce: "0123456789abcdef", method: .auto, sectionCap: 0)
     }
+  }
+}
+
+extension ProbeTests {
+  /// A host without awk: the shell's own sections (meta, tables by `head`, ss as it is, the Unix
+  /// modes) still make a snapshot, only without identities.
+  @Test func aHostWithoutAwkStillGetsEverySocket() throws {
+    let busybox = try #require(ProbeShell.busybox)
+    let ss = try #require(
+      ["/usr/bin/ss", "/bin/ss", "/usr/sbin/ss", "/sbin/ss"].first { FileManager.default.isExecutableFile(atPath: $0) })
+    _ = ProbeListeners.shared
+    let dir = "/tmp/fp-probe-noawk-\(getpid())"
+    mkdir(dir, 0o755)
+    defer { try? FileManager.default.removeItem(atPath: dir) }
+    let list = try ProbeShell.run([busybox, "--list"], input: [])
+    for name in String(decoding: list.stdout, as: UTF8.self).split(separator: "\n") where name != "awk" {
+      symlink(busybox, dir + "/" + name)
+    }
+    symlink(ss, dir + "/ss")
+    let script = ProbeScript.make(nonce: Self.nonce, method: .ss, standardPath: dir)
+    let run = try ProbeShell.run([busybox, "sh", "-s"], input: Array(script.utf8), environment: ["PATH": dir, "HOME": "/"])
+    let output = ProbeOutput.parse(run.stdout, nonce: Self.nonce)
+    #expect(run.status == 0 && output.finished && output.problems.isEmpty, "\(output.problems)")
+    #expect(output[.processIdentity] == nil && output[.stat] == nil)
+    let snapshot = SnapshotAssembler.assemble(output)
+    #expect(snapshot.provenance.kernelTablesRead && snapshot.meta.method == .ss && snapshot.meta.capTool == "head")
+    let listener = ProbeListeners.shared
+    #expect(snapshot.sockets.contains { $0.inode == listener.tcpInode && $0.isListening })
+    #expect(snapshot.unixSocketModes.contains(UnixSocketMode(path: listener.unixPath, mode: "666", owner: "root")))
+    #expect(output[.ss]?.exitCode == 0)
   }
 }

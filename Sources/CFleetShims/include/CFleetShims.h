@@ -154,12 +154,4 @@ static const int CFLEET_INBOUND = LIBSSH2_SESSION_BLOCK_INBOUND;
 static const int CFLEET_OUTBOUND = LIBSSH2_SESSION_BLOCK_OUTBOUND;
 static const int CFLEET_STDERR = SSH_EXTENDED_DATA_STDERR;
 
-/// gzip (RFC 1952, one member) of `length` bytes at zlib `level` (1-9) into `out`, which holds
-/// `capacity` bytes (`cfleet_gzip_bound(length)` is always enough). Returns the bytes written,
-/// or -1 when zlib fails or `out` is too small. zlib, not a gzip of our own: Debian's zlib1g.
-long cfleet_gzip(const unsigned char *bytes, size_t length, int level, unsigned char *out, size_t capacity);
-
-/// The most bytes `cfleet_gzip` can write for `length` input bytes.
-size_t cfleet_gzip_bound(size_t length);
-
 #endif

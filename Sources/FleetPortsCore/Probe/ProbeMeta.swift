@@ -7,19 +7,20 @@ public struct ProbeMeta: Sendable, Hashable, Codable {
   /// The method that was asked for.
   public var methodRequested: ProbeMethod?
   public var sectionCap: Int?
-  /// `head` when sections were capped with `head -c`, `none` when the host's head cannot.
+  /// `awk` when the probe's one awk capped its sections (the light probe); on a host without
+  /// awk, `head` when sections were capped with `head -c`, `none` when there is no head.
   public var capTool: String?
-  /// `uname -n`.
+  /// /proc/sys/kernel/hostname (`uname -n` without awk).
   public var hostname: String?
-  /// `uname -r`.
+  /// /proc/sys/kernel/osrelease (`uname -r` without awk).
   public var kernel: String?
-  /// `uname -m`, e.g. `x86_64`, `aarch64`, `s390x`.
+  /// /proc/sys/kernel/arch (Linux 6.1 and later; `uname -m` without awk), e.g. `x86_64`.
   public var machine: String?
-  /// Real user id (`id -ru`).
+  /// Real user id (/proc/self/status `Uid:`; `id` without awk).
   public var uid: Int?
-  /// Effective user id (`id -u`): 0 means the probe could attribute every socket.
+  /// Effective user id: 0 means the probe could attribute every socket.
   public var euid: Int?
-  /// `id -un`.
+  /// The effective uid's name in /etc/passwd (first entry; `id` without awk, which asks NSS).
   public var user: String?
   public var machineID: String?
   public var bootID: String?
@@ -27,11 +28,13 @@ public struct ProbeMeta: Sendable, Hashable, Codable {
   public var osID: String?
   public var osVersionID: String?
   public var osPrettyName: String?
-  /// The byte order the host reported (`od`); see `procByteOrder` for the value to parse with.
+  /// The byte order the host reported (EI_DATA of /proc/self/exe's ELF header; `od` without
+  /// awk); see `procByteOrder` for the value to parse with.
   public var byteOrder: ParseOptions.ByteOrder?
-  /// The shell that ran the probe (`readlink /proc/$$/exe`).
+  /// The shell that ran the probe (the probe's stat of /proc/$$/exe, `StatSection`; `readlink`
+  /// without awk).
   public var shell: String?
-  /// The host's clock, seconds since 1970 (UTC).
+  /// The host's clock, seconds since 1970 (UTC): only a probe without awk sends it (`date`).
   public var time: Int?
   public var ssPath: String?
   public var ssVersion: String?

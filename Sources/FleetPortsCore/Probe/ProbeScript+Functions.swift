@@ -140,9 +140,7 @@ extension ProbeScript {
       fp_kv byte-order "$(fp_byte_order)"
       fp_kv shell "$(readlink /proc/$$/exe 2>/dev/null)"
       fp_kv time "$(date -u +%s)"
-      if fp_tool ss; then
-        fp_kv ss-version "$(fp_line1 "$(ss -V 2>&1)")"
-      fi
+      fp_tool ss || true
       if fp_tool netstat; then
         fp_kv netstat-version "$(fp_netstat_version)"
         fp_kv netstat-flags "$fp_nsflags"
@@ -170,22 +168,6 @@ extension ProbeScript {
           *revision:*) fp_l=${fp_l#*revision:} && printf '%s' "${fp_l#"${fp_l%%[![:space:]]*}"}" && break ;;
         esac
       done
-    }
-
-    # One ss for TCP, UDP and Unix sockets (every `ss -p` walks all processes' descriptors),
-    # keeping Unix listeners only: a busy host has thousands of connected Unix sockets. The
-    # status is ss's, carried past the filter on fd 5.
-    fp_ss() {
-      if ! fp_has awk; then
-        ss -tuaxnp
-        return
-      fi
-      { fp_ssrc=$( { { ss -tuaxnp 2>&1 5>&- 6>&-; echo "$?" >&5; } |
-        awk '!/^u_/ || $2 ~ /^(LISTEN|UNCONN)$/' 5>&- >&6; } 5>&1 ); } 6>&1
-      case $fp_ssrc in
-        '' | *[!0-9]*) return 1 ;;
-      esac
-      return "$fp_ssrc"
     }
 
     # "pid inode comm" for every socket among /proc/<pid>/fd/* (of the pids given, else of all):
@@ -307,20 +289,29 @@ extension ProbeScript {
       [ -z "$fp_pids" ]||fp_run netns-fd fp_proc_fd $fp_pids
     }
 
-    # The packet filter (root only). Terse on purpose: the script travels in Dropbear's
-    # 9,000-byte command. fp_r TOOL ARG...: a section fw-TOOL. nft's JSON; per family
-    # iptables-nft-save (nft JSON shows its matches only as bare `xt`), then, when the legacy
-    # tables list (/proc/net/ip[6]_tables_names) has a line, iptables-legacy-save, or on a host
+    # The packet filter (root only), read only where rules can be: nft and iptables-nft-save
+    # when nf_tables is in the kernel (/sys/module/nf_tables, or no nf_tables module to load:
+    # built in, or no /lib/modules to tell), the legacy tools when their tables list
+    # (/proc/net/ip[6]_tables_names) has a line; else a section fw-none says what was checked.
+    # fp_r TOOL ARG...: a section fw-TOOL. Per family iptables-nft-save (nft JSON shows its
+    # matches only as bare `xt`), then the legacy tables by iptables-legacy-save, or on a host
     # without iptables-nft-save the plain iptables-save (legacy there). A tool missing there
     # fails its section (rc 127): the firewall is then unknown, not guessed.
-    fp_r() { fp_run fw-$1 "$@";}
+    fp_r() { fp_run fw-$1 "$@";fp_fwn=$((fp_fwn+1));}
     fp_fw() {
-      fp_has nft&&fp_r nft -j list ruleset
+      fp_fwn=0 fp_nft=yes
+      if [ ! -d /sys/module/nf_tables ];then
+        read -r fp_l 2>/dev/null </proc/sys/kernel/osrelease
+        set -- /lib/modules/$fp_l/kernel/net/netfilter/nf_tables.ko*
+        [ -e "$1" ]&&fp_nft=no
+      fi
+      [ $fp_nft = yes ]&&fp_has nft&&fp_r nft -j list ruleset
       for fp_t in iptables ip6tables;do
         fp_s=save
-        fp_has $fp_t-nft-save&&fp_r $fp_t-nft-save&&fp_s=legacy-save
+        fp_has $fp_t-nft-save&&fp_s=legacy-save&&[ $fp_nft = yes ]&&fp_r $fp_t-nft-save
         read fp_l 2>/dev/null </proc/net/${fp_t%tables}_tables_names&&fp_r $fp_t-$fp_s
       done
+      [ $fp_fwn != 0 ]||{ fp_begin fw-none;echo "nf_tables $fp_nft, no legacy tables";fp_rc=0;fp_end fw-none;}
     }
 
     """#

@@ -1,14 +1,33 @@
-/// The probe's process identity section (`proc-ids`): who the processes the attribution tool
-/// named are, read from /proc by one awk and one `stat`, whatever the number of pids.
+/// The probe's one awk (`fp_all`): it reads every kernel table and metadata file, writes their
+/// sections itself (enforcing the cap), filters the attribution tool's output and reads the
+/// identities of the processes it names; one `stat` then reads the paths awk handed back.
 ///
-/// `fp_keep` runs the attribution command with its output also in the probe's file `fp_kept`;
-/// `fp_who` takes the pids from it (ss `pid=N`, netstat `N/name`, lsof `pN`, proc-fd's first
-/// field where the inode is an IP socket or a Unix listener in /proc/net: every owner of what
-/// the tool lists, listeners' and IP connections'), then prints, one
-/// `key value` line each (values escaped: bytes outside printable ASCII and `\` as `\ooo`):
+/// On a host with `ss` this is the whole probe: `ss -tuaxnp` piped into awk (its status after
+/// it on a line `@@fp:<nonce>:rc N`, which no host text can forge), then one `stat`: with the
+/// shell and sshd's login shell, five programs. Other methods run their tool as a section of
+/// the shell's (`fp_keep` keeps its output in a file of the probe's, which awk reads the pids
+/// from). Sections awk writes, in order:
+///
+///     meta                  key=value lines (ProbeMeta): hostname and kernel from
+///                           /proc/sys/kernel, uids from /proc/self/status and names from
+///                           /etc/passwd, byte order from the ELF header of /proc/self/exe
+///     addresses-if-inet6    /proc/net/if_inet6 as it is
+///     addresses-ipv4        `0: IFACE inet A/P` (the `ip -o addr` shape): each LOCAL /32 of
+///                           /proc/net/fib_trie, named and sized by the longest connected route
+///                           of /proc/net/route that holds it, else by a LOCAL range (`lo`),
+///                           else `?` and /32
+///     proc-net-*            /proc/net/tcp … snmp as they are
+///     ss                    (method ss) ss's lines without connected Unix sockets
+///     proc-ids              the identities, one `key value` line each (below)
+///
+/// `proc-ids` names the processes the attribution tool named (ss `pid=N`, netstat `N/name`,
+/// lsof `pN`, proc-fd's first field where the inode is an IP socket or a Unix listener in
+/// /proc/net: every owner of what the tool lists) and those of other network namespaces
+/// (`fp_pids`), each once (values escaped: bytes outside printable ASCII and `\` as `\ooo`):
 ///
 ///     btime 1700000000            boot time, epoch seconds (/proc/stat)
-///     hz 100                      clock ticks a second (getconf CLK_TCK; absent without getconf)
+///     hz 100                      clock ticks a second: awk's own start (/proc/self/stat
+///                                 field 22) over /proc/uptime, rounded to a USER_HZ value
 ///     ephemeral 32768<TAB>60999   /proc/sys/net/ipv4/ip_local_port_range
 ///     pid 812                     starts one process's lines
 ///     comm postgres               /proc/812/stat field 2
@@ -19,17 +38,42 @@
 ///     arg /usr/lib/postgresql/15/bin/postgres      each argv element, 4,096 bytes in all;
 ///     argcut                      then this line if there was more
 ///     user 113 postgres           names of the uids seen, from the host's /etc/passwd
-///     link /proc/812/exe -> /usr/lib/postgresql/15/bin/postgres (deleted)
-///     link /proc/812/ns/net -> net:[4026531840]
 ///
-/// The `link` lines are GNU `stat -c %N` with QUOTING_STYLE=escape (busybox quotes both
-/// sides with `'`); links the kernel does not let this user read (another user's exe and
-/// namespace, without root) are absent. A process that ended before awk read it has no lines.
-/// awk reads every file with `getline` (RS set to NUL for whole files and argv), so a comm
-/// or argument holding a newline stays one value; busybox awk stops at a NUL, so there each
-/// argv has its first element only.
+/// The `stat` section (`StatSection`) is one `stat -c '%a %U %G %N'` (QUOTING_STYLE=escape)
+/// of the shell's /proc/$$/exe, each listening Unix socket's path and each named process's
+/// /proc/P/exe and /proc/P/ns/net: awk writes them on fd 3 after a line `c` when their
+/// output could pass the cap (each name escaped at most 4 bytes a byte, each link's target
+/// at most PATH_MAX so), and the shell then bounds it by `head -c`, else `-`. awk reads every file with `getline` (RS set to NUL for
+/// whole files and argv), so a comm or argument holding a newline stays one value; busybox
+/// awk stops at a NUL, so there each argv has its first element only.
 extension ProbeScript {
   static let identityFunctions = #"""
+    # fp_which TOOL: its path in PATH (fp_p, empty if none), by builtins only.
+    fp_which() {
+      fp_p=
+      fp_o=$IFS
+      IFS=:
+      set -f
+      for fp_d in $PATH; do
+        [ -f "$fp_d/$1" ] && [ -x "$fp_d/$1" ] && fp_p=$fp_d/$1 && break
+      done
+      set +f
+      IFS=$fp_o
+    }
+
+    # The meta lines the shell knows (tool paths; the method's tool version), for awk.
+    fp_tools() {
+      fp_tm=
+      for fp_x in ss netstat lsof ip; do
+        fp_which $fp_x
+        fp_tm="$fp_tm$fp_x-path=$fp_p;"
+      done
+      case $fp_method in
+        netstat) fp_has netstat && fp_tm="${fp_tm}netstat-version=$(fp_netstat_version);netstat-flags=$fp_nsflags;" ;;
+        lsof) fp_has lsof && fp_tm="${fp_tm}lsof-version=$(fp_lsof_version);" ;;
+      esac
+    }
+
     fp_keep() {
       if [ -n "$fp_kept" ]; then
         "$@" >"$fp_kept" 2>&1
@@ -40,52 +84,166 @@ extension ProbeScript {
       "$@"
     }
 
-    fp_who() {
-      # /proc/<pid>/fd lists every socket, Unix connections too: only the owners of IP
-      # sockets and Unix listeners (what ss, netstat and lsof name) are read.
-      fp_x=
-      [ "$fp_method" = proc ] && fp_x='/proc/net/tcp /proc/net/tcp6 /proc/net/udp /proc/net/udp6 /proc/net/raw /proc/net/raw6 /proc/net/unix'
-      set --
-      [ -s "$fp_kept" ] && set -- $(awk -v m="$fp_method" '
-    \#(ownerPIDsAwk)' $fp_x "$fp_kept" 2>/dev/null)
-      # The processes of other network namespaces (containers) fp_netns found, each once.
-      for fp_x in $fp_pids; do case " $* " in *" $fp_x "*) ;; *) set -- "$@" $fp_x ;; esac; done
-      awk -v P="$*" '
-    \#(identityAwk)'
-      for fp_p; do set -- "$@" /proc/$fp_p/exe /proc/$fp_p/ns/net; shift; done
-      [ "$#" = 0 ] || QUOTING_STYLE=escape stat -c 'link %N' "$@" 2>/dev/null
-      return 0
+    # Everything through one awk (see the comment of ProbeScript+Identity.swift); the paths it
+    # writes on fd 3 go to one stat.
+    fp_all() {
+      fp_tools
+      fp_kept=
+      if [ "$fp_method" = ss ]; then
+        fp_l=$( { ss -tuaxnp 2>&1 </dev/null 3>&- 4>&-; echo "@@fp:$fp_n:rc $?"; } | fp_awk 3>&1 >&4)
+      else
+        fp_kept=$(mktemp 2>/dev/null) || fp_kept=
+        case $fp_method in
+          netstat) fp_run \#(ProbeSectionName.netstat) fp_keep fp_netstat ;;
+          lsof) fp_run \#(ProbeSectionName.lsof) fp_keep lsof -nP -i -F0pcuLftPnTi ;;
+          proc) fp_run \#(ProbeSectionName.procFD) fp_keep fp_proc_fd ;;
+        esac
+        fp_l=$(fp_awk </dev/null 3>&1 >&4)
+        [ -z "$fp_kept" ] || rm -f "$fp_kept"
+      fi
+      fp_stat "$fp_l"
+    }
+
+    fp_awk() {
+      fp_tm=$fp_tm awk -v fpn="$fp_n" -v fpc="$fp_cap" -v m="$fp_method" -v w="$fp_want" -v P="$fp_pids" -v kf="$fp_kept" '
+    \#(oneAwk)'
+    }
+
+    # stat's complaints (a process gone, a link not ours to read) would land mid-line: dropped.
+    fp_st() {
+      QUOTING_STYLE=escape stat -c '%a %U %G %N' -- "$@" 2>/dev/null
+    }
+
+    # One stat of the shell's own executable (first: busybox quotes a link's name and GNU does
+    # not, which tells the parser how the other names are written) and the paths awk gave
+    # after its first line, `c` when their output could pass the cap (then `head -c` bounds
+    # it), else `-`.
+    fp_stat() {
+      set -f
+      fp_o=$IFS
+      IFS='
+    '
+      set -- $1
+      IFS=$fp_o
+      set +f
+      fp_f=$1
+      [ $# = 0 ] || shift
+      if [ "$fp_f" = c ]; then
+        fp_run \#(ProbeSectionName.stat) fp_st /proc/$$/exe "$@"
+      else
+        fp_begin \#(ProbeSectionName.stat)
+        fp_st /proc/$$/exe "$@"
+        fp_rc=$?
+        fp_end \#(ProbeSectionName.stat)
+      fi
+    }
+
+    # No awk on the host: the shell's own sections, without identities.
+    fp_plain() {
+      fp_run \#(ProbeSectionName.meta) fp_meta
+      fp_rc=127
+      if fp_has ip; then
+        fp_run \#(ProbeSectionName.addressesIP) ip -o addr show
+      fi
+      if [ "$fp_rc" != 0 ]; then
+        fp_read \#(ProbeSectionName.addressesIfInet6) /proc/net/if_inet6
+        fp_read \#(ProbeSectionName.addressesFibTrie) /proc/net/fib_trie
+      fi
+      for fp_x in \#(procNetFiles.map(\.file).joined(separator: " ")); do
+        fp_read "\#(ProbeSectionName.procNetPrefix)$fp_x" "/proc/net/$fp_x"
+      done
+      case $fp_method in
+        ss) fp_run \#(ProbeSectionName.ss) ss -tuaxnp ;;
+        netstat) fp_run \#(ProbeSectionName.netstat) fp_netstat ;;
+        lsof) fp_run \#(ProbeSectionName.lsof) lsof -nP -i -F0pcuLftPnTi ;;
+        proc) fp_run \#(ProbeSectionName.procFD) fp_proc_fd ;;
+      esac
+      fp_run \#(ProbeSectionName.unixModes) fp_unix_modes
     }
 
     """#
 
-  /// awk over the attribution tool's output (`-v m=METHOD`): every pid it names, once.
-  static let ownerPIDsAwk = #"""
-    m=="ss"{s=$0;while(match(s,/pid=[0-9]+/)){p[substr(s,RSTART+4,RLENGTH-4)];s=substr(s,RSTART+RLENGTH)}}
-    m=="netstat"{for(i=6;i<=NF;i++)if($i~/^[0-9]+\//){sub(/\/.*/,"",$i);p[$i]}}
-    m=="lsof"&&/^p[0-9]/{match($0,/^p[0-9]+/);p[substr($0,2,RLENGTH-1)]}
-    FILENAME~/^\/proc\/net\/unix/{if($4=="00010000")k[$7];next}
-    FILENAME~/^\/proc\/net\//{k[$10];next}
-    m=="proc"&&$1~/^[0-9]+$/&&($2 in k){p[$1]}
-    END{for(i in p)print i}
+  /// The sections' framing in awk: B begins, W writes one line (cut at cap+1 bytes, as `head -c`
+  /// would), E ends with a status, F copies a file into a section of its own. No `^`: busybox
+  /// awk built without its math library (Debian's) refuses it.
+  static let framingAwk = #"""
+    function B(s){printf "@@fp:%s:begin %s@@\n",fpn,s;fo=0;ft=0}
+    function W(x){if(ft)return;x=x "\n";if(fo+length(x)>fpc+1){printf "%s",substr(x,1,fpc+1-fo);ft=1;return};printf "%s",x;fo+=length(x)}
+    function E(s,rc){printf "\n@@fp:%s:end %s rc=%s cap=%s@@\n",fpn,s,rc,fpc}
+    function V(k,v){W(k "=" v)}
+    function L(f,l){l="";getline l<f;close(f);return l}
+    function F(s,f,l,r,x,p,i){B(s);while((r=(getline l<f))>0){W(l)
+    if(s=="proc-net-unix"){split(l,x," ");if(x[4]!="00010000")continue;K[x[7]];p=l;for(i=1;i<=7;i++)sub(/^[ \t]*[^ \t]+[ \t]+/,"",p);sub(/[ \t]+$/,"",p);if(p~/^\//)U[++nu]=p}
+    else if(m=="proc"&&s~/^proc-net-(tcp|udp|raw)/){split(l,x," ");K[x[10]]}}
+    close(f);if(r<0){W("awk: cannot open " f);E(s,1)}else E(s,0)}
     """#
 
-  /// awk reading every file of the section (`-v P="PID PID …"`); see the type's comment.
+  /// meta and the addresses (see the type's comment); H reads a /proc/net/route hex word.
+  static let metaAwk = #"""
+    function H(h,i,v){v=0;for(i=1;i<=8;i++)v=v*16+index("0123456789ABCDEF",toupper(substr(h,i,1)))-1
+    if(bo=="little")v=(v%256)*16777216+(int(v/256)%256)*65536+(int(v/65536)%256)*256+int(v/16777216);return v}
+    function D(a,y){split(a,y,".");return y[1]*16777216+y[2]*65536+y[3]*256+y[4]}
+    function meta(l,x,f,r,n,i){B("meta");V("probe",1);V("method",m);V("method-requested",w);V("section-cap",fpc);V("cap-tool","awk")
+    V("hostname",L("/proc/sys/kernel/hostname"));V("kernel",L("/proc/sys/kernel/osrelease"));l=L("/proc/sys/kernel/arch");if(l!="")V("machine",l)
+    while((getline l<"/proc/self/status")>0)if(l~/^Uid:/){split(l,x," ");ru=x[2];eu=x[3]};close("/proc/self/status")
+    while((getline l<"/etc/passwd")>0){split(l,x,":");u[x[3]]=x[1];if(!(x[3] in u1))u1[x[3]]=x[1]};close("/etc/passwd")
+    V("uid",ru);V("euid",eu);V("user",(eu in u1)?u1[eu]:"")
+    V("machine-id",L("/etc/machine-id"));V("boot-id",L("/proc/sys/kernel/random/boot_id"))
+    f="/etc/os-release";r=(getline l<f);if(r<0){f="/usr/lib/os-release";r=(getline l<f)}
+    while(r>0){if(l~/^ID=/)V("os-id",substr(l,4));if(l~/^VERSION_ID=/)V("os-version-id",substr(l,12));if(l~/^PRETTY_NAME=/)V("os-pretty-name",substr(l,13));r=(getline l<f)};close(f)
+    l=L("/proc/self/exe");l=substr(l,6,1);bo=(l==sprintf("%c",1))?"little":((l==sprintf("%c",2))?"big":"");V("byte-order",bo)
+    n=split(ENVIRON["fp_tm"],x,";");for(i=1;i<=n;i++)if(x[i]!="")W(x[i]);E("meta",0)}
+    function addresses(l,x,a,t,n,nr,nl,i,j,b,bi,dv,A,Q,RD,RM,RI,LR,LP,rc,r){F("addresses-if-inet6","/proc/net/if_inet6")
+    B("addresses-ipv4");rc=0;while((getline l<"/proc/net/route")>0){split(l,x," ");if(x[3]!="00000000"||x[2]!~/^[0-9A-Fa-f]+$/)continue
+    a=H(x[8]);for(j=0;j<=32;j++)if(a==4294967296-P2[32-j])break;if(j>32)continue;nr++;RD[nr]=H(x[2]);RM[nr]=j;RI[nr]=x[1]};close("/proc/net/route")
+    while((r=(getline l<"/proc/net/fib_trie"))>0){if(l~/\|-- /){t=l;sub(/.*\|-- /,"",t);sub(/[ \t]+$/,"",t);continue}
+    if(l!~/ host LOCAL/||t=="")continue;x[1]=l;sub(/^[ \t]*\//,"",x[1]);sub(/ .*/,"",x[1])
+    if(x[1]==32){if(!(t in A)){A[t];Q[++n]=t}}else{nl++;LR[nl]=D(t);LP[nl]=x[1]}}
+    if(r<0){W("awk: cannot open /proc/net/fib_trie");rc=1};close("/proc/net/fib_trie")
+    for(i=1;i<=n;i++){a=D(Q[i]);b=-1;bi="?"
+    for(j=1;j<=nr;j++){dv=P2[32-RM[j]];if(RM[j]>b&&int(a/dv)==int(RD[j]/dv)){b=RM[j];bi=RI[j]}}
+    if(b<0)for(j=1;j<=nl;j++){dv=P2[32-LP[j]];if(LP[j]>b&&int(a/dv)==int(LR[j]/dv)){b=LP[j];bi="lo"}}
+    W("0: " bi " inet " Q[i] "/" (b<0?32:b))}
+    E("addresses-ipv4",rc)}
+    """#
+
+  /// Owners (the attribution tool's pids) and their identities; see the type's comment.
   static let identityAwk = #"""
     function e(s,o,i,c){if(s!~/[^ -~]|\\/)return s;o="";for(i=1;i<=length(s);i++){c=substr(s,i,1);o=o (c~/[ -~]/&&c!="\\"?c:sprintf("\\%03o",b[c]))};return o}
-    function r(f,l,x){l="";RS="\0";while((getline x<f)>0)l=l x;close(f);RS="\n";return l}
-    BEGIN{for(i=1;i<256;i++)b[sprintf("%c",i)]=i
-    while((getline l<"/proc/stat")>0)if(l~/^btime /)print l
-    l="";"getconf CLK_TCK"|getline l;if(l~/^[0-9]+$/)print "hz " l
-    l="";getline l<"/proc/sys/net/ipv4/ip_local_port_range";if(l!="")print "ephemeral " l
-    while((getline l<"/etc/passwd")>0){split(l,a,":");u[a[3]]=a[1]}
-    n=split(P,q," ")
-    for(i=1;i<=n;i++){d="/proc/"q[i];l=r(d "/stat");if(!match(l,/.*\)/))continue
-    print "pid " q[i];print "comm " e(substr(l,index(l,"(")+1,RLENGTH-index(l,"(")-1))
-    split(substr(l,RLENGTH+2),f," ");print "ppid " f[2];print "start " f[20];c=r("/proc/" f[2] "/comm");sub(/\n$/,"",c);print "pcomm " e(c)
-    split(r(d "/status"),a,"\n");for(j in a)if(a[j]~/^Uid:/){split(a[j],x," ");print "uid " x[2] " " x[3];v[x[2]];v[x[3]]}
-    k=split(r(d "/cgroup"),a,"\n");for(j=1;j<=k;j++)if(a[j]!="")print "cgroup " e(a[j])
-    RS="\0";s=0;while((getline l<(d "/cmdline"))>0){if((s+=length(l))>4096){print "argcut";break};print "arg " e(l)};close(d "/cmdline");RS="\n"}
-    for(i in v)if(i in u)print "user " i " " e(u[i])}
+    function rf(f,l,x){l="";RS="\0";while((getline x<f)>0)l=l x;close(f);RS="\n";return l}
+    function owners(l,x,n,i,s){if(kf=="")return;while((getline l<kf)>0){n=split(l,x," ")
+    if(m=="netstat")for(i=6;i<=n;i++)if(x[i]~/^[0-9]+\//){sub(/\/.*/,"",x[i]);p[x[i]]}
+    if(m=="lsof"&&l~/^p[0-9]/){match(l,/^p[0-9]+/);p[substr(l,2,RLENGTH-1)]}
+    if(m=="proc"&&x[1]~/^[0-9]+$/&&(x[2] in K))p[x[1]]};close(kf)}
+    function ids(l,a,x,f,n,q,d,i,j,k,c,s,v,h,g){B("proc-ids")
+    while((getline l<"/proc/stat")>0)if(l~/^btime /)W(l);close("/proc/stat")
+    l=rf("/proc/self/stat");getline g<"/proc/uptime";close("/proc/uptime");split(g,x," ")
+    if(match(l,/.*\)/)&&x[1]>=1){split(substr(l,RLENGTH+2),f," ");h=f[20]/x[1];n=split("100 250 300 1000 1024 1200",a," ")
+    k=0;for(i=1;i<=n;i++)if(k==0||(h-a[i])*(h-a[i])<(h-k)*(h-k))k=a[i];if((h-k)*(h-k)*400<k*k)W("hz " k)}
+    l="";getline l<"/proc/sys/net/ipv4/ip_local_port_range";close("/proc/sys/net/ipv4/ip_local_port_range");if(l!="")W("ephemeral " l)
+    n=0;for(i in p)q[++n]=i;k=split(P,x," ");for(i=1;i<=k;i++)if(!(x[i] in p)){p[x[i]];q[++n]=x[i]}
+    for(i=1;i<=n;i++){d="/proc/"q[i];l=rf(d "/stat");if(!match(l,/.*\)/))continue;seen[q[i]]
+    W("pid " q[i]);W("comm " e(substr(l,index(l,"(")+1,RLENGTH-index(l,"(")-1)))
+    split(substr(l,RLENGTH+2),f," ");W("ppid " f[2]);W("start " f[20]);c=rf("/proc/" f[2] "/comm");sub(/\n$/,"",c);W("pcomm " e(c))
+    split(rf(d "/status"),a,"\n");for(j in a)if(a[j]~/^Uid:/){split(a[j],x," ");W("uid " x[2] " " x[3]);v[x[2]];v[x[3]]}
+    k=split(rf(d "/cgroup"),a,"\n");for(j=1;j<=k;j++)if(a[j]!="")W("cgroup " e(a[j]))
+    RS="\0";s=0;while((getline l<(d "/cmdline"))>0){if((s+=length(l))>4096){W("argcut");break};W("arg " e(l))};close(d "/cmdline");RS="\n"}
+    for(i in v)if(i in u)W("user " i " " e(u[i]))
+    E("proc-ids",0);k=0;for(i in seen)k++;h=(4096*4+100)*(2*k+1);for(i=1;i<=nu;i++)h+=length(U[i])*4+100
+    g="/proc/self/fd/3";print (h>fpc?"c":"-")>g;for(i=1;i<=nu;i++)print U[i]>g
+    for(i=1;i<=n;i++)if(q[i] in seen){print "/proc/" q[i] "/exe">g;print "/proc/" q[i] "/ns/net">g}}
     """#
+
+  /// The whole program: `-v fpn=<nonce+key> fpc=<cap> m=<method> w=<requested> P="<pids>"
+  /// kf=<kept tool output>`, ENVIRON fp_tm the shell's meta lines; stdin ss's output (method ss).
+  static let oneAwk =
+    framingAwk + "\n" + metaAwk + "\n" + identityAwk + "\n" + #"""
+      BEGIN{for(i=1;i<256;i++)b[sprintf("%c",i)]=i;P2[0]=1;for(i=1;i<=32;i++)P2[i]=P2[i-1]*2;rk="@@fp:" fpn ":rc ";rc="?"
+      meta();addresses();split("\#(procNetFiles.map(\.file).joined(separator: " "))",T," ")
+      for(i=1;i<=9;i++)F("\#(ProbeSectionName.procNetPrefix)" T[i],"/proc/net/" T[i])
+      owners();if(m=="ss")B("ss")}
+      m=="ss"&&index($0,rk)==1{x=substr($0,length(rk)+1);if(x~/^[0-9]+$/)rc=x;next}
+      m=="ss"&&(!/^u_/||$2~/^(LISTEN|UNCONN)$/){W($0);s=$0;while(match(s,/pid=[0-9]+/)){p[substr(s,RSTART+4,RLENGTH-4)];s=substr(s,RSTART+RLENGTH)}}
+      END{if(m=="ss")E("ss",rc);ids()}
+      """#
 }

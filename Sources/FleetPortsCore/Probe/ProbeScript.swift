@@ -1,13 +1,18 @@
 /// Writes the probe: one POSIX sh script a host runs as `sh -s` that prints every section
 /// fleetports needs, framed by markers that carry the scan's nonce.
 ///
-/// It is written to cost the host little, since a fleet scan runs it everywhere at once: one
-/// `ss -p` (each walks every process's file descriptors: the costliest step by far), kernel
-/// tables read by `head -c` straight into the output, and metadata from shell builtins where
-/// they do (about 25 processes in all).
+/// It is written to cost the host about what the admin's own `ss` costs, since a fleet scan
+/// runs it everywhere at once: with `ss` and awk, on a host without other network namespaces
+/// and (as root) without firewall tables, it starts `ss -tuaxnp` (every `ss -p` walks every
+/// process's file descriptors: the costliest step by far), one awk that reads every kernel
+/// table and metadata file and writes their sections (see `oneAwk`), and one `stat`: with the
+/// login shell and `sh`, five programs. The other namespaces are looked for with builtins, the
+/// firewall only as root and where rules can be; a host without awk gets the shell's own
+/// sections (`fp_plain`: `head -c`, `uname`, `id`, …) without identities.
 ///
 /// Framing (read by `ProbeOutput.parse`), each marker on a line of its own. The first marker,
-/// printed after a newline that ends any unterminated login noise, `@@fp:<nonce>:key <hex>@@`, announces 16 hex digits the host made; every later marker
+/// printed after a newline that ends any unterminated login noise, `@@fp:<nonce>:key <hex>@@`,
+/// announces 32 hex digits the host made (the kernel's random uuid); every later marker
 /// carries `<nonce><hex>` (written `<nonce>` below):
 ///
 ///     @@fp:<nonce>:begin <name>@@
@@ -15,8 +20,8 @@
 ///     @@fp:<nonce>:end <name> rc=<exit code> cap=<cap>@@
 ///
 /// The script always writes one `\n` before the end marker (so it starts a line even when the
-/// output does not end with one) and the parser removes exactly that byte. `head -c cap+1`
-/// bounds a section; a body longer than `cap` after that means the output was cut, and the
+/// output does not end with one) and the parser removes exactly that byte. awk (or `head -c
+/// cap+1` for what the shell runs) bounds a section at cap+1 bytes; a body longer than `cap` after that means the output was cut, and the
 /// parser keeps `cap` bytes and sets `truncated`. `rc=?` means the shell could not learn the
 /// status (the command's subshell died, e.g. of SIGPIPE after truncation). After the last
 /// section the script prints `@@fp:<nonce>:done@@` and exits 0.
@@ -104,13 +109,11 @@ public enum ProbeScript {
         # follow it, so ss, od and head are found wherever the system put them.
         PATH=${PATH:+$PATH:}\#(standardPath)
         export PATH
-        # The scan's nonce travels in the command line, which other users of the host can read
-        # in /proc/<pid>/cmdline while the probe runs. The markers also carry 16 hex digits
-        # made here, announced on the first line before anything else is read: another user
-        # who names a socket or process after a marker cannot know them.
+        # The markers also carry 32 hex digits made here, announced on the first line before
+        # anything else is read: another user who names a socket or process after a marker
+        # cannot know them. The kernel's random uuid, read by the shell's `read` (no process).
         fp_h=
-        set -- $(od -An -tx1 -N8 /dev/urandom 2>/dev/null)
-        [ "$#" = 8 ] && fp_h=$1$2$3$4$5$6$7$8
+        IFS=- read -r fp_a fp_b fp_c fp_d fp_e 2>/dev/null </proc/sys/kernel/random/uuid && fp_h=$fp_a$fp_b$fp_c$fp_d$fp_e
         case $fp_h in
           *[!0-9a-f]*) fp_h= ;;
         esac
@@ -121,8 +124,15 @@ public enum ProbeScript {
         fp_n=$fp_n$fp_h
         fp_cap=\#(sectionCap)
         fp_cap1=\#(sectionCap + 1)
-        if [ "$(printf abc | head -c 2 2>/dev/null)" = ab ]; then fp_captool=head; else fp_captool=none; fi
+        fp_captool=
         exec 4>&1
+      }
+
+      # Whether `head -c` bounds the sections the shell runs itself (the tools of other methods,
+      # other namespaces, the firewall): any head there (coreutils, busybox) takes -c.
+      fp_capt() {
+        [ -n "$fp_captool" ] && return
+        if fp_has head; then fp_captool=head; else fp_captool=none; fi
       }
 
       fp_cut() {
@@ -134,6 +144,7 @@ public enum ProbeScript {
       fp_run() {
         fp_name=$1
         shift
+        fp_capt
         fp_begin "$fp_name"
         fp_rc=$( { { "$@" 2>&1 </dev/null 3>&- 4>&-; echo "$?" >&3; } | fp_cut 3>&- >&4; } 3>&1 )
         case $fp_rc in
@@ -145,6 +156,7 @@ public enum ProbeScript {
       # fp_read NAME FILE: a section holding FILE, read by `head -c` (the cap) without a
       # pipeline or subshell: kernel tables are most of the sections.
       fp_read() {
+        fp_capt
         fp_begin "$1"
         if [ "$fp_captool" = head ]; then head -c "$fp_cap1" "$2" 2>&1; else cat "$2" 2>&1; fi
         fp_rc=$?
@@ -176,46 +188,24 @@ public enum ProbeScript {
 
   static func main(method: ProbeMethod) -> String {
     #"""
-      fp_main() {
-        fp_init
-        fp_want=\#(method.rawValue)
-        fp_choose
-        fp_run \#(ProbeSectionName.meta) fp_meta
-        fp_rc=127
-        if fp_has ip; then
-          fp_run \#(ProbeSectionName.addressesIP) ip -o addr show
-        fi
-        if [ "$fp_rc" != 0 ]; then
-          fp_read \#(ProbeSectionName.addressesIfInet6) /proc/net/if_inet6
-          fp_read \#(ProbeSectionName.addressesFibTrie) /proc/net/fib_trie
-        fi
-        for fp_x in \#(procNetFiles.map(\.file).joined(separator: " ")); do
-          fp_read "\#(ProbeSectionName.procNetPrefix)$fp_x" "/proc/net/$fp_x"
-        done
-        # The attribution tool's output is also kept in a file of the probe's own, whose
-        # pids fp_who reads the identity of (no file: no identities, the rest unchanged).
-        fp_kept=$(mktemp 2>/dev/null) || fp_kept=
-        case $fp_method in
-          ss) fp_run \#(ProbeSectionName.ss) fp_keep fp_ss ;;
-          netstat) fp_run \#(ProbeSectionName.netstat) fp_keep fp_netstat ;;
-          lsof) fp_run \#(ProbeSectionName.lsof) fp_keep lsof -nP -i -F0pcuLftPnTi ;;
-          proc) fp_run \#(ProbeSectionName.procFD) fp_keep fp_proc_fd ;;
-        esac
-        fp_run \#(ProbeSectionName.unixModes) fp_unix_modes
-        fp_ns
-        # After the namespaces: the identities of their owners (fp_pids) too, not only the host's.
-        fp_run \#(ProbeSectionName.processIdentity) fp_who
-        [ -z "$fp_kept" ] || rm -f "$fp_kept"
-        # The packet filter, as root only (the tools refuse others). /proc/1/environ is mode
-        # 0400 root: `test -r` is a builtin, so a probe that is not root starts no process for
-        # it, and the snapshot says the firewall is unknown (from meta's euid, not this test).
-        [ -r /proc/1/environ ]&&fp_fw
-        fp_done
-      }
+    fp_main() {
+      fp_init
+      fp_want=\#(method.rawValue)
+      fp_choose
+      # The other network namespaces first (builtins until one is found): the identity
+      # section then reads their owners (fp_pids) too, not only the host's.
+      fp_ns
+      if fp_has awk; then fp_all; else fp_plain; fi
+      # The packet filter, as root only (the tools refuse others). /proc/1/environ is mode
+      # 0400 root: `test -r` is a builtin, so a probe that is not root starts no process for
+      # it, and the snapshot says the firewall is unknown (from meta's euid, not this test).
+      [ -r /proc/1/environ ]&&fp_fw
+      fp_done
+    }
 
-      fp_main </dev/null
-      exit 0
+    fp_main </dev/null
+    exit 0
 
-      """#
+    """#
   }
 }

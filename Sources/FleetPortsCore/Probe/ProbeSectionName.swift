@@ -14,6 +14,9 @@ public struct ProbeSectionName: RawRepresentable, Hashable, Sendable, CustomStri
   /// /proc/net/if_inet6 and /proc/net/fib_trie: the addresses where `ip` is missing.
   public static let addressesIfInet6 = ProbeSectionName(rawValue: "addresses-if-inet6")
   public static let addressesFibTrie = ProbeSectionName(rawValue: "addresses-fib-trie")
+  /// The IPv4 addresses the probe's awk joined from /proc/net/fib_trie and /proc/net/route, as
+  /// `ip -o addr` lines (`0: eth0 inet 192.0.2.2/24`; see `ProbeScript.oneAwk`).
+  public static let addressesIPv4 = ProbeSectionName(rawValue: "addresses-ipv4")
   /// Attribution, one per method: `ss -tuaxnp`, `netstat -tuanpW`, `lsof -F0`, /proc/<pid>/fd.
   public static let ss = ProbeSectionName(rawValue: "ss")
   public static let netstat = ProbeSectionName(rawValue: "netstat")
@@ -27,6 +30,9 @@ public struct ProbeSectionName: RawRepresentable, Hashable, Sendable, CustomStri
   public static let processIdentity = ProbeSectionName(rawValue: "proc-ids")
   /// `stat` of every listening Unix socket's path: mode and owner.
   public static let unixModes = ProbeSectionName(rawValue: "unix-modes")
+  /// One `stat -c '%a %U %G %N'` of the shell's executable, the listening Unix sockets' paths
+  /// and the owners' /proc/P/exe and /proc/P/ns/net links (`StatSection`).
+  public static let stat = ProbeSectionName(rawValue: "stat")
 
   /// As root only, each named `fw-<tool>` (`fp_fw` spells the iptables names from the tool's
   /// name, to keep the script short: it travels in Dropbear's 9,000-byte command).
@@ -41,6 +47,9 @@ public struct ProbeSectionName: RawRepresentable, Hashable, Sendable, CustomStri
   /// `iptables-save` / `ip6tables-save` on hosts without `iptables-nft-save`, when legacy tables exist.
   public static let firewallIptables = ProbeSectionName(rawValue: "fw-iptables-save")
   public static let firewallIp6tables = ProbeSectionName(rawValue: "fw-ip6tables-save")
+  /// As root, when no firewall tool ran: what the probe checked (`nf_tables no, …`: the kernel
+  /// has no nf_tables and no legacy tables list, so there are no rules).
+  public static let firewallNone = ProbeSectionName(rawValue: "fw-none")
   /// Every firewall section, in the order `FirewallSnapshot` merges them (nft first).
   public static let firewallSections: [ProbeSectionName] = [
     firewallNft, firewallIptablesNft, firewallIp6tablesNft, firewallIptablesLegacy, firewallIp6tablesLegacy, firewallIptables,

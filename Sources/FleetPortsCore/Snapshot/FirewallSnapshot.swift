@@ -63,7 +63,9 @@ public struct FirewallSnapshot: Hashable, Sendable, Codable {
   /// Problems reading it that did not make it unreadable (a line not understood, a tool's warning).
   public var problems: [String]
 
-  public init(status: Status, reason: String? = nil, sources: [Source] = [], frontEnds: [String] = [], ruleCount: Int = 0, problems: [String] = []) {
+  public init(
+    status: Status, reason: String? = nil, sources: [Source] = [], frontEnds: [String] = [], ruleCount: Int = 0, problems: [String] = []
+  ) {
     self.status = status
     self.reason = reason
     self.sources = sources
@@ -98,7 +100,8 @@ public struct FirewallSnapshot: Hashable, Sendable, Codable {
   /// of the same family and name as one iptables-nft-save printed is left out.
   static func merge(_ parses: [(Source, FirewallParse)]) -> FirewallRuleset {
     var shadowed: Set<String> = []
-    for (source, parse) in parses where source.section == ProbeSectionName.firewallIptablesNft.rawValue
+    for (source, parse) in parses
+    where source.section == ProbeSectionName.firewallIptablesNft.rawValue
       || source.section == ProbeSectionName.firewallIp6tablesNft.rawValue
     {
       for table in parse.ruleset.tables { shadowed.insert("\(table.family.rawValue) \(table.name)") }
@@ -135,7 +138,8 @@ extension FirewallSnapshot {
   /// Reads the firewall sections of a probe's output. `isRoot` is the probe's effective uid.
   public static func assemble(_ output: ProbeOutput, isRoot: Bool) -> FirewallSnapshot {
     guard isRoot else {
-      return FirewallSnapshot(status: .notRoot, reason: "firewall unknown: the probe did not run as root, and the rules are readable by root only")
+      return FirewallSnapshot(
+        status: .notRoot, reason: "firewall unknown: the probe did not run as root, and the rules are readable by root only")
     }
     let wanted: [(ProbeSectionName, FirewallBackend, IPFamily?)] = [
       (.firewallNft, .nftables, nil), (.firewallIptablesNft, .iptables, .ipv4), (.firewallIp6tablesNft, .iptables, .ipv6),
@@ -155,7 +159,8 @@ extension FirewallSnapshot {
       guard section.exitCode == 0, section.complete else {
         return FirewallSnapshot(
           status: .unreadable,
-          reason: "firewall unknown: \(name) failed (rc \(section.exitCode.map(String.init) ?? "?"))" + (firstLine.isEmpty ? "" : ": \(firstLine)"))
+          reason: "firewall unknown: \(name) failed (rc \(section.exitCode.map(String.init) ?? "?"))"
+            + (firstLine.isEmpty ? "" : ": \(firstLine)"))
       }
       var source = Source(section: name.rawValue, backend: backend, family: family, text: String(decoding: section.body, as: UTF8.self))
       let parse: FirewallParse
@@ -173,18 +178,27 @@ extension FirewallSnapshot {
       source.linesNotUnderstood = parse.report.unparsedCount
       source.firstProblems = Array(parse.report.unparsed.prefix(3))
       if parse.report.unparsedCount > 0 {
-        problems.append("\(name): \(parse.report.unparsedCount) line(s) not understood (their rules make verdicts that meet them uncertain)")
+        problems.append(
+          "\(name): \(parse.report.unparsedCount) line(s) not understood (their rules make verdicts that meet them uncertain)")
       }
       sources.append(source)
       parses.append((source, parse))
     }
     guard !sources.isEmpty else {
+      // The probe found nothing to read: no nf_tables in the kernel and no legacy tables.
+      if let none = output[.firewallNone], none.exitCode == 0, none.body.starts(with: Array("nf_tables no".utf8)) {
+        var snapshot = FirewallSnapshot(status: .read, sources: [], frontEnds: [], ruleCount: 0, problems: problems)
+        snapshot.isEmpty = true
+        return snapshot
+      }
       return FirewallSnapshot(
         status: .noTool, reason: "firewall unknown: neither nft nor iptables-save was found (or the probe predates firewall collection)")
     }
     let ruleset = merge(parses)
     var fronts = frontEnds(ruleset)
-    if fronts.isEmpty, ruleset.ruleCount > 0 { fronts = sources.contains { $0.backend == .iptables && $0.text.contains("-A ") } ? ["iptables"] : ["nftables"] }
+    if fronts.isEmpty, ruleset.ruleCount > 0 {
+      fronts = sources.contains { $0.backend == .iptables && $0.text.contains("-A ") } ? ["iptables"] : ["nftables"]
+    }
     var snapshot = FirewallSnapshot(status: .read, sources: sources, frontEnds: fronts, ruleCount: ruleset.ruleCount, problems: problems)
     snapshot.isEmpty = ruleset.isEmpty
     return snapshot

@@ -8,7 +8,10 @@ public enum SnapshotAssembler {
   public static func assemble(_ output: ProbeOutput) -> HostSnapshot {
     var problems = output.problems
     var degraded: [String] = []
-    let meta = output.meta ?? ProbeMeta()
+    var meta = output.meta ?? ProbeMeta()
+    // One stat read the Unix sockets' modes, the owners' links and the shell's executable.
+    let stat = output[.stat].map { StatSection.parse($0.body) }
+    if meta.shell == nil { meta.shell = stat?.shell }
     if output[.meta] == nil { degraded.append("the probe printed no meta section") }
     if !output.finished { degraded.append("the probe did not run to its end (output cut off)") }
     let options = ParseOptions(procByteOrder: meta.procByteOrder)
@@ -124,16 +127,16 @@ public enum SnapshotAssembler {
     // section, so every method (netstat's cut argv[0], lsof's 9-character COMMAND) names it alike.
     var identities: ProcessIdentityTable?
     if let section = output[.processIdentity] {
-      let table = ProcessIdentityParser.parse(section.body)
+      let table = ProcessIdentityParser.parse(section.body + (stat?.linkLines ?? []))
       reports.append(report(section, table.report))
       identities = table
       OwnerNames.apply(table.processes, to: &sockets)
     }
 
     // 6. Unix socket modes and interface addresses.
-    let modes = output[.unixModes].map { UnixSocketModeParser.parse($0.body) } ?? []
+    let modes = stat?.unixModes ?? output[.unixModes].map { UnixSocketModeParser.parse($0.body) } ?? []
     var addresses: [InterfaceAddress] = []
-    for name in [ProbeSectionName.addressesIP, .addressesIfInet6, .addressesFibTrie] {
+    for name in [ProbeSectionName.addressesIP, .addressesIfInet6, .addressesIPv4, .addressesFibTrie] {
       if let section = output[name], section.exitCode == 0 { addresses += InterfaceAddressParser.parse(section.body) }
     }
     if addresses.isEmpty { problems.append("no interface addresses found: reach of wildcard binds cannot be judged") }
