@@ -1,3 +1,4 @@
+import CoreFoundation  // `stat` and its fields (Glibc's struct, which CoreFoundation re-exports here)
 import FleetPortsCore
 import FleetPortsScan
 import Foundation
