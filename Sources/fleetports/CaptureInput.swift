@@ -7,13 +7,13 @@ import ArgumentParser
 #endif
 
 /// The bytes `fleetports parse` reads: a regular file (or standard input redirected from one)
-/// mapped read-only, anything else (a pipe) read into one buffer that doubles from 1 MiB.
-/// Mapping skips zeroing and copying a buffer as large as the capture (a 30 MB
-/// /proc/net/tcp). The bytes stay valid until `release()`.
+/// read into one allocation of its size (not zeroed, one copy from the page cache), anything
+/// else (a pipe) into one buffer that doubles from 1 MiB. Not mapped: a capture truncated while
+/// mapped (log rotation's copytruncate, a tool rewriting its output) would kill the process with
+/// SIGBUS, and a parser never crashes. The bytes stay valid until `release()`.
 struct CaptureInput {
   /// The whole capture.
   let bytes: UnsafeBufferPointer<UInt8>
-  private let mapped: Bool
 
   /// Opens `path` (standard input when nil) and takes in all of it; a capture larger than
   /// `limit` bytes is refused. Throws `ValidationError` naming the file and the system's reason.
@@ -29,41 +29,28 @@ struct CaptureInput {
     defer { if fd != 0 { close(fd) } }
     // lseek, not fstat, for the size: `stat`'s fields belong to whichever C module included
     // <sys/stat.h> first, and MemberImportVisibility then wants that module imported (a
-    // release build failed on it). A pipe cannot seek: it is read instead.
+    // release build failed on it). A pipe cannot seek: it starts at 1 MiB and doubles.
     let here = lseek(fd, 0, SEEK_CUR)
     let end = here >= 0 ? lseek(fd, 0, SEEK_END) : -1
     if here >= 0 { _ = lseek(fd, here, SEEK_SET) }
+    var capacity = 1 << 20
     if end > here {
       let size = Int(end - here)
       guard size <= limit else { throw Self.tooLarge(limit) }
-      // mmap wants a page-aligned offset: standard input read part-way is read, not mapped.
-      // MAP_POPULATE maps every page at once: the parser reads them all anyway, and one
-      // call is cheaper than a page fault per 4 KiB.
-      if Int(here) % sysconf(Int32(_SC_PAGESIZE)) == 0,
-        let address = mmap(nil, size, PROT_READ, MAP_PRIVATE | MAP_POPULATE, fd, off_t(here)), address != MAP_FAILED
-      {
-        bytes = UnsafeBufferPointer(start: address.assumingMemoryBound(to: UInt8.self), count: size)
-        mapped = true
-        return
-      }
+      // One byte more than the file, so a file that grew meanwhile is still read to its end.
+      capacity = max(capacity, size + 1)
     }
-    bytes = UnsafeBufferPointer(try Self.readAll(fd, name: name, limit: limit))
-    mapped = false
+    bytes = UnsafeBufferPointer(try Self.readAll(fd, name: name, limit: limit, capacity: capacity))
   }
 
-  /// Unmaps or frees the bytes.
+  /// Frees the bytes.
   func release() {
-    guard let base = bytes.baseAddress else { return }
-    if mapped {
-      munmap(UnsafeMutableRawPointer(mutating: base), bytes.count)
-    } else {
-      base.deallocate()
-    }
+    bytes.baseAddress.map { UnsafeMutablePointer(mutating: $0).deallocate() }
   }
 
-  /// Reads `fd` to its end into one allocation that doubles as it fills.
-  private static func readAll(_ fd: Int32, name: String, limit: Int) throws -> UnsafeMutableBufferPointer<UInt8> {
-    var buffer = UnsafeMutableBufferPointer<UInt8>.allocate(capacity: 1 << 20)
+  /// Reads `fd` to its end into one allocation of `capacity` bytes that doubles as it fills.
+  private static func readAll(_ fd: Int32, name: String, limit: Int, capacity: Int) throws -> UnsafeMutableBufferPointer<UInt8> {
+    var buffer = UnsafeMutableBufferPointer<UInt8>.allocate(capacity: capacity)
     var count = 0
     while true {
       if count == buffer.count {

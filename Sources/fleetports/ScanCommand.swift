@@ -18,7 +18,7 @@ struct ScanCommand: AsyncParsableCommand {
     abstract: "Scan every host of an inventory over SSH.",
     discussion: """
       Logs into each host (libssh2, key or agent auth, host keys checked against known_hosts), \
-      runs one probe script (carried base64 in the command line into `sh -s`) that reads /proc/net and the host's ss, netstat or \
+      runs one probe script (`exec /bin/sh -s`, the script on the channel's stdin) that reads /proc/net and the host's ss, netstat or \
       lsof, and writes scan.json (mode 0600) into --out. One host's failure is a row in the \
       report, never the end of the scan. Ctrl-C stops starting hosts, abandons the ones in \
       flight and still writes what finished. Every scan is also stored in the scan history \

@@ -1,4 +1,3 @@
-import CoreFoundation  // `stat` and its fields (Glibc's struct, which CoreFoundation re-exports here)
 import FleetPortsCore
 import FleetPortsScan
 import Foundation
@@ -22,7 +21,8 @@ import Testing
     // strace detaches (and writes its last lines) on SIGINT: `timeout` sends it after a bound
     // the scan stays well within; ChildProcess starts it with no signal blocked.
     let argv = [
-      "/usr/bin/timeout", "-s", "INT", "10", strace, "-f", "-qq", "-z", "-e", "trace=execve", "-e", "signal=none", "-o", trace, "-p",
+      "/usr/bin/timeout", "-s", "INT", "10", strace, "-f", "-qq", "-z", "-s", "65536", "-e", "trace=execve", "-e", "signal=none", "-o",
+      trace, "-p",
       String(sshd),
     ]
     let traced = Task.detached { try? ChildProcess.run(argv, timeout: .seconds(30)) }
@@ -34,6 +34,9 @@ import Testing
     let text = String(decoding: FileManager.default.contents(atPath: trace) ?? Data(), as: UTF8.self)
     var programs: [String] = []
     for line in text.split(separator: "\n") where line.contains("execve(\"") {
+      // The marker secret (nonce and host key: 64 hex digits) in any program's arguments
+      // would be readable by every local user in /proc/<pid>/cmdline while it runs.
+      #expect(!Self.holdsMarkerSecret(line), "a program's arguments carry the marker secret: \(line.prefix(300))")
       guard let open = line.range(of: "execve(\"") else { continue }
       let path = String(line[open.upperBound...].prefix { $0 != "\"" })
       let name = path.split(separator: "/").last.map(String.init) ?? path
@@ -43,17 +46,39 @@ import Testing
     return programs
   }
 
+  /// True when `line` holds 32 or more lowercase hex digits in a row (the nonce alone is 32).
+  static func holdsMarkerSecret(_ line: Substring) -> Bool {
+    var run = 0
+    for byte in line.utf8 {
+      run = (byte >= 48 && byte <= 57) || (byte >= 97 && byte <= 102) ? run + 1 : 0
+      if run >= 32 { return true }
+    }
+    return false
+  }
+
+  /// The namespace inode a /proc/P/ns/net link names (`net:[4026531840]`), or nil.
+  static func namespaceInode(ofProcess pid: Int32) -> UInt64? {
+    guard let target = try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/\(pid)/ns/net"),
+      target.hasPrefix("net:["), target.hasSuffix("]")
+    else { return nil }
+    return UInt64(target.dropFirst(5).dropLast())
+  }
+
   /// The host's listening sshd: a process called sshd in the host's network namespace whose
   /// parent is not one.
   static func sshdPID(of host: LabHost) -> Int32? {
-    var namespace = stat()
-    guard stat("/run/netns/\(host.namespace)", &namespace) == 0 else { return nil }
+    // Inodes through FileManager, not `stat()`: which C module owns `struct stat` differs from
+    // build to build here, and MemberImportVisibility then wants that module imported. The
+    // namespace's file under /run/netns is the nsfs inode itself.
+    guard
+      let namespace = (try? FileManager.default.attributesOfItem(atPath: "/run/netns/\(host.namespace)"))?[.systemFileNumber]
+        as? UInt64
+    else { return nil }
     let entries = (try? FileManager.default.contentsOfDirectory(atPath: "/proc")) ?? []
     for entry in entries {
       guard let pid = Int32(entry) else { continue }
       guard let comm = try? String(contentsOfFile: "/proc/\(pid)/comm", encoding: .utf8), comm == "sshd\n" else { continue }
-      var link = stat()
-      guard stat("/proc/\(pid)/ns/net", &link) == 0, link.st_ino == namespace.st_ino else { continue }
+      guard namespaceInode(ofProcess: pid) == namespace else { continue }
       let status = (try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8)) ?? ""
       guard let close = status.range(of: ") ", options: .backwards) else { continue }
       let fields = status[close.upperBound...].split(separator: " ")

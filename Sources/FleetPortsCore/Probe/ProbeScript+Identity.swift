@@ -101,11 +101,19 @@ extension ProbeScript {
         fp_l=$(fp_awk </dev/null 3>&1 >&4)
         [ -z "$fp_kept" ] || rm -f "$fp_kept"
       fi
+      # An IPv4 address no connected route explains (a /32 with a gateway host route, as cloud
+      # VMs get; noprefixroute; policy routing) has no interface in /proc: `ip` names it, on
+      # those hosts only, and its section is then the one the addresses come from.
+      case $fp_l in
+        ip?*) fp_l=${fp_l#ip?}; fp_has ip && fp_run \#(ProbeSectionName.addressesIP) ip -o addr show ;;
+      esac
       fp_stat "$fp_l"
     }
 
     fp_awk() {
-      fp_tm=$fp_tm awk -v fpn="$fp_n" -v fpc="$fp_cap" -v m="$fp_method" -v w="$fp_want" -v P="$fp_pids" -v kf="$fp_kept" '
+      # The marker secret goes in the environment (/proc/P/environ is the owner's alone), never
+      # in an argument: /proc/P/cmdline is world-readable while awk runs.
+      fpn=$fp_n fp_tm=$fp_tm awk -v fpc="$fp_cap" -v m="$fp_method" -v w="$fp_want" -v P="$fp_pids" -v kf="$fp_kept" '
     \#(oneAwk)'
     }
 
@@ -195,7 +203,7 @@ extension ProbeScript {
     n=split(ENVIRON["fp_tm"],x,";");for(i=1;i<=n;i++)if(x[i]!="")W(x[i]);E("meta",0)}
     function addresses(l,x,a,t,n,nr,nl,i,j,b,bi,dv,A,Q,RD,RM,RI,LR,LP,rc,r){F("addresses-if-inet6","/proc/net/if_inet6")
     B("addresses-ipv4");rc=0;while((getline l<"/proc/net/route")>0){split(l,x," ");if(x[3]!="00000000"||x[2]!~/^[0-9A-Fa-f]+$/)continue
-    a=H(x[8]);for(j=0;j<=32;j++)if(a==4294967296-P2[32-j])break;if(j>32)continue;nr++;RD[nr]=H(x[2]);RM[nr]=j;RI[nr]=x[1]};close("/proc/net/route")
+    a=H(x[8]);for(j=0;j<=32;j++)if(a==4294967296-P2[32-j])break;if(j>32||j==0)continue;nr++;RD[nr]=H(x[2]);RM[nr]=j;RI[nr]=x[1]};close("/proc/net/route")
     while((r=(getline l<"/proc/net/fib_trie"))>0){if(l~/\|-- /){t=l;sub(/.*\|-- /,"",t);sub(/[ \t]+$/,"",t);continue}
     if(l!~/ host LOCAL/||t=="")continue;x[1]=l;sub(/^[ \t]*\//,"",x[1]);sub(/ .*/,"",x[1])
     if(x[1]==32){if(!(t in A)){A[t];Q[++n]=t}}else{nl++;LR[nl]=D(t);LP[nl]=x[1]}}
@@ -203,7 +211,7 @@ extension ProbeScript {
     for(i=1;i<=n;i++){a=D(Q[i]);b=-1;bi="?"
     for(j=1;j<=nr;j++){dv=P2[32-RM[j]];if(RM[j]>b&&int(a/dv)==int(RD[j]/dv)){b=RM[j];bi=RI[j]}}
     if(b<0)for(j=1;j<=nl;j++){dv=P2[32-LP[j]];if(LP[j]>b&&int(a/dv)==int(LR[j]/dv)){b=LP[j];bi="lo"}}
-    W("0: " bi " inet " Q[i] "/" (b<0?32:b))}
+    if(bi=="?")aq=1;W("0: " bi " inet " Q[i] "/" (b<0?32:b))}
     E("addresses-ipv4",rc)}
     """#
 
@@ -230,15 +238,15 @@ extension ProbeScript {
     RS="\0";s=0;while((getline l<(d "/cmdline"))>0){if((s+=length(l))>4096){W("argcut");break};W("arg " e(l))};close(d "/cmdline");RS="\n"}
     for(i in v)if(i in u)W("user " i " " e(u[i]))
     E("proc-ids",0);k=0;for(i in seen)k++;h=(4096*4+100)*(2*k+1);for(i=1;i<=nu;i++)h+=length(U[i])*4+100
-    g="/proc/self/fd/3";print (h>fpc?"c":"-")>g;for(i=1;i<=nu;i++)print U[i]>g
+    g="/proc/self/fd/3";if(aq)print "ip">g;print (h>fpc?"c":"-")>g;for(i=1;i<=nu;i++)print U[i]>g
     for(i=1;i<=n;i++)if(q[i] in seen){print "/proc/" q[i] "/exe">g;print "/proc/" q[i] "/ns/net">g}}
     """#
 
-  /// The whole program: `-v fpn=<nonce+key> fpc=<cap> m=<method> w=<requested> P="<pids>"
+  /// The whole program: ENVIRON fpn=<nonce+key>, `-v fpc=<cap> m=<method> w=<requested> P="<pids>"
   /// kf=<kept tool output>`, ENVIRON fp_tm the shell's meta lines; stdin ss's output (method ss).
   static let oneAwk =
     framingAwk + "\n" + metaAwk + "\n" + identityAwk + "\n" + #"""
-      BEGIN{for(i=1;i<256;i++)b[sprintf("%c",i)]=i;P2[0]=1;for(i=1;i<=32;i++)P2[i]=P2[i-1]*2;rk="@@fp:" fpn ":rc ";rc="?"
+      BEGIN{fpn=ENVIRON["fpn"];for(i=1;i<256;i++)b[sprintf("%c",i)]=i;P2[0]=1;for(i=1;i<=32;i++)P2[i]=P2[i-1]*2;rk="@@fp:" fpn ":rc ";rc="?"
       meta();addresses();split("\#(procNetFiles.map(\.file).joined(separator: " "))",T," ")
       for(i=1;i<=9;i++)F("\#(ProbeSectionName.procNetPrefix)" T[i],"/proc/net/" T[i])
       owners();if(m=="ss")B("ss")}

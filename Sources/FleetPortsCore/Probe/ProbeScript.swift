@@ -81,7 +81,7 @@ public enum ProbeScript {
   }
 
   /// What follows the prelude: the same text for every host of a scan with `method` (no nonce,
-  /// no cap), so the controller compresses it once per scan (see ProbeCommand in FleetPortsScan).
+  /// no cap), so the controller makes it once per scan (see ProbeCommand in FleetPortsScan).
   /// `make(nonce:method:sectionCap:)` is `prelude(nonce:sectionCap:) + body(method:)`.
   public static func body(method: ProbeMethod) -> String {
     probeFunctions + main(method: method)

@@ -35,7 +35,7 @@ public struct ProbeSectionName: RawRepresentable, Hashable, Sendable, CustomStri
   public static let stat = ProbeSectionName(rawValue: "stat")
 
   /// As root only, each named `fw-<tool>` (`fp_fw` spells the iptables names from the tool's
-  /// name, to keep the script short: it travels in Dropbear's 9,000-byte command).
+  /// name, to keep the script short).
   /// `nft -j list ruleset`:
   public static let firewallNft = ProbeSectionName(rawValue: "fw-nft")
   /// `iptables-nft-save` / `ip6tables-nft-save`: the nf_tables backend in full detail.

@@ -7,7 +7,11 @@ public enum ScanJSON {
   /// - Throws: `EncodingError` for a value JSON cannot hold (a NaN duration).
   public static func encode(_ scan: ScanResult) throws -> [UInt8] {
     // A scanned host is ≈ 50–60 KB of scan.json (a lab host with its snapshot): reserving
-    // 128 KB each spares the copies of a growing buffer (1.5× its size while it doubles).
-    try StreamingJSONEncoder.encode(scan, capacity: max(64 << 10, scan.hosts.count * (128 << 10)))
+    // 128 KB each spares the copies of a growing buffer (1.5× its size while it doubles). A
+    // failed host's row is far smaller, and the reservation stops at 256 MiB (≈ 2,000 hosts)
+    // so a very large fleet grows its buffer instead of asking for gigabytes up front.
+    let scanned = scan.hosts.count { $0.snapshot != nil }
+    return try StreamingJSONEncoder.encode(
+      scan, capacity: min(256 << 20, max(64 << 10, scanned * (128 << 10) + (scan.hosts.count - scanned) * (4 << 10))))
   }
 }

@@ -12,6 +12,10 @@ public enum SnapshotAssembler {
     // One stat read the Unix sockets' modes, the owners' links and the shell's executable.
     let stat = output[.stat].map { StatSection.parse($0.body) }
     if meta.shell == nil { meta.shell = stat?.shell }
+    if stat?.distrusted == true {
+      degraded.append(
+        "stat printed a line it could not have written (a name held a newline): Unix socket modes and owners' executables are unknown")
+    }
     if output[.meta] == nil { degraded.append("the probe printed no meta section") }
     if !output.finished { degraded.append("the probe did not run to its end (output cut off)") }
     let options = ParseOptions(procByteOrder: meta.procByteOrder)
@@ -136,8 +140,12 @@ public enum SnapshotAssembler {
     // 6. Unix socket modes and interface addresses.
     let modes = stat?.unixModes ?? output[.unixModes].map { UnixSocketModeParser.parse($0.body) } ?? []
     var addresses: [InterfaceAddress] = []
-    for name in [ProbeSectionName.addressesIP, .addressesIfInet6, .addressesIPv4, .addressesFibTrie] {
-      if let section = output[name], section.exitCode == 0 { addresses += InterfaceAddressParser.parse(section.body) }
+    // `ip -o addr` when it ran (it names every interface), else what /proc gives.
+    if let section = output[.addressesIP], section.exitCode == 0 { addresses = InterfaceAddressParser.parse(section.body) }
+    if addresses.isEmpty {
+      for name in [ProbeSectionName.addressesIfInet6, .addressesIPv4, .addressesFibTrie] {
+        if let section = output[name], section.exitCode == 0 { addresses += InterfaceAddressParser.parse(section.body) }
+      }
     }
     if addresses.isEmpty { problems.append("no interface addresses found: reach of wildcard binds cannot be judged") }
 
