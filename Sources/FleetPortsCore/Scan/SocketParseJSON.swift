@@ -153,22 +153,10 @@ private struct JSONOutput {
       write(",\n      \"peer\" : ")
       endpoint(peer)
     }
-    if let value = record.pointee.receiveQueue {
-      write(",\n      \"receiveQueue\" : ")
-      decimal(value)
-    }
-    if let value = record.pointee.sendQueue {
-      write(",\n      \"sendQueue\" : ")
-      decimal(value)
-    }
-    if let value = record.pointee.inode {
-      write(",\n      \"inode\" : ")
-      decimal(value)
-    }
-    if let value = record.pointee.uid {
-      write(",\n      \"uid\" : ")
-      decimal(UInt64(value))
-    }
+    decimalField(",\n      \"receiveQueue\" : ", record.pointee.receiveQueue)
+    decimalField(",\n      \"sendQueue\" : ", record.pointee.sendQueue)
+    decimalField(",\n      \"inode\" : ", record.pointee.inode)
+    decimalField(",\n      \"uid\" : ", record.pointee.uid.map(UInt64.init))
     if let user = record.pointee.user {
       write(",\n      \"user\" : ")
       string(user)
@@ -330,6 +318,13 @@ private struct JSONOutput {
   }
 
   /// The decimal digits of `value`, as `JSONBytes.appendDecimal` writes them.
+  /// `key` (its comma, indentation and colon included) and `value`, when there is a value.
+  @inline(__always) mutating func decimalField(_ key: StaticString, _ value: UInt64?) {
+    guard let value else { return }
+    write(key)
+    decimal(value)
+  }
+
   @inline(__always) mutating func decimal(_ value: UInt64) {
     reserve(20)
     if value < 10 {
