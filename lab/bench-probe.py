@@ -179,6 +179,57 @@ def sshd_table(truth):
                                                                scans[1] * 1000, ss * 1000, ratio[0], ratio[1]))
 
 
+# A quiet host's daemons, in numbers: N processes, each holding 12 open files, every fifth a TCP
+# listener and an abstract Unix listener (a real quiet server: ~70 processes, ~10 listening
+# owners). Forked from one python3 inside the host's namespaces; they leave with it.
+DAEMONS = """import os, signal, socket, sys
+n = int(sys.argv[1])
+kids = []
+for i in range(n):
+    pid = os.fork()
+    if pid == 0:
+        held = [open("/dev/null") for _ in range(12)]
+        if i % 5 == 0:
+            t = socket.socket(); t.bind(("0.0.0.0", 20000 + i)); t.listen()
+            u = socket.socket(socket.AF_UNIX); u.bind("\\0fp-quiet-%d" % i); u.listen()
+        signal.pause()
+        os._exit(0)
+    kids.append(pid)
+print("ready", flush=True)
+sys.stdin.read()
+for pid in kids:
+    os.kill(pid, signal.SIGKILL)
+"""
+
+
+def quiet_host_table(truth, specs, runs):
+    """The probes on one lab host made a quiet server (BENCH_QUIET_PROCESSES, default 70, more
+    processes in its PID namespace: what `ss -p` walks), against a bare `ss -tuanp` there."""
+    n = int(os.environ.get("BENCH_QUIET_PROCESSES", "70"))
+    host = next((h for h in truth if h.get("has_ss", True) and not h.get("firewall")), None)
+    if n <= 0 or host is None:
+        return
+    daemons = subprocess.Popen(inside(host) + ["python3", "-c", DAEMONS, str(n)], stdin=subprocess.PIPE, stdout=subprocess.PIPE)
+    try:
+        if daemons.stdout.readline() != b"ready\n":
+            return
+        base = {u: run(host, b"true\n", runs, u or None)[0] for u in {"", *[l.partition("@")[2] for l, _ in specs]}}
+        ss = max(run(host, b"ss -tuanp\n", runs)[0] - base[""], 1e-9)
+        print()
+        print("A quiet host: %s with %d more processes (12 open files each, every fifth a TCP and a Unix listener), "
+              "%d processes in its PID namespace; a bare `ss -tuanp` there %.2f ms." % (host["name"], n, pid_namespace_processes(host), ss * 1000))
+        print()
+        print("| probe | CPU per run | ÷ bare ss | programs |")
+        print("|---|---|---|---|")
+        for label, script in specs:
+            user = label.partition("@")[2]
+            c = max(run(host, script, runs, user or None)[0] - base[user], 0.0)
+            print("| %s | %.2f ms | %.2f× | %d |" % (label, c * 1000, c / ss, len(programs(host, script, user or None)) + 1))
+    finally:
+        daemons.stdin.close()
+        daemons.wait(timeout=30)
+
+
 def main():
     runs, hosts = int(sys.argv[1]), int(sys.argv[2])
     with open(os.path.join(LAB, "run", "truth.json")) as f:
@@ -219,6 +270,7 @@ def main():
         print("| %s | %d | %s | %s |" % (h["name"], pid_namespace_processes(h), bare, " | ".join(cells)))
     print()
     print("Programs: successful execve under `strace -f` from `/bin/sh -s` down, plus 1 for the login shell sshd starts.")
+    quiet_host_table(truth, specs, runs)
     sshd_table(truth)
 
 

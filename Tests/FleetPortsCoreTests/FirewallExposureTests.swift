@@ -146,7 +146,7 @@ import Testing
         #expect(ProbeSectionName.firewallSections.map(\.rawValue).contains("fw-\(tool)-\(suffix)"))
       }
     }
-    #expect(script.contains("fp_r() { fp_run fw-$1 \"$@\";fp_fwn=$((fp_fwn+1));}"))
+    #expect(script.contains("fp_begin fw-$1") && script.contains("fp_end fw-$1"))
     #expect(script.contains("fp_begin fw-none") && ProbeSectionName.firewallNone.rawValue == "fw-none")
     #expect(script.contains("fp_r $fp_t-$fp_s"))
     #expect(script.contains("/proc/net/${fp_t%tables}_tables_names"))

@@ -77,8 +77,10 @@ import Testing
     // The namespaces first (builtins), then a shell section for a tool other than ss, then
     // what the one awk writes (ss's section among them), then the one stat.
     var expected: [ProbeSectionName] = [.netns] + (resolved == .ss ? [] : resolved.attributionSections)
-    expected += [.meta, .addressesIfInet6, .addressesIPv4] + ProbeScript.procNetSections.map(\.name)
-    expected += (resolved == .ss ? resolved.attributionSections : []) + [.processIdentity, .stat]
+    // With ss, its netlink dump stands for /proc/net/tcp and tcp6 (`tcp-source` says so).
+    let tables = ProbeScript.procNetSections.map(\.name).filter { resolved != .ss || !$0.rawValue.hasPrefix("proc-net-tcp") }
+    expected += [.meta, .addressesIfInet6, .addressesIPv4] + tables
+    expected += (resolved == .ss ? resolved.attributionSections + [.tcpSource] : []) + [.processIdentity, .stat]
     // The firewall sections (`fw-…`) come last and only as root; the other network
     // namespaces' tables (`netns-<pid>-…`, `netns-fd`) are whatever this machine runs.
     let firewallSections = output.sections.map(\.name).filter { $0.hasPrefix("fw-") }
@@ -97,7 +99,7 @@ import Testing
     }
 
     let options = ParseOptions(procByteOrder: meta.procByteOrder)
-    for (name, format) in ProbeScript.procNetSections {
+    for (name, format) in ProbeScript.procNetSections where tables.contains(name) {
       let section = try #require(output[name], "\(label): \(name)")
       let head = String(decoding: section.body.prefix(300), as: UTF8.self)
       #expect(section.exitCode == 0, "\(label): \(name) rc \(String(describing: section.exitCode)): \(head)")
@@ -105,12 +107,18 @@ import Testing
       #expect(parsed.report.linesRead > 0, "\(label): \(name) empty")
       #expect(parsed.report.unparsedCount == 0, "\(label): \(name) \(parsed.report.unparsed.prefix(3))")
     }
-    let tcpSection = try #require(output["proc-net-tcp"])
-    let tcp = try #require(CaptureParser.parse(tcpSection.body, as: .procNetTCP, options: options))
     let listener = ProbeListeners.shared
+    let snapshot = SnapshotAssembler.assemble(output)
+    #expect(snapshot.provenance.kernelTablesRead && !snapshot.provenance.isDegraded, "\(label): \(snapshot.provenance.degraded)")
+    #expect(!snapshot.provenance.problems.contains { $0.contains("TCP sockets read from") }, "\(label): \(snapshot.provenance.problems)")
     #expect(
-      tcp.sockets.contains { $0.inode == listener.tcpInode && $0.local?.port == listener.tcpPort && $0.isListening },
-      "\(label): own listener")
+      snapshot.sockets.contains {
+        $0.proto == .tcp && $0.inode == listener.tcpInode && $0.local?.port == listener.tcpPort && $0.isListening
+          && $0.uid == geteuid()
+      }, "\(label): own listener")
+    if resolved == .ss {
+      #expect(String(decoding: try #require(output[.tcpSource]).body, as: UTF8.self) == "ss\n", "\(label)")
+    }
     let unixSection = try #require(output["proc-net-unix"])
     let unix = try #require(CaptureParser.parse(unixSection.body, as: .procNetUnix))
     #expect(unix.sockets.contains { $0.inode == listener.unixInode && $0.unix?.path == listener.unixPath }, "\(label): own unix listener")
@@ -492,6 +500,8 @@ import Testing
       // section's awk programs are awk, where `function` and `==` are POSIX).
       let shell = script.replacingOccurrences(of: ProbeScript.oneAwk, with: "")
       #expect(shell.count < script.count - 1000, "the awk programs are in the script")
+      // The program goes to awk in single quotes: one inside would end it.
+      #expect(!ProbeScript.oneAwk.contains("'"), "a single quote in the awk program")
       for bashism in [
         " [[ ", "pipefail", "$'", "function ", "local ", "<<<", "${!", "declare ", "source ", "==", "&>", "$RANDOM", "echo -e", "|&",
       ] {

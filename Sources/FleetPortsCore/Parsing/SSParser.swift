@@ -337,8 +337,11 @@ public enum SSParser {
   }
 
   static func isExtendedField(_ token: UnsafeBufferPointer<UInt8>) -> Bool {
-    if token.count == 3 && (token.hasPrefix("<->") || token.hasPrefix("-->") || token.hasPrefix("<--")) { return true }
-    for prefix in ["ino:", "uid:", "sk:", "cgroup:", "fwmark:", "v6only:"] where String(decoding: token, as: UTF8.self).hasPrefix(prefix) {
+    if token.count == 3 && (token.hasPrefix("<->") || token.hasPrefix("-->") || token.hasPrefix("<--") || token.hasPrefix("---")) {
+      return true
+    }
+    // A Unix socket's -e extras (iproute2 5.x and later): its file's `ino:` and `dev:`, `peers:`.
+    for prefix in ["ino:", "uid:", "sk:", "cgroup:", "fwmark:", "v6only:", "dev:", "peers:"] where String(decoding: token, as: UTF8.self).hasPrefix(prefix) {
       return true
     }
     return false

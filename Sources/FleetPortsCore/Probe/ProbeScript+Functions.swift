@@ -289,28 +289,43 @@ extension ProbeScript {
       [ -z "$fp_pids" ]||fp_run netns-fd fp_proc_fd $fp_pids
     }
 
-    # The packet filter (root only), read only where rules can be: nft and iptables-nft-save
-    # when nf_tables is in the kernel (/sys/module/nf_tables, or no nf_tables module to load:
-    # built in, or no /lib/modules to tell), the legacy tools when their tables list
+    # The packet filter (root only), read only where rules can be: nft when nf_tables is in the
+    # kernel (/sys/module/nf_tables, or no nf_tables module to load: built in, or no
+    # /lib/modules to tell), the legacy tools when their tables list
     # (/proc/net/ip[6]_tables_names) has a line; else a section fw-none says what was checked.
-    # fp_r TOOL ARG...: a section fw-TOOL. Per family iptables-nft-save (nft JSON shows its
-    # matches only as bare `xt`), then the legacy tables by iptables-legacy-save, or on a host
-    # without iptables-nft-save the plain iptables-save (legacy there). A tool missing there
-    # fails its section (rc 127): the firewall is then unknown, not guessed.
-    fp_r() { fp_run fw-$1 "$@";fp_fwn=$((fp_fwn+1));}
+    # iptables-nft-save per family only where nft's JSON shows an `xt` expression (a match or
+    # target nft prints bare, which iptables-nft-save prints in full) or nft did not answer;
+    # then the legacy tables by iptables-legacy-save, or on a host without iptables-nft-save
+    # the plain iptables-save (legacy there). A tool missing there fails its section (rc 127):
+    # the firewall is then unknown, not guessed.
+    # fp_r TOOL ARG...: a section fw-TOOL, the output held in fp_o (no `head` unless it passes
+    # the cap: the shell's length is in bytes under LC_ALL=C), fp_rc its status.
+    fp_r() {
+      fp_o=$("$@" 2>&1 </dev/null 3>&- 4>&-)
+      fp_rc=$?
+      fp_begin fw-$1
+      if [ ${#fp_o} -gt $fp_cap ];then fp_capt;printf '%s\n' "$fp_o"|fp_cut;elif [ -n "$fp_o" ];then printf '%s\n' "$fp_o";fi
+      fp_end fw-$1
+      fp_fwn=$((fp_fwn+1))
+    }
     fp_fw() {
-      fp_fwn=0 fp_nft=yes
+      fp_fwn=0 fp_nft=yes fp_xt=yes
       if [ ! -d /sys/module/nf_tables ];then
         read -r fp_l 2>/dev/null </proc/sys/kernel/osrelease
         set -- /lib/modules/$fp_l/kernel/net/netfilter/nf_tables.ko*
         [ -e "$1" ]&&fp_nft=no
       fi
-      [ $fp_nft = yes ]&&fp_has nft&&fp_r nft -j list ruleset
+      if [ $fp_nft = yes ]&&fp_has nft;then
+        fp_r nft -j list ruleset
+        [ $fp_rc != 0 ]||case $fp_o in *'"xt"'*) ;; *) fp_xt=no;; esac
+      fi
+      fp_o=
       for fp_t in iptables ip6tables;do
         fp_s=save
-        fp_has $fp_t-nft-save&&fp_s=legacy-save&&[ $fp_nft = yes ]&&fp_r $fp_t-nft-save
+        fp_has $fp_t-nft-save&&fp_s=legacy-save&&[ $fp_nft$fp_xt = yesyes ]&&fp_r $fp_t-nft-save
         read fp_l 2>/dev/null </proc/net/${fp_t%tables}_tables_names&&fp_r $fp_t-$fp_s
       done
+      fp_o=
       [ $fp_fwn != 0 ]||{ fp_begin fw-none;echo "nf_tables $fp_nft, no legacy tables";fp_rc=0;fp_end fw-none;}
     }
 

@@ -2,9 +2,12 @@
 /// sections itself (enforcing the cap), filters the attribution tool's output and reads the
 /// identities of the processes it names; one `stat` then reads the paths awk handed back.
 ///
-/// On a host with `ss` this is the whole probe: `ss -tuaxnp` piped into awk (its status after
+/// On a host with `ss` this is the whole probe: `ss -tuaxnpe` piped into awk (its status after
 /// it on a line `@@fp:<nonce>:rc N`, which no host text can forge), then one `stat`: with the
-/// shell and sshd's login shell, five programs. Other methods run their tool as a section of
+/// shell and sshd's login shell, five programs. ss's netlink dump then stands for
+/// /proc/net/tcp and tcp6, which awk does not read (each read costs the kernel a walk of the
+/// machine-wide established hash) unless ss failed or its output could have been forged
+/// (`ssTrustAwk`; `SSTCPTable` maps ss's lines to what /proc/net would have shown). Other methods run their tool as a section of
 /// the shell's (`fp_keep` keeps its output in a file of the probe's, which awk reads the pids
 /// from). Sections awk writes, in order:
 ///
@@ -16,8 +19,10 @@
 ///                           /proc/net/fib_trie, named and sized by the longest connected route
 ///                           of /proc/net/route that holds it, else by a LOCAL range (`lo`),
 ///                           else `?` and /32
-///     proc-net-*            /proc/net/tcp … snmp as they are
+///     proc-net-*            /proc/net/tcp … snmp as they are (method ss: tcp and tcp6 only
+///                           after tcp-source, and only when it names proc-net)
 ///     ss                    (method ss) ss's lines without connected Unix sockets
+///     tcp-source            (method ss) `ss`, or `proc-net <reason>` (`ssTrustAwk`)
 ///     proc-ids              the identities, one `key value` line each (below)
 ///
 /// `proc-ids` names the processes the attribution tool named (ss `pid=N`, netstat `N/name`,
@@ -90,7 +95,7 @@ extension ProbeScript {
       fp_tools
       fp_kept=
       if [ "$fp_method" = ss ]; then
-        fp_l=$( { ss -tuaxnp 2>&1 </dev/null 3>&- 4>&-; echo "@@fp:$fp_n:rc $?"; } | fp_awk 3>&1 >&4)
+        fp_l=$( { ss -tuaxnpe 2>&1 </dev/null 3>&- 4>&-; echo "@@fp:$fp_n:rc $?"; } | fp_awk 3>&1 >&4)
       else
         fp_kept=$(mktemp 2>/dev/null) || fp_kept=
         case $fp_method in
@@ -215,6 +220,25 @@ extension ProbeScript {
     E("addresses-ipv4",rc)}
     """#
 
+  /// Whether ss's TCP lines can stand for /proc/net/tcp and tcp6 (see the type's comment): S
+  /// reads each line of ss's output and sets `sb` to the first reason not to (sh: the header
+  /// came). ss prints the Unix sockets before UDP and TCP, and a Unix socket's path may hold
+  /// newlines (ss prints it raw), so a local user could bind one whose path forges TCP lines:
+  /// such lines sit among the Unix ones, and the last of them carries the path's trailer
+  /// (` <inode> * <peer inode>`, a bare number or `*` after the peer column). So a Unix line
+  /// after a TCP or UDP one, a netid other than tcp or udp there, a line whose queues and
+  /// endpoints are not ss's, a bare number or `*` after the peer column, or a wildcard `*` bind
+  /// without ss's `v6only:` (ss before 4.x printed `*` for IPv4 wildcards too) each send the
+  /// probe back to /proc/net/tcp*. The reasons name a line number only, never its text.
+  static let ssTrustAwk = #"""
+    function S(i){if(sb!="")return;if(!sh){if($1=="Netid"){sh=1;return};sb="line " NR " before the ss header";return}
+    if($1~/^u_/){if(si)sb="line " NR ": a Unix socket after the TCP and UDP ones";return};si=1
+    if($1!="tcp"&&$1!="udp"){sb="line " NR ": netid not tcp or udp";return}
+    if(NF<6||$3!~/^[0-9]+$/||$4!~/^[0-9]+$/||$5!~/^[^ ]*:(\*|[0-9]+)$/||$6!~/^[^ ]*:(\*|[0-9]+)$/){sb="line " NR ": not the ss columns";return}
+    for(i=7;i<=NF;i++)if($i~/^([0-9]+|\*)$/){sb="line " NR ": a bare number after the peer";return}
+    if($1=="tcp"&&$5~/^\*:/&&$0!~/ v6only:0/)sb="line " NR ": a wildcard bind without v6only"}
+    """#
+
   /// Owners (the attribution tool's pids) and their identities; see the type's comment.
   static let identityAwk = #"""
     function e(s,o,i,c){if(s!~/[^ -~]|\\/)return s;o="";for(i=1;i<=length(s);i++){c=substr(s,i,1);o=o (c~/[ -~]/&&c!="\\"?c:sprintf("\\%03o",b[c]))};return o}
@@ -245,13 +269,16 @@ extension ProbeScript {
   /// The whole program: ENVIRON fpn=<nonce+key>, `-v fpc=<cap> m=<method> w=<requested> P="<pids>"
   /// kf=<kept tool output>`, ENVIRON fp_tm the shell's meta lines; stdin ss's output (method ss).
   static let oneAwk =
-    framingAwk + "\n" + metaAwk + "\n" + identityAwk + "\n" + #"""
+    framingAwk + "\n" + metaAwk + "\n" + ssTrustAwk + "\n" + identityAwk + "\n" + #"""
       BEGIN{fpn=ENVIRON["fpn"];for(i=1;i<256;i++)b[sprintf("%c",i)]=i;P2[0]=1;for(i=1;i<=32;i++)P2[i]=P2[i-1]*2;rk="@@fp:" fpn ":rc ";rc="?"
       meta();addresses();split("\#(procNetFiles.map(\.file).joined(separator: " "))",T," ")
-      for(i=1;i<=9;i++)F("\#(ProbeSectionName.procNetPrefix)" T[i],"/proc/net/" T[i])
+      for(i=1;i<=9;i++)if(m!="ss"||T[i]!~/^tcp/)F("\#(ProbeSectionName.procNetPrefix)" T[i],"/proc/net/" T[i])
       owners();if(m=="ss")B("ss")}
       m=="ss"&&index($0,rk)==1{x=substr($0,length(rk)+1);if(x~/^[0-9]+$/)rc=x;next}
+      m=="ss"{S()}
       m=="ss"&&(!/^u_/||$2~/^(LISTEN|UNCONN)$/){W($0);s=$0;while(match(s,/pid=[0-9]+/)){p[substr(s,RSTART+4,RLENGTH-4)];s=substr(s,RSTART+RLENGTH)}}
-      END{if(m=="ss")E("ss",rc);ids()}
+      END{if(m=="ss"){E("ss",rc);if(rc!=0)sb="ss exited " rc;else if(ft)sb="ss printed more than the cap";else if(!sh)sb="ss printed no header"
+      B("\#(ProbeSectionName.tcpSource)");W(sb==""?"ss":"proc-net " sb);E("\#(ProbeSectionName.tcpSource)",0)
+      if(sb!="")for(i=1;i<=9;i++)if(T[i]~/^tcp/)F("\#(ProbeSectionName.procNetPrefix)" T[i],"/proc/net/" T[i])};ids()}
       """#
 }

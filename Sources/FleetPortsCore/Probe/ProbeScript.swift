@@ -3,10 +3,11 @@
 ///
 /// It is written to cost the host about what the admin's own `ss` costs, since a fleet scan
 /// runs it everywhere at once: with `ss` and awk, on a host without other network namespaces
-/// and (as root) without firewall tables, it starts `ss -tuaxnp` (every `ss -p` walks every
-/// process's file descriptors: the costliest step by far), one awk that reads every kernel
-/// table and metadata file and writes their sections (see `oneAwk`), and one `stat`: with the
-/// login shell and `sh`, five programs. The other namespaces are looked for with builtins, the
+/// and (as root) without firewall tables, it starts `ss -tuaxnpe` (every `ss -p` walks every
+/// process's file descriptors: the costliest step by far; its netlink dump is also the TCP
+/// table), one awk that reads every other kernel table and metadata file and writes their
+/// sections (see `oneAwk`), and one `stat`: with the login shell and `sh`, five programs; as
+/// root `nft` too where nf_tables is in the kernel. The other namespaces are looked for with builtins, the
 /// firewall only as root and where rules can be; a host without awk gets the shell's own
 /// sections (`fp_plain`: `head -c`, `uname`, `id`, …) without identities.
 ///

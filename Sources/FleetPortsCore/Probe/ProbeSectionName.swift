@@ -22,6 +22,10 @@ public struct ProbeSectionName: RawRepresentable, Hashable, Sendable, CustomStri
   public static let netstat = ProbeSectionName(rawValue: "netstat")
   public static let lsof = ProbeSectionName(rawValue: "lsof")
   public static let procFD = ProbeSectionName(rawValue: "proc-fd")
+  /// With method ss, where the TCP sockets come from: `ss` (its netlink dump, `ss -tuaxnpe`,
+  /// stands for /proc/net/tcp and tcp6, which the probe then does not read) or `proc-net
+  /// <reason>` (ss failed or its output could have been forged: /proc/net/tcp* follow it).
+  public static let tcpSource = ProbeSectionName(rawValue: "tcp-source")
   /// What earlier probes printed before one `ss` did TCP, UDP and Unix sockets.
   public static let ssTuanp = ProbeSectionName(rawValue: "ss-tuanp")
   public static let ssXlp = ProbeSectionName(rawValue: "ss-xlp")

@@ -30,11 +30,20 @@ public enum SnapshotAssembler {
 
     // 1. The kernel's tables: the sockets that exist. A table cut at the section cap is
     // still read (listeners come first in it); one that is missing is made up for below.
+    // With method ss the TCP table may be ss's netlink dump instead (`tcpSource`).
+    let tcpSource = self.tcpSource(output)
+    if case .procNet(let reason) = tcpSource, !reason.isEmpty {
+      problems.append("TCP sockets read from /proc/net/tcp* instead of ss: \(reason)")
+    }
     var sockets: [SocketRecord] = []
     var tablesRead = 0
     var tablesMissing: Set<TableKind> = []
     for (name, format) in ProbeScript.procNetSections {
       let kind = TableKind(format)
+      if tcpSource == .ss, kind?.proto == .tcp {
+        tablesRead += 1
+        continue
+      }
       guard let section = output[name] else {
         degraded.append("section \(name) is missing")
         if let kind { tablesMissing.insert(kind) }
@@ -85,6 +94,7 @@ public enum SnapshotAssembler {
           parsed.sockets[i].listenBacklog = parsed.sockets[i].sendQueue
         }
       }
+      if format == .ss, tcpSource == .ss { sockets += SSTCPTable.tcpSockets(parsed.sockets) }
       owners += parsed.sockets
       if parsed.report.ownersOfOtherUsersHidden { toolSaidNotRoot = true }
       if section.exitCode == 0 || !parsed.sockets.isEmpty { toolRan = true }
@@ -168,6 +178,29 @@ public enum SnapshotAssembler {
     return HostSnapshot(
       meta: meta, addresses: addresses, sockets: sockets, unixSocketModes: modes, counters: counters, provenance: provenance,
       firewall: firewall, namespaces: namespaces.scan, processes: identities?.processes, ephemeralPorts: identities?.ephemeralPorts)
+  }
+
+  /// Where a probe of method ss took its TCP sockets from (`ProbeSectionName.tcpSource`).
+  enum TCPSource: Equatable {
+    /// ss's netlink dump, complete and exit 0: its TCP lines are the TCP table.
+    case ss
+    /// /proc/net/tcp and tcp6, for the reason the probe gave (empty: a probe before the section).
+    case procNet(reason: String)
+  }
+
+  static func tcpSource(_ output: ProbeOutput) -> TCPSource {
+    guard let section = output[.tcpSource], section.exitCode == 0 else { return .procNet(reason: "") }
+    var body = section.body.prefix(300)
+    while body.last == 10 { body.removeLast() }
+    let text = TerminalText.sanitize(String(decoding: body, as: UTF8.self))
+    guard text == "ss" else {
+      return .procNet(reason: text.hasPrefix("proc-net") ? String(text.dropFirst(8).drop { $0 == " " }) : text)
+    }
+    // The probe trusted ss's lines; without ss's whole section there is nothing to trust.
+    guard let ss = output[.ss], ss.exitCode == 0, ss.complete, !ss.truncated else {
+      return .procNet(reason: "the ss section is missing or cut")
+    }
+    return .ss
   }
 
   static func report(_ section: ProbeSection, _ parse: ParseReport?) -> Provenance.SectionReport {

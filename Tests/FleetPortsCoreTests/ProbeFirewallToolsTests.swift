@@ -1,0 +1,93 @@
+import Foundation
+import Testing
+
+@testable import FleetPortsCore
+
+/// As root the probe runs iptables-nft-save only where `nft -j` shows an `xt` expression (a
+/// match or target nft prints bare): an iptables-nft ruleset nft prints in full needs nft's
+/// JSON alone. Each test loads a real ruleset with iptables-nft-restore into a network
+/// namespace of its own (root only), runs the real probe there, and judges the listeners from
+/// what the probe read against the same rules as iptables-nft-save prints them.
+@Suite struct ProbeFirewallToolsTests {
+  static let unshare = ["/usr/bin/unshare", "/bin/unshare"].first { FileManager.default.isExecutableFile(atPath: $0) }
+  static func tool(_ name: String) -> String? {
+    ["/usr/sbin/", "/sbin/", "/usr/bin/"].map { $0 + name }.first { FileManager.default.isExecutableFile(atPath: $0) }
+  }
+  static let canRun = ProbeShell.isRoot && unshare != nil && tool("iptables-nft-restore") != nil && tool("nft") != nil
+
+  static let plainRules = """
+    *filter
+    :INPUT DROP [0:0]
+    :FORWARD DROP [0:0]
+    :OUTPUT ACCEPT [0:0]
+    -A INPUT -i lo -j ACCEPT
+    -A INPUT -p tcp -m tcp --dport 22 -j ACCEPT
+    -A INPUT -s 10.0.0.0/8 -p tcp -m tcp --dport 5432 -j ACCEPT
+    -A INPUT -p udp -m udp --dport 53 -j ACCEPT
+    COMMIT
+
+    """
+
+  /// The probe's output in a namespace with `rules` loaded, and iptables-nft-save's text there.
+  static func probe(rules: String) throws -> (output: ProbeOutput, save: [UInt8]) {
+    let unshare = try #require(unshare)
+    let file = "/tmp/fp-fw-tools-\(getpid())-\(UUID().uuidString.prefix(6))"
+    try Data(rules.utf8).write(to: URL(fileURLWithPath: file + ".rules"))
+    defer {
+      try? FileManager.default.removeItem(atPath: file + ".rules")
+      try? FileManager.default.removeItem(atPath: file + ".save")
+    }
+    let restore = try #require(tool("iptables-nft-restore"))
+    let save = try #require(tool("iptables-nft-save"))
+    let setup = "ip link set lo up && \(restore) < \(file).rules && \(save) > \(file).save"
+    let script = ProbeScript.make(nonce: ProbeTests.nonce, method: .ss)
+    let run = try ProbeShell.run([unshare, "-n", "/bin/sh", "-c", "\(setup) && exec /bin/sh -s"], input: Array(script.utf8))
+    let output = ProbeOutput.parse(run.stdout, nonce: ProbeTests.nonce)
+    #expect(run.status == 0 && output.finished, "exit \(run.status): \(String(decoding: run.stderr, as: UTF8.self))")
+    return (output, Array(try Data(contentsOf: URL(fileURLWithPath: file + ".save"))))
+  }
+
+  static let host = [InterfaceAddress(interface: "eth0", address: .ipv4(IPv4Address(192, 0, 2, 2)), prefixLength: 24)]
+
+  /// Each port's verdict kind and accepted sources per source class.
+  static func judged(_ ruleset: FirewallRuleset) -> [String] {
+    let evaluator = FirewallEvaluator(ruleset: ruleset, hostAddresses: host)
+    var lines: [String] = []
+    for (proto, port) in [(SocketProtocol.tcp, UInt16(22)), (.tcp, 5432), (.tcp, 80), (.udp, 53), (.udp, 123)] {
+      for verdict in evaluator.verdicts(proto: proto, bind: .wildcard(.ipv4), port: port) {
+        lines.append("\(proto)/\(port) \(verdict.source.rawValue) \(verdict.verdict.kind.rawValue) \(verdict.verdict.acceptedSources)")
+      }
+    }
+    return lines
+  }
+
+  @Test(.enabled(if: canRun, "needs root, unshare, nft and iptables-nft-restore"))
+  func rulesNftPrintsInFullAreReadByNftAlone() throws {
+    let (output, save) = try Self.probe(rules: Self.plainRules)
+    let nft = try #require(output[.firewallNft])
+    #expect(!String(decoding: nft.body, as: UTF8.self).contains("\"xt\""), "the ruleset has no xt expression")
+    #expect(output[.firewallIptablesNft] == nil && output[.firewallIp6tablesNft] == nil)
+    let snapshot = SnapshotAssembler.assemble(output)
+    #expect(snapshot.firewall?.status == .read && snapshot.firewall?.sources.map(\.section) == ["fw-nft"])
+    let fromProbe = try #require(snapshot.firewall?.ruleset())
+    let fromSave = IptablesSaveParser.parse(save, family: .ipv4)
+    #expect(fromSave.report.unparsedCount == 0)
+    let judged = Self.judged(fromProbe)
+    #expect(judged == Self.judged(fromSave.ruleset))
+    // Not vacuous: the rules deny, allow and restrict.
+    #expect(judged.contains("tcp/5432 anywhere restricted [\"10.0.0.0/8\"]"), "\(judged)")
+    #expect(judged.contains { $0.hasPrefix("tcp/80 anywhere drop") }, "\(judged)")
+  }
+
+  @Test(.enabled(if: canRun, "needs root, unshare, nft and iptables-nft-restore"))
+  func anXtMatchBringsIptablesNftSave() throws {
+    let rules = Self.plainRules.replacingOccurrences(
+      of: "-A INPUT -i lo -j ACCEPT\n", with: "-A INPUT -i lo -j ACCEPT\n-A INPUT -m conntrack --ctstate RELATED,ESTABLISHED -j ACCEPT\n")
+    let (output, _) = try Self.probe(rules: rules)
+    #expect(String(decoding: try #require(output[.firewallNft]).body, as: UTF8.self).contains("\"xt\""))
+    #expect(output[.firewallIptablesNft]?.exitCode == 0 && output[.firewallIp6tablesNft]?.exitCode == 0)
+    let snapshot = SnapshotAssembler.assemble(output)
+    #expect(snapshot.firewall?.status == .read)
+    #expect(snapshot.firewall?.sources.map(\.section) == ["fw-nft", "fw-iptables-nft-save", "fw-ip6tables-nft-save"])
+  }
+}

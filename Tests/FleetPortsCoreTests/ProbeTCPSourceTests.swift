@@ -1,0 +1,92 @@
+import Foundation
+import Testing
+
+@testable import FleetPortsCore
+
+/// With method ss the probe takes TCP sockets from ss's netlink dump and reads /proc/net/tcp*
+/// only when ss's output could be forged: ss prints a Unix socket's path raw, newlines and
+/// all, so a local user can bind a socket whose path prints as TCP lines. Each test runs the
+/// real probe and the real ss in a network namespace of its own (root only) holding a TCP
+/// listener of python3 on 127.0.0.1 and, for the hostile cases, such a Unix socket.
+@Suite struct ProbeTCPSourceTests {
+  static let unshare = ["/usr/bin/unshare", "/bin/unshare"].first { FileManager.default.isExecutableFile(atPath: $0) }
+
+  /// A python3 that binds `unixPath` (when given) and 127.0.0.1:7411, says so in `ready`, and
+  /// exits when the probe's shell (its parent) is gone, or after 30 s.
+  static func sockets(unixPath: String?, ready: String) -> String {
+    let unix = unixPath.map { "u=socket.socket(socket.AF_UNIX);u.bind(\($0.debugDescription));u.listen();" } ?? ""
+    let path = unixPath.map { "os.unlink(\($0.debugDescription))" } ?? "pass"
+    return """
+      import os,socket,time
+      p=os.getppid()
+      \(unix)t=socket.socket();t.bind(("127.0.0.1",7411));t.listen()
+      open(\(ready.debugDescription),"w").close()
+      for i in range(300):
+          if os.getppid()!=p: break
+          time.sleep(0.1)
+      \(path)
+      """
+  }
+
+  static func probe(unixPath: String?) throws -> (output: ProbeOutput, snapshot: HostSnapshot) {
+    let unshare = try #require(unshare)
+    let ready = "/tmp/fp-tcp-source-\(getpid())-\(UUID().uuidString.prefix(6)).ready"
+    let program = "/tmp/fp-tcp-source-\(getpid())-\(UUID().uuidString.prefix(6)).py"
+    try Data(sockets(unixPath: unixPath, ready: ready).utf8).write(to: URL(fileURLWithPath: program))
+    defer {
+      try? FileManager.default.removeItem(atPath: program)
+      try? FileManager.default.removeItem(atPath: ready)
+    }
+    // Bounded: 50 checks of 0.1 s for the sockets to be up.
+    let setup = "ip link set lo up && { python3 \(program) </dev/null & } && i=0 && while [ ! -e \(ready) ] && [ $i -lt 50 ]; do sleep 0.1; i=$((i+1)); done"
+    let script = ProbeScript.make(nonce: ProbeTests.nonce, method: .ss)
+    let run = try ProbeShell.run([unshare, "-n", "/bin/sh", "-c", "\(setup) && exec /bin/sh -s"], input: Array(script.utf8))
+    let output = ProbeOutput.parse(run.stdout, nonce: ProbeTests.nonce)
+    #expect(run.status == 0 && output.finished, "exit \(run.status): \(String(decoding: run.stderr, as: UTF8.self))")
+    return (output, SnapshotAssembler.assemble(output))
+  }
+
+  static func ssText(_ output: ProbeOutput) -> String {
+    String(decoding: output[.ss]?.body ?? [], as: UTF8.self)
+  }
+
+  static func tcpSource(_ output: ProbeOutput) -> String {
+    String(decoding: output[.tcpSource]?.body ?? [], as: UTF8.self)
+  }
+
+  @Test(.enabled(if: ProbeShell.isRoot && unshare != nil, "needs root for a network namespace"))
+  func aPlainHostTakesTCPFromSSAndReadsNoTCPTable() throws {
+    let (output, snapshot) = try Self.probe(unixPath: nil)
+    #expect(Self.tcpSource(output) == "ss\n")
+    #expect(output[.procNet("tcp")] == nil && output[.procNet("tcp6")] == nil && output[.procNet("udp")] != nil)
+    let listener = try #require(snapshot.listeners.first { $0.proto == .tcp && $0.local?.port == 7411 })
+    #expect(listener.local?.address.description == "127.0.0.1" && listener.processes.map(\.name) == ["python3"])
+    #expect(listener.uid == 0 && listener.inode != nil && listener.listenBacklog == 128)
+    #expect(snapshot.provenance.kernelTablesRead && !snapshot.provenance.isDegraded, "\(snapshot.provenance.degraded)")
+  }
+
+  /// The forged lines sit between two Unix lines: a Unix line after a TCP one.
+  @Test(.enabled(if: ProbeShell.isRoot && unshare != nil, "needs root for a network namespace"))
+  func aUnixPathThatForgesATCPListenerSendsTheProbeToProcNet() throws {
+    let forged = "/tmp/fp\(getpid())\ntcp LISTEN 0 4096 0.0.0.0:31337 0.0.0.0:* users:((\"sshd\",pid=1,fd=3))\nu_str LISTEN 0 0 x"
+    let (output, snapshot) = try Self.probe(unixPath: forged)
+    // ss itself printed the forged line: the test is only worth its name if it did.
+    #expect(Self.ssText(output).contains("\ntcp LISTEN 0 4096 0.0.0.0:31337"))
+    #expect(Self.tcpSource(output).hasPrefix("proc-net line "), "\(Self.tcpSource(output))")
+    #expect(output[.procNet("tcp")]?.exitCode == 0 && output[.procNet("tcp6")]?.exitCode == 0)
+    #expect(!snapshot.sockets.contains { $0.local?.port == 31337 }, "a forged listener was taken")
+    #expect(snapshot.listeners.contains { $0.proto == .tcp && $0.local?.port == 7411 && $0.processes.map(\.name) == ["python3"] })
+    #expect(snapshot.provenance.problems.contains { $0.hasPrefix("TCP sockets read from /proc/net/tcp* instead of ss: line ") })
+  }
+
+  /// The forged line is the path's last: ss's trailer (` <inode> * 0 users:…`) follows it.
+  @Test(.enabled(if: ProbeShell.isRoot && unshare != nil, "needs root for a network namespace"))
+  func aForgedLastLineCarriesSSTrailerAndIsRefused() throws {
+    let forged = "/tmp/fp\(getpid())\ntcp LISTEN 0 4096 0.0.0.0:31338 0.0.0.0:*"
+    let (output, snapshot) = try Self.probe(unixPath: forged)
+    #expect(Self.ssText(output).contains("\ntcp LISTEN 0 4096 0.0.0.0:31338 0.0.0.0:* "))
+    #expect(Self.tcpSource(output).hasPrefix("proc-net line "), "\(Self.tcpSource(output))")
+    #expect(!snapshot.sockets.contains { $0.local?.port == 31338 }, "a forged listener was taken")
+    #expect(snapshot.listeners.contains { $0.proto == .tcp && $0.local?.port == 7411 })
+  }
+}
