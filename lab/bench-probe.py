@@ -39,13 +39,13 @@ def children_cpu():
 
 
 def inside(host):
-    """The command prefix that runs inside `host`: its own PID namespace too, so the probe
-    walks that host's processes only (not every lab host's), as on a real machine."""
+    """The command prefix that runs inside `host`: its own PID and cgroup namespaces too, so the
+    probe walks that host's processes and cgroups only (not every lab host's), as on a real machine."""
     pid_file = os.path.join(LAB, "run", host["name"], "init.pid")
     if os.path.exists(pid_file):
         with open(pid_file) as f:
             pid = f.read().strip()
-        return ["nsenter", "--target", pid, "--net", "--uts", "--mount", "--pid", "--"]
+        return ["nsenter", "--target", pid, "--net", "--uts", "--mount", "--pid", "--cgroup", "--"]
     return ["ip", "netns", "exec", host["namespace"]]
 
 

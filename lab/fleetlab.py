@@ -751,6 +751,7 @@ def cmd_serve(i):
     pidfile = os.path.join(d, "services.pid")
     log = os.path.join(d, "services.log")
     mount_cgroups()
+    enter_cgroup_namespace(i)
     enter_unit(i, "sshd")           # sshd, its sessions (and so the probe) run in the sshd unit
     subprocess.run(["/usr/sbin/sshd", "-f", os.path.join(d, "sshd_config"),
                     "-E", os.path.join(d, "sshd.log")], check=True, stdin=subprocess.DEVNULL)
@@ -924,6 +925,44 @@ def mount_cgroups():
     if has_named:
         os.makedirs(base + "/systemd", exist_ok=True)
         subprocess.run(["mount", "-t", "cgroup", "-o", "none,name=systemd", "cgroup", base + "/systemd"], check=True, timeout=10)
+
+
+CLONE_NEWCGROUP = 0x02000000
+
+
+def enter_cgroup_namespace(i):
+    """A cgroup namespace of the host's own (issue 20), rooted at fleetlab.slice/fplab-NNN.slice
+    of every hierarchy the lab uses, and those hierarchies mounted again inside it: the host then
+    sees its own cgroups only (its units and containers, at the paths it saw before), as a real
+    machine does. `ss -e` resolves socket cgroup ids by walking the whole hierarchy it sees, which
+    without this is every lab host's units (≈ 5 a host): the host's cost would grow with the lab."""
+    roots = cgroup_roots()
+    if not roots:
+        return
+    for root in roots:
+        path = "%s/%s/fplab-%03d.slice" % (root, UNIT_SLICE, i)
+        os.makedirs(path, exist_ok=True)
+        with open(os.path.join(path, "cgroup.procs"), "w") as f:
+            f.write(str(os.getpid()))
+    libc = ctypes.CDLL(None, use_errno=True)
+    if libc.unshare(CLONE_NEWCGROUP) != 0:
+        raise OSError(ctypes.get_errno(), "unshare(CLONE_NEWCGROUP)")
+    for root in roots:
+        v2 = root_is_cgroup2(root)
+        subprocess.run(["umount", "-l", root], check=True, timeout=10)
+        if v2:
+            subprocess.run(["mount", "-t", "cgroup2", "none", root], check=True, timeout=10)
+        else:
+            subprocess.run(["mount", "-t", "cgroup", "-o", "none,name=systemd", "cgroup", root], check=True, timeout=10)
+
+
+def root_is_cgroup2(root):
+    with open("/proc/self/mountinfo") as f:
+        for line in f:
+            fields = line.split()
+            if fields[4] == root:
+                return fields[fields.index("-") + 1] == "cgroup2"
+    return False
 
 
 def enter_unit(i, key):
