@@ -241,13 +241,11 @@ extension ProbeScript {
     # docker-proxy in ours; `hidden N M` (pids we may not inspect, namespaces past the cap);
     # `ns INODE /proc/P/ns/net` for ours ($$) and each reader.
     fp_netns() {
-      fp_nsr= fp_pids= fp_np=0 fp_nn=0 fp_hid=0 fp_skip=0
+      fp_nsr= fp_pids= fp_np=0 fp_nn=0 fp_hid=0 fp_skip=0 fp_our=
       for fp_f in /proc/[0-9]*/ns/net;do
         fp_p=${fp_f#/proc/} fp_p=${fp_p%%/*}
         if [ "$fp_f" -ef /proc/$$/ns/net ];then
-          # docker-proxy runs as root: any user can name a process so (comm), not run it as root.
-          { read -r fp_c </proc/$fp_p/comm;} 2>/dev/null&&[ "$fp_c" = docker-proxy ]&&fp_uid0 $fp_p&&
-            printf 'proxy %s %s\n' $fp_p "$(tr '\0' ' ' 2>/dev/null </proc/$fp_p/cmdline)"
+          fp_our="$fp_our $fp_p"
           continue
         fi
         # Not followable: hidden from us (not root), or gone/a zombie meanwhile (no sockets lost).
@@ -267,6 +265,13 @@ extension ProbeScript {
         # container's etc/hostname -> /etc/shadow would read the host's file.
         [ -L /proc/$fp_p/root/etc ]||[ -L /proc/$fp_p/root/etc/hostname ]||
           { IFS= read -r fp_l </proc/$fp_p/root/etc/hostname&&printf 'host %s %s\n' $fp_p "$fp_l";} 2>/dev/null
+      done
+      # docker-proxy publishes a container's port from our namespace: looked for (each comm read
+      # by dash a byte a syscall) only where containers can be, namespaces found or hidden from
+      # us. It runs as root: any user can name a process so (comm), not run it as root.
+      [ -z "$fp_nsr" ]&&[ $fp_hid = 0 ]||for fp_p in $fp_our;do
+        { read -r fp_c </proc/$fp_p/comm;} 2>/dev/null&&[ "$fp_c" = docker-proxy ]&&fp_uid0 $fp_p&&
+          printf 'proxy %s %s\n' $fp_p "$(tr '\0' ' ' 2>/dev/null </proc/$fp_p/cmdline)"
       done
       echo "hidden $fp_hid $fp_skip"
       [ -z "$fp_nsr" ]||stat -L -c 'ns %i %n' /proc/$$/ns/net $(printf '/proc/%s/ns/net ' $fp_nsr) 2>/dev/null
