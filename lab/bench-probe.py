@@ -184,6 +184,13 @@ def sshd_table(truth):
 # owners). Forked from one python3 inside the host's namespaces; they leave with it.
 DAEMONS = """import os, signal, socket, sys
 n = int(sys.argv[1])
+# Into a unit of the host's own cgroups, as a host's daemons are (nsenter keeps the machine's).
+for line in open("/proc/self/mounts"):
+    f = line.split()
+    if f[2] == "cgroup2":
+        unit = f[1] + "/fleetlab.slice/fplab-quiet-daemons.service"
+        os.makedirs(unit, exist_ok=True)
+        open(unit + "/cgroup.procs", "w").write(str(os.getpid()))
 kids = []
 for i in range(n):
     pid = os.fork()
@@ -209,7 +216,9 @@ def quiet_host_table(truth, specs, runs):
     host = next((h for h in truth if h.get("has_ss", True) and not h.get("firewall")), None)
     if n <= 0 or host is None:
         return
-    daemons = subprocess.Popen(inside(host) + ["python3", "-c", DAEMONS, str(n)], stdin=subprocess.PIPE, stdout=subprocess.PIPE)
+    # Not in the host's cgroup namespace: moving into its cgroups takes the machine's view.
+    launcher = [a for a in inside(host) if a != "--cgroup"]
+    daemons = subprocess.Popen(launcher + ["python3", "-c", DAEMONS, str(n)], stdin=subprocess.PIPE, stdout=subprocess.PIPE)
     try:
         if daemons.stdout.readline() != b"ready\n":
             return

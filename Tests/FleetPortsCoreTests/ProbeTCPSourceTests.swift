@@ -79,6 +79,45 @@ import Testing
     #expect(snapshot.provenance.problems.contains { $0.hasPrefix("TCP sockets read from /proc/net/tcp* instead of ss: line ") })
   }
 
+  /// The probe with `ss` replaced by a script printing `capture` (a real ss's stdout and stderr)
+  /// and exiting 0, run here as this user.
+  static func probe(ssPrinting capture: [UInt8]) throws -> ProbeOutput {
+    let dir = "/tmp/fp-fake-ss-\(getpid())-\(UUID().uuidString.prefix(6))"
+    try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: false)
+    defer { try? FileManager.default.removeItem(atPath: dir) }
+    try Data(capture).write(to: URL(fileURLWithPath: dir + "/capture"))
+    try Data("#!/bin/sh\ncat \(dir)/capture\n".utf8).write(to: URL(fileURLWithPath: dir + "/ss"))
+    chmod(dir + "/ss", 0o755)
+    var environment = ProbeShell.baseEnvironment
+    environment["PATH"] = dir + ":" + (environment["PATH"] ?? "")
+    let script = ProbeScript.make(nonce: ProbeTests.nonce, method: .ss)
+    let run = try ProbeShell.run(["/bin/sh", "-s"], input: Array(script.utf8), environment: environment)
+    let output = ProbeOutput.parse(run.stdout, nonce: ProbeTests.nonce)
+    #expect(run.status == 0 && output.finished)
+    return output
+  }
+
+  /// Without root, ss complains on stderr for each socket whose cgroup its walk of the
+  /// hierarchy did not meet (a real capture: a lab host's daemons left in the machine's
+  /// cgroup): those lines are ss's, not a forgery, and the TCP lines still stand.
+  @Test func ssComplainingAboutCgroupsIsStillTrusted() throws {
+    let capture = try FixtureFiles.bytes("ss-tcp-source/ss-tuaxnpe-cgroup-complaints.out")
+    #expect(capture.starts(with: Array("Failed to open cgroup2 by ID\n".utf8)))
+    let output = try Self.probe(ssPrinting: capture)
+    #expect(Self.tcpSource(output) == "ss\n")
+    #expect(output[.procNet("tcp")] == nil)
+    let snapshot = SnapshotAssembler.assemble(output)
+    #expect(snapshot.sockets.filter { $0.proto == .tcp }.count == 30)
+  }
+
+  /// Anything else before ss's header is distrust, and the reason names that line.
+  @Test func aLineBeforeTheHeaderSendsTheProbeToProcNet() throws {
+    let capture = try FixtureFiles.bytes("ss-tcp-source/ss-tuaxnpe.out")
+    let output = try Self.probe(ssPrinting: Array("ss: something odd\n".utf8) + capture)
+    #expect(Self.tcpSource(output) == "proc-net line 1 before the ss header\n")
+    #expect(output[.procNet("tcp")]?.exitCode == 0)
+  }
+
   /// The forged line is the path's last: ss's trailer (` <inode> * 0 users:…`) follows it.
   @Test(.enabled(if: ProbeShell.isRoot && unshare != nil, "needs root for a network namespace"))
   func aForgedLastLineCarriesSSTrailerAndIsRefused() throws {

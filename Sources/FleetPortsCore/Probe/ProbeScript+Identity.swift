@@ -229,9 +229,12 @@ extension ProbeScript {
   /// after a TCP or UDP one, a netid other than tcp or udp there, a line whose queues and
   /// endpoints are not ss's, a bare number or `*` after the peer column, or a wildcard `*` bind
   /// without ss's `v6only:` (ss before 4.x printed `*` for IPv4 wildcards too) each send the
-  /// probe back to /proc/net/tcp*. The reasons name a line number only, never its text.
+  /// probe back to /proc/net/tcp*. The reasons name a line number only, never its text. ss's
+  /// own complaints on stderr about naming cgroups are not: `Failed to open cgroup2 by ID`
+  /// (without root, a socket whose cgroup its walk of the hierarchy did not meet) and `Failed
+  /// to find cgroup2 mount` (no cgroup v2 mounted).
   static let ssTrustAwk = #"""
-    function S(i){if(sb!="")return;if(!sh){if($1=="Netid"){sh=1;return};sb="line " NR " before the ss header";return}
+    function S(i){if(sb!=""||$0~/^Failed to (open cgroup2 by ID|find cgroup2 mount)$/)return;if(!sh){if($1=="Netid"){sh=1;return};sb="line " NR " before the ss header";return}
     if($1~/^u_/){if(si)sb="line " NR ": a Unix socket after the TCP and UDP ones";return};si=1
     if($1!="tcp"&&$1!="udp"){sb="line " NR ": netid not tcp or udp";return}
     if(NF<6||$3!~/^[0-9]+$/||$4!~/^[0-9]+$/||$5!~/^[^ ]*:(\*|[0-9]+)$/||$6!~/^[^ ]*:(\*|[0-9]+)$/){sb="line " NR ": not the ss columns";return}
@@ -277,7 +280,7 @@ extension ProbeScript {
       m=="ss"&&index($0,rk)==1{x=substr($0,length(rk)+1);if(x~/^[0-9]+$/)rc=x;next}
       m=="ss"{S()}
       m=="ss"&&(!/^u_/||$2~/^(LISTEN|UNCONN)$/){W($0);s=$0;while(match(s,/pid=[0-9]+/)){p[substr(s,RSTART+4,RLENGTH-4)];s=substr(s,RSTART+RLENGTH)}}
-      END{if(m=="ss"){E("ss",rc);if(rc!=0)sb="ss exited " rc;else if(ft)sb="ss printed more than the cap";else if(!sh)sb="ss printed no header"
+      END{if(m=="ss"){E("ss",rc);if(rc!=0)sb="ss exited " rc;else if(ft)sb="ss printed more than the cap";else if(!sh&&sb=="")sb="ss printed no header"
       B("\#(ProbeSectionName.tcpSource)");W(sb==""?"ss":"proc-net " sb);E("\#(ProbeSectionName.tcpSource)",0)
       if(sb!="")for(i=1;i<=9;i++)if(T[i]~/^tcp/)F("\#(ProbeSectionName.procNetPrefix)" T[i],"/proc/net/" T[i])};ids()}
       """#
