@@ -27,6 +27,9 @@ enum ControllerBench {
       }
       print("| \(name) | \(String(format: "%.3f", best * 1000 / hosts)) ms | \(size / Int(hosts)) B |")
     }
+    // The encoder's shortcuts must not change a byte: the file again, from what was read of it.
+    let same = try ScanJSON.encode(scan) == Array(try Data(contentsOf: URL(fileURLWithPath: path)))
+    print("scan.json encoded again is \(same ? "the same bytes" : "DIFFERENT") as \(path)")
     print("| \(scan.hosts.count) hosts: step | per host | bytes per host |")
     print("|---|---|---|")
     try time("scan.json encoded") { try ScanJSON.encode(scan).count }
