@@ -73,7 +73,7 @@ public struct ScanSession: Sendable {
     do {
       outcome.reportPaths = try ReportWriter.write(
         outcome.scan, formats: reports.formats, to: reports.folder, updateLatest: reports.updatesLatest,
-        scanJSON: json, trend: trend)
+        scanJSON: consume json, trend: trend)
     } catch {
       outcome.reportFailure = "could not write the reports: \(error)"
     }
