@@ -63,7 +63,7 @@ struct NftJSONReader {
   }
 
   private mutating func value(depth: Int) throws(Failure) -> NftJSON {
-    guard depth <= NftJSONReader.maxDepth else { throw failure("nested deeper than \(NftJSONReader.maxDepth) levels") }
+    guard depth < NftJSONReader.maxDepth else { throw failure("nested deeper than \(NftJSONReader.maxDepth) levels") }
     skipWhitespace()
     guard index < bytes.count else { throw failure("unexpected end") }
     let value: NftJSON
