@@ -32,6 +32,9 @@ enum ControllerBench {
     print("scan.json encoded again is \(same ? "the same bytes" : "DIFFERENT") as \(path)")
     print("| \(scan.hosts.count) hosts: step | per host | bytes per host |")
     print("|---|---|---|")
+    if let today = PolicyDate(year: 2026, month: 11, day: 30) {
+      time("analysis (again, no policy)") { scan.analyzed(policy: nil, today: today).findings.count }
+    }
     try time("scan.json encoded") { try ScanJSON.encode(scan).count }
     let basis = try ScanJSON.encode(scan.diffBasis())
     try time("diff basis encoded") { try ScanJSON.encode(scan.diffBasis()).count }
