@@ -5,7 +5,8 @@
 #    sessions in flight; written to reports/bench/transport.md;
 # 2. whole `fleetports scan`s (collect, parse, analyse, store, every report format) of 100 and 200
 #    hosts, 250 sessions in flight and 1,000 (500 hosts by IPv4 and IPv6): controller CPU per host,
-#    peak RSS and the lab's CPU; written to reports/bench/scan.md;
+#    peak RSS and the lab's CPU, then the controller's steps after collection on the 200-host
+#    scan (fleetports-bench controller); written to reports/bench/scan.md;
 # 3. the same scan of every host with the lab key encrypted and unencrypted, 3 runs each: controller
 #    CPU and wall (lab/bench-keys.sh; reports/bench/keys.md);
 # 4. 200 hosts through one bastion beside the same 200 direct (lab/bench-bastion.sh, when the
@@ -117,6 +118,11 @@ if [ "$total" -ge 500 ]; then
   # --per-server, one known_hosts line), so half the lab's memory and start-up of 1,000 hosts.
   { hosts_file 500 | sed 's/^/root@/'; hosts_file 500 ipv6 | sed 's/^\(.*\)$/root@[\1]/'; } > "$OUT/inventory-1000.txt"
   scan_row 1000 1000 1000 "$OUT/inventory-1000.txt"
+fi
+# Where the controller's own CPU goes after collection, on the 200-host scan just made: scan.json
+# and the diff basis encoded, the basis decoded and diffed, each report rendered, per host.
+if [ -f "$OUT/scan-200/scan.json" ]; then
+  { echo; "$ROOT/.build/release/fleetports-bench" controller "$OUT/scan-200/scan.json"; } >> "$scan_table"
 fi
 cat "$scan_table"
 

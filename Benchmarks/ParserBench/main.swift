@@ -8,6 +8,18 @@ import Foundation
   import Glibc
 #endif
 
+// `fleetports-bench controller SCAN_JSON`: the controller's encoding, decoding and rendering
+// of a real scan, per host (ControllerBench); nothing else runs.
+if CommandLine.arguments.count >= 3, CommandLine.arguments[1] == "controller" {
+  do {
+    try ControllerBench.run(CommandLine.arguments[2], only: CommandLine.arguments.count > 3 ? CommandLine.arguments[3] : nil)
+    exit(0)
+  } catch {
+    print("fleetports-bench: \(error)")
+    exit(1)
+  }
+}
+
 // `fleetports-bench probe-script METHOD` prints the probe a scan sends with that method, for
 // lab/bench-probe.sh to time on a lab host; nothing else runs.
 if CommandLine.arguments.count == 3, CommandLine.arguments[1] == "probe-script",

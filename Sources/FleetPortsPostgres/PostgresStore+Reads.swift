@@ -72,10 +72,12 @@ extension PostgresStore {
     return Array(buffer.readableBytesView)
   }
 
-  /// A stored scan as `ScanDiff` needs it: its diff basis when stored, else the whole scan.
-  func diffBasis(id: Int64) throws -> ScanResult {
+  /// A stored scan as `ScanDiff` needs it: its stored diff basis, else (a scan stored before
+  /// there was one) the basis of the whole scan.
+  func diffBasis(id: Int64) throws -> DiffBasis {
     let basis = try bytes(column: "diffJSON", id: id)
-    return try decode(basis.isEmpty ? try bytes(column: "scanJSON", id: id) : basis, id: id)
+    if basis.isEmpty { return DiffBasis(try decode(try bytes(column: "scanJSON", id: id), id: id)) }
+    return try DiffBasisJSON.decode(Data(basis), id: id)
   }
 
   func decode(_ bytes: [UInt8], id: Int64) throws -> ScanResult {

@@ -107,7 +107,7 @@ extension PostgresStore {
     }
     let count = { (status: HostResult.Status) in scan.hosts.filter { $0.status == status }.count }
     let json = try ScanJSON.encode(scan)
-    let basis = try ScanJSON.encode(scan.diffBasis())
+    let basis = try ScanJSON.encode(DiffBasis(scan))
     try run(
       """
       UPDATE scan SET hostsOK = \(count(.ok)), hostsFailed = \(count(.failed)), hostsNotScanned = \(count(.notScanned)),

@@ -54,6 +54,13 @@ public struct SSHClient: Sendable {
     signal(SIGPIPE, SIG_IGN)
   }()
 
+  /// Returns the heap's free pages to the system (`malloc_trim`): called once a scan's
+  /// sessions have all ended, so their freed buffers do not add to the memory the rest of the
+  /// scan (storing, reports) needs on top.
+  public static func releaseFreeMemory() {
+    cfleet_release_free_memory()
+  }
+
   /// Runs `command` on `target`, feeding `stdin` (then EOF) when given.
   /// - Returns: the command's output (each stream capped at `outputCap` bytes), its exit
   ///   status or signal, and the host key's fingerprint.

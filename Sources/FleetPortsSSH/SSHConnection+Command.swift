@@ -76,11 +76,11 @@ extension SSHConnection {
     _ = try await drive(.command, until: deadline) { libssh2_channel_send_eof(channel) }
   }
 
+  /// Bytes asked of libssh2 per channel read.
+  static let readBufferSize = 32 << 10
+
   /// Drains stdout and stderr together, so a full stderr window never stalls stdout.
   func readOutput(_ channel: OpaquePointer, into result: inout SSHCommandResult, until deadline: ContinuousClock.Instant) async throws(SSHError) {
-    let bufferSize = 32 << 10
-    let buffer = UnsafeMutablePointer<CChar>.allocate(capacity: bufferSize)
-    defer { buffer.deallocate() }
     var lastTraffic = clock.now
     var bytesSinceYield = 0
     while true {
@@ -94,23 +94,29 @@ extension SSHConnection {
       }
       var progressed = false
       var blocked = 0
-      for stream in [Int32(0), CFLEET_STDERR] {
-        while true {
-          let n = cfleet_channel_read(channel, stream, buffer, bufferSize)
-          if n > 0 {
-            progressed = true
-            bytesSinceYield += n
-            let bytes = UnsafeRawBufferPointer(start: buffer, count: n)
-            if stream == 0 {
-              append(bytes, to: &result.stdout, truncated: &result.stdoutTruncated)
-            } else {
-              append(bytes, to: &result.stderr, truncated: &result.stderrTruncated)
+      // A read buffer only while reading, never across the wait below: with 1,000 sessions
+      // waiting on their probes, one each would be 32 MB held for nothing.
+      do {
+        let buffer = UnsafeMutablePointer<CChar>.allocate(capacity: Self.readBufferSize)
+        defer { buffer.deallocate() }
+        for stream in [Int32(0), CFLEET_STDERR] {
+          while true {
+            let n = cfleet_channel_read(channel, stream, buffer, Self.readBufferSize)
+            if n > 0 {
+              progressed = true
+              bytesSinceYield += n
+              let bytes = UnsafeRawBufferPointer(start: buffer, count: n)
+              if stream == 0 {
+                append(bytes, to: &result.stdout, truncated: &result.stdoutTruncated)
+              } else {
+                append(bytes, to: &result.stderr, truncated: &result.stderrTruncated)
+              }
+              continue
             }
-            continue
+            if n == Int(LIBSSH2_ERROR_EAGAIN) { blocked += 1 }
+            else if n < 0 { throw failure(.connectionLost(.command, "reading output: \(lastError())"), Int32(n)) }
+            break
           }
-          if n == Int(LIBSSH2_ERROR_EAGAIN) { blocked += 1 }
-          else if n < 0 { throw failure(.connectionLost(.command, "reading output: \(lastError())"), Int32(n)) }
-          break
         }
       }
       if libssh2_channel_eof(channel) == 1 && !progressed { return }

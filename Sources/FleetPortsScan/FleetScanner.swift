@@ -92,6 +92,7 @@ public struct FleetScanner: Sendable {
       }
     }
     await jumps.shutdown()
+    SSHClient.releaseFreeMemory()
     let interrupted = Task.isCancelled
     let hosts = targets.enumerated().map { index, target in
       results[index]

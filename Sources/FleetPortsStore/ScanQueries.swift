@@ -64,12 +64,13 @@ enum ScanQueries {
     return data
   }
 
-  /// A stored scan as `ScanDiff` needs it: its `diffBasis()` when stored, else the whole scan.
-  static func diffBasis(_ db: Database, id: Int64) throws -> ScanResult {
+  /// A stored scan as `ScanDiff` needs it: its stored diff basis, else (a scan stored before
+  /// there was one) the basis of the whole scan.
+  static func diffBasis(_ db: Database, id: Int64) throws -> DiffBasis {
     guard let data = try Data.fetchOne(db, sql: "SELECT diffJSON FROM scan WHERE id = ?", arguments: [id]) else {
-      return try scan(db, id: id)
+      return DiffBasis(try scan(db, id: id))
     }
-    return try decode(data, id: id)
+    return try DiffBasisJSON.decode(data, id: id)
   }
 
   static func scan(_ db: Database, id: Int64) throws -> ScanResult {

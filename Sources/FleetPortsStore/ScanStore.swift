@@ -49,9 +49,9 @@ public final class ScanStore: Sendable {
   }
 
   /// The newest stored scan of the same inventory (and shard) before the one being saved, handed to
-  /// `save`'s `amend`: its `diffBasis()` (hosts, addresses, listeners, findings), which is
-  /// all `ScanDiff` reads and a fraction of the whole scan to decode.
-  public typealias Previous = (summary: StoredScan, scan: ScanResult)
+  /// `save`'s `amend`: its `DiffBasis` (hosts, listener binds, findings), which is all
+  /// `ScanDiff` reads and a small fraction of the whole scan to decode.
+  public typealias Previous = (summary: StoredScan, basis: DiffBasis)
 
   /// Stores `scan` in one transaction and returns its id, the scan as stored and its scan.json
   /// bytes (so the caller writes the same bytes instead of encoding the scan again). `amend` runs

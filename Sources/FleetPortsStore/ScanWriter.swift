@@ -57,7 +57,7 @@ enum ScanWriter {
     }
     let count = { (status: HostResult.Status) in scan.hosts.filter { $0.status == status }.count }
     let json = try ScanJSON.encode(scan)
-    let basis = try ScanJSON.encode(scan.diffBasis())
+    let basis = try ScanJSON.encode(DiffBasis(scan))
     // scan.json is ≈ 60 KB per host: bound as a value, SQLite would copy it while binding and
     // again while building the row. The row gets zero blobs of the right sizes instead, and the
     // bytes are written into them in place.

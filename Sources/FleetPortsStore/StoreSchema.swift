@@ -74,7 +74,7 @@ enum StoreSchema {
       try db.create(index: "finding_host_rule", on: "finding", columns: ["host", "rule", "scanId"])
     }
     migrator.registerMigration("v2: scan.diffJSON") { db in
-      // ScanResult.diffBasis() as JSON: what the next scan's diff reads, a fraction of scanJSON.
+      // DiffBasis as JSON (version 1: the scan cut down): what the next scan's diff reads, a fraction of scanJSON.
       // NULL for scans stored before: their diff reads scanJSON.
       try db.alter(table: "scan") { t in t.add(column: "diffJSON", .blob) }
     }

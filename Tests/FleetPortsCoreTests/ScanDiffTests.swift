@@ -117,8 +117,13 @@ import Testing
     new.findings.append(fresh)
 
     let changes = ScanDiff.changes(from: old, to: new, oldLabel: "1", newLabel: "2")
-    // The history hands the diff the old scan's diffBasis(), not the whole scan: same changes.
-    #expect(ScanDiff.changes(from: old.diffBasis(), to: new, oldLabel: "1", newLabel: "2") == changes)
+    // The history hands the diff the old scan's diffBasis(), not the whole scan: same changes;
+    // so does a version 1 basis (the scan cut down) of older histories.
+    #expect(ScanDiff.changes(from: old.diffBasis(), to: new.diffBasis(), oldLabel: "1", newLabel: "2") == changes)
+    #expect(ScanDiff.changes(from: DiffBasis(old.legacyDiffBasis()), to: new.diffBasis(), oldLabel: "1", newLabel: "2") == changes)
+    // And a basis survives its JSON: the history stores it as bytes.
+    let stored = try JSONDecoder().decode(DiffBasis.self, from: Data(try ScanJSON.encode(old.diffBasis())))
+    #expect(ScanDiff.changes(from: stored, to: new.diffBasis(), oldLabel: "1", newLabel: "2") == changes)
     #expect(Set(changes.hosts.map { "\($0.kind.rawValue) \($0.host)" }) == ["now-unreachable lab-004", "appeared lab-009"])
     let listeners = Set(changes.listeners.map { "\($0.kind.rawValue) \($0.host) \($0.proto.rawValue)/\($0.port ?? 0)" })
     #expect(listeners == ["bind-widened lab-002 tcp/5432", "new lab-002 tcp/9999", "closed lab-002 udp/53", "owner-changed lab-003 tcp/6379"])

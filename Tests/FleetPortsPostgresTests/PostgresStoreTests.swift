@@ -43,7 +43,7 @@ import Testing
         _ = try store.save(scan) { (previous: ScanStore.Previous?, id: Int64) in
           var amended = scan
           if let previous {
-            amended.changesSinceLast = ScanDiff.changes(from: previous.scan, to: scan, oldLabel: previous.summary.label, newLabel: "#\(id)")
+            amended.changesSinceLast = ScanDiff.changes(from: previous.basis, to: scan.diffBasis(), oldLabel: previous.summary.label, newLabel: "#\(id)")
           }
           return amended
         }

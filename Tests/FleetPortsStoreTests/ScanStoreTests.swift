@@ -109,7 +109,7 @@ import Testing
       seen.append((previous?.summary.id, id))
       var amended = second
       if let previous {
-        amended.changesSinceLast = ScanDiff.changes(from: previous.scan, to: second, oldLabel: previous.summary.label, newLabel: "#\(id)")
+        amended.changesSinceLast = ScanDiff.changes(from: previous.basis, to: second.diffBasis(), oldLabel: previous.summary.label, newLabel: "#\(id)")
       }
       return amended
     }
@@ -126,21 +126,34 @@ import Testing
     let store = try ScanStore(path: dir + "/fleetports.db")
     let first = try StoreFixtures.fleet(startedSecondsAgo: 60)
     try store.save(first)
-    var handed: ScanResult?
+    var handed: DiffBasis?
     try store.save(try StoreFixtures.fleet(startedSecondsAgo: 50)) { previous, _ in
-      handed = previous?.scan
+      handed = previous?.basis
       return try StoreFixtures.fleet(startedSecondsAgo: 50)
     }
     let firstAsStored = try store.scan(id: 1)
     #expect(handed == firstAsStored.diffBasis())
-    #expect(handed?.hosts.compactMap(\.snapshot).allSatisfy { $0.sockets.allSatisfy(\.isListening) } == true)
+    #expect(handed?.hosts.contains { !$0.slots.isEmpty } == true)
 
-    // A scan stored before the diff basis existed (NULL): the whole scan.
+    // A scan stored before the diff basis existed (NULL): the basis of the whole scan.
     try DatabaseQueue(path: dir + "/fleetports.db").write { db in try db.execute(sql: "UPDATE scan SET diffJSON = NULL WHERE id = 2") }
     try store.save(try StoreFixtures.fleet(startedSecondsAgo: 40)) { previous, _ in
-      handed = previous?.scan
+      handed = previous?.basis
       return try StoreFixtures.fleet(startedSecondsAgo: 40)
     }
-    #expect(handed == (try store.scan(id: 2)))
+    #expect(handed == (try store.scan(id: 2)).diffBasis())
+
+    // A basis of version 1 (the scan cut down, as histories before DiffBasis stored it): read
+    // as that scan's basis.
+    let legacy = try ScanJSON.encode(try store.scan(id: 3).legacyDiffBasis())
+    try DatabaseQueue(path: dir + "/fleetports.db").write { db in
+      try db.execute(sql: "UPDATE scan SET diffJSON = ? WHERE id = 3", arguments: [Data(legacy)])
+    }
+    try store.save(try StoreFixtures.fleet(startedSecondsAgo: 30)) { previous, _ in
+      handed = previous?.basis
+      return try StoreFixtures.fleet(startedSecondsAgo: 30)
+    }
+    #expect(handed == (try store.scan(id: 3)).diffBasis())
+    #expect(legacy.count > 2 * (try ScanJSON.encode(try #require(handed))).count)
   }
 }

@@ -49,6 +49,11 @@ static inline void cfleet_tune_malloc(void) {
   mallopt(M_ARENA_MAX, 2);
 }
 
+/// Gives the system back the free memory inside the heap (glibc's malloc_trim: whole free
+/// pages anywhere in it, not only at its top). After a scan's sessions end, their buffers are
+/// free but resident; storing and reporting then start from what the results hold.
+static inline void cfleet_release_free_memory(void) { malloc_trim(0); }
+
 static inline int cfleet_eventfd(void) { return eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK); }
 
 /// Adds 1 to the eventfd's counter, which makes it readable: wakes a thread in epoll_wait.

@@ -1,5 +1,5 @@
 /// A decoded JSON value of `nft -j` output, in plain Swift so the expression reader needs no
-/// Foundation (`NftJSONParser` converts `JSONSerialization`'s objects into it once).
+/// Foundation (`NftJSONReader` reads the bytes into it).
 indirect enum NftJSON: Hashable, Sendable {
   case object([String: NftJSON])
   case array([NftJSON])

@@ -1,6 +1,14 @@
 /// Compares two scans (pure: two values in, one value out).
 public enum ScanDiff {
+  /// What changed from `old` to `new` (hosts, listeners, findings), labelled `oldLabel` and
+  /// `newLabel` (`#6 (2026-11-30T02:00:00Z)`); the same as the changes between their bases.
   public static func changes(from old: ScanResult, to new: ScanResult, oldLabel: String, newLabel: String) -> ScanChanges {
+    changes(from: DiffBasis(old), to: DiffBasis(new), oldLabel: oldLabel, newLabel: newLabel)
+  }
+
+  /// The changes between two scans' bases (`DiffBasis`): what the history stores of the
+  /// previous scan is all a diff reads.
+  public static func changes(from old: DiffBasis, to new: DiffBasis, oldLabel: String, newLabel: String) -> ScanChanges {
     var hostChanges: [HostChange] = []
     var listenerChanges: [ListenerChange] = []
     let oldHosts = Dictionary(old.hosts.map { ($0.name, $0) }, uniquingKeysWith: { first, _ in first })
@@ -13,13 +21,13 @@ public enum ScanDiff {
         hostChanges.append(HostChange(kind: .vanished, host: name))
       case (.some(let before), .some(let after)):
         if before.status == .ok, after.status == .failed {
-          hostChanges.append(HostChange(kind: .nowUnreachable, host: name, detail: after.failure?.message))
+          hostChanges.append(HostChange(kind: .nowUnreachable, host: name, detail: after.failure))
         } else if before.status == .failed, after.status == .ok {
           hostChanges.append(HostChange(kind: .reachableAgain, host: name))
         }
         // Listeners are compared only where both scans saw the host.
         if before.status == .ok, after.status == .ok {
-          listenerChanges += compare(host: name, old: binds(before.analysedListeners), new: binds(after.analysedListeners))
+          listenerChanges += compare(host: name, old: before.bindsBySlot, new: after.bindsBySlot)
         }
       case (nil, nil):
         break

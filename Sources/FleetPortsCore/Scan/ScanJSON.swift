@@ -14,4 +14,10 @@ public enum ScanJSON {
     return try StreamingJSONEncoder.encode(
       scan, capacity: min(256 << 20, max(64 << 10, scanned * (128 << 10) + (scan.hosts.count - scanned) * (4 << 10))))
   }
+
+  /// A diff basis as the history's `diffJSON` bytes (the same encoder: pretty, keys in order).
+  /// - Throws: `EncodingError` for a value JSON cannot hold.
+  public static func encode(_ basis: DiffBasis) throws -> [UInt8] {
+    try StreamingJSONEncoder.encode(basis)
+  }
 }

@@ -39,8 +39,11 @@ final class JSONByteStream {
     var pendingValue: Int?
   }
 
-  var bytes: [UInt8] = []
-  var frames: [Frame] = []
+  // Unchecked: every access is on the one thread encoding, and the runtime's dynamic
+  // exclusivity checks of these two (a begin and an end per append) were a sixth of the
+  // encoder's time.
+  @exclusivity(unchecked) var bytes: [UInt8] = []
+  @exclusivity(unchecked) var frames: [Frame] = []
 
   init(capacity: Int = 64 << 10) { bytes.reserveCapacity(capacity) }
 
@@ -125,12 +128,25 @@ final class JSONByteStream {
     if T.self == String.self { return string(unsafeBitCast(value, to: String.self)) }
     if T.self == Int.self { return decimal(Int64(unsafeBitCast(value, to: Int.self))) }
     if T.self == Bool.self { return bool(unsafeBitCast(value, to: Bool.self)) }
+    if T.self == [String: Int64].self { return sortedIntegers(unsafeBitCast(value, to: [String: Int64].self), level: level) }
     let mark = bytes.count
     let depth = frames.count
     try value.encode(to: StreamEncoder(stream: self, level: level))
     if bytes.count == mark && frames.count == depth {
       bytes.append(contentsOf: [123, 125])  // a value that encoded nothing is `{}`, as in JSONEncoder
     }
+  }
+
+  /// A `[String: Int64]` (a host's kernel counters: hundreds of them) with its keys sorted
+  /// first and each entry written in place: the bytes a dictionary's own `encode(to:)` makes
+  /// (entries in hash order, moved into key order on close), without writing them twice.
+  func sortedIntegers(_ dictionary: [String: Int64], level: Int) {
+    let frame = open(object: true, level: level)
+    for (key, value) in dictionary.sorted(by: { $0.key < $1.key }) {
+      beginElement(frame, key: key)
+      decimal(value)
+    }
+    close(downTo: frame)
   }
 
   func null() { bytes.append(contentsOf: [110, 117, 108, 108]) }

@@ -24,10 +24,14 @@ enum HTMLReport {
   }
 
   private static let cachedLibrary: Result<MustacheLibrary, ReportError> = {
+    // Every template (a partial starts again from swift-mustache's own HTML escaping) begins
+    // with the pragma that selects `HTMLEscaping`, the same escaping without its cost; a
+    // pragma alone on its line leaves no trace in the output.
+    MustacheContentTypes.register(HTMLEscaping(), named: HTMLEscaping.name)
     var library = MustacheLibrary()
     for (name, text) in EmbeddedTemplates.all.sorted(by: { $0.key < $1.key }) {
       do {
-        try library.register(text, named: name)
+        try library.register("{{% CONTENT_TYPE: \(HTMLEscaping.name)}}\n" + text, named: name)
       } catch {
         return .failure(.template(name: name + ".mustache", reason: "\(error)"))
       }

@@ -5,8 +5,18 @@ import Mustache
 /// reflection swift-mustache falls back to, so a 1,000-host fleet renders in well under a second.
 /// Host-supplied strings stay raw here: the templates print them with `{{ }}`, which escapes them.
 /// swift-mustache treats `""` and `0` as true in sections, so values used as section
-/// conditions answer nil when empty or zero.
+/// conditions answer `absent` when empty or zero.
 enum HTMLView {
+  /// What a view answers for a name it owns but has no value for: false in a section, nothing
+  /// as text. Not nil: for nil, swift-mustache asks every enclosing view for the name (casts and
+  /// a lookup each), and on a 200-host report of mostly empty matrix cells those walks were
+  /// most of the page's rendering.
+  struct Absent: MustacheCustomRenderable {
+    var renderText: String { "" }
+    var isNull: Bool { true }
+  }
+  static let absent = Absent()
+
   struct Page: MustacheParent {
     var inventory: String
     var startedAt: String
@@ -64,11 +74,11 @@ enum HTMLView {
     var omittedHosts: Int
     func child(named name: String) -> Any? {
       switch name {
-      case "omittedHosts": return omittedHosts > 0 ? omittedHosts : nil
+      case "omittedHosts": return omittedHosts > 0 ? omittedHosts : HTMLView.absent
       case "columns": return columns
       case "rows": return rows
       case "hasColumns": return !columns.isEmpty
-      case "hiddenColumns": return hiddenColumns > 0 ? hiddenColumns : nil
+      case "hiddenColumns": return hiddenColumns > 0 ? hiddenColumns : HTMLView.absent
       default: return nil
       }
     }
@@ -99,8 +109,8 @@ enum HTMLView {
     var exposure: String = ""
     func child(named name: String) -> Any? {
       switch name {
-      case "reach": return reach.isEmpty ? nil : reach
-      case "exposure": return exposure.isEmpty ? nil : exposure
+      case "reach": return reach.isEmpty ? HTMLView.absent : reach
+      case "exposure": return exposure.isEmpty ? HTMLView.absent : exposure
       case "label": return label
       case "rank": return rank
       case "title": return title
@@ -140,19 +150,19 @@ enum HTMLView {
     func child(named name: String) -> Any? {
       switch name {
       case "anchor": return anchor
-      case "hostShard": return shard.isEmpty ? nil : shard
+      case "hostShard": return shard.isEmpty ? HTMLView.absent : shard
       case "name": return self.name
       case "address": return address
       case "port": return port
       case "user": return user
-      case "groups": return groups.isEmpty ? nil : groups
+      case "groups": return groups.isEmpty ? HTMLView.absent : groups
       case "hostname": return hostname
       case "os": return os
       case "kernel": return kernel
-      case "duration": return duration.isEmpty ? nil : duration
-      case "publicCount": return publicCount == 0 ? nil : publicCount
+      case "duration": return duration.isEmpty ? HTMLView.absent : duration
+      case "publicCount": return publicCount == 0 ? HTMLView.absent : publicCount
       // A nil would make Mustache look the name up in the page (the fleet's total): own key.
-      case "hostFindingCount": return findingCount == 0 ? nil : findingCount
+      case "hostFindingCount": return findingCount == 0 ? HTMLView.absent : findingCount
       case "listenerCount": return tcp.count + udp.count + unix.count
       case "tcp": return tcp
       case "hasTCP": return !tcp.isEmpty
@@ -194,7 +204,7 @@ enum HTMLView {
     var exposureWhy: String = ""
     func child(named name: String) -> Any? {
       switch name {
-      case "exposure": return exposure.isEmpty ? nil : exposure
+      case "exposure": return exposure.isEmpty ? HTMLView.absent : exposure
       case "exposureWhy": return exposureWhy
       case "bind": return bind
       case "port": return port
@@ -219,8 +229,8 @@ enum HTMLView {
       case "changesOld": return old
       case "changesNew": return new
       case "changeRows": return rows
-      case "hasChangeRows": return rows.isEmpty ? nil : true
-      case "noChangeRows": return rows.isEmpty ? true : nil
+      case "hasChangeRows": return rows.isEmpty ? HTMLView.absent : true
+      case "noChangeRows": return rows.isEmpty ? true : HTMLView.absent
       default: return nil
       }
     }
@@ -274,7 +284,7 @@ enum HTMLView {
       case "attribution": return attribution
       case "root": return root
       case "kernelTables": return kernelTables
-      case "firewall": return firewall.isEmpty ? nil : firewall
+      case "firewall": return firewall.isEmpty ? HTMLView.absent : firewall
       case "tools": return tools
       case "hasTools": return !tools.isEmpty
       case "sections": return sections

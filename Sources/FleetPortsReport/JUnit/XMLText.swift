@@ -3,6 +3,8 @@
 /// cannot carry at all (other C0 controls, U+FFFE, U+FFFF) become visible `\xNN`.
 enum XMLText {
   static func escape(_ text: String, attribute: Bool = false) -> String {
+    // Most text (names, addresses, titles) needs nothing: returned as it is, no copy.
+    if isPlain(text) { return text }
     var out = ""
     out.reserveCapacity(text.utf8.count)
     for scalar in text.unicodeScalars {
@@ -25,5 +27,19 @@ enum XMLText {
       }
     }
     return out
+  }
+
+  /// Whether no byte of `text` could need escaping: none of the five, no control character,
+  /// and neither a lead byte of U+0080…U+009F (0xC2) nor of U+FFFE / U+FFFF (0xEF), which the
+  /// scalar loop looks at more closely.
+  static func isPlain(_ text: String) -> Bool {
+    for byte in text.utf8 {
+      switch byte {
+      case 0..<0x20, 0x7F, 0xC2, 0xEF, UInt8(ascii: "&"), UInt8(ascii: "<"), UInt8(ascii: ">"), UInt8(ascii: "\""), UInt8(ascii: "'"):
+        return false
+      default: continue
+      }
+    }
+    return true
   }
 }

@@ -11,9 +11,12 @@ public enum ReportWriter {
   /// reports show this scan's numbers alone.
   @discardableResult
   public static func write(
-    _ scan: ScanResult, formats: [ReportFormat], to folder: String, updateLatest: Bool = false, scanJSON: [UInt8]? = nil,
+    _ scan: ScanResult, formats: [ReportFormat], to folder: String, updateLatest: Bool = false, scanJSON: consuming [UInt8]? = nil,
     trend: ScanTrend? = nil
   ) throws -> [String] {
+    // Owned here and let go once written: a 1,000-host scan.json is ≈ 60 MB, which must not
+    // stay resident while the other reports render.
+    var scanJSON = scanJSON
     try PrivateFiles.createFolder(folder)
     let facts = ReportFacts(scan, trend: trend)
     // One format at a time, each written and let go before the next is rendered: a
@@ -29,6 +32,7 @@ public enum ReportWriter {
       let path = folder.hasSuffix("/") ? folder + format.fileName : folder + "/" + format.fileName
       do {
         let bytes = try format == .json ? scanJSON ?? render(.json, facts: facts) : render(format, facts: facts)
+        if format == .json { scanJSON = nil }
         try PrivateFiles.write(bytes, to: path)
         written[index] = path
       } catch {

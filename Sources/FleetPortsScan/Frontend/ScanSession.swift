@@ -52,7 +52,7 @@ public struct ScanSession: Sendable {
         guard let previous else { return analysed }
         var amended = analysed
         amended.changesSinceLast = ScanDiff.changes(
-          from: previous.scan, to: analysed, oldLabel: previous.summary.label, newLabel: "#\(id) (\(analysed.startedAt))")
+          from: previous.basis, to: DiffBasis(analysed), oldLabel: previous.summary.label, newLabel: "#\(id) (\(analysed.startedAt))")
         return amended
       }
       outcome.scan = saved.scan
@@ -73,7 +73,7 @@ public struct ScanSession: Sendable {
     do {
       outcome.reportPaths = try ReportWriter.write(
         outcome.scan, formats: reports.formats, to: reports.folder, updateLatest: reports.updatesLatest,
-        scanJSON: json, trend: trend)
+        scanJSON: consume json, trend: trend)
     } catch {
       outcome.reportFailure = "could not write the reports: \(error)"
     }
