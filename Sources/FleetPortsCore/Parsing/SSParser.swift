@@ -245,10 +245,16 @@ public enum SSParser {
     }
   }
 
-  /// Reads what follows the peer column: `users:(...)`, `uid:N`, `ino:N`, `sk:…`, `v6only:1`, timers.
+  /// Reads what follows the peer column: `users:(...)`, `uid:N`, `ino:N`, `sk:…`, `cgroup:…`, timers.
   /// Returns a problem text when an owner list was present but not understood.
   /// With `impliesUIDZero`, an `ino:` without `uid:` (ss `-e`) sets uid 0: ss's
   /// `sock_details_print()` prints ` uid:%u` only when the uid is not 0.
+  ///
+  /// ss prints the owners first, then `uid:`, `ino:`, `sk:`, and the cgroup path last but for
+  /// `v6only:` and the shutdown marker. The path is printed raw, and cgroup v2 names may hold
+  /// spaces (a user names the cgroups systemd delegates to them): so only the first owner list,
+  /// the first `uid:` and `ino:`, and nothing after `cgroup:` is read — a path such as
+  /// `x uid:0 ino:<another socket's> users:(("sshd",…))` then says nothing.
   static func readTail(
     _ line: UnsafeBufferPointer<UInt8>, from start: Int, into record: inout SocketRecord, impliesUIDZero: Bool = false
   ) -> String? {
@@ -256,6 +262,8 @@ public enum SSParser {
     var problem: String?
     var sawInode = false
     var sawUID = false
+    var sawDetails = false
+    var sawCgroup = false
     defer {
       if impliesUIDZero && sawInode && !sawUID && record.uid == nil { record.uid = 0 }
     }
@@ -263,7 +271,7 @@ public enum SSParser {
     while i < n {
       while i < n && isSpace(line[i]) { i += 1 }
       if i >= n { break }
-      if line.count - i >= 7, line.slice(i..<(i + 7)).hasPrefix("users:(") {
+      if !sawDetails, line.count - i >= 7, line.slice(i..<(i + 7)).hasPrefix("users:(") {
         if let list = SSProcessList.parse(line, at: i) {
           // The list's own array when it is the first (no second allocation and copy per row).
           if record.processes.isEmpty {
@@ -285,14 +293,18 @@ public enum SSParser {
         i += 1
       }
       let token = line.slice(tokenStart..<i)
-      if token.hasPrefix("uid:"), let uid = token.decimal(4..<token.count), uid <= UInt64(UInt32.max) {
+      if sawCgroup { continue }
+      if token.hasPrefix("uid:") || token.hasPrefix("ino:") || token.hasPrefix("sk:") { sawDetails = true }
+      if !sawUID, token.hasPrefix("uid:"), let uid = token.decimal(4..<token.count), uid <= UInt64(UInt32.max) {
         record.uid = UInt32(uid)
         sawUID = true
-      } else if token.hasPrefix("ino:"), let inode = token.decimal(4..<token.count) {
+      } else if !sawInode, token.hasPrefix("ino:"), let inode = token.decimal(4..<token.count) {
         record.inode = inode
         sawInode = true
-      } else if token.hasPrefix("cgroup:"), token.count > 7 {
-        record.cgroup = token.string(7..<token.count)
+      } else if token.hasPrefix("cgroup:") {
+        sawDetails = true
+        sawCgroup = true
+        if token.count > 7 { record.cgroup = token.string(7..<token.count) }
       }
     }
     return problem
@@ -306,7 +318,11 @@ public enum SSParser {
     let ownersAt = line.firstIndex(of: " users:((", from: start)
     let columnsEnd = ownersAt ?? line.count
     var tokens = fieldRanges(line.slice(start..<columnsEnd)).map { ($0.lowerBound + start)..<($0.upperBound + start) }
-    // Drop -e extras (ino:, uid:, sk:, `<->`) that follow the peer inode.
+    // Drop -e extras that follow the peer inode: from the first `<->`, `ino:`, `dev:`, `peers:` …
+    // (`peers:` lists the inodes of connections waiting on a listener: bare numbers).
+    if let firstExtra = tokens.indices.dropFirst(3).first(where: { isExtendedField(line.slice(tokens[$0])) }) {
+      tokens.removeSubrange(firstExtra...)
+    }
     while let last = tokens.last, isExtendedField(line.slice(last)) { tokens.removeLast() }
     guard tokens.count >= 4 else { return .failure(RowError(text: "unix row needs path, inode, peer and peer inode")) }
     let peerInodeRange = tokens[tokens.count - 1]

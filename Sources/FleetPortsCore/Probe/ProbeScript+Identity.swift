@@ -229,17 +229,23 @@ extension ProbeScript {
   /// after a TCP or UDP one, a netid other than tcp or udp there, a line whose queues and
   /// endpoints are not ss's, a bare number or `*` after the peer column, or a wildcard `*` bind
   /// without ss's `v6only:` (ss before 4.x printed `*` for IPv4 wildcards too) each send the
-  /// probe back to /proc/net/tcp*. The reasons name a line number only, never its text. ss's
+  /// probe back to /proc/net/tcp*; so do a TCP or UDP line whose state or endpoints are not
+  /// ss's own words (a comm holding a newline splits a line: comm is printed raw before
+  /// iproute2 7.0), tokens after the cgroup path other than `v6only:` and the shutdown marker
+  /// (the path is printed raw and a user may name a cgroup with spaces: `SSParser.readTail`
+  /// reads nothing after it either), and no TCP line at all (a dump that failed quietly: the
+  /// probe's own SSH connection is one). The reasons name a line number only, never its text. ss's
   /// own complaints on stderr about naming cgroups are not: `Failed to open cgroup2 by ID`
   /// (without root, a socket whose cgroup its walk of the hierarchy did not meet) and `Failed
   /// to find cgroup2 mount` (no cgroup v2 mounted).
   static let ssTrustAwk = #"""
-    function S(i){if(sb!=""||$0~/^Failed to (open cgroup2 by ID|find cgroup2 mount)$/)return;if(!sh){if($1=="Netid"){sh=1;return};sb="line " NR " before the ss header";return}
+    function S(i,t,n,a){if(sb!=""||$0~/^Failed to (open cgroup2 by ID|find cgroup2 mount)$/)return;if(!sh){if($1=="Netid"){sh=1;return};sb="line " NR " before the ss header";return}
     if($1~/^u_/){if(si)sb="line " NR ": a Unix socket after the TCP and UDP ones";return};si=1
-    if($1!="tcp"&&$1!="udp"){sb="line " NR ": netid not tcp or udp";return}
-    if(NF<6||$3!~/^[0-9]+$/||$4!~/^[0-9]+$/||$5!~/^[^ ]*:(\*|[0-9]+)$/||$6!~/^[^ ]*:(\*|[0-9]+)$/){sb="line " NR ": not the ss columns";return}
+    if($1!="tcp"&&$1!="udp"){sb="line " NR ": netid not tcp or udp";return};if($1=="tcp")nt++
+    if(NF<6||$2!~/^(LISTEN|ESTAB|SYN-SENT|SYN-RECV|FIN-WAIT-1|FIN-WAIT-2|TIME-WAIT|UNCONN|CLOSE-WAIT|LAST-ACK|CLOSING|NEW-SYN-RECV|UNKNOWN)$/||$3!~/^[0-9]+$/||$4!~/^[0-9]+$/||$5!~/^(\*|\[[0-9a-fA-F:.]+\]|[0-9a-fA-F:.]+)(%[^ ]+)?:(\*|[0-9]+)$/||$6!~/^(\*|\[[0-9a-fA-F:.]+\]|[0-9a-fA-F:.]+)(%[^ ]+)?:(\*|[0-9]+)$/){sb="line " NR ": not the ss columns";return}
     for(i=7;i<=NF;i++)if($i~/^([0-9]+|\*)$/){sb="line " NR ": a bare number after the peer";return}
-    if($1=="tcp"&&$5~/^\*:/&&$0!~/ v6only:0/)sb="line " NR ": a wildcard bind without v6only"}
+    if($1=="tcp"&&$5~/^\*[%:]/&&$0!~/ v6only:0/){sb="line " NR ": a wildcard bind without v6only";return}
+    t=index($0," cgroup:");if(t){n=split(substr($0,t+8),a," ");for(i=2;i<=n;i++)if(a[i]!~/^(v6only:[01]|<->|-->|<--|---)$/){sb="line " NR ": more after the cgroup path";return}}}
     """#
 
   /// Owners (the attribution tool's pids) and their identities; see the type's comment.
@@ -279,8 +285,8 @@ extension ProbeScript {
       owners();if(m=="ss")B("ss")}
       m=="ss"&&index($0,rk)==1{x=substr($0,length(rk)+1);if(x~/^[0-9]+$/)rc=x;next}
       m=="ss"{S()}
-      m=="ss"&&(!/^u_/||$2~/^(LISTEN|UNCONN)$/){W($0);s=$0;while(match(s,/pid=[0-9]+/)){p[substr(s,RSTART+4,RLENGTH-4)];s=substr(s,RSTART+RLENGTH)}}
-      END{if(m=="ss"){E("ss",rc);if(rc!=0)sb="ss exited " rc;else if(ft)sb="ss printed more than the cap";else if(!sh&&sb=="")sb="ss printed no header"
+      m=="ss"&&(!/^u_/||$2~/^(LISTEN|UNCONN)$/)&&!/^Failed to (open cgroup2 by ID|find cgroup2 mount)$/{W($0);s=$0;while(match(s,/pid=[0-9]+/)){p[substr(s,RSTART+4,RLENGTH-4)];s=substr(s,RSTART+RLENGTH)}}
+      END{if(m=="ss"){E("ss",rc);if(rc!=0)sb="ss exited " rc;else if(ft)sb="ss printed more than the cap";else if(!sh&&sb=="")sb="ss printed no header";else if(!nt&&sb=="")sb="ss listed no TCP socket"
       B("\#(ProbeSectionName.tcpSource)");W(sb==""?"ss":"proc-net " sb);E("\#(ProbeSectionName.tcpSource)",0)
       if(sb!="")for(i=1;i<=9;i++)if(T[i]~/^tcp/)F("\#(ProbeSectionName.procNetPrefix)" T[i],"/proc/net/" T[i])};ids()}
       """#

@@ -17,7 +17,11 @@ enum SSTCPTable {
   /// dropped (the owners' identities name units).
   static func tcpSockets(_ records: [SocketRecord]) -> [SocketRecord] {
     records.compactMap { record in
-      guard record.proto == .tcp, let local = record.local else { return nil }
+      // ss 6.8 on kernel 6.8 and later also lists bound sockets that neither listen nor
+      // connect (UNCONN); /proc/net/tcp does not.
+      guard record.proto == .tcp, let local = record.local, record.state != .unconnected, record.state != .close else {
+        return nil
+      }
       let family: IPFamily =
         switch local.address {
         case .wildcard(nil): record.ipv6Only == false ? .ipv6 : .ipv4

@@ -104,7 +104,12 @@ public enum SnapshotAssembler {
     // 3. Merge: each kernel socket takes the owners the tool reported for it; for a table
     // the kernel did not give us, the tool's own records stand in.
     if kernelTablesRead {
-      let standIns = owners.filter { record in TableKind(record).map(tablesMissing.contains) ?? false }
+      // ss's TCP lines stand in for a missing TCP table only if the probe did not distrust them.
+      let distrusted: Bool = if case .procNet(let reason) = tcpSource { !reason.isEmpty } else { false }
+      let standIns = owners.filter { record in
+        guard let kind = TableKind(record), tablesMissing.contains(kind) else { return false }
+        return !(distrusted && kind.proto == .tcp)
+      }
       if !standIns.isEmpty {
         problems.append("\(standIns.count) sockets taken from the attribution tool because their kernel table was missing")
       }
