@@ -493,10 +493,10 @@ def main():
         "peak RSS is the largest sum over the tool's process tree. The lab hosts' CPU is what sshd and the "
         "remote commands cost (the machine's busy time less the tool's, this script's and the delay proxy's): "
         "the lab runs on the same cores, so it is part of every wall time here. fleetports does its whole job "
-        "(probe with /proc/net and ss, parse, analyse, scan.json + HTML + Markdown, history database); the peers "
-        "only fetch `ss -tuanp`. Every tool checks host keys against known_hosts except the parallel-ssh library, "
-        "which has no such option. Lab hosts with i %% 7 == 0 have no `base64`, so fleetports reaches them twice "
-        "(its probe falls back to stdin)." % (cpu_model, os.cpu_count(), PARALLEL, RUNS), "",
+        "(the probe: ss, /proc/net, owners' identities, the firewall as root; parse, analyse, scan.json + HTML + "
+        "Markdown, history database); the peers only fetch `ss -tuanp`, and fail on the lab hosts without ss, "
+        "which fleetports still scans. Every tool checks host keys against known_hosts except the parallel-ssh "
+        "library, which has no such option." % (cpu_model, os.cpu_count(), PARALLEL, RUNS), "",
         table("LAN (lab bridge)", lan, wan=False), ""]
     if wan:
         report += [table("WAN: %d ms round trip (lab/delay-proxy.py), %d hosts" % (WAN_RTT_MS, WAN_SIZE), wan, wan=True), "",
