@@ -37,6 +37,14 @@ public enum HostAddress: Hashable, Sendable, CustomStringConvertible {
     }
   }
 
+  /// An IPv6 address as the kernel's socket tables mean it: `::` is the wildcard and
+  /// `::ffff:a.b.c.d` an IPv4 peer of an IPv6 socket; no zone (/proc/net prints none).
+  static func kernelIPv6(_ v6: IPv6Address) -> HostAddress {
+    if v6.isUnspecified { return .wildcard(.ipv6) }
+    if let mapped = v6.mappedIPv4 { return .ipv4Mapped(mapped) }
+    return .ipv6(v6)
+  }
+
   /// Parses address text without brackets or port: `*`, `0.0.0.0`, `::`, `fe80::1%eth0`.
   public static func parse(_ text: Substring) -> HostAddress {
     if text == "*" { return .wildcard(nil) }

@@ -196,14 +196,7 @@ public enum ProcNetSocketParser {
     if family == .ipv4 {
       address = words.0 == 0 ? .wildcard(.ipv4) : .ipv4(IPv4Address(words.0))
     } else {
-      let v6 = IPv6Address(high: UInt64(words.0) << 32 | UInt64(words.1), low: UInt64(words.2) << 32 | UInt64(words.3))
-      if v6.isUnspecified {
-        address = .wildcard(.ipv6)
-      } else if let mapped = v6.mappedIPv4 {
-        address = .ipv4Mapped(mapped)
-      } else {
-        address = .ipv6(v6)
-      }
+      address = .kernelIPv6(IPv6Address(high: UInt64(words.0) << 32 | UInt64(words.1), low: UInt64(words.2) << 32 | UInt64(words.3)))
     }
     let portValue = UInt16(truncatingIfNeeded: port)
     return Endpoint(address: address, port: portValue == 0 && address.isWildcard ? nil : portValue)

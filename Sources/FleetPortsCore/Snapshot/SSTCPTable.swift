@@ -45,14 +45,7 @@ enum SSTCPTable {
     switch endpoint.address {
     case .wildcard: address = .wildcard(family)
     case .ipv4(let v4, _): address = v4.value == 0 ? .wildcard(.ipv4) : .ipv4(v4)
-    case .ipv6(let v6, _):
-      if v6.isUnspecified {
-        address = .wildcard(.ipv6)
-      } else if let mapped = v6.mappedIPv4 {
-        address = .ipv4Mapped(mapped)
-      } else {
-        address = .ipv6(v6)
-      }
+    case .ipv6(let v6, _): address = .kernelIPv6(v6)
     case .ipv4Mapped, .text: address = endpoint.address
     }
     return Endpoint(address: address, port: endpoint.port)
