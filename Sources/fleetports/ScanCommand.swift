@@ -18,8 +18,9 @@ struct ScanCommand: AsyncParsableCommand {
     abstract: "Scan every host of an inventory over SSH.",
     discussion: """
       Logs into each host (libssh2, key or agent auth, host keys checked against known_hosts), \
-      runs one probe script (`exec /bin/sh -s`, the script on the channel's stdin) that reads /proc/net and the host's ss, netstat or \
-      lsof, and writes scan.json (mode 0600) into --out. One host's failure is a row in the \
+      runs one probe script (`exec /bin/sh -s`, the script on the channel's stdin) that reads the kernel's socket tables \
+      (/proc/net; TCP from ss's netlink dump where ss can be trusted) and the host's ss, netstat or lsof, and writes \
+      scan.json (mode 0600) into --out. One host's failure is a row in the \
       report, never the end of the scan. Ctrl-C stops starting hosts, abandons the ones in \
       flight and still writes what finished. Every scan is also stored in the scan history \
       (--db, default reports/fleetports.db; see `fleetports history` and `fleetports diff`), and \
@@ -73,7 +74,11 @@ struct ScanCommand: AsyncParsableCommand {
   @Option(help: "Login user for hosts that name none (default: the current user).")
   var user: String?
 
-  @Option(name: .customLong("identity"), help: "A private key to log in with (repeatable; Ed25519, ECDSA or RSA, RSA signed as rsa-sha2-512; KEY-cert.pub beside it is offered too). Default: ~/.ssh/id_ed25519, id_ecdsa, id_rsa.")
+  @Option(
+    name: .customLong("identity"),
+    help:
+      "A private key to log in with (repeatable; Ed25519, ECDSA or RSA, RSA signed as rsa-sha2-512; KEY-cert.pub beside it is offered too). Default: ~/.ssh/id_ed25519, id_ecdsa, id_rsa."
+  )
   var identities: [String] = []
 
   @Option(
@@ -118,7 +123,10 @@ struct ScanCommand: AsyncParsableCommand {
   @Flag(help: "Run the probe under `sudo -n` (never prompts), for full process attribution.")
   var sudo = false
 
-  @Option(help: "Where owners come from: auto, ss, netstat, lsof or proc (/proc/<pid>/fd). /proc/net is always read.")
+  @Option(
+    help:
+      "Where owners come from: auto, ss, netstat, lsof or proc (/proc/<pid>/fd). /proc/net is always read (with ss, its netlink dump stands for /proc/net/tcp*)."
+  )
   var method: ProbeMethod = .auto
 
   @OptionGroup var output: ReportOutput
