@@ -91,3 +91,48 @@ import Testing
     #expect(snapshot.firewall?.sources.map(\.section) == ["fw-nft", "fw-iptables-nft-save", "fw-ip6tables-nft-save"])
   }
 }
+
+/// `fp_r`, which runs each firewall tool into a section with its output held in a variable
+/// (no `head` unless the output passes the cap), on every real shell: empty output, a failing
+/// tool's status and words, trailing newlines, exactly the cap, past it. (A shell's `$( )` drops
+/// NUL bytes: no firewall tool prints one.)
+@Suite struct FirewallSectionFramingTests {
+  @Test(arguments: ProbeShell.shells)
+  func eachToolsOutputIsOneSectionWithItsStatus(shell: ProbeShell.Shell) throws {
+    let cap = 64
+    let exact = String(repeating: "0123456789abcdef", count: 4)
+    let script =
+      ProbeScript.prelude(nonce: ProbeTests.nonce, sectionCap: cap) + ProbeScript.probeFunctions + #"""
+        fp_init
+        fp_fwn=0
+        fp_r true
+        fp_r sh -c 'echo out; echo err >&2; exit 3'
+        fp_r printf 'a\n\n\n'
+        fp_r echo \#(exact)
+        fp_r awk 'BEGIN{for(i=0;i<100000;i++)printf "a"}'
+        fp_r fp-no-such-tool
+        fp_begin count;echo $fp_fwn;fp_rc=0;fp_end count
+        fp_done
+        exit 0
+
+        """#
+    let run = try ProbeShell.run(shell.argv, input: Array(script.utf8))
+    #expect(run.status == 0, "\(shell): \(String(decoding: run.stderr, as: UTF8.self))")
+    let output = ProbeOutput.parse(run.stdout, nonce: ProbeTests.nonce)
+    #expect(output.finished && output.problems.isEmpty, "\(shell): \(output.problems)")
+    let sections = output.sections
+    #expect(sections.map(\.name) == ["fw-true", "fw-sh", "fw-printf", "fw-echo", "fw-awk", "fw-fp-no-such-tool", "count"], "\(shell)")
+    func section(_ index: Int) -> ProbeSection? { index < sections.count ? sections[index] : nil }
+    // Nothing printed: an empty body, as `head` gave.
+    #expect(section(0)?.body == [] && section(0)?.exitCode == 0, "\(shell)")
+    // The tool's own status, stdout and stderr.
+    #expect(section(1)?.exitCode == 3 && section(1)?.body == Array("out\nerr\n".utf8), "\(shell)")
+    // Trailing newlines are one (the shell's $( ) drops them; the section ends its line).
+    #expect(section(2)?.body == Array("a\n".utf8) && section(2)?.truncated == false, "\(shell)")
+    // Exactly the cap with its newline is cap+1 bytes: cut, as `head -c cap+1` then the parser do.
+    #expect(section(3)?.body == Array(exact.utf8) && section(3)?.truncated == true, "\(shell)")
+    #expect(section(4)?.body.count == cap && section(4)?.truncated == true && section(4)?.exitCode == 0, "\(shell)")
+    #expect(section(5)?.exitCode == 127, "\(shell)")
+    #expect(section(6)?.body == Array("6\n".utf8), "\(shell): fp_fwn counts the tools run")
+  }
+}
