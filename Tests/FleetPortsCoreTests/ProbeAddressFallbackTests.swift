@@ -8,19 +8,13 @@ import Testing
 /// the addresses come from it. Run in a network namespace of the test's own (root only), on
 /// loopback with an address from the documentation range.
 @Suite struct ProbeAddressFallbackTests {
-  static let unshare = ["/usr/bin/unshare", "/bin/unshare"].first { FileManager.default.isExecutableFile(atPath: $0) }
-
   static func addresses(setup: String) throws -> (sections: Set<String>, addresses: [InterfaceAddress]) {
-    let unshare = try #require(unshare)
-    let script = ProbeScript.make(nonce: ProbeTests.nonce, method: .ss)
-    let argv = [unshare, "-n", "/bin/sh", "-c", "ip link set lo up && \(setup) && exec /bin/sh -s"]
-    let run = try ProbeShell.run(argv, input: Array(script.utf8))
-    let output = ProbeOutput.parse(run.stdout, nonce: ProbeTests.nonce)
+    let output = try ProbeShell.runInNetworkNamespace(setup: setup).output
     let snapshot = SnapshotAssembler.assemble(output)
     return (Set(output.sections.map(\.name)), snapshot.addresses)
   }
 
-  @Test(.enabled(if: ProbeShell.isRoot && unshare != nil, "needs root for a network namespace"))
+  @Test(.enabled(if: ProbeShell.isRoot && ProbeShell.unshare != nil, "needs root for a network namespace"))
   func anAddressNoRouteExplainsIsNamedByIP() throws {
     let cut = try Self.addresses(setup: "ip addr add 192.0.2.10/32 dev lo")
     #expect(cut.sections.contains(ProbeSectionName.addressesIP.rawValue), "\(cut.sections.sorted())")
@@ -30,7 +24,7 @@ import Testing
     #expect(!cut.addresses.contains { $0.interface == "?" }, "\(cut.addresses)")
   }
 
-  @Test(.enabled(if: ProbeShell.isRoot && unshare != nil, "needs root for a network namespace"))
+  @Test(.enabled(if: ProbeShell.isRoot && ProbeShell.unshare != nil, "needs root for a network namespace"))
   func addressesProcNamesStartNoProgram() throws {
     // 127.0.0.1/8 on lo has its connected route in the local table's terms: no `ip` needed.
     let plain = try Self.addresses(setup: "true")

@@ -9,11 +9,10 @@ import Testing
 /// namespace of its own (root only), runs the real probe there, and judges the listeners from
 /// what the probe read against the same rules as iptables-nft-save prints them.
 @Suite struct ProbeFirewallToolsTests {
-  static let unshare = ["/usr/bin/unshare", "/bin/unshare"].first { FileManager.default.isExecutableFile(atPath: $0) }
   static func tool(_ name: String) -> String? {
     ["/usr/sbin/", "/sbin/", "/usr/bin/"].map { $0 + name }.first { FileManager.default.isExecutableFile(atPath: $0) }
   }
-  static let canRun = ProbeShell.isRoot && unshare != nil && tool("iptables-nft-restore") != nil && tool("nft") != nil
+  static let canRun = ProbeShell.isRoot && ProbeShell.unshare != nil && tool("iptables-nft-restore") != nil && tool("nft") != nil
 
   static let plainRules = """
     *filter
@@ -30,7 +29,6 @@ import Testing
 
   /// The probe's output in a namespace with `rules` loaded, and iptables-nft-save's text there.
   static func probe(rules: String) throws -> (output: ProbeOutput, save: [UInt8]) {
-    let unshare = try #require(unshare)
     let file = "/tmp/fp-fw-tools-\(getpid())-\(UUID().uuidString.prefix(6))"
     try Data(rules.utf8).write(to: URL(fileURLWithPath: file + ".rules"))
     defer {
@@ -39,10 +37,7 @@ import Testing
     }
     let restore = try #require(tool("iptables-nft-restore"))
     let save = try #require(tool("iptables-nft-save"))
-    let setup = "ip link set lo up && \(restore) < \(file).rules && \(save) > \(file).save"
-    let script = ProbeScript.make(nonce: ProbeTests.nonce, method: .ss)
-    let run = try ProbeShell.run([unshare, "-n", "/bin/sh", "-c", "\(setup) && exec /bin/sh -s"], input: Array(script.utf8))
-    let output = ProbeOutput.parse(run.stdout, nonce: ProbeTests.nonce)
+    let (run, output) = try ProbeShell.runInNetworkNamespace(setup: "\(restore) < \(file).rules && \(save) > \(file).save")
     #expect(run.status == 0 && output.finished, "exit \(run.status): \(String(decoding: run.stderr, as: UTF8.self))")
     return (output, Array(try Data(contentsOf: URL(fileURLWithPath: file + ".save"))))
   }

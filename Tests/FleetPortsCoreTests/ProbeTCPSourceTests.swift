@@ -9,8 +9,6 @@ import Testing
 /// real probe and the real ss in a network namespace of its own (root only) holding a TCP
 /// listener of python3 on 127.0.0.1 and, for the hostile cases, such a Unix socket.
 @Suite struct ProbeTCPSourceTests {
-  static let unshare = ["/usr/bin/unshare", "/bin/unshare"].first { FileManager.default.isExecutableFile(atPath: $0) }
-
   /// A python3 that binds `unixPath` (when given) and 127.0.0.1:7411, says so in `ready`, and
   /// exits when the probe's shell (its parent) is gone, or after 30 s.
   static func sockets(unixPath: String?, ready: String) -> String {
@@ -29,7 +27,6 @@ import Testing
   }
 
   static func probe(unixPath: String?) throws -> (output: ProbeOutput, snapshot: HostSnapshot) {
-    let unshare = try #require(unshare)
     let ready = "/tmp/fp-tcp-source-\(getpid())-\(UUID().uuidString.prefix(6)).ready"
     let program = "/tmp/fp-tcp-source-\(getpid())-\(UUID().uuidString.prefix(6)).py"
     try Data(sockets(unixPath: unixPath, ready: ready).utf8).write(to: URL(fileURLWithPath: program))
@@ -38,10 +35,8 @@ import Testing
       try? FileManager.default.removeItem(atPath: ready)
     }
     // Bounded: 50 checks of 0.1 s for the sockets to be up.
-    let setup = "ip link set lo up && { python3 \(program) </dev/null & } && i=0 && while [ ! -e \(ready) ] && [ $i -lt 50 ]; do sleep 0.1; i=$((i+1)); done"
-    let script = ProbeScript.make(nonce: ProbeTests.nonce, method: .ss)
-    let run = try ProbeShell.run([unshare, "-n", "/bin/sh", "-c", "\(setup) && exec /bin/sh -s"], input: Array(script.utf8))
-    let output = ProbeOutput.parse(run.stdout, nonce: ProbeTests.nonce)
+    let setup = "{ python3 \(program) </dev/null & } && i=0 && while [ ! -e \(ready) ] && [ $i -lt 50 ]; do sleep 0.1; i=$((i+1)); done"
+    let (run, output) = try ProbeShell.runInNetworkNamespace(setup: setup)
     #expect(run.status == 0 && output.finished, "exit \(run.status): \(String(decoding: run.stderr, as: UTF8.self))")
     return (output, SnapshotAssembler.assemble(output))
   }
@@ -54,7 +49,7 @@ import Testing
     String(decoding: output[.tcpSource]?.body ?? [], as: UTF8.self)
   }
 
-  @Test(.enabled(if: ProbeShell.isRoot && unshare != nil, "needs root for a network namespace"))
+  @Test(.enabled(if: ProbeShell.isRoot && ProbeShell.unshare != nil, "needs root for a network namespace"))
   func aPlainHostTakesTCPFromSSAndReadsNoTCPTable() throws {
     let (output, snapshot) = try Self.probe(unixPath: nil)
     #expect(Self.tcpSource(output) == "ss\n")
@@ -66,7 +61,7 @@ import Testing
   }
 
   /// The forged lines sit between two Unix lines: a Unix line after a TCP one.
-  @Test(.enabled(if: ProbeShell.isRoot && unshare != nil, "needs root for a network namespace"))
+  @Test(.enabled(if: ProbeShell.isRoot && ProbeShell.unshare != nil, "needs root for a network namespace"))
   func aUnixPathThatForgesATCPListenerSendsTheProbeToProcNet() throws {
     let forged = "/tmp/fp\(getpid())\ntcp LISTEN 0 4096 0.0.0.0:31337 0.0.0.0:* users:((\"sshd\",pid=1,fd=3))\nu_str LISTEN 0 0 x"
     let (output, snapshot) = try Self.probe(unixPath: forged)
@@ -120,7 +115,7 @@ import Testing
   }
 
   /// The forged line is the path's last: ss's trailer (` <inode> * 0 users:…`) follows it.
-  @Test(.enabled(if: ProbeShell.isRoot && unshare != nil, "needs root for a network namespace"))
+  @Test(.enabled(if: ProbeShell.isRoot && ProbeShell.unshare != nil, "needs root for a network namespace"))
   func aForgedLastLineCarriesSSTrailerAndIsRefused() throws {
     let forged = "/tmp/fp\(getpid())\ntcp LISTEN 0 4096 0.0.0.0:31338 0.0.0.0:*"
     let (output, snapshot) = try Self.probe(unixPath: forged)

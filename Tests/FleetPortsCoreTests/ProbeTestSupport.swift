@@ -38,6 +38,17 @@ enum ProbeShell {
 
   static var isRoot: Bool { geteuid() == 0 }
   static let runuser = ["/usr/sbin/runuser", "/sbin/runuser"].first { FileManager.default.isExecutableFile(atPath: $0) }
+  /// unshare(1), which gives a test a network namespace of its own (root only), when installed.
+  static let unshare = ["/usr/bin/unshare", "/bin/unshare"].first { FileManager.default.isExecutableFile(atPath: $0) }
+
+  /// The real probe of `method` run by /bin/sh in a new network namespace with loopback up,
+  /// after `setup` (shell text, run there first and required to succeed). Root only.
+  static func runInNetworkNamespace(setup: String, method: ProbeMethod = .ss) throws -> (run: Run, output: ProbeOutput) {
+    let unshare = try #require(unshare)
+    let script = ProbeScript.make(nonce: ProbeTests.nonce, method: method)
+    let run = try run([unshare, "-n", "/bin/sh", "-c", "ip link set lo up && \(setup) && exec /bin/sh -s"], input: Array(script.utf8))
+    return (run, ProbeOutput.parse(run.stdout, nonce: ProbeTests.nonce))
+  }
 
   /// Users to run as: the current one, plus `nobody` when we are root and can switch.
   static var users: [String] { isRoot && runuser != nil ? ["self", "nobody"] : ["self"] }

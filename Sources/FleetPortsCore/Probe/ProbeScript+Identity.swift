@@ -222,7 +222,7 @@ extension ProbeScript {
 
   /// Whether ss's TCP lines can stand for /proc/net/tcp and tcp6 (see the type's comment): S
   /// reads each line of ss's output and sets `sb` to the first reason not to (sh: the header
-  /// came). ss prints the Unix sockets before UDP and TCP, and a Unix socket's path may hold
+  /// came); it returns 1 for ss's own complaints, which the section leaves out. ss prints the Unix sockets before UDP and TCP, and a Unix socket's path may hold
   /// newlines (ss prints it raw), so a local user could bind one whose path forges TCP lines:
   /// such lines sit among the Unix ones, and the last of them carries the path's trailer
   /// (` <inode> * <peer inode>`, a bare number or `*` after the peer column). So a Unix line
@@ -239,7 +239,7 @@ extension ProbeScript {
   /// (without root, a socket whose cgroup its walk of the hierarchy did not meet) and `Failed
   /// to find cgroup2 mount` (no cgroup v2 mounted).
   static let ssTrustAwk = #"""
-    function S(i,t,n,a){if(sb!=""||$0~/^Failed to (open cgroup2 by ID|find cgroup2 mount)$/)return;if(!sh){if($1=="Netid"){sh=1;return};sb="line " NR " before the ss header";return}
+    function S(i,t,n,a){if($0~/^Failed to (open cgroup2 by ID|find cgroup2 mount)$/)return 1;if(sb!="")return;if(!sh){if($1=="Netid"){sh=1;return};sb="line " NR " before the ss header";return}
     if($1~/^u_/){if(si)sb="line " NR ": a Unix socket after the TCP and UDP ones";return};si=1
     if($1!="tcp"&&$1!="udp"){sb="line " NR ": netid not tcp or udp";return};if($1=="tcp")nt++
     if(NF<6||$2!~/^(LISTEN|ESTAB|SYN-SENT|SYN-RECV|FIN-WAIT-1|FIN-WAIT-2|TIME-WAIT|UNCONN|CLOSE-WAIT|LAST-ACK|CLOSING|NEW-SYN-RECV|UNKNOWN)$/||$3!~/^[0-9]+$/||$4!~/^[0-9]+$/||$5!~/^(\*|\[[0-9a-fA-F:.]+\]|[0-9a-fA-F:.]+)(%[^ ]+)?:(\*|[0-9]+)$/||$6!~/^(\*|\[[0-9a-fA-F:.]+\]|[0-9a-fA-F:.]+)(%[^ ]+)?:(\*|[0-9]+)$/){sb="line " NR ": not the ss columns";return}
@@ -284,8 +284,8 @@ extension ProbeScript {
       for(i=1;i<=9;i++)if(m!="ss"||T[i]!~/^tcp/)F("\#(ProbeSectionName.procNetPrefix)" T[i],"/proc/net/" T[i])
       owners();if(m=="ss")B("ss")}
       m=="ss"&&index($0,rk)==1{x=substr($0,length(rk)+1);if(x~/^[0-9]+$/)rc=x;next}
-      m=="ss"{S()}
-      m=="ss"&&(!/^u_/||$2~/^(LISTEN|UNCONN)$/)&&!/^Failed to (open cgroup2 by ID|find cgroup2 mount)$/{W($0);s=$0;while(match(s,/pid=[0-9]+/)){p[substr(s,RSTART+4,RLENGTH-4)];s=substr(s,RSTART+RLENGTH)}}
+      m=="ss"{if(S())next}
+      m=="ss"&&(!/^u_/||$2~/^(LISTEN|UNCONN)$/){W($0);s=$0;while(match(s,/pid=[0-9]+/)){p[substr(s,RSTART+4,RLENGTH-4)];s=substr(s,RSTART+RLENGTH)}}
       END{if(m=="ss"){E("ss",rc);if(rc!=0)sb="ss exited " rc;else if(ft)sb="ss printed more than the cap";else if(!sh&&sb=="")sb="ss printed no header";else if(!nt&&sb=="")sb="ss listed no TCP socket"
       B("\#(ProbeSectionName.tcpSource)");W(sb==""?"ss":"proc-net " sb);E("\#(ProbeSectionName.tcpSource)",0)
       if(sb!="")for(i=1;i<=9;i++)if(T[i]~/^tcp/)F("\#(ProbeSectionName.procNetPrefix)" T[i],"/proc/net/" T[i])};ids()}

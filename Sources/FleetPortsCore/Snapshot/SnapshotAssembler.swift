@@ -32,10 +32,9 @@ public enum SnapshotAssembler {
     // still read (listeners come first in it); one that is missing is made up for below.
     // With method ss the TCP table may be ss's netlink dump instead (`tcpSource`).
     let tcpSource = self.tcpSource(output)
-    if case .procNet(let reason) = tcpSource, !reason.isEmpty {
-      problems.append("TCP sockets read from /proc/net/tcp* instead of ss: \(reason)")
-    }
+    if let reason = tcpSource.distrust { problems.append("TCP sockets read from /proc/net/tcp* instead of ss: \(reason)") }
     var sockets: [SocketRecord] = []
+    var ssTCPTable: [SocketRecord] = []
     var tablesRead = 0
     var tablesMissing: Set<TableKind> = []
     for (name, format) in ProbeScript.procNetSections {
@@ -94,7 +93,7 @@ public enum SnapshotAssembler {
           parsed.sockets[i].listenBacklog = parsed.sockets[i].sendQueue
         }
       }
-      if format == .ss, tcpSource == .ss { sockets += SSTCPTable.tcpSockets(parsed.sockets) }
+      if format == .ss, tcpSource == .ss { ssTCPTable += SSTCPTable.tcpSockets(parsed.sockets) }
       owners += parsed.sockets
       if parsed.report.ownersOfOtherUsersHidden { toolSaidNotRoot = true }
       if section.exitCode == 0 || !parsed.sockets.isEmpty { toolRan = true }
@@ -105,10 +104,9 @@ public enum SnapshotAssembler {
     // the kernel did not give us, the tool's own records stand in.
     if kernelTablesRead {
       // ss's TCP lines stand in for a missing TCP table only if the probe did not distrust them.
-      let distrusted: Bool = if case .procNet(let reason) = tcpSource { !reason.isEmpty } else { false }
       let standIns = owners.filter { record in
         guard let kind = TableKind(record), tablesMissing.contains(kind) else { return false }
-        return !(distrusted && kind.proto == .tcp)
+        return !(tcpSource.distrust != nil && kind.proto == .tcp)
       }
       if !standIns.isEmpty {
         problems.append("\(standIns.count) sockets taken from the attribution tool because their kernel table was missing")
@@ -129,6 +127,8 @@ public enum SnapshotAssembler {
           if sockets[i].local?.address == .wildcard(.ipv6), let only = match.ipv6Only { sockets[i].ipv6Only = only }
         }
       }
+      // ss's TCP table carries its owners already: added after the merge, not matched to itself.
+      sockets += ssTCPTable
       sockets += standIns
     } else {
       degraded.append("the kernel's socket tables were not readable: sockets come from the attribution tool alone")
@@ -191,6 +191,12 @@ public enum SnapshotAssembler {
     case ss
     /// /proc/net/tcp and tcp6, for the reason the probe gave (empty: a probe before the section).
     case procNet(reason: String)
+
+    /// Why the probe distrusted ss's lines; nil when it trusted them or never judged them.
+    var distrust: String? {
+      if case .procNet(let reason) = self, !reason.isEmpty { return reason }
+      return nil
+    }
   }
 
   static func tcpSource(_ output: ProbeOutput) -> TCPSource {
