@@ -19,7 +19,7 @@ struct ScanCommand: AsyncParsableCommand {
     discussion: """
       Logs into each host (libssh2, key or agent auth, host keys checked against known_hosts), \
       runs one probe script (`exec /bin/sh -s`, the script on the channel's stdin) that reads the kernel's socket tables \
-      (/proc/net; TCP from ss's netlink dump where ss can be trusted) and the host's ss, netstat or lsof, and writes \
+      (/proc/net; TCP from ss's netlink dump where ss can be trusted and costs the host less) and the host's ss, netstat or lsof, and writes \
       scan.json (mode 0600) into --out. One host's failure is a row in the \
       report, never the end of the scan. Ctrl-C stops starting hosts, abandons the ones in \
       flight and still writes what finished. Every scan is also stored in the scan history \

@@ -42,13 +42,27 @@ enum ProbeShell {
   static let unshare = ["/usr/bin/unshare", "/bin/unshare"].first { FileManager.default.isExecutableFile(atPath: $0) }
 
   /// The real probe of `method` run by /bin/sh in a new network namespace with loopback up,
-  /// after `setup` (shell text, run there first and required to succeed). Root only.
-  static func runInNetworkNamespace(setup: String, method: ProbeMethod = .ss) throws -> (run: Run, output: ProbeOutput) {
+  /// after `setup` (shell text, run there first and required to succeed). Root only. With
+  /// `ownMounts` in a mount namespace of its own too (private: what `setup` mounts stays there).
+  static func runInNetworkNamespace(
+    setup: String, method: ProbeMethod = .ss, ownMounts: Bool = false
+  ) throws -> (run: Run, output: ProbeOutput) {
     let unshare = try #require(unshare)
     let script = ProbeScript.make(nonce: ProbeTests.nonce, method: method)
-    let run = try run([unshare, "-n", "/bin/sh", "-c", "ip link set lo up && \(setup) && exec /bin/sh -s"], input: Array(script.utf8))
+    let namespaces = ownMounts ? ["-n", "-m", "--propagation", "private"] : ["-n"]
+    let run = try run(
+      [unshare] + namespaces + ["/bin/sh", "-c", "ip link set lo up && \(setup) && exec /bin/sh -s"], input: Array(script.utf8))
     return (run, ProbeOutput.parse(run.stdout, nonce: ProbeTests.nonce))
   }
+
+  /// Whether the probe's own rule (`fp_ssflags`, run here) keeps `ss -e` on this machine, so
+  /// that ss's dump is the TCP table; false where walking the machine's cgroups would cost more
+  /// than /proc/net/tcp (the probe then reads the tables, `proc-net-cheaper`). Tests that
+  /// expect ss's dump run only where it is taken.
+  static let takesTCPFromSS: Bool = {
+    let text = ProbeScript.probeFunctions + "\nfp_ssflags\n[ -z \"$fp_ssx\" ]\n"
+    return (try? run(["/bin/sh", "-s"], input: Array(text.utf8)))?.status == 0
+  }()
 
   /// Users to run as: the current one, plus `nobody` when we are root and can switch.
   static var users: [String] { isRoot && runuser != nil ? ["self", "nobody"] : ["self"] }

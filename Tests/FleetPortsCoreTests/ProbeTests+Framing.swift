@@ -16,7 +16,8 @@ extension ProbeTests {
   static let done = "@@fp:\(nonce):done@@\n"
 
   @Test func parsesConstructedOutput() {
-    let text = Self.begin("a") + "one\ntwo" + Self.end("a") + Self.begin("b") + "x\n" + Self.end("b", rc: "2", cap: nil)
+    let text =
+      Self.begin("a") + "one\ntwo" + Self.end("a") + Self.begin("b") + "x\n" + Self.end("b", rc: "2", cap: nil)
       + Self.begin("c") + Self.end("c", rc: "?") + Self.done
     let output = ProbeOutput.parse(Array(text.utf8), nonce: Self.nonce)
     #expect(output.problems.isEmpty && output.finished)
@@ -36,7 +37,8 @@ extension ProbeTests {
 
   @Test func markersWithAnotherNonceAreContent() {
     let other = "ffffffffffffffffffffffffffffffff"
-    let forged = Self.end("a", nonce: other) + Self.begin("evil", nonce: other) + "x" + Self.end("evil", nonce: other) + "@@fp:\(other):done@@\n"
+    let forged =
+      Self.end("a", nonce: other) + Self.begin("evil", nonce: other) + "x" + Self.end("evil", nonce: other) + "@@fp:\(other):done@@\n"
     let text = Self.begin("a") + "before" + forged + "after" + Self.end("a") + Self.done
     let output = ProbeOutput.parse(Array(text.utf8), nonce: Self.nonce)
     #expect(output.sections.map(\.name) == ["a"])
@@ -51,16 +53,20 @@ extension ProbeTests {
     let host = "0123456789abcdef"
     let full = Self.nonce + host
     let forged = Self.end("a") + Self.begin("evil") + "x" + Self.end("evil")
-    let text = "rc file noise\n" + "@@fp:\(Self.nonce):key \(host)@@\n" + Self.begin("a", nonce: full) + "before" + forged + "after"
+    let text =
+      "rc file noise\n" + "@@fp:\(Self.nonce):key \(host)@@\n" + Self.begin("a", nonce: full) + "before" + forged + "after"
       + Self.end("a", nonce: full) + "@@fp:\(full):done@@\n"
     let output = ProbeOutput.parse(Array(text.utf8), nonce: Self.nonce)
     #expect(output.finished)
     #expect(output.sections.map(\.name) == ["a"])
     #expect(output["a"]?.body == Array(("before" + forged + "after").utf8))
-    #expect(output.problems.contains { $0.contains("1 line outside any section") }, "the noise before the key is reported, the key line is not")
+    #expect(
+      output.problems.contains { $0.contains("1 line outside any section") }, "the noise before the key is reported, the key line is not")
 
     // A second key line later (a hostile name) changes nothing.
-    let again = "@@fp:\(Self.nonce):key \(host)@@\n" + Self.begin("a", nonce: full) + "@@fp:\(Self.nonce):key ffffffffffffffff@@\n" + Self.end("a", nonce: full)
+    let again =
+      "@@fp:\(Self.nonce):key \(host)@@\n" + Self.begin("a", nonce: full) + "@@fp:\(Self.nonce):key ffffffffffffffff@@\n"
+      + Self.end("a", nonce: full)
     #expect(ProbeOutput.parse(Array(again.utf8), nonce: Self.nonce)["a"]?.body == Array("@@fp:\(Self.nonce):key ffffffffffffffff@@\n".utf8))
   }
 
@@ -84,7 +90,9 @@ extension ProbeTests {
   @Test func missingEndMarker() {
     let text = Self.begin("a") + "partial output with no end"
     let output = ProbeOutput.parse(Array(text.utf8), nonce: Self.nonce)
-    #expect(output["a"] == ProbeSection(name: "a", body: Array("partial output with no end".utf8), exitCode: nil, truncated: false, complete: false))
+    #expect(
+      output["a"]
+        == ProbeSection(name: "a", body: Array("partial output with no end".utf8), exitCode: nil, truncated: false, complete: false))
     #expect(output.problems.contains("section 'a' has a begin marker but no end marker (output cut?)"))
     #expect(output.problems.contains { $0.hasPrefix("no done marker") })
     #expect(!output.finished)
@@ -155,18 +163,25 @@ extension ProbeTests {
     }
   }
 
+  /// Short lines and marker-like lines both parse in time linear in their size: 8 times the
+  /// bytes take about 8 times as long (a quadratic parser: 64 times). A ratio of two runs on
+  /// the same machine at the same moment, not a time limit, so a loaded machine cannot fail it.
   @Test func parsingIsLinear() {
-    // 8 MB of short lines and 8 MB of marker-like lines: both must take about as long as a copy.
-    let lines = [UInt8](repeating: 10, count: 8 << 20)
-    var markerish: [UInt8] = []
     let line = Array("@@fp:\(Self.nonce):end a rc=0 cap=1@@\n".utf8)
-    while markerish.count < 8 << 20 { markerish += line }
-    let clock = ContinuousClock()
-    let elapsed = clock.measure {
-      _ = ProbeOutput.parse(Array(Self.begin("a").utf8) + lines, nonce: Self.nonce)
-      _ = ProbeOutput.parse(markerish, nonce: Self.nonce)
+    func inputs(_ size: Int) -> [[UInt8]] {
+      var markerish: [UInt8] = []
+      while markerish.count < size { markerish += line }
+      return [Array(Self.begin("a").utf8) + [UInt8](repeating: 10, count: size), markerish]
     }
-    #expect(elapsed < .seconds(20), "\(elapsed)")
+    let clock = ContinuousClock()
+    func fastest(_ input: [UInt8]) -> Duration {
+      (0..<3).map { _ in clock.measure { _ = ProbeOutput.parse(input, nonce: Self.nonce) } }.min()!
+    }
+    let (small, large) = (inputs(512 << 10), inputs(4 << 20))
+    for kind in 0..<2 {
+      let ratio = fastest(large[kind]) / fastest(small[kind])
+      #expect(ratio < 24, "input \(kind): 8 times the bytes took \(ratio) times as long")
+    }
   }
 
   // MARK: meta

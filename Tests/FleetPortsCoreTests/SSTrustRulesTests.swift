@@ -6,7 +6,8 @@ import Testing
 /// Each rule of `ProbeScript.ssTrustAwk`, on the real capture of Fixtures/ss-tcp-source with one
 /// line changed as a local user (or an old ss) could change it, through the real probe with `ss`
 /// replaced by a script printing it (`ProbeTCPSourceTests.probe(ssPrinting:)`, any user).
-@Suite struct SSTrustRulesTests {
+@Suite(.enabled(if: ProbeShell.takesTCPFromSS, "this machine's cgroups make the probe read /proc/net/tcp* without ss -e"))
+struct SSTrustRulesTests {
   static func capture() throws -> String {
     String(decoding: try FixtureFiles.bytes("ss-tcp-source/ss-tuaxnpe.out"), as: UTF8.self)
   }
@@ -57,7 +58,8 @@ import Testing
   /// the second with address-like words, split a line into a TCP line of their making.
   @Test func aLineSplitByAProcessNameIsDistrusted() throws {
     let split = try Self.edited(#"users:(("python3",pid=3383,fd=8))"#) {
-      $0.replacingOccurrences(of: #"users:(("python3",pid=3383,fd=8))"#, with: "users:((\"\ntcp ESTAB 0 0 \",pid=3383,fd=8),(\":1 :2 x\",pid=9,fd=1))")
+      $0.replacingOccurrences(
+        of: #"users:(("python3",pid=3383,fd=8))"#, with: "users:((\"\ntcp ESTAB 0 0 \",pid=3383,fd=8),(\":1 :2 x\",pid=9,fd=1))")
     }
     #expect(try Self.reason(split) == "proc-net line 10: not the ss columns\n")
   }

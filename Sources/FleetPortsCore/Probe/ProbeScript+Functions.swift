@@ -242,8 +242,10 @@ extension ProbeScript {
     # `ns INODE /proc/P/ns/net` for ours ($$) and each reader.
     fp_netns() {
       fp_nsr= fp_pids= fp_np=0 fp_nn=0 fp_hid=0 fp_skip=0 fp_our=
-      for fp_f in /proc/[0-9]*/ns/net;do
-        fp_p=${fp_f#/proc/} fp_p=${fp_p%%/*}
+      # The glob names the pids only (one readdir): a glob of /proc/[0-9]*/ns/net would look
+      # each link up once more before the tests below.
+      for fp_p in /proc/[0-9]*;do
+        fp_p=${fp_p#/proc/} fp_f=/proc/$fp_p/ns/net
         if [ "$fp_f" -ef /proc/$$/ns/net ];then
           fp_our="$fp_our $fp_p"
           continue

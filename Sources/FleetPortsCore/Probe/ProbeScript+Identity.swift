@@ -22,7 +22,9 @@
 ///     proc-net-*            /proc/net/tcp … snmp as they are (method ss: tcp and tcp6 only
 ///                           after tcp-source, and only when it names proc-net)
 ///     ss                    (method ss) ss's lines without connected Unix sockets
-///     tcp-source            (method ss) `ss`, or `proc-net <reason>` (`ssTrustAwk`)
+///     tcp-source            (method ss) `ss`, `proc-net <reason>` (`ssTrustAwk`), or
+///                           `proc-net-cheaper <why>`: ss ran without -e because walking
+///                           the host's cgroups would cost more than the tables (`fp_ssflags`)
 ///     proc-ids              the identities, one `key value` line each (below)
 ///
 /// `proc-ids` names the processes the attribution tool named (ss `pid=N`, netstat `N/name`,
@@ -79,6 +81,31 @@ extension ProbeScript {
       esac
     }
 
+    # ss -e (its inodes and uids make its dump the TCP table) names each inet socket's cgroup
+    # after walking the whole cgroup2 hierarchy once (nftw stats every file of every cgroup: about
+    # 40 us a cgroup, 90 ms on a Kubernetes node's 2,000); /proc/net/tcp and tcp6 instead each
+    # walk the established hash (about 17 ns a bucket, 4.5 ms for 262,144). Whichever costs the
+    # host less: -e unless the cgroups (cgroup.stat at ss's usual mounts) times 1,250 pass the
+    # buckets, sized as the kernel sizes them: the power of two at or above MemTotal/128 kB (dash
+    # reads a byte a syscall, and /proc/sys's integers answer only a read at offset 0, so
+    # tcp_ehash_entries cannot be read without a program). Sets fp_sse (ss's flags) and fp_ssx
+    # (why the tables are read instead; empty with -e).
+    fp_ssflags() {
+      fp_sse=-tuaxnpe fp_ssx= fp_cg= fp_b=
+      for fp_f in /sys/fs/cgroup/cgroup.stat /sys/fs/cgroup/unified/cgroup.stat; do
+        { read -r fp_k fp_cg <$fp_f; } 2>/dev/null && [ "$fp_k" = nr_descendants ] && break
+        fp_cg=
+      done
+      case $fp_cg in '' | *[!0-9]*) return 0 ;; esac
+      { read -r fp_k fp_m fp_u </proc/meminfo; } 2>/dev/null
+      case $fp_k$fp_m in MemTotal:[0-9]*) ;; *) return 0 ;; esac
+      case $fp_m in *[!0-9]*) return 0 ;; esac
+      fp_b=1
+      while [ $fp_b -lt $((fp_m / 128)) ] && [ $fp_b -lt 1073741824 ]; do fp_b=$((fp_b * 2)); done
+      [ $(((fp_cg + 1) * 1250)) -lt $fp_b ] && return 0
+      fp_sse=-tuaxnp fp_ssx="$fp_cg cgroups for ss -e to walk, $fp_b established-hash buckets"
+    }
+
     fp_keep() {
       if [ -n "$fp_kept" ]; then
         "$@" >"$fp_kept" 2>&1
@@ -95,7 +122,8 @@ extension ProbeScript {
       fp_tools
       fp_kept=
       if [ "$fp_method" = ss ]; then
-        fp_l=$( { ss -tuaxnpe 2>&1 </dev/null 3>&- 4>&-; echo "@@fp:$fp_n:rc $?"; } | fp_awk 3>&1 >&4)
+        fp_ssflags
+        fp_l=$( { ss $fp_sse 2>&1 </dev/null 3>&- 4>&-; echo "@@fp:$fp_n:rc $?"; } | fp_awk 3>&1 >&4)
       else
         fp_kept=$(mktemp 2>/dev/null) || fp_kept=
         case $fp_method in
@@ -118,7 +146,7 @@ extension ProbeScript {
     fp_awk() {
       # The marker secret goes in the environment (/proc/P/environ is the owner's alone), never
       # in an argument: /proc/P/cmdline is world-readable while awk runs.
-      fpn=$fp_n fp_tm=$fp_tm awk -v fpc="$fp_cap" -v m="$fp_method" -v w="$fp_want" -v P="$fp_pids" -v kf="$fp_kept" '
+      fpn=$fp_n fp_tm=$fp_tm awk -v fpc="$fp_cap" -v m="$fp_method" -v w="$fp_want" -v P="$fp_pids" -v kf="$fp_kept" -v xe="$fp_ssx" '
     \#(oneAwk)'
     }
 
@@ -236,10 +264,11 @@ extension ProbeScript {
   /// reads nothing after it either), and no TCP line at all (a dump that failed quietly: the
   /// probe's own SSH connection is one). The reasons name a line number only, never its text. ss's
   /// own complaints on stderr about naming cgroups are not: `Failed to open cgroup2 by ID`
-  /// (without root, a socket whose cgroup its walk of the hierarchy did not meet) and `Failed
-  /// to find cgroup2 mount` (no cgroup v2 mounted).
+  /// (without root, a socket whose cgroup its walk of the hierarchy did not meet), `Failed to
+  /// find cgroup2 mount` (no cgroup v2 mounted) and `Failed to open cgroup2 mount` (its mount
+  /// hidden under another).
   static let ssTrustAwk = #"""
-    function S(i,t,n,a){if($0~/^Failed to (open cgroup2 by ID|find cgroup2 mount)$/)return 1;if(sb!="")return;if(!sh){if($1=="Netid"){sh=1;return};sb="line " NR " before the ss header";return}
+    function S(i,t,n,a){if($0~/^Failed to (open cgroup2 by ID|open cgroup2 mount|find cgroup2 mount)$/)return 1;if(sb!="")return;if(!sh){if($1=="Netid"){sh=1;return};sb="line " NR " before the ss header";return}
     if($1~/^u_/){if(si)sb="line " NR ": a Unix socket after the TCP and UDP ones";return};si=1
     if($1!="tcp"&&$1!="udp"){sb="line " NR ": netid not tcp or udp";return};if($1=="tcp")nt++
     if(NF<6||$2!~/^(LISTEN|ESTAB|SYN-SENT|SYN-RECV|FIN-WAIT-1|FIN-WAIT-2|TIME-WAIT|UNCONN|CLOSE-WAIT|LAST-ACK|CLOSING|NEW-SYN-RECV|UNKNOWN)$/||$3!~/^[0-9]+$/||$4!~/^[0-9]+$/||$5!~/^(\*|\[[0-9a-fA-F:.]+\]|[0-9a-fA-F:.]+)(%[^ ]+)?:(\*|[0-9]+)$/||$6!~/^(\*|\[[0-9a-fA-F:.]+\]|[0-9a-fA-F:.]+)(%[^ ]+)?:(\*|[0-9]+)$/){sb="line " NR ": not the ss columns";return}
@@ -276,7 +305,8 @@ extension ProbeScript {
     """#
 
   /// The whole program: ENVIRON fpn=<nonce+key>, `-v fpc=<cap> m=<method> w=<requested> P="<pids>"
-  /// kf=<kept tool output>`, ENVIRON fp_tm the shell's meta lines; stdin ss's output (method ss).
+  /// kf=<kept tool output> xe=<why ss ran without -e>`, ENVIRON fp_tm the shell's meta lines;
+  /// stdin ss's output (method ss).
   static let oneAwk =
     framingAwk + "\n" + metaAwk + "\n" + ssTrustAwk + "\n" + identityAwk + "\n" + #"""
       BEGIN{fpn=ENVIRON["fpn"];for(i=1;i<256;i++)b[sprintf("%c",i)]=i;P2[0]=1;for(i=1;i<=32;i++)P2[i]=P2[i-1]*2;rk="@@fp:" fpn ":rc ";rc="?"
@@ -287,7 +317,7 @@ extension ProbeScript {
       m=="ss"{if(S())next}
       m=="ss"&&(!/^u_/||$2~/^(LISTEN|UNCONN)$/){W($0);s=$0;while(match(s,/pid=[0-9]+/)){p[substr(s,RSTART+4,RLENGTH-4)];s=substr(s,RSTART+RLENGTH)}}
       END{if(m=="ss"){E("ss",rc);if(rc!=0)sb="ss exited " rc;else if(ft)sb="ss printed more than the cap";else if(!sh&&sb=="")sb="ss printed no header";else if(!nt&&sb=="")sb="ss listed no TCP socket"
-      B("\#(ProbeSectionName.tcpSource)");W(sb==""?"ss":"proc-net " sb);E("\#(ProbeSectionName.tcpSource)",0)
-      if(sb!="")for(i=1;i<=9;i++)if(T[i]~/^tcp/)F("\#(ProbeSectionName.procNetPrefix)" T[i],"/proc/net/" T[i])};ids()}
+      B("\#(ProbeSectionName.tcpSource)");W(xe!=""?"proc-net-cheaper " xe:sb==""?"ss":"proc-net " sb);E("\#(ProbeSectionName.tcpSource)",0)
+      if(sb!=""||xe!="")for(i=1;i<=9;i++)if(T[i]~/^tcp/)F("\#(ProbeSectionName.procNetPrefix)" T[i],"/proc/net/" T[i])};ids()}
       """#
 }
