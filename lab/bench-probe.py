@@ -183,14 +183,21 @@ def sshd_table(truth):
 # listener and an abstract Unix listener (a real quiet server: ~70 processes, ~10 listening
 # owners). Forked from one python3 inside the host's namespaces; they leave with it.
 DAEMONS = """import os, signal, socket, sys
-n = int(sys.argv[1])
-# Into a unit of the host's own cgroups, as a host's daemons are (nsenter keeps the machine's).
+n, units = int(sys.argv[1]), int(sys.argv[2])
+# Into a unit of the host's own cgroups, as a host's daemons are (nsenter keeps the machine's),
+# and as many more units as a systemd server has (services, mounts, scopes, slices): `ss -e`
+# walks every cgroup of the hierarchy to name a socket's.
+made = []
 for line in open("/proc/self/mounts"):
     f = line.split()
     if f[2] == "cgroup2":
         unit = f[1] + "/fleetlab.slice/fplab-quiet-daemons.service"
         os.makedirs(unit, exist_ok=True)
         open(unit + "/cgroup.procs", "w").write(str(os.getpid()))
+        for j in range(units):
+            made.append(f[1] + "/system.slice/fplab-quiet-unit-%d.service" % j)
+            os.makedirs(made[-1], exist_ok=True)
+        break
 kids = []
 for i in range(n):
     pid = os.fork()
@@ -206,27 +213,32 @@ print("ready", flush=True)
 sys.stdin.read()
 for pid in kids:
     os.kill(pid, signal.SIGKILL)
+for d in made:
+    os.rmdir(d)
 """
 
 
 def quiet_host_table(truth, specs, runs):
     """The probes on one lab host made a quiet server (BENCH_QUIET_PROCESSES, default 70, more
-    processes in its PID namespace: what `ss -p` walks), against a bare `ss -tuanp` there."""
+    processes in its PID namespace: what `ss -p` walks; BENCH_QUIET_UNITS, default 60, more
+    cgroups in its hierarchy: what `ss -e` walks), against a bare `ss -tuanp` there."""
     n = int(os.environ.get("BENCH_QUIET_PROCESSES", "70"))
+    units = int(os.environ.get("BENCH_QUIET_UNITS", "60"))
     host = next((h for h in truth if h.get("has_ss", True) and not h.get("firewall")), None)
     if n <= 0 or host is None:
         return
     # Not in the host's cgroup namespace: moving into its cgroups takes the machine's view.
     launcher = [a for a in inside(host) if a != "--cgroup"]
-    daemons = subprocess.Popen(launcher + ["python3", "-c", DAEMONS, str(n)], stdin=subprocess.PIPE, stdout=subprocess.PIPE)
+    daemons = subprocess.Popen(launcher + ["python3", "-c", DAEMONS, str(n), str(units)], stdin=subprocess.PIPE, stdout=subprocess.PIPE)
     try:
         if daemons.stdout.readline() != b"ready\n":
             return
         base = {u: run(host, b"true\n", runs, u or None)[0] for u in {"", *[l.partition("@")[2] for l, _ in specs]}}
         ss = max(run(host, b"ss -tuanp\n", runs)[0] - base[""], 1e-9)
         print()
-        print("A quiet host: %s with %d more processes (12 open files each, every fifth a TCP and a Unix listener), "
-              "%d processes in its PID namespace; a bare `ss -tuanp` there %.2f ms." % (host["name"], n, pid_namespace_processes(host), ss * 1000))
+        print("A quiet host: %s with %d more processes (12 open files each, every fifth a TCP and a Unix listener) "
+              "and %d more unit cgroups, %d processes in its PID namespace; a bare `ss -tuanp` there %.2f ms."
+              % (host["name"], n, units, pid_namespace_processes(host), ss * 1000))
         print()
         print("| probe | CPU per run | ÷ bare ss | programs |")
         print("|---|---|---|---|")
