@@ -287,10 +287,11 @@ extension ProbeScript {
     }
 
     # Each other namespace's tables, through its reader pid (no nsenter: /proc/P/net is P's
-    # namespace), then the owners of their sockets among the pids found there.
+    # namespace), read by the one awk with every other table (its `R`) or, on a host without
+    # awk, here; then the owners of their sockets among the pids found there.
     fp_ns() {
       fp_begin netns;fp_netns;fp_rc=$?;fp_end netns
-      for fp_x in $fp_nsr;do
+      fp_has awk||for fp_x in $fp_nsr;do
         for fp_t in tcp tcp6 udp udp6 unix fib_trie;do fp_read netns-$fp_x-$fp_t /proc/$fp_x/net/$fp_t;done
       done
       [ -z "$fp_pids" ]||fp_run netns-fd fp_proc_fd $fp_pids

@@ -7,10 +7,14 @@
 /// shell and sshd's login shell, five programs. ss's netlink dump then stands for
 /// /proc/net/tcp and tcp6, which awk does not read (each read costs the kernel a walk of the
 /// machine-wide established hash) unless ss failed or its output could have been forged
-/// (`ssTrustAwk`; `SSTCPTable` maps ss's lines to what /proc/net would have shown). Other methods run their tool as a section of
+/// (`ssTrustAwk`; `SSTCPTable` maps ss's lines to what /proc/net would have shown), or ss ran
+/// without -e because the host's cgroups would cost it more (`fp_ssflags`). Other methods run
+/// their tool as a section of
 /// the shell's (`fp_keep` keeps its output in a file of the probe's, which awk reads the pids
 /// from). Sections awk writes, in order:
 ///
+///     netns-<pid>-<table>   each other network namespace's tcp, tcp6, udp, udp6, unix and
+///                           fib_trie, through /proc/<pid>/net of its reader (`fp_netns`)
 ///     meta                  key=value lines (ProbeMeta): hostname and kernel from
 ///                           /proc/sys/kernel, uids from /proc/self/status and names from
 ///                           /etc/passwd, byte order from the ELF header of /proc/self/exe
@@ -146,7 +150,7 @@ extension ProbeScript {
     fp_awk() {
       # The marker secret goes in the environment (/proc/P/environ is the owner's alone), never
       # in an argument: /proc/P/cmdline is world-readable while awk runs.
-      fpn=$fp_n fp_tm=$fp_tm awk -v fpc="$fp_cap" -v m="$fp_method" -v w="$fp_want" -v P="$fp_pids" -v kf="$fp_kept" -v xe="$fp_ssx" '
+      fpn=$fp_n fp_tm=$fp_tm awk -v fpc="$fp_cap" -v m="$fp_method" -v w="$fp_want" -v P="$fp_pids" -v R="$fp_nsr" -v kf="$fp_kept" -v xe="$fp_ssx" '
     \#(oneAwk)'
     }
 
@@ -305,11 +309,12 @@ extension ProbeScript {
     """#
 
   /// The whole program: ENVIRON fpn=<nonce+key>, `-v fpc=<cap> m=<method> w=<requested> P="<pids>"
-  /// kf=<kept tool output> xe=<why ss ran without -e>`, ENVIRON fp_tm the shell's meta lines;
+  /// R="<readers of other network namespaces>" kf=<kept tool output> xe=<why ss ran without -e>`, ENVIRON fp_tm the shell's meta lines;
   /// stdin ss's output (method ss).
   static let oneAwk =
     framingAwk + "\n" + metaAwk + "\n" + ssTrustAwk + "\n" + identityAwk + "\n" + #"""
       BEGIN{fpn=ENVIRON["fpn"];for(i=1;i<256;i++)b[sprintf("%c",i)]=i;P2[0]=1;for(i=1;i<=32;i++)P2[i]=P2[i-1]*2;rk="@@fp:" fpn ":rc ";rc="?"
+      n=split(R,Y," ");split("tcp tcp6 udp udp6 unix fib_trie",Z," ");for(i=1;i<=n;i++)for(j=1;j<=6;j++)F("netns-" Y[i] "-" Z[j],"/proc/" Y[i] "/net/" Z[j])
       meta();addresses();split("\#(procNetFiles.map(\.file).joined(separator: " "))",T," ")
       for(i=1;i<=9;i++)if(m!="ss"||T[i]!~/^tcp/)F("\#(ProbeSectionName.procNetPrefix)" T[i],"/proc/net/" T[i])
       owners();if(m=="ss")B("ss")}
