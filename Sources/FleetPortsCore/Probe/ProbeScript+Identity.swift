@@ -298,7 +298,7 @@ extension ProbeScript {
     n=0;for(i in p)q[++n]=i;k=split(P,x," ");for(i=1;i<=k;i++)if(!(x[i] in p)){p[x[i]];q[++n]=x[i]}
     for(i=1;i<=n;i++){d="/proc/"q[i];l=rf(d "/stat");if(!match(l,/.*\)/))continue;seen[q[i]]
     W("pid " q[i]);W("comm " e(substr(l,index(l,"(")+1,RLENGTH-index(l,"(")-1)))
-    split(substr(l,RLENGTH+2),f," ");W("ppid " f[2]);W("start " f[20]);c=rf("/proc/" f[2] "/comm");sub(/\n$/,"",c);W("pcomm " e(c))
+    split(substr(l,RLENGTH+2),f," ");W("ppid " f[2]);W("start " f[20]);if(!(f[2] in pc)){c=rf("/proc/" f[2] "/comm");sub(/\n$/,"",c);pc[f[2]]=e(c)};W("pcomm " pc[f[2]])
     split(rf(d "/status"),a,"\n");for(j in a)if(a[j]~/^Uid:/){split(a[j],x," ");W("uid " x[2] " " x[3]);v[x[2]];v[x[3]]}
     k=split(rf(d "/cgroup"),a,"\n");for(j=1;j<=k;j++)if(a[j]!="")W("cgroup " e(a[j]))
     RS="\0";s=0;while((getline l<(d "/cmdline"))>0){if((s+=length(l))>4096){W("argcut");break};W("arg " e(l))};close(d "/cmdline");RS="\n"}
