@@ -191,7 +191,7 @@ let package = Package(
     // The shared history against a real PostgreSQL 15 started by the tests (LabSupport.LocalPostgres).
     .testTarget(
       name: "FleetPortsPostgresTests",
-      dependencies: ["FleetPortsPostgres", "FleetPortsStore", "FleetPortsCore", "FleetPortsReport", "LabSupport"],
+      dependencies: ["FleetPortsPostgres", "FleetPortsStore", "FleetPortsCore", "FleetPortsReport", "FleetPortsFiles", "LabSupport"],
       swiftSettings: strictSettings
     ),
     .testTarget(
