@@ -174,7 +174,7 @@ let package = Package(
     // Whole scans of the lab, through the library and the built command.
     .testTarget(
       name: "FleetPortsScanTests",
-      dependencies: ["FleetPortsScan", "FleetPortsSSH", "FleetPortsCore", "LabSupport"],
+      dependencies: ["FleetPortsScan", "FleetPortsSSH", "FleetPortsCore", "FleetPortsReport", "FleetPortsStore", "LabSupport"],
       swiftSettings: strictSettings
     ),
     .testTarget(
