@@ -61,7 +61,8 @@ let package = Package(
     .target(
       name: "FleetPortsScan",
       dependencies: [
-        "FleetPortsCore", "FleetPortsSSH", "FleetPortsReport", "FleetPortsStore", "CFleetShims", .product(name: "Yams", package: "Yams"),
+        "FleetPortsCore", "FleetPortsSSH", "FleetPortsReport", "FleetPortsStore", "FleetPortsFiles", "CFleetShims",
+        .product(name: "Yams", package: "Yams"),
         .product(name: "Subprocess", package: "swift-subprocess"),
         .product(name: "SystemPackage", package: "swift-system"),
       ],
@@ -173,7 +174,7 @@ let package = Package(
     // Whole scans of the lab, through the library and the built command.
     .testTarget(
       name: "FleetPortsScanTests",
-      dependencies: ["FleetPortsScan", "FleetPortsSSH", "FleetPortsCore", "LabSupport"],
+      dependencies: ["FleetPortsScan", "FleetPortsSSH", "FleetPortsCore", "FleetPortsReport", "FleetPortsStore", "LabSupport"],
       swiftSettings: strictSettings
     ),
     .testTarget(
@@ -184,13 +185,13 @@ let package = Package(
     ),
     .testTarget(
       name: "FleetPortsStoreTests",
-      dependencies: ["FleetPortsStore", "FleetPortsCore", "FleetPortsReport", "LabSupport"],
+      dependencies: ["FleetPortsStore", "FleetPortsCore", "FleetPortsReport", "FleetPortsFiles", "LabSupport"],
       swiftSettings: strictSettings
     ),
     // The shared history against a real PostgreSQL 15 started by the tests (LabSupport.LocalPostgres).
     .testTarget(
       name: "FleetPortsPostgresTests",
-      dependencies: ["FleetPortsPostgres", "FleetPortsStore", "FleetPortsCore", "FleetPortsReport", "LabSupport"],
+      dependencies: ["FleetPortsPostgres", "FleetPortsStore", "FleetPortsCore", "FleetPortsReport", "FleetPortsFiles", "LabSupport"],
       swiftSettings: strictSettings
     ),
     .testTarget(

@@ -72,7 +72,7 @@ history="$OUT/scan-history"
 rm -rf "$history" && mkdir -m 700 "$history"
 scan_row() {  # scan_row NAME TARGETS PARALLEL INVENTORY
   python3 - "$2" "$3" "$ROOT/.build/release/fleetports" "$4" "$RUN" "$OUT/scan-$1" "$history/fleetports.db" >> "$scan_table" <<'PY'
-import json, os, resource, subprocess, sys, time
+import json, os, subprocess, sys, time
 n, parallel, binary, inventory, run, out, db = int(sys.argv[1]), sys.argv[2], sys.argv[3], sys.argv[4], sys.argv[5], sys.argv[6], sys.argv[7]
 def lab_cpu():
     """utime+stime+cutime+cstime of every sshd: each lab host's listener collects its sessions' and probes' CPU once they end."""
@@ -90,17 +90,18 @@ def scan(folder):
     return [binary, "scan", inventory, "--known-hosts", run + "/known_hosts", "--identity", run + "/id_ed25519", "--ssh-config", "/dev/null",
             "--parallel", parallel, "--timeout", "300", "--out", folder, "--db", db, "--format", "html,md,json,sarif,junit"]
 subprocess.run(scan(out + "-first"), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)  # fills the history
-before = resource.getrusage(resource.RUSAGE_CHILDREN)
 lab0 = lab_cpu()
 start = time.monotonic()
-subprocess.run(scan(out), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+# This scan's own rusage (wait4): its CPU and its peak RSS alone. A child's ru_maxrss counts
+# the pages it shared with this script before exec, so nothing large is loaded here before it.
+child = subprocess.Popen(scan(out), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+_, _, usage = os.wait4(child.pid, 0)
+child.returncode = 0  # reaped above
 wall = time.monotonic() - start
 time.sleep(1)  # the last sessions' sshd processes are reaped
 lab = lab_cpu() - lab0
-usage = resource.getrusage(resource.RUSAGE_CHILDREN)
-cpu = usage.ru_utime + usage.ru_stime - before.ru_utime - before.ru_stime
+cpu = usage.ru_utime + usage.ru_stime
 ok = sum(1 for h in json.load(open(out + "/scan.json"))["hosts"] if h["status"] == "ok")
-# ru_maxrss of children is the largest of them: both scans are the same size, so it is this scan's peak.
 print(f"| --parallel {parallel} | {n} | {ok} | {wall:.2f} s | {cpu * 1000 / n:.2f} ms | {usage.ru_maxrss / 1024:.1f} MB | {lab:.1f} s ({lab / wall:.2f} cores) |")
 PY
 }

@@ -61,6 +61,7 @@ public struct FleetScanner: Sendable {
     var failed = 0
     var done = 0
     let limiter = ServerLimiter(limit: perServer)
+    let probe = ProbeCopies(method: method, sectionCap: sectionCap)
     // One session per jump host for the whole scan, shared by the targets behind it; ended
     // with the scan (also when Ctrl-C cancels it).
     let jumps = JumpPool(
@@ -75,7 +76,7 @@ public struct FleetScanner: Sendable {
         let index = next
         let target = targets[index]
         next += 1
-        group.addTask { (index, await self.scanOne(target, limiter: limiter, jumps: jumps)) }
+        group.addTask { (index, await self.scanOne(target, limiter: limiter, jumps: jumps, probe: probe)) }
       }
       for _ in 0..<min(parallel, targets.count) { startNext() }
       while let (index, result) = await group.next() {
@@ -104,23 +105,24 @@ public struct FleetScanner: Sendable {
   }
 
   /// One host, once its server has a free slot in `limiter`.
-  func scanOne(_ target: ScanTarget, limiter: ServerLimiter, jumps: JumpPool? = nil) async -> HostResult {
+  func scanOne(_ target: ScanTarget, limiter: ServerLimiter, jumps: JumpPool? = nil, probe: ProbeCopies? = nil) async -> HostResult {
     let server = target.serverKey
     guard await limiter.acquire(server) else {
       return target.result(
         status: .notScanned, failure: HostResult.Failure(code: .interrupted, message: "abandoned when the scan was interrupted"))
     }
-    let result = await scanOne(target, jumps: jumps)
+    let result = await scanOne(target, jumps: jumps, probe: probe)
     await limiter.release(server)
     return result
   }
 
-  /// One host's scan; `jumps` carries the hosts behind a ProxyJump.
-  func scanOne(_ target: ScanTarget, jumps: JumpPool? = nil) async -> HostResult {
+  /// One host's scan; `jumps` carries the hosts behind a ProxyJump, `probe` the scan's script
+  /// made once (nil: made here).
+  func scanOne(_ target: ScanTarget, jumps: JumpPool? = nil, probe: ProbeCopies? = nil) async -> HostResult {
     // A nonce per host: a host sees its own script, so one compromised host must not learn
     // the nonce that frames another host's output.
     let nonce = ProbeScript.makeNonce()
-    let script = ProbeCommand.script(nonce: nonce, method: method, sectionCap: sectionCap)
+    let script = (probe ?? ProbeCopies(method: method, sectionCap: sectionCap)).script(nonce: nonce)
     let clock = ContinuousClock()
     let start = clock.now
     var result = target.result(status: .failed)

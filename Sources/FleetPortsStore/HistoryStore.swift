@@ -1,4 +1,5 @@
 import FleetPortsCore
+import FleetPortsFiles
 
 /// The scan history as every command uses it, whichever database holds it: `ScanStore`
 /// (SQLite, one file, the embedded default) or the PostgreSQL store in FleetPortsPostgres
@@ -14,6 +15,13 @@ public protocol HistoryStore: Sendable {
   func save(
     _ scan: ScanResult, amend: ((_ previous: ScanStore.Previous?, _ id: Int64) throws -> ScanResult)?
   ) throws(StoreError) -> (id: Int64, scan: ScanResult, json: [UInt8])
+  /// Stores `scan` as `save` does and writes its scan.json into `file` (left for the caller to
+  /// `commit`); the SQLite store encodes it there a MiB at a time and copies the row from the
+  /// file, so it is never whole in memory.
+  func save(
+    _ scan: ScanResult, amend: ((_ previous: ScanStore.Previous?, _ id: Int64) throws -> ScanResult)?,
+    spoolingScanJSONTo file: PrivateFile
+  ) throws(StoreError) -> (id: Int64, scan: ScanResult)
   /// Stored scans, newest first (all when `limit` is nil).
   func scans(limit: Int?) throws(StoreError) -> [StoredScan]
   /// One stored scan's summary; `unknownScan` when there is none.
@@ -43,3 +51,18 @@ public protocol HistoryStore: Sendable {
 }
 
 extension ScanStore: HistoryStore {}
+
+extension HistoryStore {
+  /// `save`, then its scan.json bytes written into `file`. A file that cannot be written is
+  /// abandoned (the scan stays stored): the caller's `commit` then fails and it writes
+  /// scan.json another way.
+  public func save(
+    _ scan: ScanResult, amend: ((_ previous: ScanStore.Previous?, _ id: Int64) throws -> ScanResult)?,
+    spoolingScanJSONTo file: PrivateFile
+  ) throws(StoreError) -> (id: Int64, scan: ScanResult) {
+    let saved = try save(scan, amend: amend)
+    let appended = saved.json.withUnsafeBytes { bytes in (try? file.append(bytes)) != nil }
+    if !appended { file.abandon() }
+    return (saved.id, saved.scan)
+  }
+}

@@ -1,4 +1,5 @@
 import FleetPortsCore
+import FleetPortsFiles
 import Foundation
 import GRDB
 
@@ -66,16 +67,27 @@ public final class ScanStore: Sendable {
     try save(scan, amend: amend, afterRow: nil)
   }
 
+  /// `save`, with scan.json encoded into `file` a MiB at a time and copied into the row from
+  /// there: never whole in memory (a 1,000-host scan's is ≈ 60 MB). `file` is left for the
+  /// caller to `commit` once the scan is stored (or to abandon).
+  public func save(
+    _ scan: ScanResult, amend: ((_ previous: Previous?, _ id: Int64) throws -> ScanResult)?, spoolingScanJSONTo file: PrivateFile
+  ) throws(StoreError) -> (id: Int64, scan: ScanResult) {
+    let saved = try save(scan, amend: amend, afterRow: nil, spool: file)
+    return (saved.id, saved.scan)
+  }
+
   /// `save`, with `afterRow` called after each row is inserted (tests make it throw halfway).
   func save(
-    _ scan: ScanResult, amend: ((_ previous: Previous?, _ id: Int64) throws -> ScanResult)?, afterRow: ((String) throws -> Void)?
+    _ scan: ScanResult, amend: ((_ previous: Previous?, _ id: Int64) throws -> ScanResult)?, afterRow: ((String) throws -> Void)?,
+    spool: PrivateFile? = nil
   ) throws(StoreError) -> (id: Int64, scan: ScanResult, json: [UInt8]) {
     try write("storing the scan") { db in
       let previous = amend == nil ? nil : try ScanQueries.newest(db, inventory: scan.options.inventory, shard: scan.options.shard).map { summary in (summary, try ScanQueries.diffBasis(db, id: summary.id)) }
       let id = try ScanWriter.insertScanRow(db, scan)
       try afterRow?("scan")
       let stored = try amend?(previous, id) ?? scan
-      let json = try ScanWriter.insertChildren(db, id: id, stored, afterRow: afterRow)
+      let json = try ScanWriter.insertChildren(db, id: id, stored, afterRow: afterRow, spool: spool)
       return (id, stored, json)
     }
   }

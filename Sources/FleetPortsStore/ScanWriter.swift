@@ -1,4 +1,5 @@
 import FleetPortsCore
+import FleetPortsFiles
 import Foundation
 import GRDB
 import GRDBSQLite
@@ -22,8 +23,12 @@ enum ScanWriter {
   }
 
   /// scan.json (byte for byte what ScanJSON writes), the counts, and every host, listener and
-  /// finding row. Returns the scan.json bytes.
-  static func insertChildren(_ db: Database, id: Int64, _ scan: ScanResult, afterRow: ((String) throws -> Void)?) throws -> [UInt8] {
+  /// finding row. Returns the scan.json bytes, or nothing when `spool` is given: scan.json is
+  /// then encoded into that file a MiB at a time and copied into the row from it, so a
+  /// 1,000-host scan's 60 MB are never whole in memory.
+  static func insertChildren(
+    _ db: Database, id: Int64, _ scan: ScanResult, afterRow: ((String) throws -> Void)?, spool: PrivateFile? = nil
+  ) throws -> [UInt8] {
     let rows = ScanRows(scan)
     for host in rows.hosts {
       try db.execute(
@@ -56,7 +61,14 @@ enum ScanWriter {
       try afterRow?("finding")
     }
     let count = { (status: HostResult.Status) in scan.hosts.filter { $0.status == status }.count }
-    let json = try ScanJSON.encode(scan)
+    var json: [UInt8] = []
+    let jsonSize: Int
+    if let spool {
+      jsonSize = try ScanJSON.encode(scan) { chunk in try spool.append(chunk) }
+    } else {
+      json = try ScanJSON.encode(scan)
+      jsonSize = json.count
+    }
     let basis = try ScanJSON.encode(DiffBasis(scan))
     // scan.json is ≈ 60 KB per host: bound as a value, SQLite would copy it while binding and
     // again while building the row. The row gets zero blobs of the right sizes instead, and the
@@ -66,10 +78,36 @@ enum ScanWriter {
         UPDATE scan SET hostsOK = ?, hostsFailed = ?, hostsNotScanned = ?, listenerCount = ?, scanJSON = zeroblob(?), diffJSON = zeroblob(?)
         WHERE id = ?
         """,
-      arguments: [count(.ok), count(.failed), count(.notScanned), rows.listenerCount, json.count, basis.count, id])
-    try writeBlob(db, column: "scanJSON", row: id, json)
+      arguments: [count(.ok), count(.failed), count(.notScanned), rows.listenerCount, jsonSize, basis.count, id])
+    if let spool {
+      try copyBlob(db, column: "scanJSON", row: id, from: spool)
+    } else {
+      try writeBlob(db, column: "scanJSON", row: id, json)
+    }
     try writeBlob(db, column: "diffJSON", row: id, basis)
     return json
+  }
+
+  /// Copies what `file` holds over the zero blob of the same size in `scan.column` of `row`,
+  /// a piece of `ScanJSON.chunkSize` at a time (the file's pages are in the page cache).
+  /// - Throws: `DatabaseError` with SQLite's code and message, or the file's `PrivateFile.Failure`.
+  static func copyBlob(_ db: Database, column: String, row: Int64, from file: PrivateFile) throws {
+    guard file.size > 0 else { return }
+    var blob: OpaquePointer?
+    var rc = sqlite3_blob_open(db.sqliteConnection, "main", "scan", column, row, 1, &blob)
+    defer { if let blob { sqlite3_blob_close(blob) } }
+    let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: ScanJSON.chunkSize, alignment: 16)
+    defer { buffer.deallocate() }
+    var offset = 0
+    while rc == SQLITE_OK && offset < file.size {
+      let length = try file.read(at: offset, into: UnsafeMutableRawBufferPointer(rebasing: buffer.prefix(min(buffer.count, file.size - offset))))
+      guard length > 0 else { throw PrivateFile.Failure(path: file.path, reason: "shorter than what was written to it") }
+      rc = sqlite3_blob_write(blob, buffer.baseAddress, Int32(length), Int32(offset))
+      offset += length
+    }
+    guard rc == SQLITE_OK else {
+      throw DatabaseError(resultCode: ResultCode(rawValue: rc), message: String(cString: sqlite3_errmsg(db.sqliteConnection)))
+    }
   }
 
   /// Writes `bytes` over the zero blob of the same size in `scan.column` of `row`, 1 MiB at a time.

@@ -62,4 +62,28 @@ import Testing
     #expect(hosts.keyTypes(host: "web1", port: 22) == ["ssh-ed25519"])
     #expect(hosts.keyTypes(host: "db1.example.com", port: 2222) == ["ecdsa-sha2-nistp256"])
   }
+
+  /// Plain names are looked up by name and every other line is matched as before: a host's
+  /// lines still come in file order whichever way each was found, a negation still excludes,
+  /// and a changed list of entries is looked up anew.
+  @Test func linesFoundByNameAndByPatternKeepTheFileOrder() throws {
+    let k1 = try key("key1.pub")
+    let k2 = try key("key2.pub")
+    var hosts = KnownHosts.parse(
+      """
+      *.lab.example.com \(k2.type) \(k2.base64)
+      web.lab.example.com,web \(k1.type) \(k1.base64)
+      w?b.lab.example.com,!wob.lab.example.com \(k1.type) \(k1.base64)
+      web.lab.example.com \(k2.type) \(k2.base64)
+      """)
+    #expect(hosts.entries(host: "WEB.lab.example.com", port: 22).map(\.lineNumber) == [1, 2, 3, 4])
+    #expect(hosts.keyTypes(host: "web.lab.example.com", port: 22) == [k2.type, k1.type])
+    #expect(hosts.entries(host: "wob.lab.example.com", port: 22).map(\.lineNumber) == [1])
+    #expect(hosts.entries(host: "web", port: 22).map(\.lineNumber) == [2])
+    #expect(hosts.verify(host: "web", port: 22, keyType: k1.type, keyBase64: k1.base64) == .trusted(line: 2))
+    hosts.entries += KnownHosts.parse("# another file\n@revoked other \(k1.type) \(k1.base64)").entries
+    #expect(hosts.verify(host: "web", port: 22, keyType: k1.type, keyBase64: k1.base64) == .revoked(line: 2))
+    hosts.entries += KnownHosts.parse("new \(k2.type) \(k2.base64)").entries
+    #expect(hosts.keyTypes(host: "new", port: 22) == [k2.type])
+  }
 }

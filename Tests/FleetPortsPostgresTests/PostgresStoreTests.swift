@@ -1,5 +1,6 @@
 import Dispatch
 import FleetPortsCore
+import FleetPortsFiles
 import FleetPortsStore
 import Foundation
 import LabSupport
@@ -67,6 +68,20 @@ import Testing
     #expect(try postgres.ids() == [2])
     // A pruned id is never handed out again (the identity sequence, like AUTOINCREMENT).
     #expect(try postgres.save(newer, amend: nil).id == 3)
+  }
+
+  /// The way `fleetports scan` stores into a shared history: the scan stored, its scan.json
+  /// bytes written into the report folder's file; the file and the row hold the same bytes.
+  @Test func aScanStoredWithItsFileWritesTheStoredBytes() throws {
+    let server = try LocalPostgres()
+    defer { server.stop() }
+    let postgres = try Self.open(server)
+    let dir = try StoreFixtures.scratch()
+    defer { try? FileManager.default.removeItem(atPath: dir) }
+    let file = try PrivateFile(creating: dir + "/scan.json")
+    let saved = try postgres.save(try Self.scan(secondsAgo: 60), amend: nil, spoolingScanJSONTo: file)
+    try file.commit()
+    #expect(Array(try Data(contentsOf: URL(fileURLWithPath: dir + "/scan.json"))) == (try postgres.scanJSON(id: saved.id)))
   }
 
   @Test func shardsOfAFleetAreReadNewestPerShard() throws {

@@ -53,6 +53,39 @@ import Testing
     #expect(mine != nil && mine == theirs)
   }
 
+  /// scan.json handed over in pieces (to its file and the history's row) is the same bytes,
+  /// whatever the piece size, pieces cut between elements (never inside a sorted dictionary,
+  /// whose entries move on close), each at least the size asked for but the last.
+  @Test(arguments: [1, 97, 4096, 1 << 20])
+  func aScanInPiecesIsTheSameBytes(chunkSize: Int) throws {
+    let scan = try TestSupport.scan("fleet.scan.json")
+    let whole = try ScanJSON.encode(scan)
+    var pieces: [[UInt8]] = []
+    let count = try StreamingJSONEncoder.encode(scan, chunkSize: chunkSize) { pieces.append(Array($0)) }
+    #expect(count == whole.count)
+    #expect(pieces.flatMap { $0 } == whole)
+    #expect(pieces.dropLast().allSatisfy { $0.count >= chunkSize })
+    if chunkSize < whole.count / 4 { #expect(pieces.count > 1) }
+    let sample = try StreamingJSONEncoder.encode(Self.sample)
+    var samplePieces: [UInt8] = []
+    try StreamingJSONEncoder.encode(Self.sample, chunkSize: chunkSize) { samplePieces += $0 }
+    #expect(samplePieces == sample)
+  }
+
+  struct Full: Error {}
+
+  @Test func aPieceThatCannotBeWrittenStopsTheEncoding() throws {
+    let scan = try TestSupport.scan("fleet.scan.json")
+    var handed = 0
+    #expect(throws: Full.self) {
+      try StreamingJSONEncoder.encode(scan, chunkSize: 1024) { _ in
+        handed += 1
+        if handed == 3 { throw Full() }
+      }
+    }
+    #expect(handed == 3, "nothing is handed over after the sink failed")
+  }
+
   enum Keys: String, CodingKey { case a, b, inner }
 
   class Base: Encodable {

@@ -1,4 +1,5 @@
 import FleetPortsCore
+import FleetPortsFiles
 import FleetPortsReport
 import Foundation
 import GRDB
@@ -67,6 +68,31 @@ import Testing
     }
     #expect(counts == [scan.hosts.count, listeners, scan.findings.count])
     #expect(throws: StoreError.unknownScan(id: 7, available: [1])) { try store.scan(id: 7) }
+  }
+
+  /// The way `fleetports scan` stores: scan.json encoded into its file a piece at a time, the
+  /// row copied from the file, the file put in place by the caller; both hold the same bytes.
+  @Test func aScanSpooledThroughItsFileIsStoredByteForByte() throws {
+    let dir = try StoreFixtures.scratch()
+    defer { try? FileManager.default.removeItem(atPath: dir) }
+    let store = try ScanStore(path: dir + "/fleetports.db")
+    let first = try StoreFixtures.fleet(startedSecondsAgo: 60)
+    try store.save(first)
+    let file = try PrivateFile(creating: dir + "/scan.json")
+    let saved = try store.save(try StoreFixtures.fleet(), amend: { previous, id in
+      var amended = try StoreFixtures.fleet()
+      amended.analysisNotes.append("amended after #\(previous?.summary.id ?? 0), stored as #\(id)")
+      return amended
+    }, spoolingScanJSONTo: file)
+    try file.commit()
+    #expect(saved.scan.analysisNotes.last == "amended after #1, stored as #2")
+    let written = Array(try Data(contentsOf: URL(fileURLWithPath: dir + "/scan.json")))
+    #expect(written == (try ScanJSON.encode(saved.scan)))
+    #expect(try store.scanJSON(id: saved.id) == written)
+    #expect(try store.scan(id: saved.id) == saved.scan)
+    var info = stat()
+    #expect(stat(dir + "/scan.json", &info) == 0 && info.st_mode & 0o777 == 0o600)
+    #expect(!FileManager.default.fileExists(atPath: dir + "/scan.json.tmp"))
   }
 
   @Test func aFailureHalfwayLeavesNothingOfTheScan() throws {

@@ -27,17 +27,54 @@ public struct KnownHosts: Sendable {
     public var keyBase64: String
   }
 
-  public var entries: [Entry]
+  public var entries: [Entry] {
+    didSet { lookup = NameLookup(entries) }
+  }
   /// Lines that are neither comments nor readable entries.
   public var unreadable: [UnparsedLine]
+  /// Which entries a name can match, made once: a scan looks every host up twice, and
+  /// matching every line of a 1,000-host file for each was a tenth of the controller's CPU.
+  var lookup: NameLookup
 
   public init(entries: [Entry] = [], unreadable: [UnparsedLine] = []) {
     self.entries = entries
     self.unreadable = unreadable
+    lookup = NameLookup(entries)
+  }
+
+  /// The entries a name can match, by index into `entries`: lines whose names are all plain
+  /// (no wildcard, no negation) under each of those names; every other line (hashed, with a
+  /// wildcard or a negation) is a candidate for every name and matched as before.
+  struct NameLookup: Sendable {
+    var byName: [String: [Int]] = [:]
+    var everyName: [Int] = []
+    var revoked: [Int] = []
+
+    init(_ entries: [Entry]) {
+      for (index, entry) in entries.enumerated() {
+        if entry.marker == .revoked { revoked.append(index) }
+        guard case .patterns(let patterns) = entry.names,
+          !patterns.contains(where: { $0.hasPrefix("!") || $0.contains("*") || $0.contains("?") })
+        else {
+          everyName.append(index)
+          continue
+        }
+        for pattern in Set(patterns) { byName[pattern, default: []].append(index) }
+      }
+    }
+
+    /// Indices of the entries that may match `name`, in file order.
+    func candidates(_ name: String) -> [Int] {
+      let plain = byName[name] ?? []
+      if everyName.isEmpty { return plain }
+      if plain.isEmpty { return everyName }
+      return (plain + everyName).sorted()
+    }
   }
 
   public static func parse(_ text: String) -> KnownHosts {
-    var result = KnownHosts()
+    // Collected apart and set once: each change of `entries` makes its lookup again.
+    var result = (entries: [Entry](), unreadable: [UnparsedLine]())
     for (index, rawLine) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
       let line = rawLine.hasSuffix("\r") ? rawLine.dropLast() : rawLine
       let trimmed = line.drop(while: { $0 == " " || $0 == "\t" })
@@ -73,7 +110,7 @@ public struct KnownHosts: Sendable {
       }
       result.entries.append(Entry(lineNumber: index + 1, marker: marker, names: names, keyType: fields[1], keyBase64: fields[2]))
     }
-    return result
+    return KnownHosts(entries: result.entries, unreadable: result.unreadable)
   }
 
   /// The key type named inside an SSH public key blob (a length-prefixed string).
@@ -93,7 +130,7 @@ public struct KnownHosts: Sendable {
   /// The entries whose names match `host` on `port`.
   public func entries(host: String, port: Int) -> [Entry] {
     let name = KnownHosts.lookupName(host: host, port: port)
-    return entries.filter { $0.matches(name) }
+    return lookup.candidates(name).map { entries[$0] }.filter { $0.matches(name) }
   }
 
   /// The key types known for a host, in file order, for libssh2's host-key preference.
@@ -108,7 +145,7 @@ public struct KnownHosts: Sendable {
   /// Judges the key a server presented.
   public func verify(host: String, port: Int, keyType: String, keyBase64: String) -> HostKeyVerdict {
     let matching = entries(host: host, port: port)
-    if let revoked = entries.first(where: { $0.marker == .revoked && $0.keyBase64 == keyBase64 }) {
+    if let revoked = lookup.revoked.lazy.map({ entries[$0] }).first(where: { $0.keyBase64 == keyBase64 }) {
       return .revoked(line: revoked.lineNumber)
     }
     let plain = matching.filter { $0.marker == .none }

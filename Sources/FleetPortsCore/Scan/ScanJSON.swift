@@ -15,6 +15,20 @@ public enum ScanJSON {
       scan, capacity: min(256 << 20, max(64 << 10, scanned * (128 << 10) + (scan.hosts.count - scanned) * (4 << 10))))
   }
 
+  /// The size of the pieces `encode(_:into:)` hands over: large enough that a file or
+  /// database write per piece costs nothing beside the encoding, small enough to stay out of
+  /// the peak memory of a 1,000-host scan.
+  public static let chunkSize = 1 << 20
+
+  /// The same bytes as `encode(scan)`, handed to `sink` a piece of about `chunkSize` at a time
+  /// (the buffer is reused: `sink` copies what it keeps), so scan.json is never whole in memory.
+  /// - Returns: the number of bytes.
+  /// - Throws: `EncodingError` for a value JSON cannot hold, or what `sink` throws.
+  @discardableResult
+  public static func encode(_ scan: ScanResult, into sink: @escaping (UnsafeRawBufferPointer) throws -> Void) throws -> Int {
+    try StreamingJSONEncoder.encode(scan, chunkSize: chunkSize, into: sink)
+  }
+
   /// A diff basis as the history's `diffJSON` bytes (the same encoder: pretty, keys in order).
   /// - Throws: `EncodingError` for a value JSON cannot hold.
   public static func encode(_ basis: DiffBasis) throws -> [UInt8] {

@@ -150,13 +150,13 @@ struct StreamKeyedContainer<Key: CodingKey>: KeyedEncodingContainerProtocol {
 
   mutating func superEncoder() -> any Encoder {
     stream.beginElement(index, key: "super")
-    stream.frames[index].pendingValue = stream.bytes.count
+    stream.frames[index].pendingValue = stream.position
     return StreamEncoder(stream: stream, level: level + 1)
   }
 
   mutating func superEncoder(forKey key: Key) -> any Encoder {
     begin(key)
-    stream.frames[index].pendingValue = stream.bytes.count
+    stream.frames[index].pendingValue = stream.position
     return StreamEncoder(stream: stream, level: level + 1)
   }
 }
@@ -216,7 +216,7 @@ struct StreamUnkeyedContainer: UnkeyedEncodingContainer {
 
   mutating func superEncoder() -> any Encoder {
     begin()
-    stream.frames[index].pendingValue = stream.bytes.count
+    stream.frames[index].pendingValue = stream.position
     return StreamEncoder(stream: stream, level: level + 1)
   }
 }

@@ -23,6 +23,26 @@ public enum StreamingJSONEncoder {
     stream.close(downTo: 0)
     return stream.bytes
   }
+
+  /// `value` as pretty JSON bytes handed to `sink` in pieces of about `chunkSize` bytes (the
+  /// last one shorter), the same bytes `encode` returns: a 1,000-host scan.json (≈ 60 MB)
+  /// goes to its file and its database row without ever being whole in memory. A piece is
+  /// handed over between two elements, never inside a dictionary (its entries are sorted on
+  /// close); the buffer is reused, so `sink` must copy what it keeps.
+  /// - Returns: the number of bytes written.
+  /// - Throws: `EncodingError` for a value JSON cannot hold, or what `sink` throws.
+  @discardableResult
+  public static func encode<T: Encodable>(
+    _ value: T, chunkSize: Int, into sink: @escaping (UnsafeRawBufferPointer) throws -> Void
+  ) throws -> Int {
+    let stream = JSONByteStream(capacity: chunkSize + chunkSize / 4)
+    stream.flushAt = max(1, chunkSize)
+    stream.sink = sink
+    try stream.encodeValue(value, level: 0)
+    stream.close(downTo: 0)
+    try stream.flush()
+    return stream.flushed
+  }
 }
 
 /// The output and the stack of open containers.
@@ -44,8 +64,33 @@ final class JSONByteStream {
   // encoder's time.
   @exclusivity(unchecked) var bytes: [UInt8] = []
   @exclusivity(unchecked) var frames: [Frame] = []
+  /// Where `bytes` go once they pass `flushAt` (nil: kept, and returned whole).
+  var sink: ((UnsafeRawBufferPointer) throws -> Void)?
+  var flushAt = Int.max
+  /// Bytes already handed to `sink`: positions in the output are `flushed + bytes.count`.
+  var flushed = 0
+  /// The first error `sink` threw, rethrown by `encodeValue` (elements begin where nothing can throw).
+  var sinkError: (any Error)?
 
   init(capacity: Int = 64 << 10) { bytes.reserveCapacity(capacity) }
+
+  /// The output's length so far, handed over or not.
+  var position: Int { flushed + bytes.count }
+
+  /// Hands `bytes` to `sink` and empties them; nothing without a sink or after its error.
+  func flush() throws {
+    if let sinkError { throw sinkError }
+    guard let sink, !bytes.isEmpty else { return }
+    try bytes.withUnsafeBytes { try sink($0) }
+    flushed += bytes.count
+    bytes.removeAll(keepingCapacity: true)
+  }
+
+  /// `flush`, when no open dictionary still has entries to sort (they point into `bytes`).
+  func flushBetweenElements() {
+    guard sinkError == nil, !frames.contains(where: { $0.entries != nil }) else { return }
+    do { try flush() } catch { sinkError = error }
+  }
 
   // MARK: containers
 
@@ -73,6 +118,7 @@ final class JSONByteStream {
   /// element left open, then writes the separator, indentation and key.
   func beginElement(_ index: Int, key: String?) {
     if frames.count > index + 1 { close(downTo: index + 1) }
+    if bytes.count >= flushAt { flushBetweenElements() }
     fillPending(index)
     if frames[index].entries != nil {
       frames[index].entries?.append((key ?? "", bytes.count))
@@ -90,7 +136,7 @@ final class JSONByteStream {
   func fillPending(_ index: Int) {
     guard let at = frames[index].pendingValue else { return }
     frames[index].pendingValue = nil
-    if bytes.count == at { bytes.append(contentsOf: [123, 125]) }
+    if position == at { bytes.append(contentsOf: [123, 125]) }
   }
 
   /// A dictionary's entries in key order, commas between them.
@@ -129,10 +175,11 @@ final class JSONByteStream {
     if T.self == Int.self { return decimal(Int64(unsafeBitCast(value, to: Int.self))) }
     if T.self == Bool.self { return bool(unsafeBitCast(value, to: Bool.self)) }
     if T.self == [String: Int64].self { return sortedIntegers(unsafeBitCast(value, to: [String: Int64].self), level: level) }
-    let mark = bytes.count
+    let mark = position
     let depth = frames.count
     try value.encode(to: StreamEncoder(stream: self, level: level))
-    if bytes.count == mark && frames.count == depth {
+    if let sinkError { throw sinkError }
+    if position == mark && frames.count == depth {
       bytes.append(contentsOf: [123, 125])  // a value that encoded nothing is `{}`, as in JSONEncoder
     }
   }

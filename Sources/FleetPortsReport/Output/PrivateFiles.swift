@@ -17,30 +17,12 @@ enum PrivateFiles {
   }
 
   static func write(_ bytes: [UInt8], to path: String) throws(ReportError) {
-    let temporary = path + ".tmp"
-    unlink(temporary)
-    // O_EXCL|O_NOFOLLOW: never write through a link someone planted under the temporary name.
-    let fd = open(temporary, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0o600)
-    guard fd >= 0 else { throw .writeFailed(path: path, reason: String(cString: strerror(errno))) }
-    var offset = 0
-    while offset < bytes.count {
-      let written = bytes[offset...].withUnsafeBytes { Glibc.write(fd, $0.baseAddress, $0.count) }
-      if written < 0 && errno == EINTR { continue }
-      if written <= 0 {
-        let reason = String(cString: strerror(errno))
-        close(fd)
-        unlink(temporary)
-        throw .writeFailed(path: path, reason: reason)
-      }
-      offset += written
-    }
-    fchmod(fd, 0o600)
-    fsync(fd)
-    close(fd)
-    guard rename(temporary, path) == 0 else {
-      let reason = String(cString: strerror(errno))
-      unlink(temporary)
-      throw .writeFailed(path: path, reason: reason)
+    do {
+      let file = try PrivateFile(creating: path)
+      try file.append(bytes)
+      try file.commit()
+    } catch {
+      throw .writeFailed(path: error.path, reason: error.reason)
     }
   }
 

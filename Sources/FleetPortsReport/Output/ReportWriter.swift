@@ -1,39 +1,40 @@
 import FleetPortsCore
+import FleetPortsFiles
 
 /// Writes a scan's files into one folder (created 0700; every file 0600 from the start):
 /// scan.json and the reports. The one place fleetports writes reports.
 public enum ReportWriter {
   /// Writes each format's file into `folder` and returns their paths, in `formats` order.
   /// `updateLatest` points `<parent>/latest` at the folder: only for the default `reports/`
-  /// root, so a custom `--out` never plants a link in someone else's directory. `scanJSON`,
-  /// when given, is `ScanJSON.encode(scan)` already done (the history store encodes it too).
-  /// `trend` is the inventory's history ending with this scan (`ScanStore.trend`); nil: the
-  /// reports show this scan's numbers alone.
+  /// root, so a custom `--out` never plants a link in someone else's directory.
+  /// `scanJSONWritten`: scan.json is in the folder already (the history wrote it while storing
+  /// the scan, `scanJSONFile(in:)`), so only its path is listed. `trend` is the inventory's
+  /// history ending with this scan (`ScanStore.trend`); nil: the reports show this scan's
+  /// numbers alone.
   @discardableResult
   public static func write(
-    _ scan: ScanResult, formats: [ReportFormat], to folder: String, updateLatest: Bool = false, scanJSON: consuming [UInt8]? = nil,
+    _ scan: ScanResult, formats: [ReportFormat], to folder: String, updateLatest: Bool = false, scanJSONWritten: Bool = false,
     trend: ScanTrend? = nil
   ) throws -> [String] {
-    // Owned here and let go once written: a 1,000-host scan.json is ≈ 60 MB, which must not
-    // stay resident while the other reports render.
-    var scanJSON = scanJSON
     try PrivateFiles.createFolder(folder)
     let facts = ReportFacts(scan, trend: trend)
     // One format at a time, each written and let go before the next is rendered: a
-    // 1,000-host scan's reports are a few MB each (more while rendered), scan.json 60 MB, and
-    // holding them all at once set the scan's peak memory. scan.json first, and every format
-    // that renders is written even if another failed: a scan's record must never be lost to a
-    // report's problem.
+    // 1,000-host scan's reports are a few MB each (more while rendered), and holding them all
+    // at once set the scan's peak memory; scan.json (≈ 60 MB) goes to its file as it is
+    // encoded, a MiB at a time. scan.json first, and every format that renders is written
+    // even if another failed: a scan's record must never be lost to a report's problem.
     var written: [Int: String] = [:]
     var firstError: (any Error)?
     let order = formats.indices.sorted { (formats[$0] == .json ? 0 : 1, $0) < (formats[$1] == .json ? 0 : 1, $1) }
     for index in order {
       let format = formats[index]
-      let path = folder.hasSuffix("/") ? folder + format.fileName : folder + "/" + format.fileName
+      let path = filePath(folder, format)
       do {
-        let bytes = try format == .json ? scanJSON ?? render(.json, facts: facts) : render(format, facts: facts)
-        if format == .json { scanJSON = nil }
-        try PrivateFiles.write(bytes, to: path)
+        if format == .json {
+          if !scanJSONWritten { try writeScanJSON(scan, to: path) }
+        } else {
+          try PrivateFiles.write(try render(format, facts: facts), to: path)
+        }
         written[index] = path
       } catch {
         if firstError == nil { firstError = error }
@@ -43,6 +44,33 @@ public enum ReportWriter {
     let paths = formats.indices.compactMap { written[$0] }
     if updateLatest { PrivateFiles.updateLatestLink(folder) }
     return paths
+  }
+
+  /// scan.json of `folder`, opened for writing as it is encoded (`ScanStore.save(_:amend:spoolingScanJSONTo:)`
+  /// writes it while storing the scan); `commit` puts it in place.
+  /// - Throws: `ReportError.writeFailed` when it cannot be created.
+  public static func scanJSONFile(in folder: String) throws(ReportError) -> PrivateFile {
+    try PrivateFiles.createFolder(folder)
+    do {
+      return try PrivateFile(creating: filePath(folder, .json))
+    } catch {
+      throw .writeFailed(path: error.path, reason: error.reason)
+    }
+  }
+
+  static func filePath(_ folder: String, _ format: ReportFormat) -> String {
+    folder.hasSuffix("/") ? folder + format.fileName : folder + "/" + format.fileName
+  }
+
+  /// scan.json streamed into its file: never whole in memory.
+  static func writeScanJSON(_ scan: ScanResult, to path: String) throws {
+    do {
+      let file = try PrivateFile(creating: path)
+      try ScanJSON.encode(scan) { chunk in try file.append(chunk) }
+      try file.commit()
+    } catch let error as PrivateFile.Failure {
+      throw ReportError.writeFailed(path: error.path, reason: error.reason)
+    }
   }
 
   /// Creates `folder` (0700) or checks an existing one is private to this user, before a scan

@@ -1,4 +1,5 @@
 import FleetPortsCore
+import FleetPortsFiles
 import FleetPortsReport
 import FleetPortsStore
 import Foundation
@@ -46,21 +47,34 @@ public struct ScanSession: Sendable {
     if plan.verifyReach, !interrupted { analysed = await ReachVerifier.verify(analysed) }
     var outcome = ScanOutcome(scan: analysed, historyPath: store.path)
     // Stored first, with the changes since the previous scan, so the reports can show them.
-    var json: [UInt8]?
+    // scan.json is encoded once, into its file as it goes (a 1,000-host one is ≈ 60 MB, never
+    // whole in memory), and the history copies its row from there; the file is put in place
+    // only once the scan is stored. Without it (no such file could be made), storing encodes
+    // its own copy and the reports write theirs.
+    let spool = try? ReportWriter.scanJSONFile(in: reports.folder)
+    var scanJSONWritten = false
     do {
-      let saved = try store.save(analysed) { (previous: ScanStore.Previous?, id: Int64) in
+      let amend = { (previous: ScanStore.Previous?, id: Int64) in
         guard let previous else { return analysed }
         var amended = analysed
         amended.changesSinceLast = ScanDiff.changes(
           from: previous.basis, to: DiffBasis(analysed), oldLabel: previous.summary.label, newLabel: "#\(id) (\(analysed.startedAt))")
         return amended
       }
-      outcome.scan = saved.scan
-      outcome.storedID = saved.id
-      json = saved.json
+      if let spool {
+        let saved = try store.save(analysed, amend: amend, spoolingScanJSONTo: spool)
+        outcome.scan = saved.scan
+        outcome.storedID = saved.id
+        scanJSONWritten = (try? spool.commit()) != nil
+      } else {
+        let saved = try store.save(analysed, amend: amend)
+        outcome.scan = saved.scan
+        outcome.storedID = saved.id
+      }
     } catch {
       outcome.storeFailure = "could not store the scan in the history: \(error)"
     }
+    spool?.abandon()
     // The report's trend: the last scans of this inventory, this one last (its own point when
     // storing failed). A trend that cannot be read costs the chart, never the report.
     let trend: ScanTrend
@@ -73,7 +87,7 @@ public struct ScanSession: Sendable {
     do {
       outcome.reportPaths = try ReportWriter.write(
         outcome.scan, formats: reports.formats, to: reports.folder, updateLatest: reports.updatesLatest,
-        scanJSON: consume json, trend: trend)
+        scanJSONWritten: scanJSONWritten, trend: trend)
     } catch {
       outcome.reportFailure = "could not write the reports: \(error)"
     }
