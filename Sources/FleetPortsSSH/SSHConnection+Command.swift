@@ -125,6 +125,13 @@ extension SSHConnection {
         continue
       }
       if blocked == 0 { continue }  // both streams returned 0 without EOF: look again
+      // The stderr read drains the socket too: stdout data that arrived after the stdout read
+      // said EAGAIN is then queued in libssh2 with nothing left on the socket to end the wait
+      // below (until the keepalive). Read it now, unless a packet waits for the socket to
+      // take it. (An EOF queued that way is seen by the check above.)
+      if let session, libssh2_poll_channel_read(channel, 0) == 1, libssh2_session_block_directions(session) & CFLEET_OUTBOUND == 0 {
+        continue
+      }
       let keepaliveAt = lastTraffic + client.deadlines.keepalive
       let outcome = try await Reactor.shared.wait(fd: fd, for: directions(), until: min(deadline, keepaliveAt))
       if case .timedOut = outcome {
