@@ -431,9 +431,12 @@ final class ChannelPump {
     return false
   }
 
-  /// Sends the channel's EOF.
+  /// Sends the channel's EOF. libssh2 builds this packet on its stack, so a part the socket
+  /// did not take cannot be finished by repeating the call later (another stack address:
+  /// LIBSSH2_ERROR_BAD_USE, and the session could never send again); it is finished at once
+  /// from one C frame, the thread waiting at most `packetRestLimitMilliseconds`.
   private func sendEOF(_ slot: Slot) -> Bool {
-    let rc = libssh2_channel_send_eof(slot.channel)
+    let rc = cfleet_channel_send_eof_whole(session, slot.channel, socket, SSHConnection.packetRestLimitMilliseconds)
     guard settle(Int(rc), as: .eof(slot.local), what: "sending EOF") else { return false }
     slot.eofSent = true
     return true
@@ -504,6 +507,12 @@ final class ChannelPump {
   private func finish(_ slot: Slot, pull: inout Bool) -> Bool {
     if slot.closed { return false }
     slot.closeStarted = true
+    // libssh2_channel_close sends the EOF first when it has not gone, with the same stack
+    // packet: it goes here instead (`sendEOF`).
+    if !slot.eofSent && !sendEOF(slot) {
+      if broken == nil { pull = true }
+      return false
+    }
     let rc = libssh2_channel_close(slot.channel)
     if !settle(Int(rc), as: .close(slot.local), what: "closing a channel") && broken == nil {
       pull = true
