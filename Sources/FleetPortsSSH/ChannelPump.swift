@@ -21,6 +21,9 @@ import FleetPortsCore
 ///   sends anything first finishes it and then reports success without sending its own
 ///   packet. So after any call that returns EAGAIN while the session blocks outbound, that
 ///   same call is repeated, and nothing else is called, until it stops blocking outbound.
+///   Except the channel EOF: its packet lives on libssh2's stack, so a repeat from another
+///   pass would pass another address (LIBSSH2_ERROR_BAD_USE); it is finished within the call
+///   (`cfleet_channel_send_eof_whole`).
 /// - Only one channel open runs at a time per session (its state lives in the session), so
 ///   requests open one after another, at most `channelsPerJump` channels at once.
 /// - Reading a channel first reads every packet the socket holds into the session's queue, so
