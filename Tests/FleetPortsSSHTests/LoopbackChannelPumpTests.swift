@@ -123,9 +123,9 @@ import Testing
       Issue.record("an open to a port whose queue is full succeeded")
     case .failure(let error):
       #expect(error.code == .timeout(phase: SSHPhase.connect.rawValue), "\(error)")
-      // The deadline, the 100 ms recheck and the reactor's lateness; far from the minutes
-      // the jump host's own connect takes to give up.
-      #expect(elapsed < connectLimit + .seconds(3), "failed after \(elapsed)")
+      // The deadline plus room for a loaded machine (seen: 5.7 s at a load of 130); far from
+      // the two minutes the jump host's own connect takes to give up.
+      #expect(elapsed < connectLimit + .seconds(10), "failed after \(elapsed)")
     }
   }
 }
