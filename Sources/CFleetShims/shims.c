@@ -10,6 +10,9 @@
 #include <openssl/pem.h>
 #include <stdlib.h>
 #include <string.h>
+#include <errno.h>
+#include <poll.h>
+#include <time.h>
 
 int cfleet_thread_set_name(pthread_t thread, const char *name) { return pthread_setname_np(thread, name); }
 
@@ -152,4 +155,38 @@ int cfleet_rsa_sha1_sign(LIBSSH2_SESSION *session, unsigned char **sig, size_t *
                          size_t data_len, void **abstract) {
   (void)session;
   return rsa_sign(EVP_sha1(), sig, sig_len, data, data_len, (EVP_PKEY *)*abstract);
+}
+
+// The EOF whose packet libssh2 builds on its stack (see CFleetShims.h): repeated from this
+// frame only, so the packet keeps its address between the attempts.
+
+/// Waits until `fd` is writable or `deadline_ms` (CLOCK_MONOTONIC milliseconds) passes.
+/// - Returns: whether it became writable.
+static int cfleet_wait_writable(int fd, long long deadline_ms) {
+  for (;;) {
+    struct timespec now;
+    clock_gettime(CLOCK_MONOTONIC, &now);
+    long long left = deadline_ms - ((long long)now.tv_sec * 1000 + now.tv_nsec / 1000000);
+    if (left <= 0) return 0;
+    struct pollfd p = {.fd = fd, .events = POLLOUT};
+    int ready = poll(&p, 1, (int)left);
+    if (ready > 0) return 1;
+    if (ready < 0 && errno != EINTR) return 0;
+  }
+}
+
+static long long cfleet_deadline_ms(int timeout_ms) {
+  struct timespec now;
+  clock_gettime(CLOCK_MONOTONIC, &now);
+  return (long long)now.tv_sec * 1000 + now.tv_nsec / 1000000 + timeout_ms;
+}
+
+int cfleet_channel_send_eof_whole(LIBSSH2_SESSION *session, LIBSSH2_CHANNEL *channel, int fd, int timeout_ms) {
+  long long deadline = cfleet_deadline_ms(timeout_ms);
+  for (;;) {
+    int rc = libssh2_channel_send_eof(channel);
+    if (rc != LIBSSH2_ERROR_EAGAIN) return rc;
+    if (!(libssh2_session_block_directions(session) & LIBSSH2_SESSION_BLOCK_OUTBOUND)) return rc;
+    if (!cfleet_wait_writable(fd, deadline)) return LIBSSH2_ERROR_TIMEOUT;
+  }
 }

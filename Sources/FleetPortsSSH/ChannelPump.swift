@@ -21,6 +21,9 @@ import FleetPortsCore
 ///   sends anything first finishes it and then reports success without sending its own
 ///   packet. So after any call that returns EAGAIN while the session blocks outbound, that
 ///   same call is repeated, and nothing else is called, until it stops blocking outbound.
+///   Except the channel EOF: its packet lives on libssh2's stack, so a repeat from another
+///   pass would pass another address (LIBSSH2_ERROR_BAD_USE); it is finished within the call
+///   (`cfleet_channel_send_eof_whole`).
 /// - Only one channel open runs at a time per session (its state lives in the session), so
 ///   requests open one after another, at most `channelsPerJump` channels at once.
 /// - Reading a channel first reads every packet the socket holds into the session's queue, so
@@ -50,7 +53,7 @@ final class ChannelPump {
     var localShut = false
     var closeStarted = false
     var closed = false
-    /// The epoll events asked for last.
+    /// The epoll events asked for last; 0: the local end is not in the epoll at all.
     var interest: UInt32 = 0
 
     init(channel: OpaquePointer, local: Int32) {
@@ -129,6 +132,12 @@ final class ChannelPump {
         sessionReady = true
         continue
       }
+      // Every libssh2 call that reads the socket queues what it brings for every channel, so
+      // a call made late in the pass (another channel's read, write or close, the open) may
+      // have queued data or EOF for a channel served earlier in it. The socket then has
+      // nothing left to wake the pump: such a channel is read before the pump sleeps. (Not
+      // while a call is stuck: the socket must take its packet first.)
+      if stuck == nil && slots.values.contains(where: hasQueuedInput) { continue }
       updateInterest()
       var deadline = opening.map { $0.abandoned ? clock.now + .seconds(3600) : $0.deadline } ?? clock.now + .seconds(3600)
       // A call waiting on the session (a channel open, a write waiting for window, a close
@@ -144,13 +153,28 @@ final class ChannelPump {
         if error.kind == .cancelled { return nil }
         return error
       }
+      jump.notePumpWake()
+      // The deadline counts when it has passed, however the wait ended: a pump that events
+      // keep waking must still look again at the calls waiting on the session and still
+      // expire an open that hangs.
       if case .timedOut = outcome {
         expireOpening()
         sessionReady = true
         continue
       }
+      if clock.now >= deadline {
+        expireOpening()
+        sessionReady = true
+      }
       collectEvents(sessionReady: &sessionReady, readyLocals: &readyLocals)
     }
+  }
+
+  /// Whether libssh2 has already queued data or the EOF for `slot`'s channel and the slot
+  /// would read it in a pass (`stepSlot`'s read rule): then no socket event will come for it.
+  private func hasQueuedInput(_ slot: Slot) -> Bool {
+    guard !slot.closeStarted && !slot.finished && !slot.remoteEOF && slot.toLocal.count < Self.bufferCap else { return false }
+    return libssh2_poll_channel_read(slot.channel, 0) == 1 || libssh2_channel_eof(slot.channel) == 1
   }
 
   /// Reads the private epoll's events without waiting.
@@ -317,9 +341,9 @@ final class ChannelPump {
       slots[slot.local] = slot
       return true
     }
+    // The local end joins the epoll when it first wants something (`updateInterest`).
     let slot = Slot(channel: channel, local: pair[0])
     slots[pair[0]] = slot
-    _ = cfleet_epoll_ctl(epoll, CFLEET_EPOLL_CTL_ADD, pair[0], 0, UInt64(UInt32(bitPattern: pair[0])))
     current.request.continuation.resume(returning: .success(pair[1]))
     return true
   }
@@ -410,9 +434,12 @@ final class ChannelPump {
     return false
   }
 
-  /// Sends the channel's EOF.
+  /// Sends the channel's EOF. libssh2 builds this packet on its stack, so a part the socket
+  /// did not take cannot be finished by repeating the call later (another stack address:
+  /// LIBSSH2_ERROR_BAD_USE, and the session could never send again); it is finished at once
+  /// from one C frame, the thread waiting at most `packetRestLimitMilliseconds`.
   private func sendEOF(_ slot: Slot) -> Bool {
-    let rc = libssh2_channel_send_eof(slot.channel)
+    let rc = cfleet_channel_send_eof_whole(session, slot.channel, socket, SSHConnection.packetRestLimitMilliseconds)
     guard settle(Int(rc), as: .eof(slot.local), what: "sending EOF") else { return false }
     slot.eofSent = true
     return true
@@ -483,6 +510,12 @@ final class ChannelPump {
   private func finish(_ slot: Slot, pull: inout Bool) -> Bool {
     if slot.closed { return false }
     slot.closeStarted = true
+    // libssh2_channel_close sends the EOF first when it has not gone, with the same stack
+    // packet: it goes here instead (`sendEOF`).
+    if !slot.eofSent && !sendEOF(slot) {
+      if broken == nil { pull = true }
+      return false
+    }
     let rc = libssh2_channel_close(slot.channel)
     if !settle(Int(rc), as: .close(slot.local), what: "closing a channel") && broken == nil {
       pull = true
@@ -490,7 +523,7 @@ final class ChannelPump {
     }
     _ = libssh2_channel_free(slot.channel)
     if slot.local >= 0 {
-      _ = cfleet_epoll_ctl(epoll, CFLEET_EPOLL_CTL_DEL, slot.local, 0, 0)
+      if slot.interest != 0 { _ = cfleet_epoll_ctl(epoll, CFLEET_EPOLL_CTL_DEL, slot.local, 0, 0) }
       Glibc.close(slot.local)
     }
     slot.closed = true
@@ -509,8 +542,14 @@ final class ChannelPump {
       var wants: UInt32 = 0
       if !slot.localEOF && slot.toRemote.count < Self.bufferCap && !slot.closeStarted { wants |= CFLEET_EPOLLIN }
       if !slot.toLocal.isEmpty && !slot.localBroken { wants |= CFLEET_EPOLLOUT }
+      // A local end that wants nothing leaves the epoll instead of staying with an empty
+      // mask: epoll reports a hang-up whatever the mask says, and once the target has closed
+      // its end (its session is over, the channel waits for the far end's EOF) every wait
+      // would end at once, a busy loop that also kept `recheck` and the open's deadline from
+      // ever firing, for as long as the far end stays open (for ever, for some).
       if wants != slot.interest {
-        _ = cfleet_epoll_ctl(epoll, CFLEET_EPOLL_CTL_MOD, slot.local, wants, UInt64(UInt32(bitPattern: slot.local)))
+        let operation = slot.interest == 0 ? CFLEET_EPOLL_CTL_ADD : wants == 0 ? CFLEET_EPOLL_CTL_DEL : CFLEET_EPOLL_CTL_MOD
+        _ = cfleet_epoll_ctl(epoll, operation, slot.local, wants, UInt64(UInt32(bitPattern: slot.local)))
         slot.interest = wants
       }
       // The session is read while a channel has room for what it brings, or is closing, or

@@ -48,6 +48,9 @@ final class JumpConnection: Sendable {
   let wake: Int32
   private let shared = Mutex(Shared())
   private let nextID = Atomic<UInt64>(1)
+  /// How many times the pump's wait has ended (an event or a deadline). A pump with nothing
+  /// to do sleeps; tests read this to see that it does.
+  let pumpWakes = Atomic<Int>(0)
 
   init(pool: JumpPool, hops: [JumpHop]) {
     self.pool = pool
@@ -107,6 +110,9 @@ final class JumpConnection: Sendable {
     }
     return try result.get()
   }
+
+  /// Counts one end of the pump's wait (`pumpWakes`).
+  func notePumpWake() { pumpWakes.add(1, ordering: .relaxed) }
 
   /// Wakes the pump.
   func signal() { _ = cfleet_eventfd_signal(wake) }

@@ -69,6 +69,12 @@ public final class JumpPool: Sendable {
     connections.withLock { $0[hops] }?.failure
   }
 
+  /// How many times the pump of the jump session carrying `hops` has woken; nil when there
+  /// is no such session.
+  func pumpWakes(of hops: [JumpHop]) -> Int? {
+    connections.withLock { $0[hops] }?.pumpWakes.load(ordering: .relaxed)
+  }
+
   /// Takes `connection` out of service because an open on it hung past the connect deadline
   /// (libssh2 opens one channel at a time, so every open behind it would wait for the jump
   /// host to give up on that target, minutes for a host that drops packets). The targets

@@ -72,8 +72,40 @@ extension SSHConnection {
     return result
   }
 
+  /// Sends the channel's EOF. libssh2 1.10 builds this packet on its stack, and a packet the
+  /// socket took only part of can be finished only from the same address, which a retry after
+  /// an await (on another thread) does not have: libssh2 then answers LIBSSH2_ERROR_BAD_USE
+  /// and the rest of the packet never goes, so the command waits for its EOF until the
+  /// deadline (seen as a `wc -c` fed 3 MB through a jump host timing out in the command
+  /// phase). So the EOF goes only once the socket is writable, and a part left over is
+  /// finished from one C frame (`cfleet_channel_send_eof_whole`).
+  /// - Throws: `.timedOut(.command)` at `deadline`; `.connectionLost` when the EOF could not
+  ///   be sent.
   func sendEOF(on channel: OpaquePointer, until deadline: ContinuousClock.Instant) async throws(SSHError) {
-    _ = try await drive(.command, until: deadline) { libssh2_channel_send_eof(channel) }
+    guard let session else { throw SSHError(.internalFailure("no session")) }
+    while true {
+      if !Self.isWritable(fd), case .timedOut = try await Reactor.shared.wait(fd: fd, for: .writable, until: deadline) {
+        throw SSHError(.timedOut(.command, seconds: client.deadlines.command.seconds))
+      }
+      let rc = cfleet_channel_send_eof_whole(session, channel, fd, Self.packetRestLimitMilliseconds)
+      if rc == 0 { return }
+      // A key exchange wants to read first; nothing of the EOF is pending.
+      if rc == LIBSSH2_ERROR_EAGAIN {
+        try await waitForSession(.command, until: deadline)
+        continue
+      }
+      throw failure(.connectionLost(.command, "sending EOF: \(lastError())"), rc)
+    }
+  }
+
+  /// How long a socket that took part of a packet may take the rest (milliseconds; the
+  /// thread waits meanwhile). It had room just before, so this is a socket that stopped.
+  static let packetRestLimitMilliseconds: Int32 = 2000
+
+  /// Whether `fd` can take bytes now (poll, no wait).
+  static func isWritable(_ fd: Int32) -> Bool {
+    var entry = pollfd(fd: fd, events: Int16(POLLOUT), revents: 0)
+    return poll(&entry, 1, 0) == 1 && entry.revents & Int16(POLLOUT) != 0
   }
 
   /// Bytes asked of libssh2 per channel read.
@@ -125,12 +157,21 @@ extension SSHConnection {
         continue
       }
       if blocked == 0 { continue }  // both streams returned 0 without EOF: look again
+      // The stderr read drains the socket too: stdout data that arrived after the stdout read
+      // said EAGAIN is then queued in libssh2 with nothing left on the socket to end the wait
+      // below (until the keepalive). Read it now, unless a packet waits for the socket to
+      // take it. (An EOF queued that way is seen by the check above.)
+      if let session, libssh2_poll_channel_read(channel, 0) == 1, libssh2_session_block_directions(session) & CFLEET_OUTBOUND == 0 {
+        continue
+      }
       let keepaliveAt = lastTraffic + client.deadlines.keepalive
       let outcome = try await Reactor.shared.wait(fd: fd, for: directions(), until: min(deadline, keepaliveAt))
       if case .timedOut = outcome {
         if clock.now >= deadline { throw SSHError(.timedOut(.command, seconds: client.deadlines.command.seconds)) }
+        // libssh2 builds the keepalive on its stack and counts it sent even when the socket
+        // took only part (see `sendEOF`): it goes only while the socket has room for all of it.
         var next: Int32 = 0
-        if let session { _ = libssh2_keepalive_send(session, &next) }
+        if let session, Self.isWritable(fd) { _ = libssh2_keepalive_send(session, &next) }
         lastTraffic = clock.now
       }
     }

@@ -155,6 +155,25 @@ static inline int cfleet_userauth_signed(LIBSSH2_SESSION *s, const char *user, u
   }
 }
 
+/// libssh2 1.10 builds two packets on its own stack: the channel EOF (`channel_send_eof`'s
+/// `packet[5]`) and the keepalive. When the socket takes only part of one (or none), the
+/// session keeps the rest and finishes it on the next send only if that send passes the same
+/// packet address (transport.c, `send_existing`); any other address gets
+/// LIBSSH2_ERROR_BAD_USE, and the packet stays half-sent for good: the peer waits for the
+/// rest (a command waits for its EOF for ever) and every later packet of the session fails.
+/// A retry from Swift after an await runs on whatever thread resumes the task, so at another
+/// stack address. This sends the EOF and, while the socket has not taken all of it, sends it
+/// again from this one C frame (the same address), waiting at most `timeout_ms` in all for
+/// `fd` (`session`'s socket) to be writable. Callers wait for `fd` to be writable first, so the wait here is for a
+/// socket that took part of a packet right after saying it had room (not seen so far). (The
+/// keepalive cannot be finished this way: libssh2 counts it sent at once and does not build
+/// it again; callers send it only while the socket is writable.)
+/// - Returns: 0 once sent; LIBSSH2_ERROR_TIMEOUT when the socket took nothing more within
+///   `timeout_ms` (the session cannot send again: end it); LIBSSH2_ERROR_EAGAIN when the
+///   session waits to read first (a key exchange; nothing of this packet is pending); any
+///   other libssh2 error as the call returned it.
+int cfleet_channel_send_eof_whole(LIBSSH2_SESSION *session, LIBSSH2_CHANNEL *channel, int fd, int timeout_ms);
+
 static const int CFLEET_INBOUND = LIBSSH2_SESSION_BLOCK_INBOUND;
 static const int CFLEET_OUTBOUND = LIBSSH2_SESSION_BLOCK_OUTBOUND;
 static const int CFLEET_STDERR = SSH_EXTENDED_DATA_STDERR;
