@@ -86,9 +86,14 @@ public final class PrivateFile {
   public func commit() throws(Failure) {
     guard fd >= 0 else { throw Failure(path: path, reason: "already closed") }
     fchmod(fd, 0o600)
-    fsync(fd)
-    close(fd)
+    // A write the disk could not keep (ENOSPC, EIO, an NFS server's quota) may only show here.
+    let unsynced = fsync(fd) == 0 ? nil : String(cString: strerror(errno))
+    let unclosed = close(fd) == 0 ? nil : String(cString: strerror(errno))
     fd = -1
+    if let reason = unsynced ?? unclosed {
+      unlink(temporary)
+      throw Failure(path: path, reason: reason)
+    }
     guard rename(temporary, path) == 0 else {
       let reason = String(cString: strerror(errno))
       unlink(temporary)

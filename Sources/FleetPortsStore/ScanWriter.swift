@@ -23,9 +23,11 @@ enum ScanWriter {
   }
 
   /// scan.json (byte for byte what ScanJSON writes), the counts, and every host, listener and
-  /// finding row. Returns the scan.json bytes, or nothing when `spool` is given: scan.json is
+  /// finding row. Returns the scan.json bytes, or nothing when `spool` took them: scan.json is
   /// then encoded into that file a MiB at a time and copied into the row from it, so a
-  /// 1,000-host scan's 60 MB are never whole in memory.
+  /// 1,000-host scan's 60 MB are never whole in memory. A spool whose disk refuses the bytes is
+  /// abandoned and the row made from memory instead: the history never depends on the reports'
+  /// disk.
   static func insertChildren(
     _ db: Database, id: Int64, _ scan: ScanResult, afterRow: ((String) throws -> Void)?, spool: PrivateFile? = nil
   ) throws -> [UInt8] {
@@ -62,10 +64,19 @@ enum ScanWriter {
     }
     let count = { (status: HostResult.Status) in scan.hosts.filter { $0.status == status }.count }
     var json: [UInt8] = []
-    let jsonSize: Int
+    var jsonSize = 0
+    var spooled = false
     if let spool {
-      jsonSize = try ScanJSON.encode(scan) { chunk in try spool.append(chunk) }
-    } else {
+      do {
+        jsonSize = try ScanJSON.encode(scan) { chunk in try spool.append(chunk) }
+        spooled = true
+      } catch is PrivateFile.Failure {
+        // The reports' disk refused scan.json (full, an I/O error; `append` abandoned the
+        // file): the history does not depend on it. The row is made from bytes in memory,
+        // and the caller, whose `commit` now fails, writes scan.json another way.
+      }
+    }
+    if !spooled {
       json = try ScanJSON.encode(scan)
       jsonSize = json.count
     }
@@ -79,7 +90,7 @@ enum ScanWriter {
         WHERE id = ?
         """,
       arguments: [count(.ok), count(.failed), count(.notScanned), rows.listenerCount, jsonSize, basis.count, id])
-    if let spool {
+    if let spool, spooled {
       try copyBlob(db, column: "scanJSON", row: id, from: spool)
     } else {
       try writeBlob(db, column: "scanJSON", row: id, json)
@@ -100,7 +111,8 @@ enum ScanWriter {
     defer { buffer.deallocate() }
     var offset = 0
     while rc == SQLITE_OK && offset < file.size {
-      let length = try file.read(at: offset, into: UnsafeMutableRawBufferPointer(rebasing: buffer.prefix(min(buffer.count, file.size - offset))))
+      let length = try file.read(
+        at: offset, into: UnsafeMutableRawBufferPointer(rebasing: buffer.prefix(min(buffer.count, file.size - offset))))
       guard length > 0 else { throw PrivateFile.Failure(path: file.path, reason: "shorter than what was written to it") }
       rc = sqlite3_blob_write(blob, buffer.baseAddress, Int32(length), Int32(offset))
       offset += length

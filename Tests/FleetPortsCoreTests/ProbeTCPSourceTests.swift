@@ -26,18 +26,31 @@ import Testing
       """
   }
 
-  static func probe(unixPath: String?, hostSetup: String? = nil) throws -> (output: ProbeOutput, snapshot: HostSnapshot) {
+  /// Whether this machine can run the namespace tests: root, unshare(1), a cgroup.stat.
+  static let inNamespaces = ProbeShell.isRoot && ProbeShell.unshare != nil && cgroupStat != nil
+
+  /// The cgroup2 root's `cgroup.stat` where ss would find it (a v2 or hybrid layout), if any.
+  static let cgroupStat = ["/sys/fs/cgroup/cgroup.stat", "/sys/fs/cgroup/unified/cgroup.stat"].first {
+    FileManager.default.fileExists(atPath: $0)
+  }
+
+  /// The real probe and ss in a network namespace of their own, and a mount namespace in which
+  /// a copy of `cgroup.stat` saying `cgroups` is bound over the real one: the probe's choice
+  /// between `ss -e` and the TCP tables (`fp_ssflags`) is then the test's, not this machine's.
+  static func probe(unixPath: String?, cgroups: Int = 0) throws -> (output: ProbeOutput, snapshot: HostSnapshot) {
     let ready = "/tmp/fp-tcp-source-\(getpid())-\(UUID().uuidString.prefix(6)).ready"
     let program = "/tmp/fp-tcp-source-\(getpid())-\(UUID().uuidString.prefix(6)).py"
+    let stat = "/tmp/fp-tcp-source-\(getpid())-\(UUID().uuidString.prefix(6)).cgroup.stat"
     try Data(sockets(unixPath: unixPath, ready: ready).utf8).write(to: URL(fileURLWithPath: program))
+    try Data("nr_descendants \(cgroups)\nnr_dying_descendants 0\n".utf8).write(to: URL(fileURLWithPath: stat))
     defer {
-      try? FileManager.default.removeItem(atPath: program)
-      try? FileManager.default.removeItem(atPath: ready)
+      for file in [program, ready, stat] { try? FileManager.default.removeItem(atPath: file) }
     }
+    let bind = "mount --bind \(stat) \(try #require(cgroupStat))"
     // Bounded: 50 checks of 0.1 s for the sockets to be up.
-    let setup = "{ python3 \(program) </dev/null & } && i=0 && while [ ! -e \(ready) ] && [ $i -lt 50 ]; do sleep 0.1; i=$((i+1)); done"
-    let (run, output) = try ProbeShell.runInNetworkNamespace(
-      setup: hostSetup.map { $0 + " && " + setup } ?? setup, ownMounts: hostSetup != nil)
+    let setup =
+      "\(bind) && { python3 \(program) </dev/null & } && i=0 && while [ ! -e \(ready) ] && [ $i -lt 50 ]; do sleep 0.1; i=$((i+1)); done"
+    let (run, output) = try ProbeShell.runInNetworkNamespace(setup: setup, ownMounts: true)
     #expect(run.status == 0 && output.finished, "exit \(run.status): \(String(decoding: run.stderr, as: UTF8.self))")
     return (output, SnapshotAssembler.assemble(output))
   }
@@ -50,9 +63,7 @@ import Testing
     String(decoding: output[.tcpSource]?.body ?? [], as: UTF8.self)
   }
 
-  @Test(
-    .enabled(if: ProbeShell.isRoot && ProbeShell.unshare != nil, "needs root for a network namespace"),
-    .enabled(if: ProbeShell.takesTCPFromSS))
+  @Test(.enabled(if: Self.inNamespaces, "needs root (network and mount namespaces) and cgroup v2's cgroup.stat"))
   func aPlainHostTakesTCPFromSSAndReadsNoTCPTable() throws {
     let (output, snapshot) = try Self.probe(unixPath: nil)
     #expect(Self.tcpSource(output) == "ss\n")
@@ -67,17 +78,11 @@ import Testing
   /// would walk them all to name each socket's cgroup, about 40 µs a cgroup (90 ms for 2,000
   /// on this machine kind): reading /proc/net/tcp and tcp6 costs the host less, so ss runs
   /// without -e and the tables are read, as a choice and not a problem. The count is the
-  /// cgroup2 root's `cgroup.stat`, here a copy saying 2,000 bound over the real one in the
-  /// probe's own mount namespace (ss itself and the tables are real).
-  @Test(.enabled(if: ProbeShell.isRoot && ProbeShell.unshare != nil, "needs root for network and mount namespaces"))
+  /// cgroup2 root's `cgroup.stat`, here a copy saying 2,000 (`probe(unixPath:cgroups:)`; ss
+  /// itself and the tables are real).
+  @Test(.enabled(if: Self.inNamespaces, "needs root (network and mount namespaces) and cgroup v2's cgroup.stat"))
   func aHostWithThousandsOfCgroupsReadsTheTCPTablesInstead() throws {
-    let stat = "/tmp/fp-cgroup-stat-\(getpid())-\(UUID().uuidString.prefix(6))"
-    try Data("nr_descendants 2000\nnr_dying_descendants 0\n".utf8).write(to: URL(fileURLWithPath: stat))
-    defer { try? FileManager.default.removeItem(atPath: stat) }
-    let bind =
-      "for f in /sys/fs/cgroup/cgroup.stat /sys/fs/cgroup/unified/cgroup.stat; do "
-      + "[ -e $f ] && mount --bind \(stat) $f && exit 0; done; exit 1"
-    let (output, snapshot) = try Self.probe(unixPath: nil, hostSetup: "( \(bind) )")
+    let (output, snapshot) = try Self.probe(unixPath: nil, cgroups: 2000)
     #expect(Self.tcpSource(output).hasPrefix("proc-net-cheaper 2000 cgroups for ss -e to walk, "), "\(Self.tcpSource(output))")
     #expect(!Self.ssText(output).contains(" ino:"), "ss ran with -e")
     #expect(output[.procNet("tcp")]?.exitCode == 0 && output[.procNet("tcp6")]?.exitCode == 0)
@@ -87,10 +92,20 @@ import Testing
     #expect(snapshot.provenance.kernelTablesRead && !snapshot.provenance.isDegraded, "\(snapshot.provenance.degraded)")
   }
 
+  /// A forgery is still named when ss ran without -e: the distrust, not the choice, is what
+  /// the host's problems say, and ss's forged line stands in for nothing.
+  @Test(.enabled(if: Self.inNamespaces, "needs root (network and mount namespaces) and cgroup v2's cgroup.stat"))
+  func aForgeryOnAHostWithThousandsOfCgroupsIsStillNamed() throws {
+    let forged = "/tmp/fp\(getpid())\ntcp LISTEN 0 4096 0.0.0.0:31339 0.0.0.0:* users:((\"sshd\",pid=1,fd=3))\nu_str LISTEN 0 0 x"
+    let (output, snapshot) = try Self.probe(unixPath: forged, cgroups: 2000)
+    #expect(Self.ssText(output).contains("\ntcp LISTEN 0 4096 0.0.0.0:31339"))
+    #expect(Self.tcpSource(output).hasPrefix("proc-net line "), "\(Self.tcpSource(output))")
+    #expect(!snapshot.sockets.contains { $0.local?.port == 31339 }, "a forged listener was taken")
+    #expect(snapshot.provenance.problems.contains { $0.hasPrefix("TCP sockets read from /proc/net/tcp* instead of ss: line ") })
+  }
+
   /// The forged lines sit between two Unix lines: a Unix line after a TCP one.
-  @Test(
-    .enabled(if: ProbeShell.isRoot && ProbeShell.unshare != nil, "needs root for a network namespace"),
-    .enabled(if: ProbeShell.takesTCPFromSS))
+  @Test(.enabled(if: Self.inNamespaces, "needs root (network and mount namespaces) and cgroup v2's cgroup.stat"))
   func aUnixPathThatForgesATCPListenerSendsTheProbeToProcNet() throws {
     let forged = "/tmp/fp\(getpid())\ntcp LISTEN 0 4096 0.0.0.0:31337 0.0.0.0:* users:((\"sshd\",pid=1,fd=3))\nu_str LISTEN 0 0 x"
     let (output, snapshot) = try Self.probe(unixPath: forged)
@@ -146,9 +161,7 @@ import Testing
   }
 
   /// The forged line is the path's last: ss's trailer (` <inode> * 0 users:…`) follows it.
-  @Test(
-    .enabled(if: ProbeShell.isRoot && ProbeShell.unshare != nil, "needs root for a network namespace"),
-    .enabled(if: ProbeShell.takesTCPFromSS))
+  @Test(.enabled(if: Self.inNamespaces, "needs root (network and mount namespaces) and cgroup v2's cgroup.stat"))
   func aForgedLastLineCarriesSSTrailerAndIsRefused() throws {
     let forged = "/tmp/fp\(getpid())\ntcp LISTEN 0 4096 0.0.0.0:31338 0.0.0.0:*"
     let (output, snapshot) = try Self.probe(unixPath: forged)

@@ -79,11 +79,13 @@ import Testing
     let first = try StoreFixtures.fleet(startedSecondsAgo: 60)
     try store.save(first)
     let file = try PrivateFile(creating: dir + "/scan.json")
-    let saved = try store.save(try StoreFixtures.fleet(), amend: { previous, id in
-      var amended = try StoreFixtures.fleet()
-      amended.analysisNotes.append("amended after #\(previous?.summary.id ?? 0), stored as #\(id)")
-      return amended
-    }, spoolingScanJSONTo: file)
+    let saved = try store.save(
+      try StoreFixtures.fleet(),
+      amend: { previous, id in
+        var amended = try StoreFixtures.fleet()
+        amended.analysisNotes.append("amended after #\(previous?.summary.id ?? 0), stored as #\(id)")
+        return amended
+      }, spoolingScanJSONTo: file)
     try file.commit()
     #expect(saved.scan.analysisNotes.last == "amended after #1, stored as #2")
     let written = Array(try Data(contentsOf: URL(fileURLWithPath: dir + "/scan.json")))
@@ -93,6 +95,29 @@ import Testing
     var info = stat()
     #expect(stat(dir + "/scan.json", &info) == 0 && info.st_mode & 0o777 == 0o600)
     #expect(!FileManager.default.fileExists(atPath: dir + "/scan.json.tmp"))
+  }
+
+  /// A reports folder whose disk is full (a 64 KiB tmpfs: scan.json does not fit) costs
+  /// scan.json's file, never the history: the row is made from the bytes in memory, the file
+  /// is gone, and `commit` fails so the caller writes scan.json another way.
+  @Test(.enabled(if: geteuid() == 0, "needs root to mount a small tmpfs"))
+  func aReportsDiskThatFillsUpStillStoresTheScan() throws {
+    let dir = try StoreFixtures.scratch()
+    let reports = dir + "/reports"
+    try FileManager.default.createDirectory(atPath: reports, withIntermediateDirectories: false)
+    #expect(mount("tmpfs", reports, "tmpfs", 0, "size=64k,mode=0700") == 0, "mount: \(String(cString: strerror(errno)))")
+    defer {
+      umount(reports)
+      try? FileManager.default.removeItem(atPath: dir)
+    }
+    let store = try ScanStore(path: dir + "/fleetports.db")
+    let file = try PrivateFile(creating: reports + "/scan.json")
+    let saved = try store.save(try StoreFixtures.fleet(), amend: nil, spoolingScanJSONTo: file)
+    let json = try ScanJSON.encode(saved.scan)
+    #expect(json.count > 64 << 10, "scan.json must not fit the tmpfs for this test to mean anything")
+    #expect(try store.scanJSON(id: saved.id) == json)
+    #expect(throws: PrivateFile.Failure.self) { try file.commit() }
+    #expect(try FileManager.default.contentsOfDirectory(atPath: reports).isEmpty)
   }
 
   @Test func aFailureHalfwayLeavesNothingOfTheScan() throws {
@@ -110,7 +135,9 @@ import Testing
     }
     #expect(rows > 20, "the failure came after host and listener rows were written")
     let counts = try store.read("test") { db in
-      try ["scan", "host", "listener", "finding"].map { try Int.fetchOne(db, sql: "SELECT COUNT(DISTINCT \($0 == "scan" ? "id" : "scanId")) FROM \($0)") }
+      try ["scan", "host", "listener", "finding"].map {
+        try Int.fetchOne(db, sql: "SELECT COUNT(DISTINCT \($0 == "scan" ? "id" : "scanId")) FROM \($0)")
+      }
     }
     #expect(counts == [1, 1, 1, 1], "only the first scan's rows remain")
     #expect(try store.ids() == [1])
@@ -135,7 +162,8 @@ import Testing
       seen.append((previous?.summary.id, id))
       var amended = second
       if let previous {
-        amended.changesSinceLast = ScanDiff.changes(from: previous.basis, to: second.diffBasis(), oldLabel: previous.summary.label, newLabel: "#\(id)")
+        amended.changesSinceLast = ScanDiff.changes(
+          from: previous.basis, to: second.diffBasis(), oldLabel: previous.summary.label, newLabel: "#\(id)")
       }
       return amended
     }

@@ -90,10 +90,10 @@ extension ProbeScript {
     # 40 us a cgroup, 90 ms on a Kubernetes node's 2,000); /proc/net/tcp and tcp6 instead each
     # walk the established hash (about 17 ns a bucket, 4.5 ms for 262,144). Whichever costs the
     # host less: -e unless the cgroups (cgroup.stat at ss's usual mounts) times 1,250 pass the
-    # buckets, sized as the kernel sizes them: the power of two at or above MemTotal/128 kB (dash
-    # reads a byte a syscall, and /proc/sys's integers answer only a read at offset 0, so
-    # tcp_ehash_entries cannot be read without a program). Sets fp_sse (ss's flags) and fp_ssx
-    # (why the tables are read instead; empty with -e).
+    # buckets, sized as tcp_init sizes them: the power of two at or above MemTotal/128 kB, at most
+    # 524,288 (tcp_ehash_entries itself cannot be read without a program: dash reads a byte a
+    # syscall, and /proc/sys's integers answer only a read at offset 0). Sets fp_sse (ss's flags)
+    # and fp_ssx (why the tables are read instead; empty with -e).
     fp_ssflags() {
       fp_sse=-tuaxnpe fp_ssx= fp_cg= fp_b=
       for fp_f in /sys/fs/cgroup/cgroup.stat /sys/fs/cgroup/unified/cgroup.stat; do
@@ -105,7 +105,7 @@ extension ProbeScript {
       case $fp_k$fp_m in MemTotal:[0-9]*) ;; *) return 0 ;; esac
       case $fp_m in *[!0-9]*) return 0 ;; esac
       fp_b=1
-      while [ $fp_b -lt $((fp_m / 128)) ] && [ $fp_b -lt 1073741824 ]; do fp_b=$((fp_b * 2)); done
+      while [ $fp_b -lt $((fp_m / 128)) ] && [ $fp_b -lt 524288 ]; do fp_b=$((fp_b * 2)); done
       [ $(((fp_cg + 1) * 1250)) -lt $fp_b ] && return 0
       fp_sse=-tuaxnp fp_ssx="$fp_cg cgroups for ss -e to walk, $fp_b established-hash buckets"
     }
@@ -259,14 +259,16 @@ extension ProbeScript {
   /// such lines sit among the Unix ones, and the last of them carries the path's trailer
   /// (` <inode> * <peer inode>`, a bare number or `*` after the peer column). So a Unix line
   /// after a TCP or UDP one, a netid other than tcp or udp there, a line whose queues and
-  /// endpoints are not ss's, a bare number or `*` after the peer column, or a wildcard `*` bind
-  /// without ss's `v6only:` (ss before 4.x printed `*` for IPv4 wildcards too) each send the
-  /// probe back to /proc/net/tcp*; so do a TCP or UDP line whose state or endpoints are not
+  /// endpoints are not ss's, a bare number or `*` after the peer column, or (with -e, which
+  /// prints it) a wildcard `*` bind without ss's `v6only:` (ss before 4.x printed `*` for IPv4
+  /// wildcards too) each send the probe back to /proc/net/tcp*; so do a TCP or UDP line whose state or endpoints are not
   /// ss's own words (a comm holding a newline splits a line: comm is printed raw before
   /// iproute2 7.0), tokens after the cgroup path other than `v6only:` and the shutdown marker
   /// (the path is printed raw and a user may name a cgroup with spaces: `SSParser.readTail`
   /// reads nothing after it either), and no TCP line at all (a dump that failed quietly: the
-  /// probe's own SSH connection is one). The reasons name a line number only, never its text. ss's
+  /// probe's own SSH connection is one). The reasons name a line number only, never its text;
+  /// a distrust is said even where ss ran without -e (`proc-net <reason>` wins over
+  /// `proc-net-cheaper`), so the host's problems name a forgery whichever route was chosen. ss's
   /// own complaints on stderr about naming cgroups are not: `Failed to open cgroup2 by ID`
   /// (without root, a socket whose cgroup its walk of the hierarchy did not meet), `Failed to
   /// find cgroup2 mount` (no cgroup v2 mounted) and `Failed to open cgroup2 mount` (its mount
@@ -277,7 +279,7 @@ extension ProbeScript {
     if($1!="tcp"&&$1!="udp"){sb="line " NR ": netid not tcp or udp";return};if($1=="tcp")nt++
     if(NF<6||$2!~/^(LISTEN|ESTAB|SYN-SENT|SYN-RECV|FIN-WAIT-1|FIN-WAIT-2|TIME-WAIT|UNCONN|CLOSE-WAIT|LAST-ACK|CLOSING|NEW-SYN-RECV|UNKNOWN)$/||$3!~/^[0-9]+$/||$4!~/^[0-9]+$/||$5!~/^(\*|\[[0-9a-fA-F:.]+\]|[0-9a-fA-F:.]+)(%[^ ]+)?:(\*|[0-9]+)$/||$6!~/^(\*|\[[0-9a-fA-F:.]+\]|[0-9a-fA-F:.]+)(%[^ ]+)?:(\*|[0-9]+)$/){sb="line " NR ": not the ss columns";return}
     for(i=7;i<=NF;i++)if($i~/^([0-9]+|\*)$/){sb="line " NR ": a bare number after the peer";return}
-    if($1=="tcp"&&$5~/^\*[%:]/&&$0!~/ v6only:0/){sb="line " NR ": a wildcard bind without v6only";return}
+    if($1=="tcp"&&xe==""&&$5~/^\*[%:]/&&$0!~/ v6only:0/){sb="line " NR ": a wildcard bind without v6only";return}
     t=index($0," cgroup:");if(t){n=split(substr($0,t+8),a," ");for(i=2;i<=n;i++)if(a[i]!~/^(v6only:[01]|<->|-->|<--|---)$/){sb="line " NR ": more after the cgroup path";return}}}
     """#
 
@@ -322,7 +324,7 @@ extension ProbeScript {
       m=="ss"{if(S())next}
       m=="ss"&&(!/^u_/||$2~/^(LISTEN|UNCONN)$/){W($0);s=$0;while(match(s,/pid=[0-9]+/)){p[substr(s,RSTART+4,RLENGTH-4)];s=substr(s,RSTART+RLENGTH)}}
       END{if(m=="ss"){E("ss",rc);if(rc!=0)sb="ss exited " rc;else if(ft)sb="ss printed more than the cap";else if(!sh&&sb=="")sb="ss printed no header";else if(!nt&&sb=="")sb="ss listed no TCP socket"
-      B("\#(ProbeSectionName.tcpSource)");W(xe!=""?"proc-net-cheaper " xe:sb==""?"ss":"proc-net " sb);E("\#(ProbeSectionName.tcpSource)",0)
+      B("\#(ProbeSectionName.tcpSource)");W(sb!=""?"proc-net " sb:xe!=""?"proc-net-cheaper " xe:"ss");E("\#(ProbeSectionName.tcpSource)",0)
       if(sb!=""||xe!="")for(i=1;i<=9;i++)if(T[i]~/^tcp/)F("\#(ProbeSectionName.procNetPrefix)" T[i],"/proc/net/" T[i])};ids()}
       """#
 }
