@@ -105,7 +105,7 @@ public struct FleetScanner: Sendable {
   }
 
   /// One host, once its server has a free slot in `limiter`.
-  func scanOne(_ target: ScanTarget, limiter: ServerLimiter, jumps: JumpPool? = nil, probe: ProbeCopies? = nil) async -> HostResult {
+  func scanOne(_ target: ScanTarget, limiter: ServerLimiter, jumps: JumpPool?, probe: ProbeCopies) async -> HostResult {
     let server = target.serverKey
     guard await limiter.acquire(server) else {
       return target.result(
@@ -117,12 +117,12 @@ public struct FleetScanner: Sendable {
   }
 
   /// One host's scan; `jumps` carries the hosts behind a ProxyJump, `probe` the scan's script
-  /// made once (nil: made here).
-  func scanOne(_ target: ScanTarget, jumps: JumpPool? = nil, probe: ProbeCopies? = nil) async -> HostResult {
+  /// made once.
+  func scanOne(_ target: ScanTarget, jumps: JumpPool?, probe: ProbeCopies) async -> HostResult {
     // A nonce per host: a host sees its own script, so one compromised host must not learn
     // the nonce that frames another host's output.
     let nonce = ProbeScript.makeNonce()
-    let script = (probe ?? ProbeCopies(method: method, sectionCap: sectionCap)).script(nonce: nonce)
+    let script = probe.script(nonce: nonce)
     let clock = ContinuousClock()
     let start = clock.now
     var result = target.result(status: .failed)

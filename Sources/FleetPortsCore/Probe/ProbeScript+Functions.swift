@@ -292,7 +292,7 @@ extension ProbeScript {
     fp_ns() {
       fp_begin netns;fp_netns;fp_rc=$?;fp_end netns
       fp_has awk||for fp_x in $fp_nsr;do
-        for fp_t in tcp tcp6 udp udp6 unix fib_trie;do fp_read netns-$fp_x-$fp_t /proc/$fp_x/net/$fp_t;done
+        for fp_t in \#(netnsFiles.joined(separator: " "));do fp_read netns-$fp_x-$fp_t /proc/$fp_x/net/$fp_t;done
       done
       [ -z "$fp_pids" ]||fp_run netns-fd fp_proc_fd $fp_pids
     }

@@ -316,7 +316,7 @@ extension ProbeScript {
   static let oneAwk =
     framingAwk + "\n" + metaAwk + "\n" + ssTrustAwk + "\n" + identityAwk + "\n" + #"""
       BEGIN{fpn=ENVIRON["fpn"];for(i=1;i<256;i++)b[sprintf("%c",i)]=i;P2[0]=1;for(i=1;i<=32;i++)P2[i]=P2[i-1]*2;rk="@@fp:" fpn ":rc ";rc="?"
-      n=split(R,Y," ");split("tcp tcp6 udp udp6 unix fib_trie",Z," ");for(i=1;i<=n;i++)for(j=1;j<=6;j++)F("netns-" Y[i] "-" Z[j],"/proc/" Y[i] "/net/" Z[j])
+      n=split(R,Y," ");split("\#(netnsFiles.joined(separator: " "))",Z," ");for(i=1;i<=n;i++)for(j=1;j<=\#(netnsFiles.count);j++)F("netns-" Y[i] "-" Z[j],"/proc/" Y[i] "/net/" Z[j])
       meta();addresses();split("\#(procNetFiles.map(\.file).joined(separator: " "))",T," ")
       for(i=1;i<=9;i++)if(m!="ss"||T[i]!~/^tcp/)F("\#(ProbeSectionName.procNetPrefix)" T[i],"/proc/net/" T[i])
       owners();if(m=="ss")B("ss")}

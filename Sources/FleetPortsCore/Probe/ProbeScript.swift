@@ -43,6 +43,10 @@ public enum ProbeScript {
     ("raw6", .procNetRaw6), ("unix", .procNetUnix), ("netstat", .procNetCounters), ("snmp", .procNetCounters),
   ]
 
+  /// The tables read of each other network namespace, through /proc/<pid>/net of a process in
+  /// it (`netns-<pid>-<file>`), by the one awk or, on a host without awk, the shell.
+  static let netnsFiles = ["tcp", "tcp6", "udp", "udp6", "unix", "fib_trie"]
+
   /// True when `nonce` is 16 to 64 lowercase hex digits, the only form the script and parser accept.
   public static func isValidNonce(_ nonce: String) -> Bool {
     let bytes = Array(nonce.utf8)

@@ -193,7 +193,7 @@ public enum SnapshotAssembler {
     case procNet(reason: String)
     /// /proc/net/tcp and tcp6 because they cost the host less than ss -e's walk of its cgroups
     /// (`proc-net-cheaper <why>`): a choice, not a distrust.
-    case procNetCheaper(why: String)
+    case procNetCheaper
 
     /// Why the probe distrusted ss's lines; nil when it trusted them or never judged them.
     var distrust: String? {
@@ -208,7 +208,7 @@ public enum SnapshotAssembler {
     while body.last == 10 { body.removeLast() }
     let text = TerminalText.sanitize(String(decoding: body, as: UTF8.self))
     guard text == "ss" else {
-      if text.hasPrefix("proc-net-cheaper") { return .procNetCheaper(why: String(text.dropFirst(16).drop { $0 == " " })) }
+      if text.hasPrefix("proc-net-cheaper") { return .procNetCheaper }
       return .procNet(reason: text.hasPrefix("proc-net") ? String(text.dropFirst(8).drop { $0 == " " }) : text)
     }
     // The probe trusted ss's lines; without ss's whole section there is nothing to trust.
