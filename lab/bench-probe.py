@@ -17,6 +17,10 @@ then reads the first K hosts' sshd CPU (utime+stime+cutime+cstime of the listeni
 (a) `fleetports scan` of that host and (b) a peer's `ss -tuanp` over SSH (asyncssh from
 .build-peers/venv when `make peers-setup` made it, else OpenSSH `ssh`), per session.
 
+The quiet-host table and the sshd table also show the floor (FLOORS): the programs the
+root probe starts, each doing nothing, so a ratio can be read against what any probe with
+these reads must cost.
+
 A LABEL ending in @USER runs its script as USER (runuser; its baseline too): root's probe
 reads the firewall, a non-root one does not.
 
@@ -129,7 +133,7 @@ PEER = """import asyncio, asyncssh, sys
 async def main():
     for _ in range(int(sys.argv[1])):
         async with asyncssh.connect(sys.argv[2], username='root', client_keys=[sys.argv[3]], known_hosts=sys.argv[4]) as c:
-            await c.run('ss -tuanp')
+            await c.run(sys.argv[5])
 asyncio.run(main())
 """
 
@@ -145,8 +149,9 @@ def sshd_table(truth):
     work = tempfile.mkdtemp(prefix="fp-bench-sshd-")
     peer = "asyncssh" if os.path.exists(venv) else "OpenSSH ssh"
     print()
-    print("| host | processes | sshd CPU per `fleetports scan` session, root | as fpuser | per %s `ss -tuanp` session (root) | ratio root | ratio fpuser |" % peer)
-    print("|---|---|---|---|---|---|---|")
+    print("| host | processes | sshd CPU per `fleetports scan` session, root | as fpuser | per %s `ss -tuanp` session (root) | ratio root | ratio fpuser "
+          "| %s running the root floor (ss -tuaxnpe, awk, stat, nft doing nothing), ratio |" % (peer, peer))
+    print("|---|---|---|---|---|---|---|---|")
     for host in [h for h in truth if h.get("has_ss", True)][:k]:
         pid = sshd_pid(host)
         if pid is None:
@@ -163,20 +168,30 @@ def sshd_table(truth):
                                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, timeout=120)
             time.sleep(0.2)
             scans.append((sshd_cpu(pid) - before) / n)
-        before = sshd_cpu(pid)
-        if os.path.exists(venv):
-            subprocess.run([venv, "-c", PEER, str(n), host["ipv4"], key, known], stdout=subprocess.DEVNULL, timeout=600)
-        else:
-            for _ in range(n):
-                subprocess.run(["ssh", "-F", "/dev/null", "-i", key, "-o", "IdentitiesOnly=yes", "-o", "UserKnownHostsFile=" + known,
-                                "-o", "GlobalKnownHostsFile=/dev/null", "-o", "StrictHostKeyChecking=yes", "-o", "BatchMode=yes",
-                                "-o", "LogLevel=ERROR", "root@" + host["ipv4"], "ss -tuanp"],
-                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, timeout=60)
-        time.sleep(0.2)
-        ss = (sshd_cpu(pid) - before) / n
-        ratio = ["%.2f" % (x / ss) if ss > 0 else "n/a" for x in scans]
-        print("| %s | %d | %.1f ms | %.1f ms | %.1f ms | %s | %s |" % (host["name"], pid_namespace_processes(host), scans[0] * 1000,
-                                                               scans[1] * 1000, ss * 1000, ratio[0], ratio[1]))
+        ss, floor = (peer_sessions(pid, n, host, key, known, venv, command) for command in ("ss -tuanp", FLOOR_OVER_SSH))
+        ratio = ["%.2f" % (x / ss) if ss > 0 else "n/a" for x in scans + [floor]]
+        print("| %s | %d | %.1f ms | %.1f ms | %.1f ms | %s | %s | %.1f ms, %s |" % (
+            host["name"], pid_namespace_processes(host), scans[0] * 1000, scans[1] * 1000, ss * 1000, ratio[0], ratio[1],
+            floor * 1000, ratio[2]))
+
+
+# The root floor (FLOORS' second) as one command line a peer sends.
+FLOOR_OVER_SSH = "ss -tuaxnpe >/dev/null; awk 'BEGIN{}'; stat -L -c %i /proc/1/exe /proc/1/ns/net >/dev/null; nft -j list ruleset >/dev/null"
+
+
+def peer_sessions(pid, n, host, key, known, venv, command):
+    """sshd's CPU per session (seconds) for n sessions of a peer running command as root."""
+    before = sshd_cpu(pid)
+    if os.path.exists(venv):
+        subprocess.run([venv, "-c", PEER, str(n), host["ipv4"], key, known, command], stdout=subprocess.DEVNULL, timeout=600)
+    else:
+        for _ in range(n):
+            subprocess.run(["ssh", "-F", "/dev/null", "-i", key, "-o", "IdentitiesOnly=yes", "-o", "UserKnownHostsFile=" + known,
+                            "-o", "GlobalKnownHostsFile=/dev/null", "-o", "StrictHostKeyChecking=yes", "-o", "BatchMode=yes",
+                            "-o", "LogLevel=ERROR", "root@" + host["ipv4"], command],
+                           stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, timeout=60)
+    time.sleep(0.2)
+    return (sshd_cpu(pid) - before) / n
 
 
 # A quiet host's daemons, in numbers: N processes, each holding 12 open files, every fifth a TCP
@@ -218,6 +233,22 @@ for d in made:
 """
 
 
+# The floor: the programs the probe starts as root on this host, each doing the least it can
+# (ss with the probe's flags but nothing read from it, awk with no program, one stat, nft
+# listing the ruleset): what any probe costs that reads sockets, owners' identities and the
+# firewall with these tools, before it does any work; as fpuser without nft (a non-root probe
+# reads no firewall). Without -e and with it: -e gives each socket's uid and inode, at the
+# price of ss walking the whole cgroup2 hierarchy.
+FLOORS = [
+    ("floor: sh, ss -tuaxnp, awk, stat, nft (root)",
+     b"ss -tuaxnp >/dev/null\nawk 'BEGIN{}'\nstat -L -c %i /proc/1/exe /proc/1/ns/net >/dev/null\nnft -j list ruleset >/dev/null\n", None),
+    ("floor with -e: sh, ss -tuaxnpe, awk, stat, nft (root)",
+     b"ss -tuaxnpe >/dev/null\nawk 'BEGIN{}'\nstat -L -c %i /proc/1/exe /proc/1/ns/net >/dev/null\nnft -j list ruleset >/dev/null\n", None),
+    ("floor with -e: sh, ss -tuaxnpe, awk, stat (fpuser)",
+     b"ss -tuaxnpe >/dev/null\nawk 'BEGIN{}'\nstat -L -c %i /proc/self/exe /proc/self/ns/net >/dev/null\n", "fpuser"),
+]
+
+
 def quiet_host_table(truth, specs, runs):
     """The probes on one lab host made a quiet server (BENCH_QUIET_PROCESSES, default 70, more
     processes in its PID namespace: what `ss -p` walks; BENCH_QUIET_UNITS, default 60, more
@@ -233,7 +264,8 @@ def quiet_host_table(truth, specs, runs):
     try:
         if daemons.stdout.readline() != b"ready\n":
             return
-        base = {u: run(host, b"true\n", runs, u or None)[0] for u in {"", *[l.partition("@")[2] for l, _ in specs]}}
+        users = {"", *[l.partition("@")[2] for l, _ in specs], *[u or "" for _, _, u in FLOORS]}
+        base = {u: run(host, b"true\n", runs, u or None)[0] for u in users}
         ss = max(run(host, b"ss -tuanp\n", runs)[0] - base[""], 1e-9)
         print()
         print("A quiet host: %s with %d more processes (12 open files each, every fifth a TCP and a Unix listener) "
@@ -246,6 +278,9 @@ def quiet_host_table(truth, specs, runs):
             user = label.partition("@")[2]
             c = max(run(host, script, runs, user or None)[0] - base[user], 0.0)
             print("| %s | %.2f ms | %.2f× | %d |" % (label, c * 1000, c / ss, len(programs(host, script, user or None)) + 1))
+        for label, script, user in FLOORS:
+            c = max(run(host, script, runs, user)[0] - base[user or ""], 0.0)
+            print("| %s | %.2f ms | %.2f× | %d |" % (label, c * 1000, c / ss, len(programs(host, script, user)) + 1))
     finally:
         daemons.stdin.close()
         daemons.wait(timeout=30)
