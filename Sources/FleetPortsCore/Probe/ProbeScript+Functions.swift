@@ -241,17 +241,19 @@ extension ProbeScript {
     # docker-proxy in ours; `hidden N M` (pids we may not inspect, namespaces past the cap);
     # `ns INODE /proc/P/ns/net` for ours ($$) and each reader.
     fp_netns() {
-      fp_nsr= fp_pids= fp_np=0 fp_nn=0 fp_hid=0 fp_skip=0 fp_our=
+      fp_nsr= fp_pids= fp_np=0 fp_nn=0 fp_hid=0 fp_skip=0 fp_our= fp_me=/proc/$$/ns/net fp_every=
+      # Whether we may inspect every process (root: /proc/1/environ is 0400), asked once.
+      [ -r /proc/1/environ ]&&fp_every=1
       # The glob names the pids only (one readdir): a glob of /proc/[0-9]*/ns/net would look
       # each link up once more before the tests below.
       for fp_p in /proc/[0-9]*;do
         fp_p=${fp_p#/proc/} fp_f=/proc/$fp_p/ns/net
-        if [ "$fp_f" -ef /proc/$$/ns/net ];then
+        if [ "$fp_f" -ef $fp_me ];then
           fp_our="$fp_our $fp_p"
           continue
         fi
         # Not followable: hidden from us (not root), or gone/a zombie meanwhile (no sockets lost).
-        [ -e "$fp_f" ]||{ [ -d /proc/$fp_p ]&&! [ -r /proc/1/environ ]&&fp_hid=$((fp_hid+1));continue;}
+        [ -e "$fp_f" ]||{ [ -z "$fp_every" ]&&[ -d /proc/$fp_p ]&&fp_hid=$((fp_hid+1));continue;}
         fp_r=
         for fp_x in $fp_nsr;do [ "$fp_f" -ef /proc/$fp_x/ns/net ]&&fp_r=$fp_x&&break;done
         if [ -z "$fp_r" ];then
