@@ -68,6 +68,24 @@ is_lab_pid() {
     return 1
 }
 
+# proc_stat PID: sets p_start (when the process started: clock ticks after boot, /proc/PID/stat
+# field 22) and p_state (field 3), both empty once it is gone; builtins only (down checks
+# thousands of pids, many times). The start tells a pid the kernel has given to another
+# process since (a busy machine reuses pids within seconds, kernel workers included) from ours.
+proc_stat() {
+    local stat
+    p_start= p_state=
+    { read -r stat <"/proc/$1/stat"; } 2>/dev/null || return 0
+    set -- ${stat##*) }
+    p_state=${1:-} p_start=${20:-}
+}
+
+# still_running PID START: the process that had this pid at START is still there (not a zombie).
+still_running() {
+    proc_stat "$1"
+    [ -n "$2" ] && [ "$p_start" = "$2" ] && [ "$p_state" != Z ]
+}
+
 kill_pids() {  # kill_pids SIG pid...
     local sig=$1; shift
     [ $# -gt 0 ] && kill "-$sig" "$@" 2>/dev/null || true
@@ -77,28 +95,31 @@ kill_pids() {  # kill_pids SIG pid...
 cmd_down() {
     need_root
     local pids=() f pid rest ns t
+    local -A started=()
     # 1. each host's init (PID 1 of its PID namespace, as the machine numbers it; its death kills
     #    the rest of the host), from our pid files, verified by command line. sshd.pid and
     #    services.pid hold pids as the host numbers them, meaningless here.
     for f in "$RUN"/lab-*/init.pid; do
         [ -f "$f" ] || continue
         while read -r pid rest; do
-            [[ "$pid" =~ ^[0-9]+$ ]] && is_lab_pid "$pid" && pids+=("$pid")
+            [[ "$pid" =~ ^[0-9]+$ ]] && is_lab_pid "$pid" && pids+=("$pid") && proc_stat "$pid" && started[$pid]=$p_start
         done <"$f"
     done
     # 2. anything still running inside a lab namespace (started by the lab or its sshd)
     for ns in $(lab_namespaces); do
-        for pid in $(ip netns pids "$ns" 2>/dev/null); do pids+=("$pid"); done
+        for pid in $(ip netns pids "$ns" 2>/dev/null); do pids+=("$pid") && proc_stat "$pid" && started[$pid]=$p_start; done
     done
     if [ ${#pids[@]} -gt 0 ]; then
         kill_pids TERM "${pids[@]}"
+        local alive=()
         for t in $(seq 1 50); do   # bounded: 5 s
-            local alive=()
-            for pid in "${pids[@]}"; do [ -d "/proc/$pid" ] && ! grep -q '^State:.*Z' "/proc/$pid/status" 2>/dev/null && alive+=("$pid"); done
+            alive=()
+            for pid in "${pids[@]}"; do still_running "$pid" "${started[$pid]}" && alive+=("$pid"); done
             [ ${#alive[@]} -eq 0 ] && break
             sleep 0.1
         done
-        kill_pids KILL "${pids[@]}"
+        # Only those still ours: a pid reused meanwhile belongs to someone else.
+        kill_pids KILL "${alive[@]}"
     fi
     # 3. the keeper (child subreaper; it reaped the processes above)
     if [ -f "$RUN/keeper.pid" ]; then
@@ -140,7 +161,7 @@ cmd_down() {
     for f in $(awk '$3 == "cgroup2" {print $2}' /proc/self/mounts); do [ -d "$f/fleetlab.slice" ] && left+=" cgroup($f/fleetlab.slice)"; done
     for f in /sys/fs/cgroup/fleetlab.slice /sys/fs/cgroup/*/fleetlab.slice; do [ -d "$f" ] && left+=" cgroup($f)"; done
     for pid in "${pids[@]}"; do
-        [ -d "/proc/$pid" ] && ! grep -q '^State:.*Z' "/proc/$pid/status" 2>/dev/null && { left+=" process($pid)"; }
+        still_running "$pid" "${started[$pid]}" && left+=" process($pid)"
     done
     [ -z "$left" ] || die "down: left behind:$left"
     say "down: no lab namespaces, veths, bridge or processes left"
