@@ -17,13 +17,6 @@ public final class ScanStore: Sendable {
   public static let defaultPath = "reports/fleetports.db"
   /// How long a writer waits for another fleetports process to finish its transaction.
   public static let busyTimeout: TimeInterval = 30
-  /// The page size of a new history, in bytes (SQLite's largest; its default is 4,096). A scan's
-  /// scan.json (≈ 57 KB a host) fills overflow pages twice, zeroed and then written, past
-  /// SQLite's 2 MB page cache, so every page goes to the WAL, is read back and goes again: with
-  /// 64 KiB pages that is 16 times fewer reads and writes: storing a 1,000-host scan took 318 ms
-  /// instead of 501 (fleetports-history-bench; its pread and pwrite calls 27,000, not 422,000).
-  /// An existing history keeps its page size: SQLite changes it only by VACUUM, never in WAL mode.
-  static let pageSize = 65_536
 
   public let path: String
   let pool: DatabasePool
@@ -35,8 +28,6 @@ public final class ScanStore: Sendable {
     var config = Configuration()
     config.busyMode = .timeout(ScanStore.busyTimeout)
     config.label = "fleetports history"
-    // Only a new, empty file takes it (an existing history keeps its page size).
-    config.prepareDatabase { db in try db.execute(sql: "PRAGMA page_size = \(ScanStore.pageSize)") }
     pool = try StoreFiles.whileOpening(path) { () throws(StoreError) -> DatabasePool in
       let pool: DatabasePool
       do {
@@ -92,12 +83,7 @@ public final class ScanStore: Sendable {
     spool: PrivateFile? = nil
   ) throws(StoreError) -> (id: Int64, scan: ScanResult, json: [UInt8]) {
     try write("storing the scan") { db in
-      let previous =
-        amend == nil
-        ? nil
-        : try ScanQueries.newest(db, inventory: scan.options.inventory, shard: scan.options.shard).map { summary in
-          (summary, try ScanQueries.diffBasis(db, id: summary.id))
-        }
+      let previous = amend == nil ? nil : try ScanQueries.newest(db, inventory: scan.options.inventory, shard: scan.options.shard).map { summary in (summary, try ScanQueries.diffBasis(db, id: summary.id)) }
       let id = try ScanWriter.insertScanRow(db, scan)
       try afterRow?("scan")
       let stored = try amend?(previous, id) ?? scan

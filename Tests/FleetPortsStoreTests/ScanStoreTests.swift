@@ -38,25 +38,6 @@ import Testing
     #expect(try again.ids() == [1])
   }
 
-  @Test func aNewHistoryHasLargePagesAndAnOlderOneKeepsItsOwn() throws {
-    let dir = try StoreFixtures.scratch()
-    defer { try? FileManager.default.removeItem(atPath: dir) }
-    let fresh = try ScanStore(path: dir + "/new.db")
-    try fresh.save(StoreFixtures.fleet())
-    #expect(try fresh.read("test") { db in try Int.fetchOne(db, sql: "PRAGMA page_size") } == 65_536)
-    // A history made with SQLite's default pages, as every one was before: opened, migrated
-    // and written to as it is.
-    let old = try DatabaseQueue(path: dir + "/old.db")
-    try old.writeWithoutTransaction { db in
-      try db.execute(sql: "PRAGMA page_size = 4096; PRAGMA journal_mode = WAL; CREATE TABLE before (x)")
-    }
-    try old.close()
-    let reopened = try ScanStore(path: dir + "/old.db")
-    let (id, _, json) = try reopened.save(StoreFixtures.fleet())
-    #expect(try reopened.read("test") { db in try Int.fetchOne(db, sql: "PRAGMA page_size") } == 4096)
-    #expect(try reopened.scanJSON(id: id) == json)
-  }
-
   @Test func refusesAFolderOthersCanWriteTo() throws {
     let dir = try StoreFixtures.scratch()
     defer { try? FileManager.default.removeItem(atPath: dir) }
