@@ -43,6 +43,21 @@ import Testing
     #expect(text.contains("\\u0007") && text.contains("\\u0000") && text.contains("/ newline \\n"))
   }
 
+  /// Counter dictionaries (`[String: Int64]`) reuse the key order sorted for the one before:
+  /// one with other keys, the same number of them, or fewer, gets its own.
+  @Test func counterDictionariesInARowEachComeSorted() throws {
+    let counters: [[String: Int64]] = [
+      ["b": 2, "a": 1, "c": 3], ["c": 30, "a": 10, "b": 20], ["d": 4, "a": 1, "b": 2], ["b": 2], [:], ["z": 26, "y": 25, "x": 24],
+    ]
+    let mine = String(decoding: try StreamingJSONEncoder.encode(counters), as: UTF8.self)
+    let encoder = JSONEncoder()
+    encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+    let theirs = try JSONSerialization.jsonObject(with: encoder.encode(counters)) as? NSArray
+    #expect(try JSONSerialization.jsonObject(with: Data(mine.utf8)) as? NSArray == theirs)
+    let keys = mine.split(separator: "\"").enumerated().filter { $0.offset % 2 == 1 }.map { String($0.element) }
+    #expect(keys == ["a", "b", "c", "a", "b", "c", "a", "b", "d", "b", "x", "y", "z"])
+  }
+
   @Test func aRealLabScanRoundTripsAndEncodesTheSameEveryTime() throws {
     let scan = try TestSupport.scan("fleet.scan.json")
     let bytes = try ScanJSON.encode(scan)

@@ -71,6 +71,10 @@ final class JSONByteStream {
   var flushed = 0
   /// The first error `sink` threw, rethrown by `encodeValue` (elements begin where nothing can throw).
   var sinkError: (any Error)?
+  /// The keys of the last `[String: Int64]` written, sorted: a scan's hosts all have the same
+  /// few hundred kernel counters, so they are sorted once per scan.json, not once per host
+  /// (sorting them was 1.2% of a 200-host scan's controller CPU).
+  var sortedKeys: [String] = []
 
   init(capacity: Int = 64 << 10) { bytes.reserveCapacity(capacity) }
 
@@ -188,8 +192,23 @@ final class JSONByteStream {
   /// first and each entry written in place: the bytes a dictionary's own `encode(to:)` makes
   /// (entries in hash order, moved into key order on close), without writing them twice.
   func sortedIntegers(_ dictionary: [String: Int64], level: Int) {
+    // Every host's counters have the same keys: the order sorted for the last host holds
+    // when it has as many keys and each is here (then the two sets are the same).
+    var values: [Int64] = []
+    values.reserveCapacity(dictionary.count)
+    if sortedKeys.count == dictionary.count {
+      for key in sortedKeys {
+        guard let value = dictionary[key] else { break }
+        values.append(value)
+      }
+    }
+    if values.count != dictionary.count {
+      let sorted = dictionary.sorted(by: { $0.key < $1.key })
+      sortedKeys = sorted.map(\.key)
+      values = sorted.map(\.value)
+    }
     let frame = open(object: true, level: level)
-    for (key, value) in dictionary.sorted(by: { $0.key < $1.key }) {
+    for (key, value) in zip(sortedKeys, values) {
       beginElement(frame, key: key)
       decimal(value)
     }

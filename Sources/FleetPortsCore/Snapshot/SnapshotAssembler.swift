@@ -57,7 +57,13 @@ public enum SnapshotAssembler {
       if section.truncated { degraded.append("\(name) was cut at \(section.body.count) bytes: sockets after that are missing") }
       let parsed = parse(section, as: format)
       if format == .procNetCounters {
-        counters.values.merge(parsed.counters.values) { _, new in new }
+        // The first table's counters are taken as they are: merging them into an empty
+        // dictionary would hash every key again.
+        if counters.values.isEmpty {
+          counters.values = parsed.counters.values
+        } else {
+          counters.values.merge(parsed.counters.values) { _, new in new }
+        }
       } else {
         sockets += parsed.sockets
         tablesRead += 1

@@ -12,7 +12,7 @@ struct HTMLEscaping: MustacheContentType {
 
   func escapeText(_ text: String) -> String {
     var text = text
-    return text.withUTF8 { utf8 in
+    let count = text.withUTF8 { utf8 in
       var count = utf8.count
       for byte in utf8 {
         switch byte {
@@ -22,8 +22,12 @@ struct HTMLEscaping: MustacheContentType {
         default: break
         }
       }
-      guard count > utf8.count else { return String(decoding: utf8, as: UTF8.self) }
-      return String(unsafeUninitializedCapacity: count) { output in
+      return count
+    }
+    // Most values have nothing to escape: the same string, not a copy of it.
+    guard count > text.utf8.count else { return text }
+    return text.withUTF8 { utf8 in
+      String(unsafeUninitializedCapacity: count) { output in
         var at = 0
         func put(_ bytes: StaticString) {
           for index in 0..<bytes.utf8CodeUnitCount {
