@@ -175,8 +175,10 @@ def sshd_table(truth):
             floor * 1000, ratio[2]))
 
 
-# The root floor (FLOORS' second) as one command line a peer sends.
-FLOOR_OVER_SSH = "ss -tuaxnpe >/dev/null; awk 'BEGIN{}'; stat -L -c %i /proc/1/exe /proc/1/ns/net >/dev/null; nft -j list ruleset >/dev/null"
+# The root floor (FLOORS' second) as one command line a peer sends, through one `sh` as the
+# probe's `exec /bin/sh -s` (ProbeCommand) starts one.
+FLOOR_OVER_SSH = ("exec /bin/sh -c \"ss -tuaxnpe >/dev/null; awk 'BEGIN{}'; stat -L -c %i /proc/1/exe /proc/1/ns/net >/dev/null; "
+                  "nft -j list ruleset >/dev/null\"")
 
 
 def peer_sessions(pid, n, host, key, known, venv, command):

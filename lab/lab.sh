@@ -110,11 +110,12 @@ cmd_down() {
         for pid in $(ip netns pids "$ns" 2>/dev/null); do pids+=("$pid") && proc_stat "$pid" && started[$pid]=$p_start; done
     done
     if [ ${#pids[@]} -gt 0 ]; then
-        kill_pids TERM "${pids[@]}"
-        local alive=()
+        local alive=() ours=()
+        for pid in "${pids[@]}"; do still_running "$pid" "${started[$pid]-}" && ours+=("$pid"); done
+        kill_pids TERM "${ours[@]}"
         for t in $(seq 1 50); do   # bounded: 5 s
             alive=()
-            for pid in "${pids[@]}"; do still_running "$pid" "${started[$pid]}" && alive+=("$pid"); done
+            for pid in "${pids[@]}"; do still_running "$pid" "${started[$pid]-}" && alive+=("$pid"); done
             [ ${#alive[@]} -eq 0 ] && break
             sleep 0.1
         done
@@ -161,7 +162,7 @@ cmd_down() {
     for f in $(awk '$3 == "cgroup2" {print $2}' /proc/self/mounts); do [ -d "$f/fleetlab.slice" ] && left+=" cgroup($f/fleetlab.slice)"; done
     for f in /sys/fs/cgroup/fleetlab.slice /sys/fs/cgroup/*/fleetlab.slice; do [ -d "$f" ] && left+=" cgroup($f)"; done
     for pid in "${pids[@]}"; do
-        still_running "$pid" "${started[$pid]}" && left+=" process($pid)"
+        still_running "$pid" "${started[$pid]-}" && left+=" process($pid)"
     done
     [ -z "$left" ] || die "down: left behind:$left"
     say "down: no lab namespaces, veths, bridge or processes left"

@@ -6,8 +6,8 @@ import Testing
 /// An owner whose name and arguments hold bytes a report must not print raw (a backslash, a
 /// newline, a tab, UTF-8): the probe's awk writes each such byte as `\ooo`, the parser gives the
 /// same bytes back, and the fields awk reads after escaping the name (the parent, the start)
-/// stay right. One argument is long and full of newlines: the escaping is one pass over the
-/// bytes it changes, not a rebuild of the string a byte at a time.
+/// stay right. One argument is long and full of newlines: many escapes in one string, which
+/// awk escapes in halves.
 @Suite struct ProbeIdentityEscapeTests {
   static let python = ["/usr/bin/python3", "/bin/python3"].first { FileManager.default.isExecutableFile(atPath: $0) }
 
@@ -21,21 +21,21 @@ import Testing
     signal.alarm(60); signal.pause()
     """
 
-  static func quoted(_ word: String) -> String { "'" + word.replacingOccurrences(of: "'", with: "'\\''") + "'" }
-
   @Test(.enabled(if: ProbeShell.isRoot && ProbeShell.unshare != nil && python != nil, "needs root (a network namespace) and python3"))
   func anOwnerWithOddBytesInItsNameAndArgumentsIsReadBack() throws {
     let python = try #require(Self.python)
     let name = "odd\\na\nme\t"
     let marker = "fp-odd-owner-\(getpid())"
     let arguments = [name, marker, "back\\slash", "new\nline\ttab", "caf\u{E9}", String(repeating: "long\n", count: 500)]
-    let setup = ([python, "-c", Self.owner] + arguments).map(Self.quoted).joined(separator: " ") + " </dev/null >/dev/null 2>&1"
+    let command = ([python, "-c", Self.owner] + arguments).map(ProxyCommandLine.shellQuoted).joined(separator: " ")
+    let setup = command + " </dev/null >/dev/null 2>&1"
     let (run, output) = try ProbeShell.runInNetworkNamespace(setup: setup)
     #expect(run.status == 0 && !run.timedOut, "\(String(decoding: run.stderr, as: UTF8.self))")
 
     let identities = ProcessIdentityParser.parse(try #require(output[.processIdentity]).body)
     #expect(identities.report.unparsedCount == 0, "\(identities.report.unparsed.prefix(3))")
     let owner = try #require(identities.processes.first { $0.arguments?.contains(marker) == true }, "\(identities.processes)")
+    defer { kill(owner.pid, SIGKILL) }
     #expect(owner.comm == name)
     #expect(owner.arguments == [python, "-c", Self.owner] + arguments)
     #expect(owner.argumentsTruncated == false)
@@ -45,6 +45,5 @@ import Testing
     let after = stat[fields...].split(separator: " ")
     #expect(owner.parentPID == Int32(after[1]), "\(stat)")
     #expect(owner.startTime != nil)
-    kill(owner.pid, SIGKILL)
   }
 }
