@@ -175,12 +175,6 @@ def sshd_table(truth):
             floor * 1000, ratio[2]))
 
 
-# The root floor (FLOORS' second) as one command line a peer sends, through one `sh` as the
-# probe's `exec /bin/sh -s` (ProbeCommand) starts one.
-FLOOR_OVER_SSH = ("exec /bin/sh -c \"ss -tuaxnpe >/dev/null; awk 'BEGIN{}'; stat -L -c %i /proc/1/exe /proc/1/ns/net >/dev/null; "
-                  "nft -j list ruleset >/dev/null\"")
-
-
 def peer_sessions(pid, n, host, key, known, venv, command):
     """sshd's CPU per session (seconds) for n sessions of a peer running command as root."""
     before = sshd_cpu(pid)
@@ -249,6 +243,11 @@ FLOORS = [
     ("floor with -e: sh, ss -tuaxnpe, awk, stat (fpuser)",
      b"ss -tuaxnpe >/dev/null\nawk 'BEGIN{}'\nstat -L -c %i /proc/self/exe /proc/self/ns/net >/dev/null\n", "fpuser"),
 ]
+
+
+# The root floor with -e (FLOORS' second) as one command line a peer sends, through one `sh`
+# as the probe's `exec /bin/sh -s` (ProbeCommand) starts one (the script has no `"`, `$` or `\`).
+FLOOR_OVER_SSH = 'exec /bin/sh -c "%s"' % FLOORS[1][1].decode()
 
 
 def quiet_host_table(truth, specs, runs):

@@ -160,13 +160,18 @@ int cfleet_rsa_sha1_sign(LIBSSH2_SESSION *session, unsigned char **sig, size_t *
 // The EOF whose packet libssh2 builds on its stack (see CFleetShims.h): repeated from this
 // frame only, so the packet keeps its address between the attempts.
 
-/// Waits until `fd` is writable or `deadline_ms` (CLOCK_MONOTONIC milliseconds) passes.
+/// CLOCK_MONOTONIC in milliseconds.
+static long long cfleet_now_ms(void) {
+  struct timespec now;
+  clock_gettime(CLOCK_MONOTONIC, &now);
+  return (long long)now.tv_sec * 1000 + now.tv_nsec / 1000000;
+}
+
+/// Waits until `fd` is writable or `deadline_ms` (`cfleet_now_ms` time) passes.
 /// - Returns: whether it became writable.
 static int cfleet_wait_writable(int fd, long long deadline_ms) {
   for (;;) {
-    struct timespec now;
-    clock_gettime(CLOCK_MONOTONIC, &now);
-    long long left = deadline_ms - ((long long)now.tv_sec * 1000 + now.tv_nsec / 1000000);
+    long long left = deadline_ms - cfleet_now_ms();
     if (left <= 0) return 0;
     struct pollfd p = {.fd = fd, .events = POLLOUT};
     int ready = poll(&p, 1, (int)left);
@@ -175,14 +180,8 @@ static int cfleet_wait_writable(int fd, long long deadline_ms) {
   }
 }
 
-static long long cfleet_deadline_ms(int timeout_ms) {
-  struct timespec now;
-  clock_gettime(CLOCK_MONOTONIC, &now);
-  return (long long)now.tv_sec * 1000 + now.tv_nsec / 1000000 + timeout_ms;
-}
-
 int cfleet_channel_send_eof_whole(LIBSSH2_SESSION *session, LIBSSH2_CHANNEL *channel, int fd, int timeout_ms) {
-  long long deadline = cfleet_deadline_ms(timeout_ms);
+  long long deadline = cfleet_now_ms() + timeout_ms;
   for (;;) {
     int rc = libssh2_channel_send_eof(channel);
     if (rc != LIBSSH2_ERROR_EAGAIN) return rc;

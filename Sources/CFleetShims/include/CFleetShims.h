@@ -164,8 +164,9 @@ static inline int cfleet_userauth_signed(LIBSSH2_SESSION *s, const char *user, u
 /// A retry from Swift after an await runs on whatever thread resumes the task, so at another
 /// stack address. This sends the EOF and, while the socket has not taken all of it, sends it
 /// again from this one C frame (the same address), waiting at most `timeout_ms` in all for
-/// `fd` (`session`'s socket) to be writable. Callers wait for `fd` to be writable first, so the wait here is for a
-/// socket that took part of a packet right after saying it had room (not seen so far). (The
+/// `fd` (`session`'s socket) to be writable. Callers wait for `fd` to be writable first, so
+/// the wait here is for a socket that took part of a packet right after saying it had room
+/// (not seen so far). (The
 /// keepalive cannot be finished this way: libssh2 counts it sent at once and does not build
 /// it again; callers send it only while the socket is writable.)
 /// - Returns: 0 once sent; LIBSSH2_ERROR_TIMEOUT when the socket took nothing more within
